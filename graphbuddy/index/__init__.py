@@ -1,0 +1,1 @@
+"""The indexing pipeline: discover -> parse+extract -> resolve -> load, one module per stage."""

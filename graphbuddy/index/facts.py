@@ -1,0 +1,74 @@
+"""Plain frozen records that cross pipeline stages (never tree-sitter nodes or database rows)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """A function, method, constructor, module body, or class-like definition in one file."""
+
+    kind: str                 # function|method|constructor|module|class|interface|struct|trait|enum
+    name: str
+    qualified_name: str       # module-qualified, in the language's own convention
+    parent: str | None        # qualified name of the enclosing definition (None: the module itself)
+    start_line: int           # 1-based, inclusive
+    end_line: int
+    signature: str = ""
+    docstring: str = ""
+    exported: bool = False
+    bases: tuple[str, ...] = ()   # class-likes: base/interface expressions as written ("pkg.Base")
+    base_kinds: tuple[str, ...] = ()  # parallel to bases: extends|implements|includes
+
+    @property
+    def is_class(self) -> bool:
+        return self.kind in CLASS_KINDS
+
+
+CLASS_KINDS = frozenset({"class", "interface", "struct", "trait", "enum", "module_class"})
+FUNCTION_KINDS = frozenset({"function", "method", "constructor", "module"})
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    """One imported binding. `module` as written ("os.path", ".util", "./util", "@/lib/x")."""
+
+    line: int
+    module: str
+    name: str | None          # imported member ("join"), "*" for star/re-export-all, None for the module
+    alias: str | None         # local name bound in the importing file (None: side effect only)
+    reexport: bool = False    # JS `export {x} from`, `export * from`
+
+
+@dataclass(frozen=True, slots=True)
+class CallSite:
+    caller: str               # qualified name of the innermost enclosing function (or the module)
+    name: str                 # called name, last segment
+    receiver: str | None      # None for bare calls; "self", "this", "super", "cls", "a.b", "Foo()" ...
+    line: int
+    is_new: bool = False      # JS/TS `new Foo()`
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """`x = Foo()` / `self.x = Foo()` / `x: Foo`: lets `x.m()` resolve through Foo."""
+
+    scope: str                # qualified name of the scope where the name is bound (a class for attributes)
+    name: str                 # "x", or "self.x" for attributes
+    type_name: str            # "Foo" or "mod.Foo" as written
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    path: str                 # relative to the project root, forward slashes
+    language: str
+    module: str               # module name used as qualified-name prefix
+    hash: str
+    size: int
+    lines: int
+    definitions: tuple[Definition, ...] = ()
+    imports: tuple[Import, ...] = ()
+    calls: tuple[CallSite, ...] = ()
+    bindings: tuple[Binding, ...] = ()
+    syntax_errors: int = 0
+    extra: dict = field(default_factory=dict, compare=False, hash=False)  # adapter-specific hints

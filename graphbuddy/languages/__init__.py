@@ -1,0 +1,43 @@
+"""Per-language support: a tags-style query file (data) plus a small adapter class.
+
+Adding a language = a `queries/<name>.scm` file and an `Adapter` subclass registered below; see
+docs/languages.md.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import PurePosixPath
+
+_ADAPTERS = {
+    # language name -> "module:Class"
+    "python": "graphbuddy.languages.python:PythonAdapter",
+    "javascript": "graphbuddy.languages.javascript:JavaScriptAdapter",
+    "typescript": "graphbuddy.languages.javascript:TypeScriptAdapter",
+    "tsx": "graphbuddy.languages.javascript:TsxAdapter",
+}
+
+EXTENSIONS = {
+    ".py": "python", ".pyi": "python",
+    ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",
+    ".ts": "typescript", ".mts": "typescript", ".cts": "typescript",
+    ".tsx": "tsx",
+}
+
+
+def language_for_path(path: str) -> str | None:
+    p = PurePosixPath(path)
+    if p.name.endswith(".d.ts"):
+        return "typescript"
+    return EXTENSIONS.get(p.suffix.lower())
+
+
+def supported_languages() -> list[str]:
+    return sorted(_ADAPTERS)
+
+
+@lru_cache(maxsize=None)
+def adapter_for(language: str):
+    import importlib
+
+    module_name, class_name = _ADAPTERS[language].split(":")
+    return getattr(importlib.import_module(module_name), class_name)()

@@ -1,0 +1,26 @@
+; Python tags: definitions, calls, imports, receiver typing. Capture names: see languages/base.py.
+(function_definition
+  name: (identifier) @name
+  parameters: (parameters) @params) @definition.function
+
+(class_definition
+  name: (identifier) @name
+  superclasses: (argument_list)? @bases) @definition.class
+
+(call function: (identifier) @name) @reference.call
+
+(call function: (attribute object: (_) @receiver attribute: (identifier) @name)) @reference.call
+
+(import_statement) @import
+(import_from_statement) @import
+
+(assignment
+  left: (identifier) @bind.name
+  right: (call function: [(identifier) (attribute)] @bind.type)) @binding
+
+(assignment
+  left: (attribute object: (identifier) @bind.self attribute: (identifier) @bind.name)
+  right: (call function: [(identifier) (attribute)] @bind.type)) @binding
+
+(typed_parameter (identifier) @bind.name type: (type [(identifier) (attribute)] @bind.type)) @binding
+(typed_default_parameter name: (identifier) @bind.name type: (type [(identifier) (attribute)] @bind.type)) @binding
