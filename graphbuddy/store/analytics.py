@@ -16,7 +16,7 @@ _TABLES = """
 CREATE TABLE IF NOT EXISTS meta(key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS index_files(
     project VARCHAR, path VARCHAR, language VARCHAR, hash VARCHAR, mtime_ns BIGINT, size BIGINT,
-    facts BLOB, keys VARCHAR[], PRIMARY KEY(project, path));
+    symbols BLOB, body BLOB, keys VARCHAR[], PRIMARY KEY(project, path));
 CREATE TABLE IF NOT EXISTS index_state(project VARCHAR PRIMARY KEY, dirty BOOLEAN, updated_at TIMESTAMP);
 CREATE TABLE IF NOT EXISTS events(ts TIMESTAMP, project VARCHAR, kind VARCHAR, session_id VARCHAR,
     name VARCHAR, value DOUBLE, attrs JSON);

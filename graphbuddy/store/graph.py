@@ -75,6 +75,8 @@ class GraphStore:
         self.path = None if path is None else str(path)
         self._db = _acquire_database(self.path)
         self._conn = _kuzu().Connection(self._db)
+        self._read_conn = _kuzu().Connection(self._db)
+        self._read_lock = threading.Lock()
         self._write_lock = threading.RLock()
         self._in_tx = False
         self.schema_version = self._migrate()
@@ -82,6 +84,7 @@ class GraphStore:
     # -- lifecycle -----------------------------------------------------------------------------------
     def close(self) -> None:
         if self._db is not None:
+            self._read_conn.close()
             self._conn.close()
             _release_database(self.path, self._db)
             self._db = None
@@ -129,6 +132,22 @@ class GraphStore:
 
     def arrow(self, query: str, params: dict[str, Any] | None = None):
         return self.execute(query, params).get_as_arrow()
+
+    def read_only(self, query: str, params: dict[str, Any] | None = None):
+        """Run user Cypher inside a READ ONLY transaction: Kùzu itself refuses any write."""
+        with self._read_lock:
+            conn = self._read_conn
+            conn.execute("BEGIN TRANSACTION READ ONLY")
+            try:
+                result = conn.execute(query, params or {})
+                if isinstance(result, list):
+                    raise QueryError("one statement at a time, please", query=query)
+                table = result.get_as_arrow()
+            except RuntimeError as exc:
+                raise QueryError(f"Cypher failed: {str(exc).splitlines()[0]}", query=query) from None
+            finally:
+                conn.execute("ROLLBACK")
+            return table
 
     def prepare(self, query: str):
         """Compile without running (used to check named queries)."""

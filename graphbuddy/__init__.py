@@ -1,0 +1,29 @@
+"""graphbuddy: an embedded, graph-centric knowledge store for AI-assisted software development.
+
+    import graphbuddy
+    gb = graphbuddy.open()                 # ~/.graphbuddy, or GRAPHBUDDY_HOME, or open("path")
+    gb.index("path/to/repo")
+    gb.query("code.hotspots", project="repo").df()
+
+Nothing heavy is imported until used.
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+__all__ = ["open", "GraphBuddy", "GraphbuddyError"]
+
+from .errors import GraphbuddyError
+
+
+def open(store=None, *, memory: bool = False):  # noqa: A001 - mirrors the builtin on purpose
+    from .api import GraphBuddy
+
+    return GraphBuddy(store, memory=memory)
+
+
+def __getattr__(name):
+    if name == "GraphBuddy":
+        from .api import GraphBuddy
+
+        return GraphBuddy
+    raise AttributeError(name)

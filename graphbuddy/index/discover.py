@@ -1,0 +1,165 @@
+"""Discover stage: which files of a project are source we parse, with a counted reason for the rest.
+
+Only `stat` happens here (cheap); reading, hashing and the binary/minified checks happen in the parse
+workers, on the files whose mtime or size changed.
+"""
+from __future__ import annotations
+
+import fnmatch
+import logging
+import os
+import subprocess
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import IndexingError
+from ..languages import adapter_for, language_for_path, supported_languages
+
+log = logging.getLogger(__name__)
+
+MAX_FILE_BYTES = 2_000_000
+# Folders nobody wants in a code graph, skipped even outside git (inside git, .gitignore decides).
+SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache",
+             ".pytest_cache", ".ruff_cache", "dist", "build", ".next", ".nuxt", "coverage", ".idea", ".vscode"}
+GENERATED_SUFFIXES = (".min.js", ".min.mjs", ".bundle.js", "_pb2.py", "_pb2_grpc.py", ".pb.ts", ".generated.ts",
+                      ".generated.js", ".g.ts")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    path: str          # relative, POSIX
+    language: str
+    mtime_ns: int
+    size: int
+
+
+@dataclass
+class Discovery:
+    root: Path
+    files: dict[str, Candidate] = field(default_factory=dict)
+    skipped: Counter = field(default_factory=Counter)
+    config: dict[str, str] = field(default_factory=dict)      # resolver config files: path -> text
+    git_head: str | None = None
+
+
+def discover(root: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Discovery:
+    if not root.exists():
+        raise IndexingError(f"path does not exist: {root}", path=str(root))
+    if not root.is_dir():
+        raise IndexingError(f"not a directory: {root}", path=str(root))
+    result = Discovery(root=root)
+    config_names = {name for lang in supported_languages() for name in adapter_for(lang).config_files()}
+    listed = _git_files(root)
+    if listed is not None:
+        result.git_head = _git_head(root)
+        paths = listed
+    else:
+        paths = _walk(root, result.skipped)
+    for rel in paths:
+        name = rel.rsplit("/", 1)[-1]
+        if name in config_names:
+            try:
+                result.config[rel] = (root / rel).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                result.skipped["unreadable"] += 1
+            continue
+        language = language_for_path(rel)
+        if language is None:
+            result.skipped["unsupported_language"] += 1
+            continue
+        if name.endswith(GENERATED_SUFFIXES):
+            result.skipped["generated"] += 1
+            continue
+        full = root / rel
+        try:
+            st = full.stat()
+        except FileNotFoundError:
+            result.skipped["vanished_or_broken_link"] += 1
+            continue
+        except OSError:
+            result.skipped["unreadable"] += 1
+            continue
+        if not _regular_inside(full, st, root):
+            result.skipped["not_a_regular_file"] += 1
+            continue
+        if st.st_size > max_bytes:
+            result.skipped["too_large"] += 1
+            continue
+        result.files[rel] = Candidate(rel, language, st.st_mtime_ns, st.st_size)
+    return result
+
+
+def _regular_inside(full: Path, st: os.stat_result, root: Path) -> bool:
+    import stat as stat_mod
+
+    if not stat_mod.S_ISREG(st.st_mode):
+        return False
+    if full.is_symlink():   # a link pointing outside the project is not the project's code
+        try:
+            full.resolve(strict=True).relative_to(root.resolve())
+        except (OSError, ValueError, RuntimeError):
+            return False
+    return True
+
+
+def _git(root: Path, *args: str) -> str | None:
+    try:
+        out = subprocess.run(["git", "-C", str(root), *args], capture_output=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.decode("utf-8", "surrogateescape") if out.returncode == 0 else None
+
+
+def _git_files(root: Path) -> list[str] | None:
+    """Tracked plus untracked-but-not-ignored files, when `root` lies in a git work tree."""
+    top = _git(root, "rev-parse", "--show-toplevel")
+    if top is None:
+        return None
+    out = _git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ".")
+    if out is None:
+        return None
+    files = sorted({p for p in out.split("\0") if p})
+    return [p for p in files if not any(part in SKIP_DIRS for part in p.split("/")[:-1])]
+
+
+def _git_head(root: Path) -> str | None:
+    head = _git(root, "rev-parse", "HEAD")
+    return head.strip() if head else None
+
+
+def _walk(root: Path, skipped: Counter) -> list[str]:
+    """Outside git: walk without following directory links (no loops), honouring simple .gitignore rules."""
+    ignore = _load_gitignore(root)
+    out = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=lambda e: skipped.update(["unreadable"])):
+        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        rel_dir = "" if rel_dir == "." else rel_dir + "/"
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not _ignored(rel_dir + d, d, ignore, True))
+        for name in filenames:
+            rel = rel_dir + name
+            if not _ignored(rel, name, ignore, False):
+                out.append(rel)
+    return sorted(out)
+
+
+def _load_gitignore(root: Path) -> list[tuple[str, bool]]:
+    try:
+        lines = (root / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+    rules = []
+    for line in lines:
+        line = line.strip()
+        if line and not line.startswith(("#", "!")):
+            rules.append((line.rstrip("/").lstrip("/"), line.endswith("/")))
+    return rules
+
+
+def _ignored(rel: str, name: str, rules, is_dir: bool) -> bool:
+    for pattern, dir_only in rules:
+        if dir_only and not is_dir:
+            continue
+        if fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(rel, pattern):
+            return True
+    return False

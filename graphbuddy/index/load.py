@@ -1,0 +1,152 @@
+"""Load stage: turn facts and resolutions into Arrow tables and bulk-COPY them into the graph.
+
+Callers wrap these in one graph transaction. Never per-row CREATE/MERGE on the bulk path.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+import pyarrow as pa
+
+from .facts import FileFacts
+from .resolve import FileResolution
+
+
+def file_id(project: str, path: str) -> str:
+    return f"{project}:{path}"
+
+
+def def_id(project: str, path: str, qualified_name: str) -> str:
+    return f"{project}:{path}:{qualified_name}"
+
+
+def delete_files(graph, project: str, paths: list[str]) -> None:
+    """Remove files with their definitions and every edge touching them."""
+    if not paths:
+        return
+    ids = [file_id(project, p) for p in paths]
+    graph.execute("MATCH (f:File)-[:DEFINES]->(d) WHERE f.id IN $ids DETACH DELETE d", {"ids": ids})
+    graph.execute("MATCH (f:File) WHERE f.id IN $ids DETACH DELETE f", {"ids": ids})
+
+
+def delete_outgoing(graph, project: str, paths: list[str]) -> None:
+    """Remove the resolved edges that start in these files (they are about to be re-resolved)."""
+    if not paths:
+        return
+    ids = [file_id(project, p) for p in paths]
+    graph.execute("MATCH (f:File)-[r:IMPORTS]->() WHERE f.id IN $ids DELETE r", {"ids": ids})
+    graph.execute("MATCH (f:File)-[:DEFINES]->(:Function)-[r:CALLS]->() WHERE f.id IN $ids DELETE r", {"ids": ids})
+    graph.execute("MATCH (f:File)-[:DEFINES]->(:Class)-[r:INHERITS]->() WHERE f.id IN $ids DELETE r", {"ids": ids})
+
+
+def insert_files(graph, project: str, facts: list[FileFacts], now: datetime) -> tuple[int, int]:
+    """Nodes for files and their definitions, with CONTAINS, DEFINES and HAS_METHOD. Returns (functions, classes)."""
+    if not facts:
+        return 0, 0
+    files = {k: [] for k in ("id", "project", "path", "language", "module", "hash", "size", "lines", "indexed_at",
+                             "syntax_errors")}
+    fn = {k: [] for k in ("id", "project", "file", "name", "qualified_name", "kind", "signature", "docstring",
+                          "start_line", "end_line", "exported")}
+    cl = {k: [] for k in ("id", "project", "file", "name", "qualified_name", "kind", "start_line", "end_line",
+                          "docstring")}
+    defines_fn, defines_cl, has_method = ([], []), ([], []), ([], [])
+    for f in facts:
+        fid = file_id(project, f.path)
+        for k, v in (("id", fid), ("project", project), ("path", f.path), ("language", f.language),
+                     ("module", f.module), ("hash", f.hash), ("size", f.size), ("lines", f.lines),
+                     ("indexed_at", now), ("syntax_errors", f.syntax_errors)):
+            files[k].append(v)
+        seen: dict[str, int] = {}
+        class_qns = {d.qualified_name for d in f.definitions if d.is_class}
+        for d in f.definitions:
+            did = def_id(project, f.path, d.qualified_name)
+            if d.qualified_name in seen:           # redefinition in the same file: keep both, distinct ids
+                did = f"{did}@{d.start_line}"
+                if did in seen:
+                    continue
+            seen[d.qualified_name] = 1
+            seen[did] = 1
+            if d.is_class:
+                for k, v in (("id", did), ("project", project), ("file", fid), ("name", d.name),
+                             ("qualified_name", d.qualified_name), ("kind", d.kind), ("start_line", d.start_line),
+                             ("end_line", d.end_line), ("docstring", d.docstring)):
+                    cl[k].append(v)
+                defines_cl[0].append(fid)
+                defines_cl[1].append(did)
+            else:
+                for k, v in (("id", did), ("project", project), ("file", fid), ("name", d.name),
+                             ("qualified_name", d.qualified_name), ("kind", d.kind), ("signature", d.signature),
+                             ("docstring", d.docstring), ("start_line", d.start_line), ("end_line", d.end_line),
+                             ("exported", d.exported)):
+                    fn[k].append(v)
+                defines_fn[0].append(fid)
+                defines_fn[1].append(did)
+                if d.parent in class_qns:
+                    has_method[0].append(def_id(project, f.path, d.parent))
+                    has_method[1].append(did)
+    files_t = pa.table(files)
+    files_t = files_t.set_column(8, "indexed_at", pa.array(files["indexed_at"], pa.timestamp("us")))
+    graph.copy("File", files_t)
+    graph.copy("Function", pa.table(fn))
+    graph.copy("Class", pa.table(cl))
+    graph.copy("CONTAINS", pa.table({"from": [project] * len(facts), "to": files["id"]}))
+    graph.copy("DEFINES", _pairs(defines_fn), pair=("File", "Function"))
+    graph.copy("DEFINES", _pairs(defines_cl), pair=("File", "Class"))
+    graph.copy("HAS_METHOD", _pairs(has_method))
+    return len(fn["id"]), len(cl["id"])
+
+
+def insert_edges(graph, project: str, resolutions: list[FileResolution]) -> dict[str, int]:
+    """IMPORTS, CALLS and INHERITS for re-resolved files (their old outgoing edges already deleted)."""
+    imp_file = {"from": [], "to": [], "line": [], "name": []}
+    imp_mod = {"from": [], "to": [], "line": [], "name": []}
+    calls = {"from": [], "to": [], "line": [], "confidence": [], "reason": []}
+    inherits = {"from": [], "to": [], "kind": []}
+    modules: dict[str, None] = {}
+    for r in resolutions:
+        fid = file_id(project, r.path)
+        for e in r.imports:
+            if e.target_path is not None:
+                for k, v in (("from", fid), ("to", file_id(project, e.target_path)), ("line", e.line), ("name", e.name)):
+                    imp_file[k].append(v)
+            else:
+                modules[e.external] = None
+                for k, v in (("from", fid), ("to", e.external), ("line", e.line), ("name", e.name)):
+                    imp_mod[k].append(v)
+        for c in r.calls:
+            calls["from"].append(def_id(project, r.path, c.caller))
+            calls["to"].append(def_id(project, c.callee_path, c.callee))
+            calls["line"].append(c.line)
+            calls["confidence"].append(c.confidence)
+            calls["reason"].append(c.reason)
+        for e in r.inherits:
+            inherits["from"].append(def_id(project, r.path, e.child))
+            inherits["to"].append(def_id(project, e.base_path, e.base))
+            inherits["kind"].append(e.kind)
+    _ensure_modules(graph, list(modules))
+    graph.copy("IMPORTS", pa.table(imp_file), pair=("File", "File"))
+    graph.copy("IMPORTS", pa.table(imp_mod), pair=("File", "Module"))
+    graph.copy("CALLS", pa.table(calls, schema=pa.schema([("from", pa.string()), ("to", pa.string()),
+                                                          ("line", pa.int64()), ("confidence", pa.float64()),
+                                                          ("reason", pa.string())])))
+    graph.copy("INHERITS", pa.table(inherits))
+    return {"imports": len(imp_file["from"]) + len(imp_mod["from"]), "calls": len(calls["from"]),
+            "inherits": len(inherits["from"])}
+
+
+def _ensure_modules(graph, ids: list[str]) -> None:
+    if not ids:
+        return
+    existing = {r[0] for r in graph.rows("MATCH (m:Module) WHERE m.id IN $ids RETURN m.id", {"ids": ids})}
+    new = [i for i in ids if i not in existing]
+    if new:
+        graph.copy("Module", pa.table({"id": new, "name": [i.split(":", 1)[1] for i in new],
+                                       "language": [i.split(":", 1)[0] for i in new]}))
+
+
+def remove_orphan_modules(graph) -> None:
+    graph.execute("MATCH (m:Module) WHERE NOT EXISTS { MATCH (:File)-[:IMPORTS]->(m) } DELETE m")
+
+
+def _pairs(cols: tuple[list, list]):
+    return pa.table({"from": pa.array(cols[0], pa.string()), "to": pa.array(cols[1], pa.string())})

@@ -1,0 +1,457 @@
+"""Resolve stage: imports to files or external modules, calls to definitions, bases to classes.
+
+Resolution of one file is a pure function of its own facts and of lookups into the project's
+`SymbolIndex`. Every lookup records a key ("m:<module key>", "n:<name>", "f:<path>"), so after an edit the
+pipeline re-resolves exactly the unchanged files whose recorded keys the edit touched: the delta result then
+equals a fresh full index.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..languages import adapter_for
+from .facts import CLASS_KINDS, Definition, FileFacts, Import
+
+CONFIDENCE = {"same_file": 1.0, "scope": 1.0, "import": 0.95, "self": 0.95, "inherited": 0.9,
+              "receiver": 0.85, "typed": 0.8, "global_unique": 0.5}
+_MAX_DEPTH = 8
+_CALL_RECEIVER = re.compile(r"^([A-Za-z_$][\w$.]*)\(.*\)$", re.S)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportEdge:
+    line: int
+    name: str                  # imported member, "*" or "" for the whole module
+    target_path: str | None    # a file of the project, or None with `external` set
+    external: str | None       # Module id ("python:os.path") when no project file provides it
+
+
+@dataclass(frozen=True, slots=True)
+class CallEdge:
+    caller: str                # qualified name in this file
+    callee_path: str
+    callee: str                # qualified name in callee_path
+    line: int
+    confidence: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class InheritsEdge:
+    child: str
+    base_path: str
+    base: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileResolution:
+    path: str
+    imports: tuple[ImportEdge, ...]
+    calls: tuple[CallEdge, ...]
+    inherits: tuple[InheritsEdge, ...]
+    unresolved: tuple[tuple[str, str, int], ...]   # (caller, name, line) kept for later binding
+    keys: frozenset[str]
+
+
+class _FileView:
+    """Per-file lookups derived from facts: definitions by qualified name, children by parent."""
+
+    __slots__ = ("facts", "by_qn", "children", "imports_by_alias", "star_imports", "bindings")
+
+    def __init__(self, facts: FileFacts):
+        self.facts = facts
+        self.by_qn: dict[str, Definition] = {}
+        self.children: dict[str | None, dict[str, Definition]] = {}
+        for d in facts.definitions:
+            self.by_qn.setdefault(d.qualified_name, d)
+            if d.kind != "module":
+                self.children.setdefault(d.parent, {}).setdefault(d.name, d)
+        self.imports_by_alias: dict[str, Import] = {}
+        self.star_imports: list[Import] = []
+        for imp in facts.imports:
+            if imp.name == "*":
+                self.star_imports.append(imp)
+            elif imp.alias:
+                self.imports_by_alias[imp.alias] = imp
+        self.bindings: dict[tuple[str, str], set[str]] = {}
+        for b in facts.bindings:
+            self.bindings.setdefault((b.scope, b.name), set()).add(b.type_name)
+
+    def top_level(self, name: str) -> Definition | None:
+        return self.children.get(None, {}).get(name)
+
+
+class SymbolIndex:
+    """The project-wide tables the resolver reads: module keys, top-level names, per-file views."""
+
+    def __init__(self, facts: dict[str, FileFacts], config: dict | None = None):
+        self.facts = facts
+        self.config = config or {}
+        self.paths = frozenset(facts)
+        self.module_map = build_module_map(facts)
+        self.function_names: dict[str, list[tuple[str, str]]] = {}
+        for path in sorted(facts):
+            for d in facts[path].definitions:
+                if d.parent is None and d.kind == "function":
+                    self.function_names.setdefault(d.name, []).append((path, d.qualified_name))
+        self._views: dict[str, _FileView] = {}
+
+    def view(self, path: str) -> _FileView:
+        v = self._views.get(path)
+        if v is None:
+            v = self._views[path] = _FileView(self.facts[path])
+        return v
+
+
+def family(language: str) -> str:
+    return "py" if language == "python" else "js"
+
+
+def build_module_map(facts: dict[str, FileFacts]) -> dict[str, str]:
+    """"<family>:<key>" -> the path that wins the key (lowest priority, then path)."""
+    paths = frozenset(facts)
+    best: dict[str, tuple[int, str]] = {}
+    for path, f in facts.items():
+        adapter = adapter_for(f.language)
+        fam = family(f.language)
+        for key, prio in adapter.module_keys(path, paths):
+            k = f"{fam}:{key}"
+            cur = best.get(k)
+            if cur is None or (prio, path) < cur:
+                best[k] = (prio, path)
+    return {k: v[1] for k, v in best.items()}
+
+
+class Resolver:
+    """Resolves one file against a SymbolIndex, recording every key it looks at."""
+
+    def __init__(self, index: SymbolIndex, path: str):
+        self.index = index
+        self.path = path
+        self.view = index.view(path)
+        self.adapter = adapter_for(self.view.facts.language)
+        self.family = family(self.view.facts.language)
+        self.keys: set[str] = set()
+
+    # -- recorded lookups --------------------------------------------------------------------------------
+    def _module(self, key: str) -> str | None:
+        k = f"{self.family}:{key}"
+        self.keys.add("m:" + k)
+        return self.index.module_map.get(k)
+
+    def _file(self, path: str) -> _FileView:
+        if path != self.path:
+            self.keys.add("f:" + path)
+        return self.index.view(path)
+
+    def _unique_function(self, name: str) -> tuple[str, str] | None:
+        self.keys.add("n:" + name)
+        hits = self.index.function_names.get(name, ())
+        return hits[0] if len(hits) == 1 else None
+
+    # -- imports -------------------------------------------------------------------------------------------
+    def module_of(self, imp: Import) -> str | None:
+        for key in self.adapter.import_candidates(imp, self.path, self.index.config):
+            target = self._module(key)
+            if target is not None and target != self.path:
+                return target
+        return None
+
+    def resolve_import(self, imp: Import) -> ImportEdge:
+        target = self.module_of(imp)
+        if target is not None and imp.name and imp.name != "*" and self.adapter.names_can_be_submodules:
+            if self._file(target).top_level(imp.name) is None and imp.name not in self._file(target).imports_by_alias:
+                sub = self._submodule(imp)
+                if sub is not None:
+                    return ImportEdge(imp.line, "", sub, None)
+        elif target is None and imp.name and imp.name != "*" and self.adapter.names_can_be_submodules:
+            sub = self._submodule(imp)
+            if sub is not None:
+                return ImportEdge(imp.line, "", sub, None)
+        if target is not None:
+            return ImportEdge(imp.line, imp.name or "", target, None)
+        ext = self.adapter.external_module_name(imp)
+        return ImportEdge(imp.line, imp.name or "", None, f"{self.adapter.name if self.family == 'py' else 'js'}:{ext}")
+
+    def _submodule(self, imp: Import) -> str | None:
+        for key in self.adapter.import_candidates(imp, self.path, self.index.config):
+            target = self._module(f"{key}.{imp.name}")
+            if target is not None:
+                return target
+        return None
+
+    # -- names -----------------------------------------------------------------------------------------------
+    def symbol_in(self, path: str, name: str, depth: int = 0):
+        """A top-level name of file `path`: ("def", path, Definition) or ("module", path), following re-exports."""
+        if depth > _MAX_DEPTH:
+            return None
+        view = self._file(path)
+        d = view.top_level(name)
+        if d is not None:
+            return ("def", path, d)
+        imp = view.imports_by_alias.get(name)
+        if imp is not None:
+            return _Sub(self, path).imported(imp, depth + 1)
+        for star in view.star_imports:
+            target = _Sub(self, path).module_of(star)
+            if target is not None and target != path:
+                hit = self.symbol_in(target, name, depth + 1)
+                if hit is not None:
+                    return hit
+        return None
+
+    def imported(self, imp: Import, depth: int = 0):
+        if depth > _MAX_DEPTH:
+            return None
+        if imp.name in (None, "*"):
+            if self.adapter.names_can_be_submodules and imp.alias and "." in imp.module \
+                    and imp.module.split(".")[0] == imp.alias:
+                imp = Import(imp.line, imp.alias, None, imp.alias)   # `import a.b.c` binds `a`
+            target = self.module_of(imp)
+            return ("module", target) if target else None
+        if imp.name == "default" and self.family == "js":
+            target = self.module_of(imp)
+            if target is None:
+                return None
+            view = self._file(target)
+            for d in view.children.get(None, {}).values():
+                if d.exported and d.name == view.facts.extra.get("default_export"):
+                    return ("def", target, d)
+            return None
+        target = self.module_of(imp)
+        if target is not None:
+            hit = self.symbol_in(target, imp.name, depth + 1)
+            if hit is not None:
+                return hit
+        if self.adapter.names_can_be_submodules:
+            sub = self._submodule(imp)
+            if sub is not None:
+                return ("module", sub)
+        return None
+
+    def lookup_name(self, name: str, scope_chain: list[str]):
+        """A bare name seen from inside `scope_chain` (innermost first): local defs, module defs, imports."""
+        children = self.view.children
+        for scope in scope_chain:
+            d = children.get(scope, {}).get(name)
+            if d is not None:
+                return ("def", self.path, d), "scope"
+        d = self.view.top_level(name)
+        if d is not None:
+            return ("def", self.path, d), "same_file"
+        imp = self.view.imports_by_alias.get(name)
+        if imp is not None:
+            hit = self.imported(imp)
+            return (hit, "import") if hit is not None else (None, None)
+        for star in self.view.star_imports:
+            target = self.module_of(star)
+            if target is not None:
+                hit = self.symbol_in(target, name)
+                if hit is not None:
+                    return hit, "import"
+        return None, None
+
+    def resolve_dotted(self, expr: str, scope_chain: list[str]):
+        """`a.b.C` -> the definition or module it names, through modules and class members."""
+        first, *rest = expr.split(".")
+        hit, reason = self.lookup_name(first, scope_chain)
+        for part in rest:
+            if hit is None:
+                return None, None
+            if hit[0] == "module":
+                module_path = hit[1]
+                hit = self.symbol_in(module_path, part)
+                if hit is None and self.adapter.names_can_be_submodules:
+                    hit = self._submodule_of(module_path, part)
+            elif hit[2].is_class:
+                hit = self.member(hit[1], hit[2], part)
+            else:
+                return None, None
+        return hit, reason
+
+    def _submodule_of(self, module_path: str, name: str):
+        adapter = adapter_for(self.index.facts[module_path].language)
+        keys = adapter.module_keys(module_path, self.index.paths)
+        for key, _ in keys:        # the module's own keys depend on its package: record them too
+            self._module(key)
+        for key, _ in keys:
+            target = self._module(f"{key}.{name}")
+            if target is not None:
+                return ("module", target)
+        return None
+
+    # -- classes -----------------------------------------------------------------------------------------------
+    def bases_of(self, path: str, cls: Definition, depth: int = 0):
+        out = []
+        view = self._file(path)
+        resolver = self if path == self.path else _Sub(self, path)
+        chain = _scope_chain(view, cls.parent)
+        for base in cls.bases:
+            hit, _ = resolver.resolve_dotted(base, chain)
+            if hit is not None and hit[0] == "def" and hit[2].is_class:
+                out.append((hit[1], hit[2]))
+        return out
+
+    def member(self, path: str, cls: Definition, name: str, depth: int = 0, *, skip_self: bool = False):
+        """Look `name` up in class `cls` and then its bases (depth-first, like a simple MRO)."""
+        if depth > _MAX_DEPTH:
+            return None
+        if not skip_self:
+            d = self._file(path).children.get(cls.qualified_name, {}).get(name)
+            if d is not None:
+                return ("def", path, d)
+        for bpath, base in self.bases_of(path, cls):
+            hit = self.member(bpath, base, name, depth + 1)
+            if hit is not None:
+                return hit
+        return None
+
+    def constructor(self, path: str, cls: Definition):
+        for name in self.adapter.constructor_names:
+            hit = self.member(path, cls, name)
+            if hit is not None:
+                return hit
+        return None
+
+    # -- calls -----------------------------------------------------------------------------------------------
+    def resolve_call(self, call) -> tuple[tuple | None, str | None]:
+        view = self.view
+        chain = _scope_chain(view, call.caller)
+        recv = call.receiver
+        if recv is None:
+            hit, reason = self.lookup_name(call.name, chain)
+            if hit is None:
+                unique = self._unique_function(call.name)
+                return (("def", unique[0], self._file(unique[0]).by_qn[unique[1]]), "global_unique") \
+                    if unique else (None, None)
+            return self._callable(hit, reason, new=call.is_new)
+        cls_path_def = self._enclosing_class(call.caller)
+        if recv in self.adapter.self_names or recv in self.adapter.class_self_names:
+            if cls_path_def is None:
+                return None, None
+            hit = self.member(self.path, cls_path_def, call.name)
+            if hit is None:
+                return None, None
+            own = hit[1] == self.path and hit[2].parent == cls_path_def.qualified_name
+            return hit, ("self" if own else "inherited")
+        if recv in self.adapter.super_names:
+            if cls_path_def is None:
+                return None, None
+            hit = self.member(self.path, cls_path_def, call.name, skip_self=True)
+            return (hit, "inherited") if hit else (None, None)
+        # a typed receiver: local variable, attribute of self, or a constructor call result
+        type_expr, reason = self._receiver_type(recv, chain, cls_path_def)
+        if type_expr is not None:
+            hit, _ = self.resolve_dotted(type_expr, chain)
+            if hit is not None and hit[0] == "def" and hit[2].is_class:
+                m = self.member(hit[1], hit[2], call.name)
+                return (m, reason) if m else (None, None)
+            return None, None
+        if not _is_dotted(recv):
+            return None, None
+        hit, why = self.resolve_dotted(recv, chain)
+        if hit is None:
+            return None, None
+        if hit[0] == "module":
+            target = self.symbol_in(hit[1], call.name)
+            return self._callable(target, "import", new=call.is_new) if target else (None, None)
+        if hit[2].is_class:          # Class.static_method() / Class.method(obj)
+            m = self.member(hit[1], hit[2], call.name)
+            if m is None and call.is_new:
+                return None, None
+            return (m, "receiver") if m else (None, None)
+        return None, None
+
+    def _callable(self, hit, reason, *, new: bool):
+        if hit is None or hit[0] != "def":
+            return None, None
+        d = hit[2]
+        if d.is_class:
+            ctor = self.constructor(hit[1], d)
+            return (ctor, reason) if ctor else (None, None)
+        return hit, reason
+
+    def _receiver_type(self, recv: str, chain: list[str], cls: Definition | None):
+        m = _CALL_RECEIVER.match(recv)
+        if m and _is_dotted(m.group(1)):
+            return m.group(1), "receiver"
+        bindings = self.view.bindings
+        for scope in chain:
+            types = bindings.get((scope, recv))
+            if types:
+                return (next(iter(types)), "typed") if len(types) == 1 else (None, None)
+        for prefix in self.adapter.self_names:
+            if cls is not None and recv.startswith(prefix + ".") and recv.count(".") == 1:
+                types = bindings.get((cls.qualified_name, "self." + recv[len(prefix) + 1:]))
+                if types and len(types) == 1:
+                    return next(iter(types)), "typed"
+        return None, None
+
+    def _enclosing_class(self, qn: str) -> Definition | None:
+        d = self.view.by_qn.get(qn)
+        while d is not None and d.parent is not None:
+            d = self.view.by_qn.get(d.parent)
+            if d is not None and d.is_class:
+                return d
+        return None
+
+    # -- one file ------------------------------------------------------------------------------------------
+    def run(self) -> FileResolution:
+        facts = self.view.facts
+        imports = tuple(self.resolve_import(imp) for imp in facts.imports)
+        calls, unresolved = [], []
+        for call in facts.calls:
+            hit, reason = self.resolve_call(call)
+            if hit is None or hit[0] != "def" or hit[2].is_class:
+                unresolved.append((call.caller, call.name, call.line))
+                continue
+            calls.append(CallEdge(call.caller, hit[1], hit[2].qualified_name, call.line, CONFIDENCE[reason], reason))
+        inherits = []
+        for d in facts.definitions:
+            if d.is_class and d.bases:
+                chain = _scope_chain(self.view, d.parent)
+                for base, kind in zip(d.bases, d.base_kinds or ("extends",) * len(d.bases)):
+                    hit, _ = self.resolve_dotted(base, chain)
+                    if hit is not None and hit[0] == "def" and hit[2].is_class:
+                        inherits.append(InheritsEdge(d.qualified_name, hit[1], hit[2].qualified_name, kind))
+        return FileResolution(self.path, imports, tuple(calls), tuple(inherits), tuple(unresolved),
+                              frozenset(self.keys))
+
+
+class _Sub(Resolver):
+    """Looks at another file on behalf of a parent resolver, recording keys into the parent's set."""
+
+    def __init__(self, parent: Resolver, path: str):
+        self.index = parent.index
+        self.path = path
+        self.view = parent._file(path)
+        self.adapter = adapter_for(self.view.facts.language)
+        self.family = family(self.view.facts.language)
+        self.keys = parent.keys
+        self._parent_path = parent.path
+
+    def _file(self, path: str) -> _FileView:
+        if path != self._parent_path:
+            self.keys.add("f:" + path)
+        return self.index.view(path)
+
+
+def _scope_chain(view: _FileView, qn: str | None) -> list[str]:
+    """Enclosing function scopes of `qn`, innermost first (class bodies are not enclosing scopes)."""
+    out = []
+    d = view.by_qn.get(qn) if qn else None
+    while d is not None and d.kind != "module":
+        if not d.is_class:
+            out.append(d.qualified_name)
+        d = view.by_qn.get(d.parent) if d.parent else None
+    return out
+
+
+def _is_dotted(text: str) -> bool:
+    return all(part.isidentifier() or part.replace("$", "_").isidentifier() for part in text.split("."))
+
+
+def resolve_files(index: SymbolIndex, paths) -> dict[str, FileResolution]:
+    return {p: Resolver(index, p).run() for p in sorted(paths)}

@@ -1,0 +1,102 @@
+"""Index state kept beside the graph in DuckDB: the file manifest, extracted facts and resolution keys.
+
+Facts are split in two blobs: `symbols` (definitions and imports, read for every file to build the symbol
+index) and `body` (calls and bindings, read only for files being re-resolved).
+"""
+from __future__ import annotations
+
+import pickle
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+
+import pyarrow as pa
+
+from .facts import FileFacts
+
+
+@dataclass
+class Manifest:
+    hash: str
+    language: str
+    mtime_ns: int
+    size: int
+
+
+class IndexState:
+    def __init__(self, analytics):
+        self.db = analytics
+
+    def manifest(self, project: str) -> dict[str, Manifest]:
+        rows = self.db.rows("SELECT path, hash, language, mtime_ns, size FROM index_files WHERE project = ?", [project])
+        return {r[0]: Manifest(r[1], r[2], r[3], r[4]) for r in rows}
+
+    def is_dirty(self, project: str) -> bool:
+        rows = self.db.rows("SELECT dirty FROM index_state WHERE project = ?", [project])
+        return bool(rows and rows[0][0])
+
+    def set_dirty(self, project: str, dirty: bool) -> None:
+        self.db.execute("INSERT OR REPLACE INTO index_state VALUES (?, ?, ?)", [project, dirty, _now()])
+
+    def load_symbols(self, project: str) -> dict[str, FileFacts]:
+        table = self.db.arrow("SELECT symbols FROM index_files WHERE project = ?", [project])
+        out = {}
+        for blob in table.column(0).to_pylist():
+            f = pickle.loads(blob)
+            out[f.path] = f
+        return out
+
+    def load_bodies(self, project: str, paths: list[str], symbols: dict[str, FileFacts]) -> dict[str, FileFacts]:
+        if not paths:
+            return {}
+        rows = self.db.rows("SELECT path, body FROM index_files WHERE project = ? AND list_contains(?, path)",
+                            [project, paths])
+        out = {}
+        for path, blob in rows:
+            calls, bindings = pickle.loads(blob)
+            out[path] = replace(symbols[path], calls=calls, bindings=bindings)
+        return out
+
+    def files_with_keys(self, project: str, keys: list[str]) -> set[str]:
+        if not keys:
+            return set()
+        rows = self.db.rows("SELECT path FROM index_files WHERE project = ? AND list_has_any(keys, ?)", [project, keys])
+        return {r[0] for r in rows}
+
+    def all_keys(self, project: str) -> dict[str, frozenset[str]]:
+        rows = self.db.rows("SELECT path, keys FROM index_files WHERE project = ?", [project])
+        return {r[0]: frozenset(r[1] or ()) for r in rows}
+
+    def write(self, project: str, *, facts: list[FileFacts], mtimes: dict[str, tuple[int, int]],
+              keys: dict[str, frozenset[str]], deleted: list[str], touched: dict[str, tuple[int, int]]) -> None:
+        """Upsert changed files' facts, re-resolved files' keys, new mtimes; drop deleted files."""
+        db = self.db
+        gone = sorted(set(deleted) | {f.path for f in facts})
+        if gone:
+            db.execute("DELETE FROM index_files WHERE project = ? AND list_contains(?, path)", [project, gone])
+        if facts:
+            db.insert_arrow("index_files", pa.table({
+                "project": [project] * len(facts),
+                "path": [f.path for f in facts],
+                "language": [f.language for f in facts],
+                "hash": [f.hash for f in facts],
+                "mtime_ns": [mtimes[f.path][0] for f in facts],
+                "size": [mtimes[f.path][1] for f in facts],
+                "symbols": pa.array([pickle.dumps(replace(f, calls=(), bindings=()), 5) for f in facts], pa.binary()),
+                "body": pa.array([pickle.dumps((f.calls, f.bindings), 5) for f in facts], pa.binary()),
+                "keys": [sorted(keys.get(f.path, ())) for f in facts],
+            }))
+        fresh = {f.path for f in facts}
+        for path, ks in keys.items():
+            if path not in fresh:
+                db.execute("UPDATE index_files SET keys = ? WHERE project = ? AND path = ?", [sorted(ks), project, path])
+        for path, (mtime, size) in touched.items():
+            db.execute("UPDATE index_files SET mtime_ns = ?, size = ? WHERE project = ? AND path = ?",
+                       [mtime, size, project, path])
+
+    def drop_project(self, project: str) -> None:
+        self.db.execute("DELETE FROM index_files WHERE project = ?", [project])
+        self.db.execute("DELETE FROM index_state WHERE project = ?", [project])
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)

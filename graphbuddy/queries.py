@@ -1,0 +1,154 @@
+"""Named Cypher queries: `queries/<domain>/*.cypher` files holding blocks like
+
+    // name: callers
+    // description: Functions calling a function
+    // params: id STRING, limit INT64 = 100
+    MATCH ... ;
+
+A block's full name is `<domain>.<name>` (e.g. `code.callers`). Parameters are declared with a Kùzu type
+and an optional default; values from the CLI arrive as strings and are converted here.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from .config import package_data_dir
+from .errors import InvalidArgument, QueryError, ReadOnlyViolation
+
+_HEADER = re.compile(r"^//\s*(name|description|params):\s*(.*)$")
+_PARAM = re.compile(r"^\s*(\w+)\s+([A-Z0-9_\[\]]+)\s*(?:=\s*(.+?))?\s*$")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    default: Any = None
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    description: str
+    params: tuple[Param, ...]
+    text: str
+    source: str
+
+    def bind(self, values: dict[str, Any]) -> dict[str, Any]:
+        declared = {p.name: p for p in self.params}
+        unknown = sorted(set(values) - set(declared))
+        if unknown:
+            raise QueryError(f"{self.name}: unknown parameter(s) {', '.join(unknown)}; "
+                             f"declared: {', '.join(declared) or 'none'}", query=self.name)
+        out = {}
+        for p in self.params:
+            if p.name in values:
+                out[p.name] = convert(p, values[p.name])
+            elif p.required:
+                raise QueryError(f"{self.name}: missing parameter '{p.name}' ({p.type})", query=self.name)
+            else:
+                out[p.name] = p.default
+        return out
+
+
+def convert(p: Param, value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        if p.type in ("INT64", "INT32", "INT"):
+            return int(value)
+        if p.type in ("DOUBLE", "FLOAT"):
+            return float(value)
+        if p.type == "BOOLEAN":
+            if value.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                raise ValueError(value)
+            return value.lower() in ("true", "1", "yes")
+        if p.type.endswith("[]"):
+            return [v.strip() for v in value.split(",") if v.strip()]
+    except ValueError:
+        raise InvalidArgument(f"parameter '{p.name}' expects {p.type}, got {value!r}") from None
+    return value
+
+
+def _parse_param(spec: str) -> Param:
+    m = _PARAM.match(spec)
+    if not m:
+        raise QueryError(f"bad parameter declaration: {spec!r}")
+    name, typ, default = m.groups()
+    if default is None:
+        return Param(name, typ)
+    p = Param(name, typ, None, False)
+    value = default.strip().strip("'\"")
+    return Param(name, typ, None if value == "null" else convert(p, value), False)
+
+
+def parse_file(domain: str, text: str, source: str) -> list[NamedQuery]:
+    out: list[NamedQuery] = []
+    header: dict[str, str] = {}
+    body: list[str] = []
+
+    def flush():
+        if "name" in header:
+            cypher = "\n".join(body).strip().rstrip(";").strip()
+            params = tuple(_parse_param(s) for s in header.get("params", "").split(",") if s.strip())
+            out.append(NamedQuery(f"{domain}.{header['name']}", header.get("description", ""), params, cypher, source))
+
+    for line in text.splitlines():
+        m = _HEADER.match(line.strip())
+        if m:
+            if m.group(1) == "name" and "name" in header:
+                flush()
+                header, body = {}, []
+            header[m.group(1)] = m.group(2).strip()
+        elif not line.strip().startswith("//"):
+            body.append(line)
+    flush()
+    return out
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, NamedQuery]:
+    root = package_data_dir("queries")
+    out: dict[str, NamedQuery] = {}
+    for path in sorted(root.glob("*/*.cypher")):
+        for q in parse_file(path.parent.name, path.read_text(), str(path.relative_to(root))):
+            if q.name in out:
+                raise QueryError(f"duplicate named query {q.name} in {q.source} and {out[q.name].source}")
+            out[q.name] = q
+    return out
+
+
+def get(name: str) -> NamedQuery:
+    queries = catalogue()
+    if name not in queries:
+        close = [n for n in queries if name.split(".")[-1] in n]
+        hint = f"; did you mean {', '.join(close[:5])}?" if close else "; `graphbuddy query --list` shows them"
+        raise QueryError(f"unknown query '{name}'{hint}", query=name)
+    return queries[name]
+
+
+# -- read-only guard for user Cypher ------------------------------------------------------------------------
+_WRITE_WORDS = {"CREATE", "MERGE", "SET", "DELETE", "DETACH", "REMOVE", "DROP", "ALTER", "COPY", "LOAD",
+                "INSTALL", "ATTACH", "DETACH", "USE", "IMPORT", "EXPORT", "CHECKPOINT", "BEGIN", "COMMIT",
+                "ROLLBACK", "TRUNCATE"}
+_READ_PROCEDURES = {"SHOW_TABLES", "TABLE_INFO", "SHOW_CONNECTION", "DB_VERSION", "CURRENT_SETTING",
+                    "SHOW_FUNCTIONS", "SHOW_INDEXES", "SHOW_WARNINGS"}
+_STRIP = re.compile(r"'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"|`[^`]*`|//[^\n]*|/\*.*?\*/", re.S)
+
+
+def check_read_only(cypher: str) -> None:
+    """Refuse writes before they reach the database (which also runs them in a read-only transaction)."""
+    code = _STRIP.sub(" ", cypher)
+    if ";" in code.strip().rstrip(";"):
+        raise ReadOnlyViolation("one statement at a time: ';' separates several statements", query=cypher)
+    words = re.findall(r"[A-Za-z_]+", code)
+    upper = [w.upper() for w in words]
+    for i, w in enumerate(upper):
+        if w in _WRITE_WORDS:
+            raise ReadOnlyViolation(f"read-only: '{words[i]}' writes to the store and is refused", query=cypher)
+        if w == "CALL" and i + 1 < len(upper) and upper[i + 1] not in _READ_PROCEDURES:
+            raise ReadOnlyViolation(f"read-only: procedure '{words[i + 1]}' is not on the read list", query=cypher)

@@ -1,0 +1,79 @@
+// name: find_symbol
+// description: Functions and classes whose id, qualified name or short name equals the text
+// params: text STRING, project STRING = null
+MATCH (d)
+WHERE (label(d) = 'Function' OR label(d) = 'Class')
+  AND (d.id = $text OR d.qualified_name = $text OR d.name = $text)
+  AND ($project IS NULL OR d.project = $project)
+  AND d.kind <> 'module'
+RETURN d.id AS id, label(d) AS kind, d.qualified_name AS qualified_name, d.name AS name, d.project AS project,
+       d.file AS file, d.start_line AS start_line,
+       CASE WHEN d.id = $text THEN 0 WHEN d.qualified_name = $text THEN 1 ELSE 2 END AS rank
+ORDER BY rank, id
+LIMIT 50;
+
+// name: find_file
+// description: Files whose id or path equals the text, or whose path ends with it
+// params: text STRING, project STRING = null
+MATCH (f:File)
+WHERE (f.id = $text OR f.path = $text OR f.path ENDS WITH ('/' + $text))
+  AND ($project IS NULL OR f.project = $project)
+RETURN f.id AS id, f.path AS path, f.project AS project,
+       CASE WHEN f.id = $text OR f.path = $text THEN 0 ELSE 1 END AS rank
+ORDER BY rank, id
+LIMIT 50;
+
+// name: callers
+// description: Functions that call the function with this id (one hop), with line, confidence and reason
+// params: id STRING
+MATCH (caller:Function)-[c:CALLS]->(f:Function {id: $id})
+RETURN caller.id AS id, caller.qualified_name AS caller, caller.file AS file, c.line AS line,
+       c.confidence AS confidence, c.reason AS reason
+ORDER BY caller, line;
+
+// name: callees
+// description: Functions called by the function with this id (one hop), with line, confidence and reason
+// params: id STRING
+MATCH (f:Function {id: $id})-[c:CALLS]->(callee:Function)
+RETURN callee.id AS id, callee.qualified_name AS callee, callee.file AS file, c.line AS line,
+       c.confidence AS confidence, c.reason AS reason
+ORDER BY line, callee;
+
+// name: hotspots
+// description: Most-called functions of a project (inbound CALLS edges from distinct callers)
+// params: project STRING, limit INT64 = 20
+MATCH (caller:Function)-[:CALLS]->(f:Function {project: $project})
+RETURN f.qualified_name AS function, f.file AS file, count(DISTINCT caller) AS callers
+ORDER BY callers DESC, function
+LIMIT $limit;
+
+// name: largest_files
+// description: Biggest files of a project by line count, with their definition counts
+// params: project STRING, limit INT64 = 20
+MATCH (f:File {project: $project})
+OPTIONAL MATCH (f)-[:DEFINES]->(d)
+RETURN f.path AS path, f.language AS language, f.lines AS lines, count(d) AS definitions
+ORDER BY lines DESC, path
+LIMIT $limit;
+
+// name: file_imports
+// description: What a file imports: project files and external modules, with line and imported name
+// params: id STRING
+MATCH (f:File {id: $id})-[i:IMPORTS]->(t)
+RETURN label(t) AS kind, t.id AS target, i.line AS line, i.name AS name
+ORDER BY line, target;
+
+// name: importers
+// description: Files importing the file with this id
+// params: id STRING
+MATCH (f:File)-[i:IMPORTS]->(t:File {id: $id})
+RETURN f.id AS importer, i.line AS line, i.name AS name
+ORDER BY importer, line;
+
+// name: external_modules
+// description: External modules (not provided by any indexed project) ranked by importing files
+// params: project STRING, limit INT64 = 20
+MATCH (f:File {project: $project})-[:IMPORTS]->(m:Module)
+RETURN m.id AS module, count(DISTINCT f) AS files
+ORDER BY files DESC, module
+LIMIT $limit;
