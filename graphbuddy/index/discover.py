@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import IndexingError
-from ..languages import adapter_for, language_for_path, supported_languages
+from ..languages import CONFIG_FILES, language_for_path
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,6 @@ def discover(root: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Discovery:
     if not root.is_dir():
         raise IndexingError(f"not a directory: {root}", path=str(root))
     result = Discovery(root=root)
-    config_names = {name for lang in supported_languages() for name in adapter_for(lang).config_files()}
     listed = _git_files(root)
     if listed is not None:
         result.git_head = _git_head(root)
@@ -58,7 +57,7 @@ def discover(root: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Discovery:
         paths = _walk(root, result.skipped)
     for rel in paths:
         name = rel.rsplit("/", 1)[-1]
-        if name in config_names:
+        if name in CONFIG_FILES:
             try:
                 result.config[rel] = (root / rel).read_text(encoding="utf-8", errors="replace")
             except OSError:

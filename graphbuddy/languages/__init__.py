@@ -23,6 +23,9 @@ EXTENSIONS = {
     ".tsx": "tsx",
 }
 
+# Files whose content changes how imports resolve (read by discovery, handed to adapters as `config`).
+CONFIG_FILES = frozenset({"tsconfig.json", "jsconfig.json"})
+
 
 def language_for_path(path: str) -> str | None:
     p = PurePosixPath(path)

@@ -84,10 +84,6 @@ class Adapter:
         """Name of the `Module` node for an import no project file provides."""
         return imp.module
 
-    def config_files(self) -> tuple[str, ...]:
-        """File names (e.g. tsconfig.json) whose content changes how imports resolve."""
-        return ()
-
     # -- the generic extraction ---------------------------------------------------------------------------
     def extract(self, src: bytes, *, path: str, hash: str) -> FileFacts:
         tree = self.parser.parse(src)
@@ -95,7 +91,7 @@ class Adapter:
         module = self.module_name(path)
         lines = src.count(b"\n") + (0 if src.endswith(b"\n") or not src else 1)
         module_def = Definition("module", module.rsplit(".", 1)[-1].rsplit("/", 1)[-1], module, None, 1,
-                                max(lines, 1), exported=True)
+                                max(lines, 1), docstring=self.docstring(root, src), exported=True)
         items = []
         from tree_sitter import QueryCursor
 

@@ -23,13 +23,12 @@ class PythonAdapter(Adapter):
         return ".".join(parts)
 
     def docstring(self, node, src: bytes) -> str:
-        body = node.child_by_field_name("body")
+        body = node if node.type == "module" else node.child_by_field_name("body")
         if body is None or body.named_child_count == 0:
             return ""
-        first = body.named_children[0]
-        if first.type != "expression_statement" or first.named_child_count == 0:
-            return ""
-        s = first.named_children[0]
+        s = body.named_children[0]
+        if s.type == "expression_statement" and s.named_child_count:   # older grammars wrap it
+            s = s.named_children[0]
         if s.type != "string":
             return ""
         text = _text(src, s)

@@ -61,7 +61,7 @@ class AnalyticsStore:
 
     def arrow(self, sql: str, params: list | tuple | None = None):
         with self._lock:
-            return self.execute(sql, params).fetch_arrow_table()
+            return self.execute(sql, params).to_arrow_table()
 
     def insert_arrow(self, table: str, data) -> None:
         with self._lock:

@@ -146,13 +146,20 @@ class GraphStore:
             except RuntimeError as exc:
                 raise QueryError(f"Cypher failed: {str(exc).splitlines()[0]}", query=query) from None
             finally:
-                conn.execute("ROLLBACK")
+                try:
+                    conn.execute("ROLLBACK")
+                except RuntimeError:    # Kùzu already rolled back after an error
+                    pass
             return table
 
     def prepare(self, query: str):
         """Compile without running (used to check named queries)."""
+        import warnings
+
         try:
-            return self._conn.prepare(query)
+            with warnings.catch_warnings():      # prepare() is deprecated for running, fine for compiling
+                warnings.simplefilter("ignore", DeprecationWarning)
+                return self._conn.prepare(query)
         except RuntimeError as exc:
             raise QueryError(f"Cypher does not compile: {str(exc).splitlines()[0]}", query=query) from None
 

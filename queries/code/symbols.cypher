@@ -26,24 +26,24 @@ LIMIT 50;
 // name: callers
 // description: Functions that call the function with this id (one hop), with line, confidence and reason
 // params: id STRING
-MATCH (caller:Function)-[c:CALLS]->(f:Function {id: $id})
-RETURN caller.id AS id, caller.qualified_name AS caller, caller.file AS file, c.line AS line,
+MATCH (g:Function)-[c:CALLS]->(f:Function {id: $id})
+RETURN g.id AS id, g.qualified_name AS caller, g.file AS file, c.line AS line,
        c.confidence AS confidence, c.reason AS reason
 ORDER BY caller, line;
 
 // name: callees
 // description: Functions called by the function with this id (one hop), with line, confidence and reason
 // params: id STRING
-MATCH (f:Function {id: $id})-[c:CALLS]->(callee:Function)
-RETURN callee.id AS id, callee.qualified_name AS callee, callee.file AS file, c.line AS line,
+MATCH (f:Function {id: $id})-[c:CALLS]->(g:Function)
+RETURN g.id AS id, g.qualified_name AS callee, g.file AS file, c.line AS line,
        c.confidence AS confidence, c.reason AS reason
 ORDER BY line, callee;
 
 // name: hotspots
 // description: Most-called functions of a project (inbound CALLS edges from distinct callers)
 // params: project STRING, limit INT64 = 20
-MATCH (caller:Function)-[:CALLS]->(f:Function {project: $project})
-RETURN f.qualified_name AS function, f.file AS file, count(DISTINCT caller) AS callers
+MATCH (g:Function)-[:CALLS]->(f:Function {project: $project})
+RETURN f.qualified_name AS function, f.file AS file, count(DISTINCT g) AS callers
 ORDER BY callers DESC, function
 LIMIT $limit;
 

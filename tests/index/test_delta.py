@@ -1,0 +1,128 @@
+"""The delta invariant: after any sequence of edits, a delta re-index equals a fresh full index."""
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+import pytest
+
+import graphbuddy
+from tests.conftest import graph_dump
+
+# Snippets the random editor splices in: they define, call, import and subclass names the sample uses.
+NEW_FILES = {
+    "shop/util.py": "from shop.core.pricing import round_cents\n\n\ndef clamp(p):\n    return round_cents(p)\n",
+    "shop/core/extra.py": "from .models import Entity\n\n\nclass Refund(Entity):\n    def describe(self):\n"
+                          "        return super().describe() + '!'\n\n\ndef total_price(lines):\n    return 0\n",
+    "shop/core/__init__.py": "from .pricing import round_cents\n",
+    "shop/api/__init__.py": "",
+    "tools.py": "import shop.core.models as models\n\n\ndef run():\n    models.Order(1, None).total()\n"
+                "    greeting()\n\n\ndef greeting():\n    return clamp(3)\n",
+}
+APPEND = [
+    "\n\ndef round_cents(v):\n    return v\n",
+    "\n\ndef describe():\n    return apply_discount(1, 2)\n",
+    "\n\nclass Entity:\n    def describe(self):\n        return 'x'\n",
+    "\n\ndef helper():\n    return total_price([])\n",
+    "\nfrom shop.core.pricing import *\n",
+    "\n\ndef broken(:\n    pass\n",                  # a syntax error: indexed partially, counted
+]
+RENAMES = [("round_cents", "round_money"), ("describe", "describe_it"), ("Entity", "Thing"),
+           ("total_price", "sum_price"), ("Handler", "Controller")]
+
+
+def _python_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*.py"))
+
+
+def _touch(path: Path, tick: list[int]) -> None:
+    """Give every write a distinct mtime so the mtime+size pre-check never hides an edit."""
+    tick[0] += 1
+    os.utime(path, ns=(tick[0] * 1_000_000_000, tick[0] * 1_000_000_000))
+
+
+def random_edit(root: Path, rng: random.Random, tick: list[int]) -> str:
+    files = _python_files(root)
+    op = rng.choice(["append", "rename", "delete", "add", "add", "swap_base", "remove_lines"])
+    if op == "delete" and len(files) > 2:
+        victim = rng.choice(files)
+        victim.unlink()
+        return f"delete {victim.relative_to(root)}"
+    if op == "add":
+        rel, text = rng.choice(sorted(NEW_FILES.items()))
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+        _touch(target, tick)
+        return f"add {rel}"
+    target = rng.choice(files)
+    text = target.read_text()
+    if op == "append":
+        text += rng.choice(APPEND)
+    elif op == "rename":
+        old, new = rng.choice(RENAMES)
+        text = text.replace(old, new) if rng.random() < 0.7 else text.replace(new, old)
+    elif op == "swap_base":
+        text = text.replace("(Entity)", "(object)") if "(Entity)" in text else text.replace("(object)", "(Entity)")
+    else:
+        lines = text.splitlines(keepends=True)
+        if lines:
+            i = rng.randrange(len(lines))
+            del lines[i:i + rng.randint(1, 3)]
+        text = "".join(lines)
+    target.write_text(text)
+    _touch(target, tick)
+    return f"{op} {target.relative_to(root)}"
+
+
+def _full_dump(root: Path) -> dict:
+    with graphbuddy.open(memory=True) as fresh:
+        fresh.index(root, project="sample")
+        return graph_dump(fresh, "sample")
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_delta_equals_full_after_random_edits(project_copy, tmp_path, seed):
+    rng = random.Random(seed)
+    tick = [1000]
+    store = tmp_path / "store"
+    gb = graphbuddy.open(store)
+    try:
+        gb.index(project_copy, project="sample")
+        history = []
+        for step in range(6):
+            history.append(random_edit(project_copy, rng, tick))
+            if rng.random() < 0.3:      # sometimes a new process: the delta starts from the stored state
+                gb.close()
+                gb = graphbuddy.open(store)
+            report = gb.index(project_copy, project="sample")
+            assert report.mode in ("delta", "unchanged")
+            assert graph_dump(gb, "sample") == _full_dump(project_copy), f"diverged after {history}"
+    finally:
+        gb.close()
+
+
+def test_delta_reparses_only_changed_files(project_copy):
+    with graphbuddy.open(memory=True) as gb:
+        first = gb.index(project_copy, project="sample")
+        assert first.mode == "full" and first.files_parsed == first.files_total
+        again = gb.index(project_copy, project="sample")
+        assert again.mode == "unchanged" and again.files_parsed == 0
+        pricing = project_copy / "shop/core/pricing.py"
+        pricing.write_text(pricing.read_text().replace("round_cents", "round_money"))
+        report = gb.index(project_copy, project="sample")
+        assert report.mode == "delta" and report.files_parsed == 1
+        # callers of the renamed function in unchanged files were re-resolved, and lost their edges
+        assert report.files_reresolved > 1
+        callers = gb.query("code.callers", id="sample:shop/core/pricing.py:shop.core.pricing.round_money").rows()
+        assert {r["caller"] for r in callers} == {"shop.core.pricing._line_total", "shop.core.pricing.apply_discount"}
+
+
+def test_same_content_new_mtime_is_not_reparsed(project_copy):
+    with graphbuddy.open(memory=True) as gb:
+        gb.index(project_copy, project="sample")
+        f = project_copy / "shop/cli.py"
+        os.utime(f, ns=(1, 1))
+        report = gb.index(project_copy, project="sample")
+        assert report.files_parsed == 0

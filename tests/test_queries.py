@@ -1,0 +1,85 @@
+"""Named queries compile against a fresh schema; user Cypher is read-only."""
+from __future__ import annotations
+
+import pytest
+
+import graphbuddy
+from graphbuddy import queries
+from graphbuddy.errors import InvalidArgument, QueryError, ReadOnlyViolation
+
+
+@pytest.fixture(scope="module")
+def fresh():
+    with graphbuddy.open(memory=True) as gb:
+        yield gb
+
+
+def test_every_named_query_compiles_against_a_fresh_schema(fresh):
+    cat = queries.catalogue()
+    assert len(cat) >= 10
+    for q in cat.values():
+        fresh.graph.prepare(q.text)          # raises QueryError with the query's text on a binder error
+        assert q.description, f"{q.name} has no description"
+
+
+def test_every_named_query_runs_on_the_sample(sample_gb):
+    values = {"STRING": "sample", "INT64": 5, "STRING[]": ["sample:shop/cli.py"]}
+    for q in queries.catalogue().values():
+        params = {p.name: values[p.type] for p in q.params if p.required}
+        if "rels" in params:
+            params["rels"] = ["CALLS", "IMPORTS"]
+        sample_gb.query(q.name, **params)     # no exception: parameters line up with the text
+
+
+def test_parameters_are_declared_converted_and_checked(sample_gb):
+    q = queries.get("code.hotspots")
+    assert [p.name for p in q.params] == ["project", "limit"]
+    assert q.bind({"project": "sample", "limit": "3"}) == {"project": "sample", "limit": 3}
+    with pytest.raises(QueryError, match="missing parameter 'project'"):
+        q.bind({})
+    with pytest.raises(QueryError, match="unknown parameter"):
+        q.bind({"project": "x", "bogus": 1})
+    with pytest.raises(InvalidArgument, match="expects INT64"):
+        q.bind({"project": "x", "limit": "many"})
+    with pytest.raises(QueryError, match="unknown query"):
+        queries.get("code.nope")
+    rows = sample_gb.query("code.hotspots", project="sample", limit="3").rows()
+    assert 0 < len(rows) <= 3 and rows[0]["callers"] >= rows[-1]["callers"]
+
+
+@pytest.mark.parametrize("text", [
+    "CREATE (:Module {id: 'x', name: 'x', language: 'x'})",
+    "match (m:Module) delete m",
+    "MATCH (f:File) SET f.path = 'x' RETURN f",
+    "MATCH (m:Module) DETACH DELETE m",
+    "MERGE (m:Module {id: 'x'})",
+    "DROP TABLE Module",
+    "ALTER TABLE File ADD x INT64",
+    "COPY Module FROM 'x.csv'",
+    "LOAD EXTENSION fts",
+    "INSTALL fts",
+    "ATTACH 'x' AS y (dbtype duckdb)",
+    "MATCH (n) RETURN n; CREATE (:Module {id: 'x'})",
+    "MATCH (n) RETURN n /* harmless */ ; MATCH (m:Module) DELETE m",
+    "CALL drop_fts_index('File', 'x')",
+    "cReAtE (:Module {id: 'x'})",
+])
+def test_write_statements_are_refused(fresh, text):
+    with pytest.raises(QueryError):
+        fresh.cypher(text)
+    assert fresh.cypher("MATCH (m:Module) RETURN count(*) AS n").rows() == [{"n": 0}]
+
+
+def test_comments_and_strings_do_not_trip_the_guard(fresh):
+    assert fresh.cypher("MATCH (f:File) WHERE f.path = 'CREATE;DELETE' RETURN count(*) AS n // SET").rows() == [{"n": 0}]
+
+
+def test_the_database_enforces_read_only_even_past_the_guard(fresh):
+    with pytest.raises(QueryError, match="read-only"):
+        fresh.graph.read_only("CREATE (:Module {id: 'x', name: 'x', language: 'x'})")
+    assert fresh.cypher("MATCH (m:Module) RETURN count(*) AS n").rows() == [{"n": 0}]
+
+
+def test_read_only_violation_is_a_query_error():
+    with pytest.raises(ReadOnlyViolation):
+        queries.check_read_only("MATCH (n) DELETE n")
