@@ -119,6 +119,8 @@ def _git_files(root: Path) -> list[str] | None:
     if out is None:
         return None
     files = sorted({p for p in out.split("\0") if p})
+    if not files:      # a folder the enclosing repository ignores, indexed on purpose: walk it instead
+        return None
     return [p for p in files if not any(part in SKIP_DIRS for part in p.split("/")[:-1])]
 
 

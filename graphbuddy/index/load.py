@@ -20,13 +20,31 @@ def def_id(project: str, path: str, qualified_name: str) -> str:
     return f"{project}:{path}:{qualified_name}"
 
 
+def definition_ids(project: str, facts: FileFacts) -> dict[tuple[str, bool], str]:
+    """(qualified_name, is_class) -> node id. A name defined twice in one file (a function and a class, or
+    a conditional redefinition) gets `@<line>` on every occurrence after the first; edges bind to the first
+    function or the first class of that name."""
+    out: dict[tuple[str, bool], str] = {}
+    taken: set[str] = set()
+    for d in facts.definitions:
+        did = def_id(project, facts.path, d.qualified_name)
+        if did in taken:
+            did = f"{did}@{d.start_line}"
+            if did in taken:
+                continue
+        taken.add(did)
+        out.setdefault((d.qualified_name, d.is_class), did)
+        out.setdefault((d.qualified_name + "@" + str(d.start_line), d.is_class), did)
+    return out
+
+
 def delete_files(graph, project: str, paths: list[str]) -> None:
     """Remove files with their definitions and every edge touching them."""
     if not paths:
         return
     ids = [file_id(project, p) for p in paths]
-    graph.execute("MATCH (f:File)-[:DEFINES]->(d) WHERE f.id IN $ids DETACH DELETE d", {"ids": ids})
-    graph.execute("MATCH (f:File) WHERE f.id IN $ids DETACH DELETE f", {"ids": ids})
+    graph.execute("UNWIND $ids AS i MATCH (f:File {id: i})-[:DEFINES]->(d) DETACH DELETE d", {"ids": ids})
+    graph.execute("UNWIND $ids AS i MATCH (f:File {id: i}) DETACH DELETE f", {"ids": ids})
 
 
 def delete_outgoing(graph, project: str, paths: list[str]) -> None:
@@ -34,9 +52,11 @@ def delete_outgoing(graph, project: str, paths: list[str]) -> None:
     if not paths:
         return
     ids = [file_id(project, p) for p in paths]
-    graph.execute("MATCH (f:File)-[r:IMPORTS]->() WHERE f.id IN $ids DELETE r", {"ids": ids})
-    graph.execute("MATCH (f:File)-[:DEFINES]->(:Function)-[r:CALLS]->() WHERE f.id IN $ids DELETE r", {"ids": ids})
-    graph.execute("MATCH (f:File)-[:DEFINES]->(:Class)-[r:INHERITS]->() WHERE f.id IN $ids DELETE r", {"ids": ids})
+    graph.execute("UNWIND $ids AS i MATCH (f:File {id: i})-[r:IMPORTS]->() DELETE r", {"ids": ids})
+    graph.execute("UNWIND $ids AS i MATCH (f:File {id: i})-[:DEFINES]->(:Function)-[r:CALLS]->() DELETE r",
+                  {"ids": ids})
+    graph.execute("UNWIND $ids AS i MATCH (f:File {id: i})-[:DEFINES]->(:Class)-[r:INHERITS]->() DELETE r",
+                  {"ids": ids})
 
 
 def insert_files(graph, project: str, facts: list[FileFacts], now: datetime) -> tuple[int, int]:
@@ -50,22 +70,20 @@ def insert_files(graph, project: str, facts: list[FileFacts], now: datetime) -> 
     cl = {k: [] for k in ("id", "project", "file", "name", "qualified_name", "kind", "start_line", "end_line",
                           "docstring")}
     defines_fn, defines_cl, has_method = ([], []), ([], []), ([], [])
+    seen: set[str] = set()
     for f in facts:
         fid = file_id(project, f.path)
         for k, v in (("id", fid), ("project", project), ("path", f.path), ("language", f.language),
                      ("module", f.module), ("hash", f.hash), ("size", f.size), ("lines", f.lines),
                      ("indexed_at", now), ("syntax_errors", f.syntax_errors)):
             files[k].append(v)
-        seen: dict[str, int] = {}
+        ids = definition_ids(project, f)
         class_qns = {d.qualified_name for d in f.definitions if d.is_class}
         for d in f.definitions:
-            did = def_id(project, f.path, d.qualified_name)
-            if d.qualified_name in seen:           # redefinition in the same file: keep both, distinct ids
-                did = f"{did}@{d.start_line}"
-                if did in seen:
-                    continue
-            seen[d.qualified_name] = 1
-            seen[did] = 1
+            did = ids.get((d.qualified_name + "@" + str(d.start_line), d.is_class))
+            if did is None or did in seen:
+                continue
+            seen.add(did)
             if d.is_class:
                 for k, v in (("id", did), ("project", project), ("file", fid), ("name", d.name),
                              ("qualified_name", d.qualified_name), ("kind", d.kind), ("start_line", d.start_line),
@@ -82,7 +100,7 @@ def insert_files(graph, project: str, facts: list[FileFacts], now: datetime) -> 
                 defines_fn[0].append(fid)
                 defines_fn[1].append(did)
                 if d.parent in class_qns:
-                    has_method[0].append(def_id(project, f.path, d.parent))
+                    has_method[0].append(ids[(d.parent, True)])
                     has_method[1].append(did)
     files_t = pa.table(files)
     files_t = files_t.set_column(8, "indexed_at", pa.array(files["indexed_at"], pa.timestamp("us")))
@@ -96,8 +114,16 @@ def insert_files(graph, project: str, facts: list[FileFacts], now: datetime) -> 
     return len(fn["id"]), len(cl["id"])
 
 
-def insert_edges(graph, project: str, resolutions: list[FileResolution]) -> dict[str, int]:
+def insert_edges(graph, project: str, resolutions: list[FileResolution], facts: dict[str, FileFacts]) -> dict[str, int]:
     """IMPORTS, CALLS and INHERITS for re-resolved files (their old outgoing edges already deleted)."""
+    id_maps: dict[str, dict] = {}
+
+    def node(path: str, qn: str, is_class: bool) -> str:
+        m = id_maps.get(path)
+        if m is None:
+            m = id_maps[path] = definition_ids(project, facts[path])
+        return m.get((qn, is_class)) or m[(qn, not is_class)]
+
     imp_file = {"from": [], "to": [], "line": [], "name": []}
     imp_mod = {"from": [], "to": [], "line": [], "name": []}
     calls = {"from": [], "to": [], "line": [], "confidence": [], "reason": []}
@@ -114,14 +140,14 @@ def insert_edges(graph, project: str, resolutions: list[FileResolution]) -> dict
                 for k, v in (("from", fid), ("to", e.external), ("line", e.line), ("name", e.name)):
                     imp_mod[k].append(v)
         for c in r.calls:
-            calls["from"].append(def_id(project, r.path, c.caller))
-            calls["to"].append(def_id(project, c.callee_path, c.callee))
+            calls["from"].append(node(r.path, c.caller, False))
+            calls["to"].append(node(c.callee_path, c.callee, False))
             calls["line"].append(c.line)
             calls["confidence"].append(c.confidence)
             calls["reason"].append(c.reason)
         for e in r.inherits:
-            inherits["from"].append(def_id(project, r.path, e.child))
-            inherits["to"].append(def_id(project, e.base_path, e.base))
+            inherits["from"].append(node(r.path, e.child, True))
+            inherits["to"].append(node(e.base_path, e.base, True))
             inherits["kind"].append(e.kind)
     _ensure_modules(graph, list(modules))
     graph.copy("IMPORTS", pa.table(imp_file), pair=("File", "File"))
@@ -137,15 +163,26 @@ def insert_edges(graph, project: str, resolutions: list[FileResolution]) -> dict
 def _ensure_modules(graph, ids: list[str]) -> None:
     if not ids:
         return
-    existing = {r[0] for r in graph.rows("MATCH (m:Module) WHERE m.id IN $ids RETURN m.id", {"ids": ids})}
+    existing = {r[0] for r in graph.rows("UNWIND $ids AS i MATCH (m:Module {id: i}) RETURN m.id", {"ids": ids})}
     new = [i for i in ids if i not in existing]
     if new:
         graph.copy("Module", pa.table({"id": new, "name": [i.split(":", 1)[1] for i in new],
                                        "language": [i.split(":", 1)[0] for i in new]}))
 
 
-def remove_orphan_modules(graph) -> None:
-    graph.execute("MATCH (m:Module) WHERE NOT EXISTS { MATCH (:File)-[:IMPORTS]->(m) } DELETE m")
+def imported_modules(graph, project: str, paths: list[str]) -> list[str]:
+    """External modules these files import: the candidates for removal once their edges are gone."""
+    if not paths:
+        return []
+    ids = [file_id(project, p) for p in paths]
+    rows = graph.rows("UNWIND $ids AS i MATCH (f:File {id: i})-[:IMPORTS]->(m:Module) RETURN DISTINCT m.id", {"ids": ids})
+    return [r[0] for r in rows]
+
+
+def remove_orphan_modules(graph, ids: list[str]) -> None:
+    if ids:
+        graph.execute("UNWIND $ids AS i MATCH (m:Module {id: i}) WHERE NOT EXISTS { MATCH (:File)-[:IMPORTS]->(m) } "
+                      "DELETE m", {"ids": ids})
 
 
 def _pairs(cols: tuple[list, list]):

@@ -90,19 +90,26 @@ def index_project(graph, analytics, root: Path, *, project: str, cache: dict, fu
     else:
         manifest = state.manifest(project)
 
-    deleted = sorted(set(manifest) - set(found.files))
+    deleted = sorted(p for p in set(manifest) - set(found.files) if not manifest[p].language.startswith("!"))
+    forgotten = sorted(p for p in set(manifest) - set(found.files) if manifest[p].language.startswith("!"))
     todo = []
+    skipped = Counter(found.skipped)
     for path, cand in found.files.items():
         old = manifest.get(path)
-        if old is None or old.language != cand.language:
+        if old is not None and old.language.startswith("!"):      # screened out before
+            if (old.mtime_ns, old.size) == (cand.mtime_ns, cand.size):
+                skipped[old.language[1:]] += 1
+            else:
+                todo.append(Task(path, cand.language, None))
+        elif old is None or old.language != cand.language:
             todo.append(Task(path, cand.language, None))
         elif (old.mtime_ns, old.size) != (cand.mtime_ns, cand.size):
             todo.append(Task(path, cand.language, old.hash))
     config_changed = not fresh and _config_changed(cache.get(project), found.config, state, project)
-    if not fresh and not todo and not deleted and not config_changed:
+    report.skipped = dict(skipped)
+    if not fresh and not todo and not deleted and not forgotten and not config_changed:
         report.mode = "unchanged"
-        report.files_total = len(manifest)
-        report.files_unchanged = len(manifest)
+        report.files_total = report.files_unchanged = sum(1 for m in manifest.values() if not m.language.startswith("!"))
         report.seconds = time.perf_counter() - started
         return report
     if fresh and not found.files:
@@ -111,7 +118,7 @@ def index_project(graph, analytics, root: Path, *, project: str, cache: dict, fu
     # -- parse + extract ---------------------------------------------------------------------------------
     new_facts: dict[str, FileFacts] = {}
     touched: dict[str, tuple[int, int]] = {}
-    skipped = Counter(found.skipped)
+    screened: dict[str, tuple[str, int, int]] = {}
     done = 0
 
     def tick(n: int) -> None:
@@ -126,7 +133,10 @@ def index_project(graph, analytics, root: Path, *, project: str, cache: dict, fu
             touched[rec.path] = (c.mtime_ns, c.size)
         elif isinstance(rec, Skipped):
             skipped[rec.reason] += 1
-            if rec.path in manifest:
+            if rec.path in found.files and rec.reason not in ("vanished", "unreadable"):
+                c = found.files[rec.path]
+                screened[rec.path] = (rec.reason, c.mtime_ns, c.size)
+            if rec.path in manifest and not manifest[rec.path].language.startswith("!"):
                 deleted.append(rec.path)          # it was indexed before; now it is not parseable source
         else:
             new_facts[rec.path] = rec
@@ -175,11 +185,13 @@ def index_project(graph, analytics, root: Path, *, project: str, cache: dict, fu
             _drop_project_graph(graph, project)
         _upsert_project(graph, project, str(root), found.git_head, now,
                         sorted({f.language for f in symbols.values()}))
-        load.delete_files(graph, project, sorted(set(deleted) | (set(changed) & set(manifest))))
+        stale = sorted(set(deleted) | (set(changed) & set(manifest)))
+        modules = load.imported_modules(graph, project, stale + sorted(affected - set(changed)))
+        load.delete_files(graph, project, stale)
         load.delete_outgoing(graph, project, sorted(affected - set(changed)))
         report.functions, report.classes = load.insert_files(graph, project, [new_facts[p] for p in changed], now)
-        edges = load.insert_edges(graph, project, list(resolutions.values()))
-        load.remove_orphan_modules(graph)
+        edges = load.insert_edges(graph, project, list(resolutions.values()), full_facts)
+        load.remove_orphan_modules(graph, modules)
     new_keys = dict(old_keys)
     for p in deleted:
         new_keys.pop(p, None)
@@ -189,7 +201,8 @@ def index_project(graph, analytics, root: Path, *, project: str, cache: dict, fu
             state.drop_project(project)
         state.write(project, facts=[new_facts[p] for p in changed],
                     mtimes={p: (found.files[p].mtime_ns, found.files[p].size) for p in changed},
-                    keys={p: r.keys for p, r in resolutions.items()}, deleted=deleted, touched=touched)
+                    keys={p: r.keys for p, r in resolutions.items()}, deleted=deleted + forgotten,
+                    touched=touched, screened=screened)
         _store_config(analytics, project, found.config)
         state.set_dirty(project, False)
         analytics.execute("INSERT INTO events VALUES (?, ?, 'index', NULL, ?, ?, ?)",

@@ -65,7 +65,9 @@ class _FileView:
         self.by_qn: dict[str, Definition] = {}
         self.children: dict[str | None, dict[str, Definition]] = {}
         for d in facts.definitions:
-            self.by_qn.setdefault(d.qualified_name, d)
+            known = self.by_qn.get(d.qualified_name)
+            if known is None or (d.is_class and not known.is_class):   # a class is the scope its members name
+                self.by_qn[d.qualified_name] = d
             if d.kind != "module":
                 self.children.setdefault(d.parent, {}).setdefault(d.name, d)
         self.imports_by_alias: dict[str, Import] = {}
@@ -97,6 +99,7 @@ class SymbolIndex:
                 if d.parent is None and d.kind == "function":
                     self.function_names.setdefault(d.name, []).append((path, d.qualified_name))
         self._views: dict[str, _FileView] = {}
+        self.bases_cache: dict[tuple[str, str], tuple] = {}
 
     def view(self, path: str) -> _FileView:
         v = self._views.get(path)
@@ -283,16 +286,21 @@ class Resolver:
         return None
 
     # -- classes -----------------------------------------------------------------------------------------------
-    def bases_of(self, path: str, cls: Definition, depth: int = 0):
-        out = []
-        view = self._file(path)
-        resolver = self if path == self.path else _Sub(self, path)
-        chain = _scope_chain(view, cls.parent)
-        for base in cls.bases:
-            hit, _ = resolver.resolve_dotted(base, chain)
-            if hit is not None and hit[0] == "def" and hit[2].is_class:
-                out.append((hit[1], hit[2]))
-        return out
+    def bases_of(self, path: str, cls: Definition):
+        """Resolved base classes, memoised per run with the keys their resolution read."""
+        key = (path, cls.qualified_name)
+        cached = self.index.bases_cache.get(key)
+        if cached is None:
+            sub = _Sub(self, path, own_keys=True)
+            chain = _scope_chain(sub.view, cls.parent)
+            out = []
+            for base in cls.bases:
+                hit, _ = sub.resolve_dotted(base, chain)
+                if hit is not None and hit[0] == "def" and hit[2].is_class:
+                    out.append((hit[1], hit[2]))
+            cached = self.index.bases_cache[key] = (tuple(out), frozenset(sub.keys | {"f:" + path}))
+        self.keys |= cached[1]
+        return cached[0]
 
     def member(self, path: str, cls: Definition, name: str, depth: int = 0, *, skip_self: bool = False):
         """Look `name` up in class `cls` and then its bases (depth-first, like a simple MRO)."""
@@ -423,14 +431,14 @@ class Resolver:
 class _Sub(Resolver):
     """Looks at another file on behalf of a parent resolver, recording keys into the parent's set."""
 
-    def __init__(self, parent: Resolver, path: str):
+    def __init__(self, parent: Resolver, path: str, *, own_keys: bool = False):
         self.index = parent.index
         self.path = path
         self.view = parent._file(path)
         self.adapter = adapter_for(self.view.facts.language)
         self.family = family(self.view.facts.language)
-        self.keys = parent.keys
-        self._parent_path = parent.path
+        self.keys = set() if own_keys else parent.keys      # own_keys: a memoised result records everything
+        self._parent_path = None if own_keys else parent.path
 
     def _file(self, path: str) -> _FileView:
         if path != self._parent_path:

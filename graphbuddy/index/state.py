@@ -38,7 +38,7 @@ class IndexState:
         self.db.execute("INSERT OR REPLACE INTO index_state VALUES (?, ?, ?)", [project, dirty, _now()])
 
     def load_symbols(self, project: str) -> dict[str, FileFacts]:
-        table = self.db.arrow("SELECT symbols FROM index_files WHERE project = ?", [project])
+        table = self.db.arrow("SELECT symbols FROM index_files WHERE project = ? AND symbols IS NOT NULL", [project])
         out = {}
         for blob in table.column(0).to_pylist():
             f = pickle.loads(blob)
@@ -67,10 +67,14 @@ class IndexState:
         return {r[0]: frozenset(r[1] or ()) for r in rows}
 
     def write(self, project: str, *, facts: list[FileFacts], mtimes: dict[str, tuple[int, int]],
-              keys: dict[str, frozenset[str]], deleted: list[str], touched: dict[str, tuple[int, int]]) -> None:
-        """Upsert changed files' facts, re-resolved files' keys, new mtimes; drop deleted files."""
+              keys: dict[str, frozenset[str]], deleted: list[str], touched: dict[str, tuple[int, int]],
+              screened: dict[str, tuple[str, int, int]]) -> None:
+        """Upsert changed files' facts, re-resolved files' keys, new mtimes; drop deleted files.
+
+        `screened` files (binary, minified, ...: path -> (reason, mtime, size)) are remembered with a
+        `!reason` language so an unchanged one is not read again on the next run."""
         db = self.db
-        gone = sorted(set(deleted) | {f.path for f in facts})
+        gone = sorted(set(deleted) | {f.path for f in facts} | set(screened))
         if gone:
             db.execute("DELETE FROM index_files WHERE project = ? AND list_contains(?, path)", [project, gone])
         if facts:
@@ -84,6 +88,13 @@ class IndexState:
                 "symbols": pa.array([pickle.dumps(replace(f, calls=(), bindings=()), 5) for f in facts], pa.binary()),
                 "body": pa.array([pickle.dumps((f.calls, f.bindings), 5) for f in facts], pa.binary()),
                 "keys": [sorted(keys.get(f.path, ())) for f in facts],
+            }))
+        if screened:
+            items = sorted(screened.items())
+            db.insert_arrow("index_files", pa.table({
+                "project": [project] * len(items), "path": [p for p, _ in items],
+                "language": ["!" + v[0] for _, v in items], "hash": [""] * len(items),
+                "mtime_ns": [v[1] for _, v in items], "size": [v[2] for _, v in items],
             }))
         fresh = {f.path for f in facts}
         for path, ks in keys.items():

@@ -6,7 +6,6 @@ docs/languages.md.
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import PurePosixPath
 
 _ADAPTERS = {
     # language name -> "module:Class"
@@ -28,10 +27,11 @@ CONFIG_FILES = frozenset({"tsconfig.json", "jsconfig.json"})
 
 
 def language_for_path(path: str) -> str | None:
-    p = PurePosixPath(path)
-    if p.name.endswith(".d.ts"):
-        return "typescript"
-    return EXTENSIONS.get(p.suffix.lower())
+    name = path.rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    if dot <= 0:
+        return None
+    return EXTENSIONS.get(name[dot:].lower())      # ".d.ts" ends in ".ts": typescript
 
 
 def supported_languages() -> list[str]:

@@ -1,0 +1,183 @@
+"""Indexing benchmark on a copy of this interpreter's standard library (issue: code graph foundation).
+
+Prints, measured in the same run:
+  parse-only baseline (tree-sitter, 1 and N processes) and the full index, as a ratio;
+  no-change re-index; one changed file re-indexed end to end (p50 over N edits);
+  find_related_code depth 2 (p50, warm); peak RSS of the indexing process; `graphbuddy --help` time.
+
+    .venv/bin/python bench/bench_index.py [--corpus DIR] [--edits 20]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def stdlib_copy(dst: Path) -> Path:
+    """Every .py file of the stdlib (tests included, site-packages excluded), copied outside site-packages."""
+    if dst.exists():
+        return dst
+    src = Path(sysconfig.get_paths()["stdlib"])
+    for p in src.rglob("*.py"):
+        rel = p.relative_to(src)
+        if rel.parts[0] in ("site-packages", "dist-packages") or "__pycache__" in rel.parts:
+            continue
+        out = dst / rel
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(p, out)
+    return dst
+
+
+def _parse_chunk(paths: list[str]) -> int:
+    from tree_sitter_language_pack import get_parser
+
+    parser = get_parser("python")
+    n = 0
+    for p in paths:
+        with open(p, "rb") as fh:
+            parser.parse(fh.read())
+        n += 1
+    return n
+
+
+def parse_only(files: list[str], workers: int) -> float:
+    t = time.perf_counter()
+    if workers == 1:
+        _parse_chunk(files)
+    else:
+        import multiprocessing as mp
+
+        chunks = [files[i:i + 32] for i in range(0, len(files), 32)]
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+            list(pool.map(_parse_chunk, chunks))
+    return time.perf_counter() - t
+
+
+def peak_rss_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, kids) / 1024
+
+
+def child_full_index(corpus: str, store: str) -> None:
+    """Run in a child process so its peak RSS is its own."""
+    import graphbuddy
+
+    t = time.perf_counter()
+    with graphbuddy.open(store) as gb:
+        report = gb.index(corpus, project="stdlib")
+    print(json.dumps({"seconds": time.perf_counter() - t, "rss_mb": peak_rss_mb(), "report": report.as_dict()}))
+
+
+def p50(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--corpus", type=Path, default=HERE.parent / ".bench" / "stdlib")
+    ap.add_argument("--edits", type=int, default=20)
+    ap.add_argument("--child", nargs=2)
+    args = ap.parse_args()
+    if args.child:
+        child_full_index(*args.child)
+        return
+
+    corpus = stdlib_copy(args.corpus)
+    files = sorted(str(p) for p in corpus.rglob("*.py"))
+    size_mb = sum(os.path.getsize(f) for f in files) / 1e6
+    workers = os.cpu_count() or 1
+    print(f"corpus: {corpus} ({len(files)} files, {size_mb:.1f} MB), {workers} cores")
+
+    base1 = parse_only(files, 1)
+    baseN = parse_only(files, workers)
+    print(f"parse-only baseline: {base1:.2f}s (1 process), {baseN:.2f}s ({workers} processes)")
+
+    store = Path(tempfile.mkdtemp(prefix="gb-bench-")) / "store"
+    out = subprocess.run([sys.executable, __file__, "--child", str(corpus), str(store)], capture_output=True,
+                         text=True, check=True)
+    full = json.loads(out.stdout.strip().splitlines()[-1])
+    r = full["report"]
+    print(f"full index: {full['seconds']:.2f}s = {full['seconds'] / base1:.2f}x parse-only (1 proc), "
+          f"{full['seconds'] / baseN:.2f}x parse-only ({workers} procs)  [target <= 2.0x]")
+    print(f"  graph: {r['files_total']} files, {r['functions']} functions, {r['classes']} classes, "
+          f"{r['calls']} calls, {r['imports']} imports, {r['inherits']} inherits, "
+          f"{r['unresolved_calls']} unresolved call sites, {r['syntax_error_files']} files with syntax errors")
+    print(f"peak RSS of the indexing process: {full['rss_mb']:.0f} MB  [target <= 1024 MB]")
+
+    import graphbuddy
+
+    # cold: a new process per run, as the CLI does
+    cli = str(Path(sys.executable).with_name("graphbuddy"))
+    t = time.perf_counter()
+    subprocess.run([cli, "index", str(corpus), "--project", "stdlib", "--store", str(store), "--json"],
+                   check=True, capture_output=True)
+    cold_nochange = time.perf_counter() - t
+
+    gb = graphbuddy.open(store)
+    gb.index(corpus, project="stdlib")                 # warms the process cache (loads stored symbols)
+    times = []
+    for _ in range(5):
+        t = time.perf_counter()
+        rep = gb.index(corpus, project="stdlib")
+        times.append(time.perf_counter() - t)
+        assert rep.mode == "unchanged"
+    print(f"no-change re-index: {p50(times) * 1000:.0f} ms p50 in-process, {cold_nochange * 1000:.0f} ms as a "
+          f"CLI process (incl. interpreter start)  [target <= 300 ms]")
+
+    rng = random.Random(7)
+    candidates = [f for f in files if 2_000 < os.path.getsize(f) < 60_000]
+    edit_times, reresolved = [], []
+    for i in range(args.edits):
+        target = Path(rng.choice(candidates))
+        original = target.read_bytes()
+        target.write_bytes(original + f"\n\ndef _bench_added_{i}():\n    return len([])\n".encode())
+        t = time.perf_counter()
+        rep = gb.index(corpus, project="stdlib")
+        edit_times.append(time.perf_counter() - t)
+        reresolved.append(rep.files_reresolved)
+        assert rep.files_parsed == 1, rep.as_dict()
+        target.write_bytes(original)
+        gb.index(corpus, project="stdlib")
+    print(f"one changed file, end to end: {p50(edit_times) * 1000:.0f} ms p50, {max(edit_times) * 1000:.0f} ms max "
+          f"over {len(edit_times)} edits (re-resolved files p50 {p50(reresolved):.0f})  [target <= 50 ms p50]")
+
+    functions = [row["id"] for row in gb.cypher(
+        "MATCH (f:Function {project: 'stdlib'}) WHERE f.kind <> 'module' RETURN f.id AS id").rows()]
+    sample = rng.sample(functions, 100)
+    for rel in (["called_by"], ["all"]):
+        lat = []
+        for fid in sample:
+            gb.find_related_code(fid, project="stdlib", relations=rel, depth=2)   # warm
+            t = time.perf_counter()
+            gb.find_related_code(fid, project="stdlib", relations=rel, depth=2)
+            lat.append(time.perf_counter() - t)
+        print(f"find_related_code depth 2 rel={rel[0]}: {p50(lat) * 1000:.1f} ms p50 warm, "
+              f"{sorted(lat)[int(len(lat) * 0.95)] * 1000:.1f} ms p95  [target <= 5 ms p50]")
+    gb.close()
+
+    helps = []
+    for _ in range(7):
+        t = time.perf_counter()
+        subprocess.run([cli, "--help"], check=True, capture_output=True)
+        helps.append(time.perf_counter() - t)
+    print(f"graphbuddy --help: {p50(helps) * 1000:.0f} ms p50  [target <= 300 ms]")
+    shutil.rmtree(store.parent, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
