@@ -1,0 +1,83 @@
+"""Bad input is counted or refused, never a crash, never damage to what is stored."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+import graphbuddy
+from graphbuddy.errors import IndexingError
+from graphbuddy.index.parse import Task, extract_one
+from tests.conftest import graph_dump
+
+
+def test_odd_files_are_counted_not_fatal(tmp_path):
+    (tmp_path / "ok.py").write_text("def fine():\n    return 1\n")
+    (tmp_path / "latin1.py").write_bytes(b"# caf\xe9\ndef cafe():\n    return '\xe9'\n")
+    (tmp_path / "broken.py").write_text("def good():\n    pass\n\ndef bad(:\n    pass\n\nclass After:\n    pass\n")
+    (tmp_path / "blob.py").write_bytes(b"\x00\x01\x02" * 100)
+    (tmp_path / "app.min.js").write_text("var a=1;")
+    (tmp_path / "notes.txt").write_text("not code")
+    (tmp_path / "loop").symlink_to(tmp_path)                 # a directory link loop
+    (tmp_path / "dangling.py").symlink_to(tmp_path / "missing.py")
+    with graphbuddy.open(memory=True) as gb:
+        report = gb.index(tmp_path, project="odd")
+        names = {r["n"] for r in gb.cypher("MATCH (f:Function {project: 'odd'}) RETURN f.name AS n").rows()}
+    assert {"fine", "cafe", "good"} <= names                  # invalid UTF-8 and broken files still indexed
+    assert report.syntax_error_files == 1
+    assert report.skipped["binary"] == 1 and report.skipped["generated"] == 1
+    assert report.skipped["unsupported_language"] >= 1
+    assert report.skipped["vanished_or_broken_link"] == 1
+
+
+def test_a_file_deleted_mid_index_is_skipped(tmp_path):
+    assert extract_one(str(tmp_path), Task("gone.py", "python", None)).reason == "vanished"
+
+
+def test_missing_path_and_file_path_are_errors(tmp_path):
+    (tmp_path / "a.py").write_text("x = 1\n")
+    with graphbuddy.open(memory=True) as gb:
+        with pytest.raises(IndexingError, match="does not exist"):
+            gb.index(tmp_path / "nope")
+        with pytest.raises(IndexingError, match="not a directory"):
+            gb.index(tmp_path / "a.py")
+
+
+def test_project_name_taken_by_another_root(tmp_path, project_copy):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "a.py").write_text("def f():\n    pass\n")
+    with graphbuddy.open(memory=True) as gb:
+        gb.index(project_copy, project="sample")
+        before = graph_dump(gb, "sample")
+        with pytest.raises(IndexingError, match="already indexed from"):
+            gb.index(other, project="sample")
+        assert graph_dump(gb, "sample") == before
+
+
+@pytest.mark.slow
+def test_kill_9_mid_index_then_the_next_run_converges(tmp_path):
+    """Kill an indexing process at several moments; the next run must equal a fresh full index."""
+    src = tmp_path / "src"
+    for i in range(120):
+        d = src / f"pkg{i % 6}"
+        d.mkdir(parents=True, exist_ok=True)
+        (d / f"m{i}.py").write_text("".join(f"def f{i}_{j}(x):\n    return f{i}_{j - 1}(x) if x else {j}\n\n"
+                                            for j in range(60)))
+    store = tmp_path / "store"
+    code = f"import graphbuddy; graphbuddy.open({str(store)!r}).index({str(src)!r}, project='p')"
+    for delay in (0.5, 1.0, 1.5):
+        proc = subprocess.Popen([sys.executable, "-c", code])
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    with graphbuddy.open(store) as gb:
+        gb.index(src, project="p")
+        got = graph_dump(gb, "p")
+    with graphbuddy.open(memory=True) as fresh:
+        fresh.index(src, project="p")
+        assert got == graph_dump(fresh, "p")

@@ -1,0 +1,78 @@
+"""The CLI end to end in subprocesses: real store on disk, one-line errors, --json everywhere."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def gb(*args, store: Path, check: bool = True):
+    env = dict(os.environ, GRAPHBUDDY_HOME=str(store))
+    proc = subprocess.run([sys.executable, "-m", "graphbuddy.cli", *args], capture_output=True, text=True, env=env)
+    if check and proc.returncode != 0:
+        raise AssertionError(proc.stderr)
+    return proc
+
+
+def test_index_related_query_cypher_stats(project_copy, tmp_path):
+    store = tmp_path / "store"
+    out = json.loads(gb("index", str(project_copy), "--project", "sample", "--json", store=store).stdout)
+    assert out["mode"] == "full" and out["files_parsed"] >= 7 and out["calls"] > 10
+    again = json.loads(gb("index", str(project_copy), "--project", "sample", "--json", store=store).stdout)
+    assert again["mode"] == "unchanged"
+
+    rel = json.loads(gb("related", "round_cents", "--project", "sample", "--rel", "called_by", "--depth", "2",
+                        "--json", store=store).stdout)
+    callers = {(r["qualified_name"], r["depth"]) for r in rel["related"]}
+    assert ("shop.core.pricing._line_total", 1) in callers and ("shop.core.pricing.total_price", 2) in callers
+    assert all(r["why"] for r in rel["related"])
+
+    rows = json.loads(gb("query", "code.hotspots", "-p", "project=sample", "-p", "limit=2", "--json",
+                         store=store).stdout)
+    assert len(rows) == 2
+    count = json.loads(gb("cypher", "MATCH (f:File {project: $p}) RETURN count(*) AS n", "-p", "p=sample",
+                          "--json", store=store).stdout)
+    assert count == [{"n": out["files_total"]}]
+    stats = json.loads(gb("stats", "--json", store=store).stdout)
+    assert stats[0]["project"] == "sample" and stats[0]["functions"] > 20
+    projects = gb("projects", store=store).stdout
+    assert "sample" in projects and str(project_copy) in projects
+    assert "code.hotspots" in gb("query", "--list", store=store).stdout
+
+
+@pytest.mark.parametrize("args, code, message", [
+    (["index", "/definitely/not/here"], 5, "path does not exist"),
+    (["cypher", "MATCH (n) DETACH DELETE n"], 4, "read-only"),
+    (["query", "code.nope"], 4, "unknown query"),
+    (["query", "code.hotspots"], 4, "missing parameter 'project'"),
+    (["related", "nothing_named_like_this"], 6, "no file, function or class"),
+    (["related", "x", "--depth", "99"], 6, "no file"),
+    (["stats", "--project", "ghost"], 6, "no project named"),
+])
+def test_errors_are_one_line_with_exit_codes(tmp_path, args, code, message):
+    proc = gb(*args, store=tmp_path / "store", check=False)
+    assert proc.returncode == code, proc.stderr
+    assert message in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+def test_a_folder_that_is_not_a_store_is_refused_untouched(tmp_path, project_copy):
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "precious.txt").write_text("keep me")
+    proc = gb("index", str(project_copy), "--store", str(foreign), store=tmp_path / "unused", check=False)
+    assert proc.returncode == 3 and "not a graphbuddy store" in proc.stderr
+    assert sorted(p.name for p in foreign.iterdir()) == ["precious.txt"]
+
+
+def test_empty_directory_is_a_clear_error(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    proc = gb("index", str(empty), store=tmp_path / "store", check=False)
+    assert proc.returncode == 5 and "no supported source files" in proc.stderr

@@ -1,0 +1,44 @@
+"""The store folder: created with a marker, schema applied once with its version, refused when foreign."""
+from __future__ import annotations
+
+import pytest
+
+import graphbuddy
+from graphbuddy.errors import StoreError
+
+
+def test_schema_applied_once_and_version_recorded(tmp_path):
+    store = tmp_path / "s"
+    with graphbuddy.open(store) as gb:
+        assert gb.graph.schema_version == 1
+        assert {"File", "Function", "Class", "CALLS", "IMPORTS"} <= gb.graph.table_names()
+    with graphbuddy.open(store) as gb:                   # reopening does not re-apply
+        assert gb.cypher("MATCH (v:SchemaVersion) RETURN count(*) AS n").rows() == [{"n": 1}]
+    assert sorted(p.name for p in store.iterdir()) >= ["analytics.duckdb", "graph.kuzu", "graphbuddy.store"]
+
+
+def test_default_store_comes_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRAPHBUDDY_HOME", str(tmp_path / "home"))
+    with graphbuddy.open() as gb:
+        assert gb.path == tmp_path / "home"
+
+
+def test_foreign_folder_and_file_are_refused(tmp_path):
+    (tmp_path / "f").mkdir()
+    (tmp_path / "f" / "x").write_text("x")
+    with pytest.raises(StoreError, match="not a graphbuddy store"):
+        graphbuddy.open(tmp_path / "f")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(StoreError, match="is a file"):
+        graphbuddy.open(tmp_path / "file")
+
+
+def test_two_opens_in_one_process_share_one_database(tmp_path, project_copy):
+    store = tmp_path / "s"
+    a = graphbuddy.open(store)
+    b = graphbuddy.open(store)
+    a.index(project_copy, project="sample")
+    assert b.cypher("MATCH (p:Project) RETURN p.id AS id").rows() == [{"id": "sample"}]   # writes visible
+    b.close()
+    assert a.cypher("MATCH (p:Project) RETURN count(*) AS n").rows() == [{"n": 1}]       # still open
+    a.close()
