@@ -152,3 +152,14 @@ def check_read_only(cypher: str) -> None:
             raise ReadOnlyViolation(f"read-only: '{words[i]}' writes to the store and is refused", query=cypher)
         if w == "CALL" and i + 1 < len(upper) and upper[i + 1] not in _READ_PROCEDURES:
             raise ReadOnlyViolation(f"read-only: procedure '{words[i + 1]}' is not on the read list", query=cypher)
+
+
+def catalogue_markdown() -> str:
+    """docs/queries.md, generated (a test keeps the file in sync)."""
+    lines = ["# Named queries", "", "Generated from `queries/` by `graphbuddy.queries.catalogue_markdown()`. "
+             "Run one with `graphbuddy query NAME -p k=v` or `gb.query(NAME, k=v)`.", "",
+             "| name | description | parameters |", "|---|---|---|"]
+    for q in catalogue().values():
+        params = ", ".join(f"`{p.name} {p.type}`" + ("" if p.required else f" = {p.default}") for p in q.params)
+        lines.append(f"| `{q.name}` | {q.description} | {params or '-'} |")
+    return "\n".join(lines) + "\n"

@@ -83,3 +83,10 @@ def test_the_database_enforces_read_only_even_past_the_guard(fresh):
 def test_read_only_violation_is_a_query_error():
     with pytest.raises(ReadOnlyViolation):
         queries.check_read_only("MATCH (n) DELETE n")
+
+
+def test_docs_queries_md_is_in_sync():
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parent.parent / "docs" / "queries.md"
+    assert doc.read_text() == queries.catalogue_markdown(), "regenerate docs/queries.md (see its first line)"
