@@ -268,7 +268,7 @@ def _text_of(node) -> str:
 
 
 def _statement_of(node):
-    """The statement carrying a definition: `const f = ...` is defined by its declarator, not the statement."""
+    """Where JSDoc and `export` attach: a declarator's declaration, an `exports.f = ...` statement."""
     if node.type == "variable_declarator" and node.parent is not None:
         return node.parent
     if node.type == "assignment_expression" and node.parent is not None:

@@ -237,7 +237,8 @@ def test_nested_and_multi_declarator_definitions():
 
 
 def test_syntax_errors_do_not_crash():
-    src = b"function ok() { a(); }\nclass X { m( {\nconst = require(;\nimport {a from './x'\nfunction tail() { ok(); }\n"
+    src = (b"function ok() { a(); }\nclass X { m( {\nconst = require(;\nimport {a from './x'\n"
+           b"function tail() { ok(); }\n")
     f = adapter_for("javascript").extract(src, path="broken.js", hash="h")
     assert f.syntax_errors > 0
     assert "broken.ok" in defs(f)
