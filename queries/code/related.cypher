@@ -1,9 +1,8 @@
 // name: related_out
 // description: One hop along CALLS/IMPORTS/INHERITS edges leaving the given nodes (find_related_code)
 // params: ids STRING[], rels STRING[]
-UNWIND $ids AS i
-MATCH (a {id: i})-[r:CALLS|IMPORTS|INHERITS]->(b)
-WHERE label(r) IN $rels
+MATCH (a)-[r:CALLS|IMPORTS|INHERITS]->(b)
+WHERE a.id IN $ids AND label(r) IN $rels
 RETURN a.id AS source, label(r) AS rel, b.id AS target, label(b) AS target_kind, b.name AS name,
        b.qualified_name AS qualified_name, coalesce(b.path, b.file) AS file, b.start_line AS start_line,
        r.line AS line, r.confidence AS confidence, r.reason AS reason, r.kind AS inherit_kind;
@@ -11,9 +10,8 @@ RETURN a.id AS source, label(r) AS rel, b.id AS target, label(b) AS target_kind,
 // name: related_in
 // description: One hop along CALLS/IMPORTS/INHERITS edges arriving at the given nodes (find_related_code)
 // params: ids STRING[], rels STRING[]
-UNWIND $ids AS i
-MATCH (b)-[r:CALLS|IMPORTS|INHERITS]->(a {id: i})
-WHERE label(r) IN $rels
+MATCH (b)-[r:CALLS|IMPORTS|INHERITS]->(a)
+WHERE a.id IN $ids AND label(r) IN $rels
 RETURN a.id AS source, label(r) AS rel, b.id AS target, label(b) AS target_kind, b.name AS name,
        b.qualified_name AS qualified_name, coalesce(b.path, b.file) AS file, b.start_line AS start_line,
        r.line AS line, r.confidence AS confidence, r.reason AS reason, r.kind AS inherit_kind;
@@ -21,6 +19,6 @@ RETURN a.id AS source, label(r) AS rel, b.id AS target, label(b) AS target_kind,
 // name: members
 // description: Functions and classes defined in the given files, and methods of the given classes
 // params: ids STRING[]
-UNWIND $ids AS i
-MATCH (a {id: i})-[:DEFINES|HAS_METHOD]->(d)
+MATCH (a)-[:DEFINES|HAS_METHOD]->(d)
+WHERE a.id IN $ids
 RETURN a.id AS owner, d.id AS member, label(d) AS kind;
