@@ -164,19 +164,17 @@ class Resolver:
 
     def resolve_import(self, imp: Import) -> ImportEdge:
         target = self.module_of(imp)
-        if target is not None and imp.name and imp.name != "*" and self.adapter.names_can_be_submodules:
-            if self._file(target).top_level(imp.name) is None and imp.name not in self._file(target).imports_by_alias:
-                sub = self._submodule(imp)
-                if sub is not None:
-                    return ImportEdge(imp.line, "", sub, None)
-        elif target is None and imp.name and imp.name != "*" and self.adapter.names_can_be_submodules:
+        named = imp.name and imp.name != "*" and self.adapter.names_can_be_submodules
+        # `from pkg import mod`: a submodule unless pkg itself defines or imports that name
+        if named and (target is None or (self._file(target).top_level(imp.name) is None
+                                         and imp.name not in self._file(target).imports_by_alias)):
             sub = self._submodule(imp)
             if sub is not None:
                 return ImportEdge(imp.line, "", sub, None)
         if target is not None:
             return ImportEdge(imp.line, imp.name or "", target, None)
         ext = self.adapter.external_module_name(imp)
-        return ImportEdge(imp.line, imp.name or "", None, f"{self.adapter.name if self.family == 'py' else 'js'}:{ext}")
+        return ImportEdge(imp.line, imp.name or "", None, f"{'python' if self.family == 'py' else 'js'}:{ext}")
 
     def _submodule(self, imp: Import) -> str | None:
         for key in self.adapter.import_candidates(imp, self.path, self.index.config):
