@@ -4,16 +4,18 @@ from __future__ import annotations
 import pytest
 
 import graphbuddy
+from graphbuddy.config import package_data_dir
 from graphbuddy.errors import StoreError
 
 
 def test_schema_applied_once_and_version_recorded(tmp_path):
     store = tmp_path / "s"
     with graphbuddy.open(store) as gb:
-        assert gb.graph.schema_version == 1
+        latest = max(int(f.name[:3]) for f in package_data_dir("schema").glob("[0-9][0-9][0-9]_*.cypher"))
+        assert gb.graph.schema_version == latest >= 2
         assert {"File", "Function", "Class", "CALLS", "IMPORTS"} <= gb.graph.table_names()
     with graphbuddy.open(store) as gb:                   # reopening does not re-apply
-        assert gb.cypher("MATCH (v:SchemaVersion) RETURN count(*) AS n").rows() == [{"n": 1}]
+        assert gb.cypher("MATCH (v:SchemaVersion) RETURN count(*) AS n").rows() == [{"n": latest}]
     assert sorted(p.name for p in store.iterdir()) >= ["analytics.duckdb", "graph.kuzu", "graphbuddy.store"]
 
 

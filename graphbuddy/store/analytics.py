@@ -20,6 +20,11 @@ CREATE TABLE IF NOT EXISTS index_files(
 CREATE TABLE IF NOT EXISTS index_state(project VARCHAR PRIMARY KEY, dirty BOOLEAN, updated_at TIMESTAMP);
 CREATE TABLE IF NOT EXISTS events(ts TIMESTAMP, project VARCHAR, kind VARCHAR, session_id VARCHAR,
     name VARCHAR, value DOUBLE, attrs JSON);
+-- Searchable text, one row per memory item or code symbol, same id as its Kùzu node. Writers of memory
+-- (reflections, insights, session summaries) and code symbols put rows here, search and embeddings read it.
+CREATE TABLE IF NOT EXISTS documents(id VARCHAR PRIMARY KEY, kind VARCHAR, project VARCHAR, session_id VARCHAR,
+    tags VARCHAR[], title VARCHAR, content VARCHAR, content_hash VARCHAR, created_at TIMESTAMP,
+    updated_at TIMESTAMP, votes INTEGER, attrs JSON);
 """
 
 

@@ -1,0 +1,73 @@
+"""Shared pieces of the CLI commands: store options, opening the library, output, parameters, progress."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+
+def store_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--store", help="store folder (default: $GRAPHBUDDY_HOME or ~/.graphbuddy)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+
+def open_store(args):
+    from ..api import GraphBuddy
+
+    return GraphBuddy(args.store)
+
+
+def emit(args, data, text: str) -> None:
+    print(json.dumps(data, indent=2, default=str) if args.json else text)
+
+
+def parse_params(pairs: list[str]) -> dict[str, str]:
+    from ..errors import InvalidArgument
+
+    out = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise InvalidArgument(f"--param expects K=V, got {pair!r}")
+        k, v = pair.split("=", 1)
+        out[k.strip()] = v
+    return out
+
+
+def table(result, limit: int = 200) -> str:
+    rows = result.rows()
+    if not rows:
+        return "(no rows)"
+    cols = result.columns
+    shown = [[cell(r[c]) for c in cols] for r in rows[:limit]]
+    widths = [min(60, max(len(c), *(len(row[i]) for row in shown))) for i, c in enumerate(cols)]
+    out = ["  ".join(c.ljust(w) for c, w in zip(cols, widths))]
+    out += ["  ".join(v[:w].ljust(w) for v, w in zip(row, widths)) for row in shown]
+    if len(rows) > limit:
+        out.append(f"... {len(rows) - limit} more rows (use --json for all)")
+    return "\n".join(out)
+
+
+def cell(v) -> str:
+    return "" if v is None else str(v)
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr, redrawn at most 10 times a second."""
+
+    def __init__(self):
+        self._last = 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self._last < 0.1 and done < total:
+            return
+        self._last = now
+        width = 30
+        filled = int(width * done / total) if total else width
+        sys.stderr.write(f"\r{stage:<8} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        sys.stderr.flush()
+
+    def finish(self) -> None:
+        sys.stderr.write("\r" + " " * 60 + "\r")
+        sys.stderr.flush()
