@@ -49,10 +49,20 @@ class GraphBuddy:
         from .index.pipeline import index_project
 
         root = Path(path).expanduser()
-        name = project or (root.resolve().name if root.exists() else root.name)
-        _check_project_name(name)
+        name = _project_name(root, project)
         return index_project(self.graph, self.analytics, root, project=name, cache=self._index_cache,
                              full=full, progress=progress, workers=workers)
+
+    def watch(self, path: str | Path, *, project: str | None = None, on_update: Callable | None = None,
+              stop=None, ready=None, debounce_ms: int = 1600, step_ms: int = 50) -> int:
+        """Index `path`, then keep the graph current as files change until `stop` (a threading.Event) is set
+        or Ctrl-C. `on_update` gets a `WatchUpdate` per applied delta. Returns the number of updates."""
+        from .watch import watch_project
+
+        root = Path(path).expanduser()
+        name = _project_name(root, project)
+        return watch_project(lambda: self.index(root, project=name), root, on_update=on_update or _log_update,
+                             stop=stop, ready=ready, debounce_ms=debounce_ms, step_ms=step_ms)
 
     # -- queries ---------------------------------------------------------------------------------------------
     def query(self, name: str, **params: Any) -> Result:
@@ -117,6 +127,16 @@ def _prepare_store_folder(path: Path) -> Path:
     except OSError as exc:
         raise StoreError(f"cannot create store folder {path}: {exc.strerror}", path=str(path)) from None
     return path
+
+
+def _project_name(root: Path, project: str | None) -> str:
+    name = project or (root.resolve().name if root.exists() else root.name)
+    _check_project_name(name)
+    return name
+
+
+def _log_update(update) -> None:
+    log.info("%s", update.line())
 
 
 def _check_project_name(name: str) -> None:

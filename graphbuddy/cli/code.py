@@ -15,6 +15,12 @@ def register(sub) -> dict:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     store_args(p)
 
+    p = sub.add_parser("watch", help="index a project, then apply delta updates as files change (Ctrl-C stops)")
+    p.add_argument("path")
+    p.add_argument("--project", help="project name (default: the folder name)")
+    p.add_argument("--debounce-ms", type=int, default=1600, help="longest wait to group a burst of changes")
+    store_args(p)
+
     p = sub.add_parser("related", help="code related to a file, function or class")
     p.add_argument("target", help="file path, qualified name or short name")
     p.add_argument("--project")
@@ -40,7 +46,7 @@ def register(sub) -> dict:
 
     p = sub.add_parser("projects", help="list indexed projects")
     store_args(p)
-    return {"index": cmd_index, "related": cmd_related, "query": cmd_query, "cypher": cmd_cypher,
+    return {"index": cmd_index, "watch": cmd_watch, "related": cmd_related, "query": cmd_query, "cypher": cmd_cypher,
             "stats": cmd_stats, "projects": cmd_projects}
 
 
@@ -58,6 +64,26 @@ def cmd_index(args) -> int:
             f"{r.inherits} inherits, {r.unresolved_calls} unresolved call sites\n"
             f"  skipped: {skipped}; files with syntax errors: {r.syntax_error_files}")
     emit(args, r.as_dict(), text)
+    return 0
+
+
+def cmd_watch(args) -> int:
+    import json
+
+    def show(update) -> None:
+        if args.json:
+            print(json.dumps({"events": update.events, "paths": list(update.paths), "error": update.error,
+                              "index_ms": round(update.index_ms, 1),
+                              "report": update.report.as_dict() if update.report else None}, default=str),
+                  flush=True)
+        else:
+            print(update.line(), flush=True)
+
+    with open_store(args) as gb:
+        try:
+            gb.watch(args.path, project=args.project, on_update=show, debounce_ms=args.debounce_ms)
+        except KeyboardInterrupt:
+            print("stopped watching (the graph is at the last applied update)", file=sys.stderr)
     return 0
 
 

@@ -1,0 +1,105 @@
+"""Watch mode: apply delta updates as files change.
+
+watchfiles (Rust `notify`) reports file events; a burst (a save, a branch switch, a pull) is grouped until
+`step_ms` pass with no new event, capped at `debounce_ms`, and becomes ONE delta index. The delta itself
+decides what changed by mtime/size and content hash, so an event for a file whose content did not change
+costs a stat, and a file that vanishes before the delta reads it is simply a deletion.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .errors import GraphbuddyError, InvalidArgument
+from .languages import CONFIG_FILES, language_for_path
+
+log = logging.getLogger(__name__)
+
+# Folders whose churn never matters to the code graph (build output, VCS internals, caches).
+_IGNORED_PARTS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox",
+                            ".mypy_cache", ".pytest_cache", ".ruff_cache", "dist", "build", ".graphbuddy"})
+
+
+@dataclass(frozen=True)
+class WatchUpdate:
+    """One applied delta: the events that triggered it and the index report (None when it failed)."""
+
+    events: int
+    paths: tuple[str, ...]
+    report: object | None
+    error: str | None
+    index_ms: float             # burst handed over -> graph updated
+
+    def line(self) -> str:
+        stamp = time.strftime("%H:%M:%S")
+        if self.error:
+            return f"{stamp} update failed ({self.events} events): {self.error}"
+        r = self.report
+        if r.mode == "unchanged":
+            return f"{stamp} {r.project}: {self.events} events, nothing changed ({self.index_ms:.0f} ms)"
+        return (f"{stamp} {r.project}: parsed {r.files_parsed}, deleted {r.files_deleted}, "
+                f"re-resolved {r.files_reresolved} -> {r.functions} functions, {r.calls} calls "
+                f"({self.index_ms:.0f} ms)")
+
+
+def relevant(path: str, root: str) -> bool:
+    """Would a change to `path` matter to the graph? Source files, import config files and .gitignore."""
+    rel = Path(path).relative_to(root).as_posix() if path.startswith(root) else path
+    parts = rel.split("/")
+    if _IGNORED_PARTS.intersection(parts):
+        return False
+    name = parts[-1]
+    if "." not in name:         # maybe a folder moved or removed as a whole: let the delta look
+        return True
+    return name == ".gitignore" or name in CONFIG_FILES or language_for_path(name) is not None
+
+
+def watch_project(index: Callable[[], object], root: Path, *, on_update: Callable[[WatchUpdate], None],
+                  stop: threading.Event | None = None, debounce_ms: int = 1600, step_ms: int = 50,
+                  ready: threading.Event | None = None) -> int:
+    """Run `index()` (a delta) once the watcher is armed, then after every burst of changes under `root`.
+
+    Returns the number of updates applied when `stop` is set. Ctrl-C propagates as KeyboardInterrupt
+    between updates; an index run in progress completes or rolls back as a whole (one transaction)."""
+    import watchfiles
+
+    root = root.expanduser()
+    if not root.is_dir():
+        raise InvalidArgument(f"not a directory: {root}")
+    root_str = str(root.resolve())
+    stop = stop or threading.Event()
+    updates = 0
+    # The first yield comes after the watcher is armed (a timeout tick, or early events): catch up then with
+    # edits made while nobody watched, so nothing falls between the catch-up and the first event.
+    changes_iter = watchfiles.watch(root_str, watch_filter=lambda _c, p: relevant(p, root_str),
+                                    debounce=debounce_ms, step=step_ms, stop_event=stop, rust_timeout=200,
+                                    yield_on_timeout=True, raise_interrupt=True)
+    armed = False
+    for changes in changes_iter:
+        if not armed:
+            armed = True
+            _apply(index, len(changes), _relative(changes, root_str), on_update)
+            if ready is not None:
+                ready.set()
+            continue
+        if changes:
+            _apply(index, len(changes), _relative(changes, root_str), on_update)
+            updates += 1
+    return updates
+
+
+def _relative(changes, root: str) -> tuple[str, ...]:
+    return tuple(sorted({Path(p).relative_to(root).as_posix() for _c, p in changes}))
+
+
+def _apply(index, events: int, paths: tuple[str, ...], on_update) -> None:
+    started = time.perf_counter()
+    try:
+        report, error = index(), None
+    except GraphbuddyError as exc:       # e.g. the project folder vanished: say so, keep watching
+        report, error = None, str(exc)
+    on_update(WatchUpdate(events, paths, report, error, (time.perf_counter() - started) * 1000))

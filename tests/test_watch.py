@@ -1,0 +1,162 @@
+"""Watch mode with real file-system events (watchfiles), and git awareness of re-indexing."""
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import graphbuddy
+from graphbuddy.watch import relevant
+
+WAIT = 20.0          # generous: the machine may be loaded; the test never asserts speed
+
+
+class Watcher:
+    """gb.watch in a thread; updates arrive on a queue."""
+
+    def __init__(self, gb, root: Path, **kw):
+        self.updates: queue.Queue = queue.Queue()
+        self.stop, self.ready = threading.Event(), threading.Event()
+        self.thread = threading.Thread(target=gb.watch, args=(root,),
+                                       kwargs=dict(project="sample", on_update=self.updates.put, stop=self.stop,
+                                                   ready=self.ready, **kw), daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        assert self.ready.wait(WAIT), "watcher never armed"
+        self.updates.get(timeout=WAIT)            # the catch-up index
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(WAIT)
+        assert not self.thread.is_alive()
+
+    def next(self):
+        return self.updates.get(timeout=WAIT)
+
+    def quiet_for(self, seconds: float) -> bool:
+        try:
+            self.updates.get(timeout=seconds)
+        except queue.Empty:
+            return True
+        return False
+
+
+def functions(gb) -> set[str]:
+    return {r["q"] for r in gb.cypher("MATCH (f:Function {project: 'sample'}) RETURN f.qualified_name AS q").rows()}
+
+
+def test_a_saved_edit_updates_the_graph(project_copy):
+    gb = graphbuddy.open(memory=True)
+    with Watcher(gb, project_copy, step_ms=50) as w:
+        pricing = project_copy / "shop/core/pricing.py"
+        pricing.write_text(pricing.read_text().replace("def round_cents(", "def round_to_cents("))
+        update = w.next()
+        assert update.error is None and update.report.mode == "delta"
+        assert update.paths == ("shop/core/pricing.py",)
+        assert "shop.core.pricing.round_to_cents" in functions(gb)
+        assert "shop.core.pricing.round_cents" not in functions(gb)
+    gb.close()
+
+
+def test_a_burst_becomes_one_delta_and_vanishing_files_are_harmless(project_copy):
+    gb = graphbuddy.open(memory=True)
+    with Watcher(gb, project_copy, step_ms=300) as w:
+        for i in range(5):
+            (project_copy / f"shop/gen_{i}.py").write_text(f"def gen_{i}():\n    return {i}\n")
+        (project_copy / "shop/flash.py").write_text("def flash():\n    pass\n")
+        (project_copy / "shop/flash.py").unlink()                # gone before the delta reads it
+        update = w.next()
+        assert update.error is None
+        assert {f"shop/gen_{i}.py" for i in range(5)} <= set(update.paths)
+        have = functions(gb)
+        assert {f"shop.gen_{i}.gen_{i}" for i in range(5)} <= have and "shop.flash.flash" not in have
+        assert w.quiet_for(1.0), "one burst must give one delta"
+    gb.close()
+
+
+def test_irrelevant_files_do_not_trigger_an_update(project_copy):
+    gb = graphbuddy.open(memory=True)
+    with Watcher(gb, project_copy) as w:
+        (project_copy / "notes.txt").write_text("hello")
+        (project_copy / "__pycache__").mkdir()
+        (project_copy / "__pycache__" / "x.py").write_text("def x(): pass\n")
+        assert w.quiet_for(1.0)
+    gb.close()
+
+
+def test_relevance_filter():
+    root = "/r"
+    assert relevant("/r/a/b.py", root) and relevant("/r/web/tsconfig.json", root) and relevant("/r/.gitignore", root)
+    assert not relevant("/r/a/b.txt", root)
+    assert not relevant("/r/node_modules/x/index.js", root) and not relevant("/r/.git/index", root)
+    assert relevant("/r/some_folder", root)          # a folder removed as a whole
+
+
+def test_cli_watch_prints_one_line_per_update_and_stops_cleanly_on_ctrl_c(project_copy, tmp_path):
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "graphbuddy.cli", "watch", str(project_copy), "--project",
+                             "sample", "--store", str(tmp_path / "store"), "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        first = proc.stdout.readline()                       # the catch-up (full) index
+        assert '"mode": "full"' in first
+        time.sleep(0.3)
+        (project_copy / "shop/extra.py").write_text("def extra():\n    return 1\n")
+        second = proc.stdout.readline()
+        assert '"shop/extra.py"' in second and '"mode": "delta"' in second
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=WAIT)
+    assert proc.returncode == 0, err
+    assert "stopped watching" in err and "Traceback" not in err
+    with graphbuddy.open(tmp_path / "store") as gb:             # the store is consistent and has the edit
+        assert "shop.extra.extra" in functions(gb)
+
+
+# -- git awareness -----------------------------------------------------------------------------------------
+
+def _git(root: Path, *args: str) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@x"}
+    return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, text=True,
+                          env=env).stdout.strip()
+
+
+def test_branch_switch_reparses_only_the_files_that_differ_and_records_head(project_copy):
+    _git(project_copy, "init", "-q", "-b", "main")
+    _git(project_copy, "add", "-A")
+    _git(project_copy, "commit", "-qm", "base")
+    _git(project_copy, "checkout", "-qb", "feature")
+    pricing = project_copy / "shop/core/pricing.py"
+    pricing.write_text(pricing.read_text() + "\n\ndef tax(x):\n    return round_cents(x * 0.2)\n")
+    (project_copy / "shop/core/new_mod.py").write_text("def fresh():\n    return 1\n")
+    _git(project_copy, "add", "-A")
+    _git(project_copy, "commit", "-qm", "feature work")
+    feature_head = _git(project_copy, "rev-parse", "HEAD")
+    _git(project_copy, "checkout", "-q", "main")
+    main_head = _git(project_copy, "rev-parse", "HEAD")
+
+    gb = graphbuddy.open(memory=True)
+    first = gb.index(project_copy, project="sample")
+    assert first.head == main_head
+    _git(project_copy, "checkout", "-q", "feature")
+    time.sleep(0.01)
+    report = gb.index(project_copy, project="sample")
+    assert report.mode == "delta" and report.files_parsed == 2 and report.head == feature_head
+    assert gb.cypher("MATCH (p:Project {id: 'sample'}) RETURN p.head AS h").rows() == [{"h": feature_head}]
+    assert {"shop.core.pricing.tax", "shop.core.new_mod.fresh"} <= functions(gb)
+
+    _git(project_copy, "checkout", "-q", "main")                       # and back: the new file is deleted
+    back = gb.index(project_copy, project="sample")
+    assert back.files_parsed == 1 and back.files_deleted == 1 and back.head == main_head
+    assert "shop.core.new_mod.fresh" not in functions(gb)
+    gb.close()
