@@ -20,6 +20,7 @@ class Adapter:
     name = ""                 # our language name
     grammar = ""              # tree-sitter-language-pack name
     query_file = ""           # file in languages/queries/
+    shared_query_files: tuple[str, ...] = ()   # loaded before query_file (patterns common to a family)
     self_names: tuple[str, ...] = ()      # receivers meaning "this instance"
     class_self_names: tuple[str, ...] = ()  # receivers meaning "this class" (Python cls)
     super_names: tuple[str, ...] = ()
@@ -38,7 +39,8 @@ class Adapter:
         from tree_sitter import Query
         from tree_sitter_language_pack import get_language
 
-        return Query(get_language(self.grammar), (QUERY_DIR / self.query_file).read_text())
+        files = (*self.shared_query_files, self.query_file)
+        return Query(get_language(self.grammar), "\n".join((QUERY_DIR / f).read_text() for f in files))
 
     # -- language hooks ---------------------------------------------------------------------------------
     def module_name(self, path: str) -> str:

@@ -91,6 +91,7 @@ class _ModuleExports:
 class JavaScriptAdapter(Adapter):
     name = "javascript"
     grammar = "javascript"
+    shared_query_files = ("ecmascript.scm",)
     query_file = "javascript.scm"
     self_names = ("this",)
     class_self_names = ()
