@@ -58,6 +58,8 @@ class GraphBuddy:
     def query(self, name: str, **params: Any) -> Result:
         """Run a named query from `queries/` (read-only)."""
         q = queries.get(name)
+        if q.language == "sql":
+            return Result(self.analytics.read_only(q.text, q.bind(params)))
         return Result(self.graph.read_only(q.text, q.bind(params)))
 
     def cypher(self, text: str, **params: Any) -> Result:
@@ -65,8 +67,13 @@ class GraphBuddy:
         queries.check_read_only(text)
         return Result(self.graph.read_only(text, params))
 
+    def sql(self, text: str, **params: Any) -> Result:
+        """Run user SQL on the DuckDB side (events, commits, checkpoints, documents, ...), read-only:
+        one SELECT/EXPLAIN statement; `$name` placeholders take `params`."""
+        return Result(self.analytics.read_only(text, params or None))
+
     def list_queries(self) -> list[dict]:
-        return [{"name": q.name, "description": q.description,
+        return [{"name": q.name, "store": q.language, "description": q.description,
                  "params": [{"name": p.name, "type": p.type, "required": p.required, "default": p.default}
                             for p in q.params]}
                 for q in queries.catalogue().values()]
