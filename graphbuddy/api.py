@@ -67,11 +67,6 @@ class GraphBuddy:
         queries.check_read_only(text)
         return Result(self.graph.read_only(text, params))
 
-    def sql(self, text: str, **params: Any) -> Result:
-        """Run user SQL on the DuckDB side (events, commits, checkpoints, documents, ...), read-only:
-        one SELECT/EXPLAIN statement; `$name` placeholders take `params`."""
-        return Result(self.analytics.read_only(text, params or None))
-
     def list_queries(self) -> list[dict]:
         return [{"name": q.name, "store": q.language, "description": q.description,
                  "params": [{"name": p.name, "type": p.type, "required": p.required, "default": p.default}
@@ -104,6 +99,40 @@ class GraphBuddy:
             row = self._rows("code.project_stats", project=name)[0]
             out.append({"project": name, **row})
         return out
+
+    # -- analytics (notebooks, time series, correlations) --------------------------------------------------
+    def sql(self, text: str, **params: Any) -> Result:
+        """Run user SQL on the DuckDB side (events, commits, checkpoints, documents, ...), read-only:
+        one SELECT/EXPLAIN statement; `$name` placeholders take `params`."""
+        return Result(self.analytics.read_only(text, params or None))
+
+    def ingest_git(self, path: str | Path, *, project: str | None = None):
+        """Add the git history at `path` to `commits` (only commits not stored yet). Returns a GitIngestReport."""
+        from .analytics.git import ingest_git
+
+        root = Path(path).expanduser()
+        name = project or root.resolve().name
+        _check_project_name(name)
+        return ingest_git(self.analytics, root, project=name)
+
+    def correlations(self, *, project: str | None = None, since=None, store: bool = True):
+        """Quality vs velocity, compliance vs quality, session length vs quality delta (see analytics docs);
+        the computed ones are stored as dated `correlation` insights unless `store=False`."""
+        from .analytics.correlations import compute_correlations, store_correlations
+
+        result = compute_correlations(self, project=project, since=since)
+        if store:
+            store_correlations(self, result)
+        return result
+
+    def analytics_report(self, *, project: str | None = None, since=None, chart: str | Path | None = None) -> dict:
+        """The compact work report (commits, compliance, activity, quality, sessions, correlations)."""
+        from .analytics.report import build_report, write_chart
+
+        report = build_report(self, project=project, since=since)
+        if chart:
+            report["chart"] = str(write_chart(self, chart, project=project, since=since))
+        return report
 
 
 def open(store: str | Path | None = None, *, memory: bool = False) -> GraphBuddy:  # noqa: A001 - the API name
