@@ -174,10 +174,12 @@ def get(name: str) -> NamedQuery:
     if name not in queries:
         import difflib
 
-        short = {n.split(".", 1)[1]: n for n in queries}
-        close = difflib.get_close_matches(name, list(queries), n=5, cutoff=0.6)
-        close += [short[s] for s in difflib.get_close_matches(name.split(".")[-1], list(short), n=5, cutoff=0.7)
-                  if short[s] not in close]
+        by_short: dict[str, list[str]] = {}
+        for n in queries:
+            by_short.setdefault(n.split(".", 1)[1], []).append(n)
+        close = difflib.get_close_matches(name, list(queries), n=5, cutoff=0.85)
+        for short in difflib.get_close_matches(name.split(".")[-1], list(by_short), n=5, cutoff=0.6):
+            close += [n for n in by_short[short] if n not in close]
         hint = f"; did you mean {', '.join(close[:5])}?" if close else "; `graphbuddy query --list` shows them"
         raise QueryError(f"unknown query '{name}'{hint}", query=name)
     return queries[name]
