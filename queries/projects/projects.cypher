@@ -50,3 +50,12 @@ MATCH (g:ProjectGroup)
 OPTIONAL MATCH (p:Project)-[:IN_GROUP]->(g)
 RETURN g.id AS group_name, g.description AS description, list_sort(collect(p.id)) AS projects
 ORDER BY group_name;
+
+// name: implied_imports
+// description: External modules one project imports that another indexed project's files provide (by module name)
+// params: project STRING = null
+MATCH (f:File)-[:IMPORTS]->(m:Module), (g:File)
+WHERE g.module = m.name AND g.project <> f.project AND g.language = m.language
+  AND ($project IS NULL OR f.project = $project OR g.project = $project)
+RETURN f.project AS importer, g.project AS provider, m.name AS module, count(DISTINCT f) AS files
+ORDER BY importer, provider, module;
