@@ -1,6 +1,8 @@
 """Git history ingestion: one `git log --numstat` subprocess, parsed as a stream, into DuckDB `commits`.
 
-Incremental: commits already stored for the project are skipped, so a re-run adds nothing. Commit texts are
+Incremental: the HEAD ingested last is remembered per project; when it is still an ancestor of HEAD, only
+`last..HEAD` is read, otherwise (rewritten history, shallow clone) the whole history is read and commits
+already stored are skipped. Either way a re-run adds nothing. Commit texts are
 decoded as UTF-8 with replacement characters (git re-encodes messages that declare an encoding; raw bytes in
 other encodings are kept readable). Timestamps are the author dates, stored in UTC.
 """
@@ -52,8 +54,9 @@ class Commit:
 class GitIngestReport:
     project: str
     path: str
-    commits_seen: int
+    commits_read: int           # read from git in this run
     commits_added: int
+    commits_total: int          # stored for the project after this run
     shallow: bool
     head: str | None
     seconds: float
@@ -89,8 +92,8 @@ def repository_info(path: Path) -> tuple[Path, bool, str | None]:
     return Path(top.stdout.strip()), shallow, (head.stdout.strip() or None) if head.returncode == 0 else None
 
 
-def read_commits(path: Path, *, pathspec: str | None = None) -> Iterator[Commit]:
-    """Stream the commits of HEAD's history, newest first, from one `git log` process."""
+def read_commits(path: Path, *, pathspec: str | None = None, since_sha: str | None = None) -> Iterator[Commit]:
+    """Stream the commits of HEAD's history (after `since_sha` if given), newest first, from one `git log`."""
     top, shallow, head = repository_info(path)
     if head is None:
         return
@@ -100,7 +103,7 @@ def read_commits(path: Path, *, pathspec: str | None = None) -> Iterator[Commit]
         p = Path(shallow_file) if Path(shallow_file).is_absolute() else path / shallow_file
         boundary = set(p.read_text().split()) if p.exists() else set()
     cmd = ["git", "-C", str(path), "-c", "core.quotepath=off", "log", "--numstat", "--no-renames",
-           "--no-color", f"--format={_FORMAT}", "HEAD"]
+           "--no-color", f"--format={_FORMAT}", f"{since_sha}..HEAD" if since_sha else "HEAD"]
     if pathspec:
         cmd += ["--", pathspec]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -155,18 +158,31 @@ def ingest_git(analytics, path: str | Path, *, project: str) -> GitIngestReport:
     root = Path(path).expanduser().resolve()
     top, shallow, head = repository_info(root)
     pathspec = None if top.resolve() == root else "."      # a sub-folder project: only its own history
+    key = f"git_head:{project}"
+    last = analytics.rows("SELECT value FROM meta WHERE key = ?", [key])
+    last = last[0][0] if last else None
     known = {r[0] for r in analytics.rows("SELECT sha FROM commits WHERE project = ?", [project])}
-    seen = 0
+    if last and (shallow or last not in known or not _is_ancestor(root, last, head)):
+        last = None                          # history rewritten or cut: read it all, skip what is stored
+    read = 0
     new: list[Commit] = []
-    for c in read_commits(root, pathspec=pathspec):
-        seen += 1
-        if c.sha not in known:
-            new.append(c)
+    if head != last:
+        for c in read_commits(root, pathspec=pathspec, since_sha=last):
+            read += 1
+            if c.sha not in known:
+                new.append(c)
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     with analytics.transaction():
         if new:
             cols = {k: [getattr(c, k) for c in new] for k in Commit.__dataclass_fields__}
             analytics.insert_arrow("commits", pa.table({"project": [project] * len(new), **cols}))
+        if head:
+            analytics.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, head])
         analytics.execute("INSERT INTO events VALUES (?, ?, 'git', NULL, 'ingest', ?, ?)",
-                          [now, project, len(new), f'{{"seen": {seen}, "shallow": {str(shallow).lower()}}}'])
-    return GitIngestReport(project, str(root), seen, len(new), shallow, head, time.perf_counter() - start)
+                          [now, project, len(new), f'{{"read": {read}, "shallow": {str(shallow).lower()}}}'])
+    return GitIngestReport(project, str(root), read, len(new), len(known) + len(new), shallow, head,
+                           time.perf_counter() - start)
+
+
+def _is_ancestor(path: Path, old: str, head: str | None) -> bool:
+    return head is not None and _git(path, "merge-base", "--is-ancestor", old, head).returncode == 0

@@ -39,7 +39,8 @@ def cmd_ingest_git(args) -> int:
     with open_store(args) as gb:
         r = gb.ingest_git(args.path, project=args.project)
     note = " (shallow clone: history is cut, its boundary commit has no line counts)" if r.shallow else ""
-    text = (f"{r.project}: {r.commits_added} new commits ({r.commits_seen} in history) in {r.seconds:.2f}s{note}"
+    text = (f"{r.project}: {r.commits_added} new commits ({r.commits_total} stored, {r.commits_read} read from git) "
+            f"in {r.seconds:.2f}s{note}"
             if r.head else f"{r.project}: empty history, nothing to ingest")
     emit(args, r.as_dict(), text)
     return 0

@@ -25,7 +25,7 @@ def test_ingest_report_chart_and_sql(team_repo, tmp_path):
     first = json.loads(gb("ingest-git", str(team_repo), "--project", "team", "--json", store=store).stdout)
     assert (first["commits_added"], first["shallow"]) == (35, False)
     again = gb("ingest-git", str(team_repo), "--project", "team", store=store).stdout
-    assert "0 new commits (35 in history)" in again
+    assert "0 new commits (35 stored, 0 read from git)" in again
 
     report = json.loads(gb("analytics", "--project", "team", "--json", store=store).stdout)
     c = report["commits"]

@@ -40,7 +40,7 @@ def test_conventional_header(message, expected):
 
 def test_constructed_history_gives_the_known_numbers(gb, team_repo):
     report = gb.ingest_git(team_repo, project="team")
-    assert (report.commits_seen, report.commits_added, report.shallow) == (35, 35, False)
+    assert (report.commits_read, report.commits_added, report.commits_total, report.shallow) == (35, 35, 35, False)
 
     [c] = gb.query("analytics.compliance", project="team").rows()
     assert (c["commits"], c["conventional"], c["breaking"]) == (35, 24, 1)
@@ -69,14 +69,21 @@ def test_ingestion_is_incremental(gb, team_repo, tmp_path):
 
     repo = shutil.copytree(team_repo, tmp_path / "repo")
     gb.ingest_git(repo, project="team")
-    assert gb.ingest_git(repo, project="team").commits_added == 0        # a re-run adds nothing
+    again = gb.ingest_git(repo, project="team")                          # a re-run reads and adds nothing
+    assert (again.commits_read, again.commits_added, again.commits_total) == (0, 0, 35)
     git(repo, "commit", "-q", "--allow-empty", "-m", "feat: one more", date="2026-10-20T11:00:00+00:00")
     git(repo, "commit", "-q", "--allow-empty", "-m", "not conventional", date="2026-10-20T12:00:00+00:00")
     r = gb.ingest_git(repo, project="team")
-    assert (r.commits_seen, r.commits_added) == (37, 2)
+    assert (r.commits_read, r.commits_added, r.commits_total) == (2, 2, 37)       # only last..HEAD is read
     assert gb.sql("SELECT count(*) AS n FROM commits").rows() == [{"n": 37}]
     runs = gb.query("analytics.event_series", kind="git", bucket="day").rows()
     assert sum(x["events"] for x in runs) == 3 and sum(x["value"] for x in runs) == 37
+
+    # history rewritten (the last ingested HEAD is gone): everything is read, only the new commit is added
+    git(repo, "reset", "-q", "--hard", "HEAD~2")
+    git(repo, "commit", "-q", "--allow-empty", "-m", "fix: rewritten", date="2026-10-21T11:00:00+00:00")
+    r = gb.ingest_git(repo, project="team")
+    assert (r.commits_read, r.commits_added, r.commits_total) == (36, 1, 38)
 
 
 def test_merges_are_flagged_and_excluded_from_compliance(gb, tmp_path):
@@ -118,7 +125,7 @@ def test_shallow_clone_is_reported_and_its_boundary_has_no_line_counts(gb, team_
     clone = tmp_path / "shallow"
     git(tmp_path, "clone", "-q", "--depth", "3", f"file://{team_repo}", str(clone))
     r = gb.ingest_git(clone, project="s")
-    assert (r.shallow, r.commits_seen, r.commits_added) == (True, 3, 3)
+    assert (r.shallow, r.commits_read, r.commits_added) == (True, 3, 3)
     rows = gb.sql("SELECT files FROM commits ORDER BY ts").rows()
     assert rows[0] == {"files": None} and all(x["files"] == 1 for x in rows[1:])
 
@@ -128,7 +135,7 @@ def test_empty_history_adds_nothing(gb, tmp_path):
     repo.mkdir()
     git(repo, "init", "-q")
     r = gb.ingest_git(repo, project="empty")
-    assert (r.head, r.commits_seen, r.commits_added) == (None, 0, 0)
+    assert (r.head, r.commits_read, r.commits_added) == (None, 0, 0)
     assert gb.sql("SELECT count(*) AS n FROM commits").rows() == [{"n": 0}]
 
 
