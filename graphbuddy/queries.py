@@ -13,6 +13,7 @@ Python are checked against the declared type.
 """
 from __future__ import annotations
 
+import numbers
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -81,8 +82,9 @@ def convert(p: Param, value: Any) -> Any:
     return value
 
 
-_PY_TYPES = {"INT64": (int,), "INT32": (int,), "INT": (int,), "DOUBLE": (int, float), "FLOAT": (int, float),
-             "BOOLEAN": (bool,), "STRING": (str,)}
+# numbers.Integral/Real so numpy scalars (values taken from a DataFrame in a notebook) pass too.
+_PY_TYPES = {"INT64": (numbers.Integral,), "INT32": (numbers.Integral,), "INT": (numbers.Integral,),
+             "DOUBLE": (numbers.Real,), "FLOAT": (numbers.Real,), "BOOLEAN": (bool,), "STRING": (str,)}
 
 
 def _check_type(p: Param, value: Any) -> Any:
@@ -104,7 +106,9 @@ def _check_type(p: Param, value: Any) -> Any:
         if isinstance(value, (list, tuple)) and all(_fits(p.type[:-2], v) for v in value):
             return list(value)
     elif _fits(p.type, value):
-        return value
+        if p.type in ("INT64", "INT32", "INT"):
+            return int(value)
+        return float(value) if p.type in ("DOUBLE", "FLOAT") else value
     raise InvalidArgument(f"parameter '{p.name}' expects {p.type}, got {type(value).__name__} {value!r}")
 
 

@@ -56,6 +56,9 @@ def test_parameters_are_declared_converted_and_checked(sample_gb):
         queries.get("code.nope")
     with pytest.raises(InvalidArgument, match="parameter 'limit' expects INT64, got float"):
         sample_gb.query("code.hotspots", project="sample", limit=3.5)
+    import numpy as np
+
+    assert len(sample_gb.query("code.hotspots", project="sample", limit=np.int64(2))) == 2   # a DataFrame value
     with pytest.raises(InvalidArgument, match="parameter 'limit' expects INT64, got bool"):
         sample_gb.query("code.hotspots", project="sample", limit=True)
     with pytest.raises(InvalidArgument, match="parameter 'project' expects STRING, got int"):
