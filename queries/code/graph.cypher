@@ -1,5 +1,5 @@
 // name: call_chain_down
-// description: Call chains leaving a function, up to `depth` calls deep (shortest chain per reached function)
+// description: Call chains leaving a function, up to `depth` calls deep (at most 10), shortest chain per function
 // params: id STRING, depth INT64 = 3
 MATCH p = (f:Function {id: $id})-[:CALLS* SHORTEST 1..10]->(g:Function)
 WHERE length(p) <= $depth
@@ -8,7 +8,7 @@ RETURN g.id AS id, g.qualified_name AS function, length(p) AS depth,
 ORDER BY depth, function;
 
 // name: call_chain_up
-// description: Call chains arriving at a function (who calls it, transitively), up to `depth` calls away
+// description: Call chains arriving at a function (its transitive callers), up to `depth` calls away (at most 10)
 // params: id STRING, depth INT64 = 3
 MATCH p = (g:Function)-[:CALLS* SHORTEST 1..10]->(f:Function {id: $id})
 WHERE length(p) <= $depth
