@@ -68,6 +68,8 @@ class GraphBuddy:
     def query(self, name: str, **params: Any) -> Result:
         """Run a named query from `queries/` (read-only)."""
         q = queries.get(name)
+        if q.language == "sql":
+            return Result(self.analytics.read_only(q.text, q.bind(params)))
         return Result(self.graph.read_only(q.text, q.bind(params)))
 
     def cypher(self, text: str, **params: Any) -> Result:
@@ -76,7 +78,7 @@ class GraphBuddy:
         return Result(self.graph.read_only(text, params))
 
     def list_queries(self) -> list[dict]:
-        return [{"name": q.name, "description": q.description,
+        return [{"name": q.name, "store": q.language, "description": q.description,
                  "params": [{"name": p.name, "type": p.type, "required": p.required, "default": p.default}
                             for p in q.params]}
                 for q in queries.catalogue().values()]
@@ -107,6 +109,40 @@ class GraphBuddy:
             row = self._rows("code.project_stats", project=name)[0]
             out.append({"project": name, **row})
         return out
+
+    # -- analytics (notebooks, time series, correlations) --------------------------------------------------
+    def sql(self, text: str, **params: Any) -> Result:
+        """Run user SQL on the DuckDB side (events, commits, checkpoints, documents, ...), read-only:
+        one SELECT/EXPLAIN statement; `$name` placeholders take `params`."""
+        return Result(self.analytics.read_only(text, params or None))
+
+    def ingest_git(self, path: str | Path, *, project: str | None = None):
+        """Add the git history at `path` to `commits` (only commits not stored yet). Returns a GitIngestReport."""
+        from .analytics.git import ingest_git
+
+        root = Path(path).expanduser()
+        name = project or root.resolve().name
+        _check_project_name(name)
+        return ingest_git(self.analytics, root, project=name)
+
+    def correlations(self, *, project: str | None = None, since=None, store: bool = True):
+        """Quality vs velocity, compliance vs quality, session length vs quality delta (see analytics docs);
+        the computed ones are stored as dated `correlation` insights unless `store=False`."""
+        from .analytics.correlations import compute_correlations, store_correlations
+
+        result = compute_correlations(self, project=project, since=since)
+        if store:
+            store_correlations(self, result)
+        return result
+
+    def analytics_report(self, *, project: str | None = None, since=None, chart: str | Path | None = None) -> dict:
+        """The compact work report (commits, compliance, activity, quality, sessions, correlations)."""
+        from .analytics.report import build_report, write_chart
+
+        report = build_report(self, project=project, since=since)
+        if chart:
+            report["chart"] = str(write_chart(self, chart, project=project, since=since))
+        return report
 
 
 def open(store: str | Path | None = None, *, memory: bool = False) -> GraphBuddy:  # noqa: A001 - the API name

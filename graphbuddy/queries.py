@@ -1,15 +1,19 @@
-"""Named Cypher queries: `queries/<domain>/*.cypher` files holding blocks like
+"""Named queries: `queries/<domain>/*.cypher` (Kùzu) and `queries/<domain>/*.sql` (DuckDB) files holding
+blocks like
 
     // name: callers
     // description: Functions calling a function
     // params: id STRING, limit INT64 = 100
     MATCH ... ;
 
-A block's full name is `<domain>.<name>` (e.g. `code.callers`). Parameters are declared with a Kùzu type
-and an optional default; values from the CLI arrive as strings and are converted here.
+(`--` instead of `//` in .sql files). A block's full name is `<domain>.<name>` (e.g. `code.callers`,
+`analytics.velocity`). Parameters are declared with a type (STRING, INT64, DOUBLE, BOOLEAN, DATE, TIMESTAMP,
+STRING[]) and an optional default; values from the CLI arrive as strings and are converted here, values from
+Python are checked against the declared type.
 """
 from __future__ import annotations
 
+import numbers
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,7 +22,8 @@ from typing import Any
 from .config import package_data_dir
 from .errors import InvalidArgument, QueryError, ReadOnlyViolation
 
-_HEADER = re.compile(r"^//\s*(name|description|params):\s*(.*)$")
+_HEADER = re.compile(r"^(?://|--)\s*(name|description|params):\s*(.*)$")
+_COMMENT = {"cypher": "//", "sql": "--"}
 _PARAM = re.compile(r"^\s*(\w+)\s+([A-Z0-9_\[\]]+)\s*(?:=\s*(.+?))?\s*$")
 
 
@@ -37,6 +42,7 @@ class NamedQuery:
     params: tuple[Param, ...]
     text: str
     source: str
+    language: str = "cypher"       # cypher (Kùzu graph) | sql (DuckDB analytics)
 
     def bind(self, values: dict[str, Any]) -> dict[str, Any]:
         declared = {p.name: p for p in self.params}
@@ -56,8 +62,10 @@ class NamedQuery:
 
 
 def convert(p: Param, value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
+    if value is None:
+        return None
+    if not isinstance(value, str) or p.type in ("DATE", "TIMESTAMP"):
+        return _check_type(p, value)
     try:
         if p.type in ("INT64", "INT32", "INT"):
             return int(value)
@@ -74,6 +82,45 @@ def convert(p: Param, value: Any) -> Any:
     return value
 
 
+# numbers.Integral/Real so numpy scalars (values taken from a DataFrame in a notebook) pass too.
+_PY_TYPES = {"INT64": (numbers.Integral,), "INT32": (numbers.Integral,), "INT": (numbers.Integral,),
+             "DOUBLE": (numbers.Real,), "FLOAT": (numbers.Real,), "BOOLEAN": (bool,), "STRING": (str,)}
+
+
+def _check_type(p: Param, value: Any) -> Any:
+    """A Python value given for a declared parameter: accept it only when it fits the declared type."""
+    import datetime as dt
+
+    if p.type in ("DATE", "TIMESTAMP"):
+        if isinstance(value, str):
+            try:
+                value = dt.datetime.fromisoformat(value)
+            except ValueError:
+                raise InvalidArgument(f"parameter '{p.name}' expects {p.type} (ISO date like 2026-11-01), "
+                                      f"got {value!r}") from None
+        if isinstance(value, dt.date):           # datetime is a date too
+            if p.type == "TIMESTAMP" and not isinstance(value, dt.datetime):
+                value = dt.datetime.combine(value, dt.time())
+            return value
+    elif p.type.endswith("[]"):
+        if isinstance(value, (list, tuple)) and all(_fits(p.type[:-2], v) for v in value):
+            return list(value)
+    elif _fits(p.type, value):
+        if p.type in ("INT64", "INT32", "INT"):
+            return int(value)
+        return float(value) if p.type in ("DOUBLE", "FLOAT") else value
+    raise InvalidArgument(f"parameter '{p.name}' expects {p.type}, got {type(value).__name__} {value!r}")
+
+
+def _fits(typ: str, value: Any) -> bool:
+    allowed = _PY_TYPES.get(typ)
+    if allowed is None:
+        return True                      # a type we do not check (e.g. MAP): the database decides
+    if isinstance(value, bool) and bool not in allowed:
+        return False                     # True is an int in Python, not an INT64 here
+    return isinstance(value, allowed)
+
+
 def _parse_param(spec: str) -> Param:
     m = _PARAM.match(spec)
     if not m:
@@ -86,7 +133,8 @@ def _parse_param(spec: str) -> Param:
     return Param(name, typ, None if value == "null" else convert(p, value), False)
 
 
-def parse_file(domain: str, text: str, source: str) -> list[NamedQuery]:
+def parse_file(domain: str, text: str, source: str, language: str = "cypher") -> list[NamedQuery]:
+    comment = _COMMENT[language]
     out: list[NamedQuery] = []
     header: dict[str, str] = {}
     body: list[str] = []
@@ -95,7 +143,8 @@ def parse_file(domain: str, text: str, source: str) -> list[NamedQuery]:
         if "name" in header:
             cypher = "\n".join(body).strip().rstrip(";").strip()
             params = tuple(_parse_param(s) for s in header.get("params", "").split(",") if s.strip())
-            out.append(NamedQuery(f"{domain}.{header['name']}", header.get("description", ""), params, cypher, source))
+            out.append(NamedQuery(f"{domain}.{header['name']}", header.get("description", ""), params, cypher, source,
+                                  language))
 
     for line in text.splitlines():
         m = _HEADER.match(line.strip())
@@ -104,7 +153,7 @@ def parse_file(domain: str, text: str, source: str) -> list[NamedQuery]:
                 flush()
                 header, body = {}, []
             header[m.group(1)] = m.group(2).strip()
-        elif not line.strip().startswith("//"):
+        elif not line.strip().startswith(comment):
             body.append(line)
     flush()
     return out
@@ -114,8 +163,10 @@ def parse_file(domain: str, text: str, source: str) -> list[NamedQuery]:
 def catalogue() -> dict[str, NamedQuery]:
     root = package_data_dir("queries")
     out: dict[str, NamedQuery] = {}
-    for path in sorted(root.glob("*/*.cypher")):
-        for q in parse_file(path.parent.name, path.read_text(), str(path.relative_to(root))):
+    paths = sorted([*root.glob("*/*.cypher"), *root.glob("*/*.sql")])
+    for path in paths:
+        language = "sql" if path.suffix == ".sql" else "cypher"
+        for q in parse_file(path.parent.name, path.read_text(), str(path.relative_to(root)), language):
             if q.name in out:
                 raise QueryError(f"duplicate named query {q.name} in {q.source} and {out[q.name].source}")
             out[q.name] = q
@@ -125,7 +176,14 @@ def catalogue() -> dict[str, NamedQuery]:
 def get(name: str) -> NamedQuery:
     queries = catalogue()
     if name not in queries:
-        close = [n for n in queries if name.split(".")[-1] in n]
+        import difflib
+
+        by_short: dict[str, list[str]] = {}
+        for n in queries:
+            by_short.setdefault(n.split(".", 1)[1], []).append(n)
+        close = difflib.get_close_matches(name, list(queries), n=5, cutoff=0.85)
+        for short in difflib.get_close_matches(name.split(".")[-1], list(by_short), n=5, cutoff=0.6):
+            close += [n for n in by_short[short] if n not in close]
         hint = f"; did you mean {', '.join(close[:5])}?" if close else "; `graphbuddy query --list` shows them"
         raise QueryError(f"unknown query '{name}'{hint}", query=name)
     return queries[name]
@@ -157,9 +215,13 @@ def check_read_only(cypher: str) -> None:
 def catalogue_markdown() -> str:
     """docs/queries.md, generated (a test keeps the file in sync)."""
     lines = ["# Named queries", "", "Generated from `queries/` by `graphbuddy.queries.catalogue_markdown()`. "
-             "Run one with `graphbuddy query NAME -p k=v` or `gb.query(NAME, k=v)`.", "",
-             "| name | description | parameters |", "|---|---|---|"]
+             "Run one with `graphbuddy query NAME -p k=v` or `gb.query(NAME, k=v)`; `cypher` queries read the "
+             "Kùzu graph, `sql` queries the DuckDB analytics tables.", ""]
+    domain = None
     for q in catalogue().values():
+        if q.name.split(".")[0] != domain:
+            domain = q.name.split(".")[0]
+            lines += ["", f"## {domain}", "", "| name | store | description | parameters |", "|---|---|---|---|"]
         params = ", ".join(f"`{p.name} {p.type}`" + ("" if p.required else f" = {p.default}") for p in q.params)
-        lines.append(f"| `{q.name}` | {q.description} | {params or '-'} |")
+        lines.append(f"| `{q.name}` | {q.language} | {q.description} | {params or '-'} |")
     return "\n".join(lines) + "\n"

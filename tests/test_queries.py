@@ -16,19 +16,30 @@ def fresh():
 
 def test_every_named_query_compiles_against_a_fresh_schema(fresh):
     cat = queries.catalogue()
-    assert len(cat) >= 10
+    assert len(cat) >= 40
+    assert {q.name.split(".")[0] for q in cat.values()} >= {"code", "projects", "memory", "sessions", "analytics"}
     for q in cat.values():
-        fresh.graph.prepare(q.text)          # raises QueryError with the query's text on a binder error
         assert q.description, f"{q.name} has no description"
+        if q.language == "cypher":
+            fresh.graph.prepare(q.text)      # raises QueryError with the query's text on a binder error
+        else:                                # DuckDB binds at run time: run it on the empty tables
+            fresh.query(q.name, **_values(q))
+
+
+_VALUES = {"STRING": "sample", "INT64": 5, "STRING[]": ["sample:shop/cli.py"], "TIMESTAMP": "2020-01-01"}
+
+
+def _values(q, *, optional: bool = False) -> dict:
+    params = {p.name: _VALUES[p.type] for p in q.params if p.required or (optional and p.type == "TIMESTAMP")}
+    if "rels" in params:
+        params["rels"] = ["CALLS", "IMPORTS"]
+    return params
 
 
 def test_every_named_query_runs_on_the_sample(sample_gb):
-    values = {"STRING": "sample", "INT64": 5, "STRING[]": ["sample:shop/cli.py"]}
     for q in queries.catalogue().values():
-        params = {p.name: values[p.type] for p in q.params if p.required}
-        if "rels" in params:
-            params["rels"] = ["CALLS", "IMPORTS"]
-        sample_gb.query(q.name, **params)     # no exception: parameters line up with the text
+        sample_gb.query(q.name, **_values(q))                  # parameters line up with the text
+        sample_gb.query(q.name, **_values(q, optional=True))   # also with the optional dates bound
 
 
 def test_parameters_are_declared_converted_and_checked(sample_gb):
@@ -43,6 +54,19 @@ def test_parameters_are_declared_converted_and_checked(sample_gb):
         q.bind({"project": "x", "limit": "many"})
     with pytest.raises(QueryError, match="unknown query"):
         queries.get("code.nope")
+    with pytest.raises(InvalidArgument, match="parameter 'limit' expects INT64, got float"):
+        sample_gb.query("code.hotspots", project="sample", limit=3.5)
+    import numpy as np
+
+    assert len(sample_gb.query("code.hotspots", project="sample", limit=np.int64(2))) == 2   # a DataFrame value
+    with pytest.raises(InvalidArgument, match="parameter 'limit' expects INT64, got bool"):
+        sample_gb.query("code.hotspots", project="sample", limit=True)
+    with pytest.raises(InvalidArgument, match="parameter 'project' expects STRING, got int"):
+        sample_gb.query("code.hotspots", project=7)
+    with pytest.raises(InvalidArgument, match="parameter 'since' expects TIMESTAMP"):
+        sample_gb.query("analytics.velocity", since="last tuesday")
+    with pytest.raises(InvalidArgument, match="parameter 'ids' expects STRING\\[\\]"):
+        queries.get("code.members").bind({"ids": [1, 2]})
     rows = sample_gb.query("code.hotspots", project="sample", limit="3").rows()
     assert 0 < len(rows) <= 3 and rows[0]["callers"] >= rows[-1]["callers"]
 
@@ -83,6 +107,21 @@ def test_the_database_enforces_read_only_even_past_the_guard(fresh):
 def test_read_only_violation_is_a_query_error():
     with pytest.raises(ReadOnlyViolation):
         queries.check_read_only("MATCH (n) DELETE n")
+
+
+@pytest.mark.parametrize("name, suggestion", [
+    ("code.hotspot", "code.hotspots"), ("hotspots", "code.hotspots"), ("analytics.velocit", "analytics.velocity"),
+    ("sessions.duration", "sessions.durations"), ("code.import_cycle", "code.import_cycles"),
+])
+def test_unknown_query_names_suggest_close_ones(name, suggestion):
+    with pytest.raises(QueryError, match=f"did you mean .*{suggestion.replace('.', '[.]')}"):
+        queries.get(name)
+
+
+def test_sql_queries_use_sql_comments_and_run_on_duckdb():
+    q = queries.get("analytics.velocity")
+    assert q.language == "sql" and q.source.endswith(".sql") and "--" not in q.text.splitlines()[0]
+    assert [p.name for p in q.params] == ["project", "bucket", "since"]
 
 
 def test_docs_queries_md_is_in_sync():

@@ -25,7 +25,21 @@ CREATE TABLE IF NOT EXISTS events(ts TIMESTAMP, project VARCHAR, kind VARCHAR, s
 CREATE TABLE IF NOT EXISTS documents(id VARCHAR PRIMARY KEY, kind VARCHAR, project VARCHAR, session_id VARCHAR,
     tags VARCHAR[], title VARCHAR, content VARCHAR, content_hash VARCHAR, created_at TIMESTAMP,
     updated_at TIMESTAMP, votes INTEGER, attrs JSON);
+-- Quality checkpoints of a session (written by the memory capture, read by the quality trend and correlations).
+CREATE TABLE IF NOT EXISTS checkpoints(session_id VARCHAR, project VARCHAR, ts TIMESTAMP, score DOUBLE,
+    components JSON);
+-- Git history, one row per commit per project (graphbuddy.analytics.git). ts is UTC, type/scope/breaking come
+-- from the conventional-commit header (NULL type: not conventional), files/insertions/deletions from --numstat
+-- (NULL for the boundary commit of a shallow clone), merge: more than one parent. No semicolons in comments.
+CREATE TABLE IF NOT EXISTS commits(project VARCHAR, sha VARCHAR, ts TIMESTAMP, author VARCHAR, type VARCHAR,
+    scope VARCHAR, breaking BOOLEAN, subject VARCHAR, files INTEGER, insertions INTEGER, deletions INTEGER,
+    merge BOOLEAN, PRIMARY KEY(project, sha));
 """
+
+# Statement kinds user SQL may run (DuckDB's own parser decides the kind): DESCRIBE, SHOW, SUMMARIZE and
+# table-valued PRAGMAs parse as SELECT. Everything else (COPY, ATTACH, INSTALL/LOAD, SET, PRAGMA, EXPORT,
+# CALL, DDL, DML, transactions) is refused.
+_READ_STATEMENTS = {"SELECT", "EXPLAIN"}
 
 
 class AnalyticsStore:
@@ -44,12 +58,16 @@ class AnalyticsStore:
             raise StoreError(f"cannot open analytics database {self.path}: {msg}", path=self.path) from None
         self._error = duckdb.Error
         self._lock = threading.RLock()
+        self._reader = None
         for stmt in _TABLES.split(";"):
             if stmt.strip():
                 self._conn.execute(stmt)
 
     def close(self) -> None:
         if self._conn is not None:
+            if self._reader is not None:
+                self._reader.close()
+                self._reader = None
             self._conn.close()
             self._conn = None
 
@@ -63,6 +81,35 @@ class AnalyticsStore:
     def rows(self, sql: str, params: list | tuple | None = None) -> list[tuple[Any, ...]]:
         with self._lock:
             return self.execute(sql, params).fetchall()
+
+    def read_only(self, sql: str, params: dict | list | tuple | None = None):
+        """Run one user SELECT on a separate connection inside a READ ONLY transaction; returns Arrow.
+
+        Two fences: DuckDB's parser must classify the text as exactly one SELECT/EXPLAIN statement, and the
+        transaction is read-only, so the database itself refuses any write the classification missed.
+        """
+        from ..errors import ReadOnlyViolation
+
+        with self._lock:
+            try:
+                statements = self._conn.extract_statements(sql)
+            except self._error as exc:
+                raise QueryError(f"SQL failed: {str(exc).splitlines()[0]}", query=sql) from None
+            if len(statements) != 1:
+                raise ReadOnlyViolation(f"one statement at a time, please (got {len(statements)})", query=sql)
+            kind = statements[0].type.name
+            if kind not in _READ_STATEMENTS:
+                raise ReadOnlyViolation(f"read-only: {kind} statements are refused", query=sql)
+            if self._reader is None:
+                self._reader = self._conn.cursor()
+            reader = self._reader
+            reader.execute("BEGIN TRANSACTION READ ONLY")
+            try:
+                return reader.execute(sql, params or []).to_arrow_table()
+            except self._error as exc:
+                raise QueryError(f"SQL failed: {str(exc).splitlines()[0]}", query=sql) from None
+            finally:
+                reader.execute("ROLLBACK")
 
     def arrow(self, sql: str, params: list | tuple | None = None):
         with self._lock:

@@ -1,0 +1,119 @@
+"""IPython magics: `%load_ext graphbuddy.notebook`, then
+
+    %graphbuddy_store PATH        # or a variable holding an open GraphBuddy: %graphbuddy_store gb
+    %%cypher [-o NAME] [-r NAME] [--store PATH] [-q]
+    MATCH (f:Function {project: $project}) RETURN f.name LIMIT 5
+
+    %%sql -o velocity
+    SELECT date_trunc('day', ts) AS day, count(*) FROM commits GROUP BY 1 ORDER BY 1
+
+`$name` parameters are taken from notebook variables of that name. The cell shows the result as a table
+(a DataFrame); `-o NAME` stores that DataFrame in the notebook, `-r NAME` the `Result` (for `.nx()`,
+`.arrow()`), `-q` shows nothing. Both are read-only. The store opens lazily on the first cell: the one set
+with `%graphbuddy_store`, else `--store`, else the default store ($GRAPHBUDDY_HOME or ~/.graphbuddy).
+"""
+from __future__ import annotations
+
+import re
+import shlex
+
+# Strings and comments are skipped when looking for `$name` parameters (`--` is a SQL comment).
+_LITERALS = re.compile(r"'(?:''|\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"|`[^`]*`|//[^\n]*|--[^\n]*|/\*.*?\*/", re.S)
+_PARAM = re.compile(r"\$([A-Za-z_]\w*)")
+
+
+def parameter_names(text: str) -> list[str]:
+    """The `$name` placeholders of a query, in order, without duplicates."""
+    return list(dict.fromkeys(_PARAM.findall(_LITERALS.sub(" ", text))))
+
+
+def load_ipython_extension(ipython) -> None:
+    from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+
+    @magics_class
+    class GraphbuddyMagics(Magics):
+        def __init__(self, shell):
+            super().__init__(shell)
+            self._default = None             # the store of %graphbuddy_store or the default store
+            self._by_path: dict[str, object] = {}
+
+        @line_magic
+        def graphbuddy_store(self, line: str):
+            """%graphbuddy_store PATH | VARIABLE: the store the next cells use (opened on first use)."""
+            target = line.strip()
+            value = self.shell.user_ns.get(target) if target.isidentifier() else None
+            self._default = value if _is_store(value) else (target or None)
+
+        @cell_magic
+        def cypher(self, line: str, cell: str):
+            """Run read-only Cypher on the graph; `$name` parameters come from notebook variables."""
+            return self._run("cypher", line, cell)
+
+        @cell_magic
+        def sql(self, line: str, cell: str):
+            """Run one read-only SQL SELECT on the DuckDB analytics tables; `$name` from notebook variables."""
+            return self._run("sql", line, cell)
+
+        def _store(self, path: str | None):
+            import graphbuddy
+
+            target = path or self._default
+            if _is_store(target):
+                return target
+            key = str(target or "")
+            if key not in self._by_path:
+                self._by_path[key] = graphbuddy.open(target)
+            return self._by_path[key]
+
+        def _run(self, kind: str, line: str, cell: str):
+            from IPython.core.error import UsageError
+
+            from .errors import GraphbuddyError
+
+            opts = _parse_options(line)
+            missing = [n for n in parameter_names(cell) if n not in self.shell.user_ns]
+            if missing:
+                raise UsageError(f"%%{kind}: no notebook variable for parameter(s) {', '.join('$' + n for n in missing)}")
+            params = {n: self.shell.user_ns[n] for n in parameter_names(cell)}
+            try:
+                gb = self._store(opts["store"])
+                result = gb.cypher(cell, **params) if kind == "cypher" else gb.sql(cell, **params)
+            except GraphbuddyError as exc:
+                raise UsageError(f"%%{kind}: {exc}") from None
+            frame = result.df()
+            if opts["output"]:
+                self.shell.user_ns[opts["output"]] = frame
+            if opts["result"]:
+                self.shell.user_ns[opts["result"]] = result
+            return None if opts["quiet"] else frame
+
+    ipython.register_magics(GraphbuddyMagics)
+
+
+def _is_store(value) -> bool:
+    from .api import GraphBuddy
+
+    return isinstance(value, GraphBuddy)
+
+
+def _parse_options(line: str) -> dict:
+    from IPython.core.error import UsageError
+
+    opts = {"output": None, "result": None, "store": None, "quiet": False}
+    words = shlex.split(line)
+    flags = {"-o": "output", "--output": "output", "-r": "result", "--result": "result", "--store": "store"}
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w in ("-q", "--quiet"):
+            opts["quiet"] = True
+        elif w in flags and i + 1 < len(words):
+            opts[flags[w]] = words[i + 1]
+            i += 1
+        else:
+            raise UsageError(f"unknown option {w!r}: use -o NAME, -r NAME, --store PATH, -q")
+        i += 1
+    for key in ("output", "result"):
+        if opts[key] and not opts[key].isidentifier():
+            raise UsageError(f"-{key[0]} wants a Python variable name, got {opts[key]!r}")
+    return opts

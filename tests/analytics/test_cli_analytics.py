@@ -1,0 +1,61 @@
+"""`graphbuddy analytics`, `ingest-git` and `sql` end to end in subprocesses, --json on all."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def gb(*args, store: Path, check: bool = True):
+    env = dict(os.environ, GRAPHBUDDY_HOME=str(store))
+    proc = subprocess.run([sys.executable, "-m", "graphbuddy.cli", *args], capture_output=True, text=True, env=env)
+    if check and proc.returncode != 0:
+        raise AssertionError(proc.stderr)
+    return proc
+
+
+def test_ingest_report_chart_and_sql(team_repo, tmp_path):
+    store = tmp_path / "store"
+    first = json.loads(gb("ingest-git", str(team_repo), "--project", "team", "--json", store=store).stdout)
+    assert (first["commits_added"], first["shallow"]) == (35, False)
+    again = gb("ingest-git", str(team_repo), "--project", "team", store=store).stdout
+    assert "0 new commits (35 stored, 0 read from git)" in again
+
+    report = json.loads(gb("analytics", "--project", "team", "--json", store=store).stdout)
+    c = report["commits"]
+    assert (c["total"], c["conventional"], c["breaking"], c["most_active_hour"], c["most_active_weekday"]) == \
+        (35, 24, 1, 9, "Monday")
+    assert {x["status"] for x in report["correlations"]} == {"not enough data"}     # no checkpoints yet
+    text = gb("analytics", "--since", "2026-10-12", "--chart", str(tmp_path / "w.png"), store=store).stdout
+    assert "commits     12 over 3 days" in text and (tmp_path / "w.png").read_bytes()[:4] == b"\x89PNG"
+    gb("analytics", "--chart", str(tmp_path / "w.html"), store=store)
+    assert "<svg" in (tmp_path / "w.html").read_text()
+
+    rows = json.loads(gb("sql", "SELECT type, count(*) AS n FROM commits WHERE ts >= $s GROUP BY 1 ORDER BY 2 DESC",
+                         "-p", "s=2026-10-12", "--json", store=store).stdout)
+    assert rows[0] == {"type": "fix", "n": 7}
+
+
+@pytest.mark.parametrize("args, code, message", [
+    (["sql", "DELETE FROM commits"], 4, "read-only: DELETE statements are refused"),
+    (["ingest-git", "."], 5, "not a git repository"),
+    (["query", "analytics.velocit"], 4, "did you mean analytics.velocity"),
+    (["analytics", "--since", "yesterday"], 2, "parameter 'since' expects TIMESTAMP"),
+    (["analytics", "--chart", "x.pdf"], 2, "--chart wants a .png, .svg or .html"),
+])
+def test_bad_input_is_one_line_and_an_exit_code(tmp_path, args, code, message):
+    proc = gb(*[a if a != "." else str(tmp_path) for a in args], store=tmp_path / "store", check=False)
+    assert proc.returncode == code and message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_query_list_shows_the_whole_catalogue(tmp_path):
+    cat = json.loads(gb("query", "--list", "--json", store=tmp_path / "store").stdout)
+    names = {q["name"] for q in cat}
+    assert {"code.import_cycles", "code.dead_code", "projects.most_connected", "memory.reflections_about_file",
+            "sessions.touched_function", "analytics.velocity"} <= names
