@@ -101,7 +101,7 @@ class GraphBuddy:
 
     # -- memory: sessions, reflections, insights, transcripts ------------------------------------------------
     @property
-    def memory(self):
+    def memory_store(self):
         """The memory write side (graphbuddy/memory/store.py), built on first use."""
         if self._memory is None:
             from .memory.store import MemoryStore
@@ -113,80 +113,80 @@ class GraphBuddy:
         """Start a work session on the indexed project holding `path` (default: cwd). Returns a `Session`."""
         from .memory import sessions
 
-        return sessions.start_session(self.memory, path, project=project, agent=agent)
+        return sessions.start_session(self.memory_store, path, project=project, agent=agent)
 
     def checkpoint(self, session_id: str | None = None, *, metrics: dict | None = None, conversation: str | None = None):
         """Quality score 0-100 with its components (+ external metrics 0-100); insights from `conversation`."""
         from .memory import sessions
 
-        return sessions.checkpoint(self.memory, session_id, metrics=metrics, conversation=conversation)
+        return sessions.checkpoint(self.memory_store, session_id, metrics=metrics, conversation=conversation)
 
     def end_session(self, session_id: str | None = None, *, summary: str | None = None):
         """End a session: summary, TOUCHED files, handoff markdown. Returns a `SessionEnd`."""
         from .memory import sessions
 
-        return sessions.end_session(self.memory, session_id, summary=summary)
+        return sessions.end_session(self.memory_store, session_id, summary=summary)
 
     def session_status(self, session_id: str | None = None) -> dict:
         from .memory import sessions
 
-        return sessions.session_status(self.memory, session_id)
+        return sessions.session_status(self.memory_store, session_id)
 
     def list_sessions(self, *, project: str | None = None, limit: int = 20):
         from .memory import sessions
 
-        return sessions.list_sessions(self.memory, project=project, limit=limit)
+        return sessions.list_sessions(self.memory_store, project=project, limit=limit)
 
     def add_reflection(self, content: str, *, tags=(), project: str | None = None, session_id: str | None = None,
                        about=()):
         """Store a reflection (deduplicated by content; tags merge) linked to the code it names."""
         from .memory import reflections
 
-        return reflections.add_reflection(self.memory, content, tags=tags, project=project, session_id=session_id,
+        return reflections.add_reflection(self.memory_store, content, tags=tags, project=project, session_id=session_id,
                                           about=about)
 
     def update_reflection(self, reflection_id: str, *, tags):
         from .memory import reflections
 
-        return reflections.update_reflection(self.memory, reflection_id, tags=tags)
+        return reflections.update_reflection(self.memory_store, reflection_id, tags=tags)
 
     def remove_reflection(self, reflection_id: str):
         from .memory import reflections
 
-        return reflections.remove_reflection(self.memory, reflection_id)
+        return reflections.remove_reflection(self.memory_store, reflection_id)
 
     def vote(self, item_id: str, *, up: bool = True) -> dict:
         from .memory import reflections
 
-        return reflections.vote(self.memory, item_id, up=up)
+        return reflections.vote(self.memory_store, item_id, up=up)
 
     def capture_insights(self, text: str, *, project: str | None = None, session_id: str | None = None):
         """Store the `★ Insight` blocks found in `text` (rule-based). Returns a `CaptureReport`."""
         from .memory import capture
 
-        return capture.capture_insights(self.memory, text, project=project, session_id=session_id)
+        return capture.capture_insights(self.memory_store, text, project=project, session_id=session_id)
 
     def import_transcript(self, path: str | Path, *, project: str | None = None, agent: str | None = None):
         """Import a Claude Code JSONL session file or a markdown/text transcript. Returns an `ImportReport`."""
         from .memory import transcripts
 
-        return transcripts.import_transcript(self.memory, path, project=project, agent=agent)
+        return transcripts.import_transcript(self.memory_store, path, project=project, agent=agent)
 
     def list_insights(self, *, project: str | None = None, topic: str | None = None, type: str | None = None,  # noqa: A002
                       limit: int = 50):
         from .memory import capture
 
-        return capture.list_insights(self.memory, project=project, topic=topic, type=type, limit=limit)
+        return capture.list_insights(self.memory_store, project=project, topic=topic, type=type, limit=limit)
 
     def insight_stats(self, project: str | None = None) -> dict:
         from .memory import capture
 
-        return capture.insight_stats(self.memory, project)
+        return capture.insight_stats(self.memory_store, project)
 
     def reflection_stats(self, project: str | None = None) -> dict:
         from .memory import reflections
 
-        return reflections.reflection_stats(self.memory, project)
+        return reflections.reflection_stats(self.memory_store, project)
 
 
 def open(store: str | Path | None = None, *, memory: bool = False) -> GraphBuddy:  # noqa: A001 - the API name

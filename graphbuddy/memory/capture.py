@@ -87,8 +87,8 @@ def insight_stats(ms: MemoryStore, project: str | None = None) -> dict:
         ms.require_project(project)
     totals = {r["kind"]: r for r in ms.rows("memory.memory_totals", project=project)}
     i = totals.get("Insight", {})
-    return {"project": project, "insights": i.get("n", 0), "votes": i.get("votes") or 0,
-            "linked_to_code": i.get("linked_to_code", 0),
+    return {"project": project, "insights": i.get("n", 0), "votes": int(i.get("votes") or 0),
+            "linked_to_code": int(i.get("linked_to_code") or 0),
             "types": {r["type"]: r["n"] for r in ms.rows("memory.insight_types", project=project)},
             "topics": {r["topic"]: r["n"] for r in ms.rows("memory.insight_topics", project=project)}}
 

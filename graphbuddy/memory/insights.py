@@ -27,7 +27,7 @@ _BLOCK = re.compile(
 _PLACEHOLDER = re.compile(r"^\s*\[[^\]\n]{0,80}\]\s*$")
 _SPACE = re.compile(r"\s+")
 
-# type -> keywords (lower case, matched as substrings of the lowered text); first in order wins a tie
+# type -> keywords (lower case, matched at a word start in the lowered text); first in order wins a tie
 TYPE_KEYWORDS: dict[str, tuple[str, ...]] = {
     "security": ("security", "vulnerab", "injection", "xss", "csrf", "secret", "credential", "sanitiz",
                  "privilege", "authenticat", "authoriz", "attacker", "untrusted"),
@@ -51,7 +51,7 @@ TOPIC_KEYWORDS: dict[str, tuple[str, ...]] = {
     "typing": ("type hint", "typing", "mypy", "annotation", "generic", "typescript"),
     "caching": ("cache", "memoiz", "memoris", "lru"),
     "parsing": ("parse", "parser", "regex", "tokeniz", "tree-sitter", "grammar"),
-    "build": ("build", "packaging", "dependency", "pip ", "npm", "wheel", "ci "),
+    "build": ("build system", "build step", "packaging", "dependenc", "pip ", "npm", "wheel", "ci "),
     "cli": ("cli", "command line", "argparse", "flag"),
     "security": TYPE_KEYWORDS["security"],
     "performance": TYPE_KEYWORDS["performance"],
@@ -79,15 +79,23 @@ def content_id(text: str) -> str:
     return hashlib.sha256(normalize(text).encode("utf-8")).hexdigest()
 
 
+def _words(words) -> re.Pattern:
+    return re.compile(r"(?<!\w)(?:%s)" % "|".join(re.escape(w) for w in words))
+
+
+_TYPE_RES = {k: _words(v) for k, v in TYPE_KEYWORDS.items()}
+_TOPIC_RES = {k: _words(v) for k, v in TOPIC_KEYWORDS.items()}
+
+
 def classify(text: str) -> tuple[str, tuple[str, ...], int]:
-    """(type, topics, number of type keywords hit) from keyword rules."""
+    """(type, topics, number of distinct type keywords hit) from keyword rules."""
     low = text.lower()
     best, best_hits = "general", 0
-    for kind, words in TYPE_KEYWORDS.items():
-        hits = sum(1 for w in words if w in low)
+    for kind, pattern in _TYPE_RES.items():
+        hits = len(set(pattern.findall(low)))
         if hits > best_hits:
             best, best_hits = kind, hits
-    topics = tuple(t for t, words in TOPIC_KEYWORDS.items() if any(w in low for w in words))
+    topics = tuple(t for t, pattern in _TOPIC_RES.items() if pattern.search(low))
     return best, topics, best_hits
 
 

@@ -108,8 +108,8 @@ def reflection_stats(ms: MemoryStore, project: str | None = None) -> dict:
         ms.require_project(project)
     totals = {r["kind"]: r for r in ms.rows("memory.memory_totals", project=project)}
     r = totals.get("Reflection", {})
-    return {"project": project, "reflections": r.get("n", 0), "votes": r.get("votes") or 0,
-            "linked_to_code": r.get("linked_to_code", 0),
+    return {"project": project, "reflections": r.get("n", 0), "votes": int(r.get("votes") or 0),
+            "linked_to_code": int(r.get("linked_to_code") or 0),
             "tags": {t["tag"]: t["n"] for t in ms.rows("memory.reflection_tags", project=project)}}
 
 

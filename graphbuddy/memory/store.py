@@ -72,7 +72,7 @@ class Document:
 
 
 def title_of(text: str, width: int = 80) -> str:
-    first = next((ln.strip(" #*-`>") for ln in text.splitlines() if ln.strip(" #*-`>")), "")
+    first = next((ln.strip(" \t#*->") for ln in text.splitlines() if ln.strip(" \t#*->")), "")
     return first if len(first) <= width else first[: width - 1] + "…"
 
 

@@ -136,7 +136,7 @@ def import_transcript(ms: MemoryStore, path, *, project: str | None = None, agen
         name, root = detect_project(ms, here)
     else:
         name, root = detect_project(ms, t.cwd, project)
-    edits, outside = _relative_edits(t.edits, root, Path(t.cwd) if t.cwd else root)
+    edits, outside = _relative_edits(t.edits, _edit_base(root, t.cwd))
     touched = link_touched_plan(ms, name, edits)
     blocks = extract_insights("\n\x00\n".join(t.assistant_text))
     existing = ms.rows("sessions.get", id=t.key)
@@ -161,12 +161,21 @@ def import_transcript(ms: MemoryStore, path, *, project: str | None = None, agen
                         touched, outside, bool(existing))
 
 
-def _relative_edits(edits: dict[str, str], root: Path, cwd: Path) -> tuple[dict[str, str], int]:
+def _edit_base(root: Path, cwd: str | None) -> Path:
+    """Edited paths are made relative to the project root; when the transcript was recorded elsewhere (its cwd
+    is not under the root: another machine or checkout, project named explicitly), to its cwd instead."""
+    if cwd is None:
+        return root
+    where = Path(cwd)
+    return root if where == root or root in where.parents else where
+
+
+def _relative_edits(edits: dict[str, str], base: Path) -> tuple[dict[str, str], int]:
     out, outside = {}, 0
     for raw, change in edits.items():
-        full = Path(os.path.normpath(cwd / raw))          # absolute paths stay as they are
+        full = Path(os.path.normpath(base / raw))          # absolute paths stay as they are
         try:
-            rel = full.relative_to(root)
+            rel = full.relative_to(base)
         except ValueError:
             outside += 1
             continue
