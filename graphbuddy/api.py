@@ -109,6 +109,12 @@ class GraphBuddy:
             self._memory = MemoryStore(self)
         return self._memory
 
+    def detect_project(self, path: str | Path | None = None) -> str:
+        """The indexed project holding `path` (default: cwd), or the one inside its git root; else NotFound."""
+        from .memory import sessions
+
+        return sessions.detect_project(self.memory_store, path)[0]
+
     def start_session(self, path: str | Path | None = None, *, project: str | None = None, agent: str | None = None):
         """Start a work session on the indexed project holding `path` (default: cwd). Returns a `Session`."""
         from .memory import sessions

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 MAX_BODY = 4000
 
 _BLOCK = re.compile(
-    r"★[ \t]*Insight[ \t:*]*(?P<open>─{3,})[─ \t`]*\r?\n"          # opening line: ★ Insight ─────`
+    r"★[ \t]*Insight[ \t:*]*(?P<open>─{3,})[─ \t`*]*\r?\n"          # opening line: ★ Insight ─────`
     r"(?P<body>[^★\x00]{1,%d}?)\r?\n"                              # the text (lazy: up to the first rule)
     r"[ \t>]*(?P<tick>`?)[ \t]*─{3,}[ \t]*`?[ \t]*(?=\r?\n|\Z)" % MAX_BODY)
 _PLACEHOLDER = re.compile(r"^\s*\[[^\]\n]{0,80}\]\s*$")
