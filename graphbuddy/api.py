@@ -121,7 +121,8 @@ class GraphBuddy:
 
         return sessions.start_session(self.memory_store, path, project=project, agent=agent)
 
-    def checkpoint(self, session_id: str | None = None, *, metrics: dict | None = None, conversation: str | None = None):
+    def checkpoint(self, session_id: str | None = None, *, metrics: dict | None = None,
+                   conversation: str | None = None):
         """Quality score 0-100 with its components (+ external metrics 0-100); insights from `conversation`."""
         from .memory import sessions
 
@@ -178,8 +179,8 @@ class GraphBuddy:
 
         return transcripts.import_transcript(self.memory_store, path, project=project, agent=agent)
 
-    def list_insights(self, *, project: str | None = None, topic: str | None = None, type: str | None = None,  # noqa: A002
-                      limit: int = 50):
+    def list_insights(self, *, project: str | None = None, topic: str | None = None,
+                      type: str | None = None, limit: int = 50):  # noqa: A002 - `type` is the insight's field name
         from .memory import capture
 
         return capture.list_insights(self.memory_store, project=project, topic=topic, type=type, limit=limit)

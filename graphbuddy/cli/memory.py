@@ -117,7 +117,8 @@ def cmd_reflect(args) -> int:
                                   project=args.project or _cwd_project(gb, args), session_id=args.session,
                                   about=args.about)
             emit(args, asdict(r), f"{'stored' if r.created else 'already stored (tags merged)'} {r.id}\n"
-                                  f"  tags: {', '.join(r.tags) or '(none)'}; about: {', '.join(r.about) or '(nothing)'}")
+                                  f"  tags: {', '.join(r.tags) or '(none)'}; "
+                                  f"about: {', '.join(r.about) or '(nothing)'}")
     return 0
 
 

@@ -71,7 +71,8 @@ def add_reflection(ms: MemoryStore, content: str, *, tags=(), project: str | Non
                                              "sessions": []}
         about_ids = set(old["about"] or ()) | {m.id for m in mentions} | ({project} if project else set())
         ms.upsert_document(Document(
-            id=rid, kind="reflection", project=project, session_id=session_id or next(iter(old["sessions"] or ()), None),
+            id=rid, kind="reflection", project=project,
+            session_id=session_id or next(iter(old["sessions"] or ()), None),
             tags=merged, title=title_of(old["content"]), content=old["content"], created_at=old["created_at"],
             updated_at=ts, votes=old["votes"] or 0, attrs={"about": sorted(about_ids)}))
     return _record(_fetch(ms, rid), created=not existing)
@@ -123,4 +124,5 @@ def _fetch(ms: MemoryStore, reflection_id: str) -> dict:
 def _record(row: dict, *, created: bool = False) -> Reflection:
     return Reflection(id=row["id"], project=row["project"], content=row["content"], tags=tuple(row["tags"] or ()),
                       votes=row["votes"] or 0, created_at=iso(row["created_at"]), updated_at=iso(row["updated_at"]),
-                      sessions=tuple(sorted(row["sessions"] or ())), about=tuple(sorted(row["about"] or ())), created=created)
+                      sessions=tuple(sorted(row["sessions"] or ())), about=tuple(sorted(row["about"] or ())),
+                      created=created)

@@ -150,7 +150,8 @@ def import_transcript(ms: MemoryStore, path, *, project: str | None = None, agen
             ms.run("create_session", {
                 "id": t.key, "project": name, "agent": agent,
                 "started_at": started, "ended_at": ended, "status": "ended", "branch": t.branch, "head_start": None,
-                "head_end": None, "quality_start": None, "summary": t.first_prompt, "source": f"transcript:{p.resolve()}"})
+                "head_end": None, "quality_start": None, "summary": t.first_prompt,
+                "source": f"transcript:{p.resolve()}"})
         write_touched(ms, t.key, name, touched)
         report = store_blocks(ms, blocks, project=name, session_id=t.key, created_at=ended)
         if not existing and t.first_prompt:
