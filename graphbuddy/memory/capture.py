@@ -35,7 +35,7 @@ def capture_insights(ms: MemoryStore, text: str, *, project: str | None = None, 
     if not isinstance(text, str) or not text.strip():
         raise InvalidArgument("text to capture insights from is empty")
     if session_id is not None:
-        project = _session_project(ms, session_id, project)
+        project = ms.session_project(session_id, project)
     elif project is not None:
         ms.require_project(project)
     return store_blocks(ms, extract_insights(text), project=project, session_id=session_id, created_at=created_at)
@@ -83,18 +83,7 @@ def list_insights(ms: MemoryStore, *, project=None, topic=None, type=None, limit
 
 
 def insight_stats(ms: MemoryStore, project: str | None = None) -> dict:
-    if project is not None:
-        ms.require_project(project)
-    totals = {r["kind"]: r for r in ms.rows("memory.memory_totals", project=project)}
-    i = totals.get("Insight", {})
-    return {"project": project, "insights": i.get("n", 0), "votes": int(i.get("votes") or 0),
-            "linked_to_code": int(i.get("linked_to_code") or 0),
+    return {**ms.totals("Insight", project),
             "types": {r["type"]: r["n"] for r in ms.rows("memory.insight_types", project=project)},
             "topics": {r["topic"]: r["n"] for r in ms.rows("memory.insight_topics", project=project)}}
 
-
-def _session_project(ms: MemoryStore, session_id: str, project: str | None) -> str:
-    session = ms.session(session_id)
-    if project is not None and project != session["project"]:
-        raise InvalidArgument(f"session '{session_id}' belongs to project '{session['project']}', not '{project}'")
-    return session["project"]

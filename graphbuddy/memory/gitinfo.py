@@ -2,20 +2,13 @@
 from __future__ import annotations
 
 import hashlib
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+# git(cwd, *args): stdout, or None when git is missing, the folder is no repo, or the command fails
+from ..index.discover import _git as git  # one git runner for the package
+
 _CHANGE = {"A": "added", "D": "deleted", "M": "modified", "T": "modified", "U": "modified"}
-
-
-def git(cwd: Path, *args: str) -> str | None:
-    """stdout of a git command, or None when git is missing, the folder is no repo, or the command fails."""
-    try:
-        proc = subprocess.run(["git", "-C", str(cwd), *args], capture_output=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return proc.stdout.decode("utf-8", "surrogateescape") if proc.returncode == 0 else None
 
 
 def git_root(path: Path) -> Path | None:

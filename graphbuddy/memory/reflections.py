@@ -29,10 +29,7 @@ def add_reflection(ms: MemoryStore, content: str, *, tags=(), project: str | Non
     text = check_text(content, what="reflection text", limit=MAX_REFLECTION_BYTES)
     tags = clean_tags(tags)
     if session_id is not None:
-        session = ms.session(session_id)
-        if project is not None and project != session["project"]:
-            raise InvalidArgument(f"session '{session_id}' belongs to project '{session['project']}', not '{project}'")
-        project = session["project"]
+        project = ms.session_project(session_id, project)
     if isinstance(about, str):
         about = [about]
     mentions = []
@@ -105,12 +102,7 @@ def vote(ms: MemoryStore, item_id: str, *, up: bool = True) -> dict:
 
 
 def reflection_stats(ms: MemoryStore, project: str | None = None) -> dict:
-    if project is not None:
-        ms.require_project(project)
-    totals = {r["kind"]: r for r in ms.rows("memory.memory_totals", project=project)}
-    r = totals.get("Reflection", {})
-    return {"project": project, "reflections": r.get("n", 0), "votes": int(r.get("votes") or 0),
-            "linked_to_code": int(r.get("linked_to_code") or 0),
+    return {**ms.totals("Reflection", project),
             "tags": {t["tag"]: t["n"] for t in ms.rows("memory.reflection_tags", project=project)}}
 
 

@@ -118,6 +118,22 @@ class MemoryStore:
             raise NotFound(f"unknown session '{session_id}'")
         return rows[0]
 
+    def totals(self, label: str, project: str | None) -> dict:
+        """{"project", "<label>s": count, "votes", "linked_to_code"} for Reflection or Insight."""
+        if project is not None:
+            self.require_project(project)
+        row = next((r for r in self.rows("memory.memory_totals", project=project) if r["kind"] == label), {})
+        return {"project": project, f"{label.lower()}s": int(row.get("n") or 0), "votes": int(row.get("votes") or 0),
+                "linked_to_code": int(row.get("linked_to_code") or 0)}
+
+    def session_project(self, session_id: str, project: str | None) -> str:
+        """The project of a session; an explicit `project` that differs from it is an error."""
+        session = self.session(session_id)
+        if project is not None and project != session["project"]:
+            raise InvalidArgument(f"session '{session_id}' belongs to project '{session['project']}', "
+                                  f"not '{project}'")
+        return session["project"]
+
     def label_of(self, item_id: str) -> str:
         for label in SOURCES:
             if self.graph.rows(f"MATCH (m:{label} {{id: $id}}) RETURN count(*)", {"id": item_id})[0][0]:
