@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from ..errors import InvalidArgument, NotFound
+from ..errors import InvalidArgument, NotFound, StoreError
 from . import gitinfo
 from .capture import CaptureReport, capture_insights
 from .store import Document, MemoryStore, check_text, iso, now, title_of
@@ -159,17 +159,18 @@ def _check_metrics(metrics) -> dict[str, float]:
     return out
 
 
-def _record_checkpoint(ms: MemoryStore, session_id: str, project: str, ts: datetime, q: Quality, name: str) -> None:
+def _record_checkpoint(ms: MemoryStore, session_id: str, project: str, ts: datetime, q: Quality, name: str,
+                       attrs: dict | None = None) -> None:
     ms.analytics.execute("INSERT INTO checkpoints VALUES (?, ?, ?, ?, ?)",
                          [session_id, project, ts, q.score, json.dumps(q.components)])
-    ms.event(project=project, session_id=session_id, name=name, value=q.score, ts=ts)
+    ms.event(project=project, session_id=session_id, name=name, value=q.score, ts=ts, attrs=attrs)
 
 
 # -- lifecycle ---------------------------------------------------------------------------------------------
 def start_session(ms: MemoryStore, path=None, *, project: str | None = None, agent: str | None = None) -> Session:
     name, root = detect_project(ms, path, project)
     g = gitinfo.state(root)
-    dirty = gitinfo.changes_since(root, g.head) if g.head or g.branch else {}
+    dirty = gitinfo.changes_since(root, g.head) if gitinfo.git_root(root) else {}
     quality = measure_quality(ms, name, uncommitted=len(dirty))
     ts = now()
     sid = f"{name}-{ts:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
@@ -177,12 +178,9 @@ def start_session(ms: MemoryStore, path=None, *, project: str | None = None, age
         ms.run("create_session", {"id": sid, "project": name, "agent": agent, "started_at": ts, "ended_at": None,
                                   "status": "active", "branch": g.branch, "head_start": g.head, "head_end": None,
                                   "quality_start": quality.score, "summary": None, "source": "live"})
-        ms.analytics.execute("INSERT INTO checkpoints VALUES (?, ?, ?, ?, ?)",
-                             [sid, name, ts, quality.score, json.dumps(quality.components)])
         # the dirty files and their content at start: end_session ignores those left as they were
-        ms.event(project=name, session_id=sid, name="start", value=quality.score, ts=ts,
-                 attrs={"root": str(root), "dirty": {p: gitinfo.fingerprint(root, p) for p in dirty},
-                        "agent": agent})
+        _record_checkpoint(ms, sid, name, ts, quality, "start", {
+            "root": str(root), "dirty": {p: gitinfo.fingerprint(root, p) for p in dirty}, "agent": agent})
     return get_session(ms, sid)
 
 
@@ -211,7 +209,7 @@ def end_session(ms: MemoryStore, session_id: str | None = None, *, summary: str 
     g = gitinfo.state(root)
     start = (ms.session_events(s["id"], "start") or [{"attrs": {}}])[0]["attrs"]
     before = start.get("dirty", {})
-    changes = gitinfo.changes_since(root, s["head_start"]) if s["head_start"] or g.branch else {}
+    changes = gitinfo.changes_since(root, s["head_start"]) if gitinfo.git_root(root) else {}
     changes = {p: c for p, c in changes.items() if p not in before or gitinfo.fingerprint(root, p) != before[p]}
     quality = measure_quality(ms, s["project"], uncommitted=_uncommitted(root))
     ts = now()
@@ -222,6 +220,8 @@ def end_session(ms: MemoryStore, session_id: str | None = None, *, summary: str 
     tmp = _write_tmp(target, text)
     try:
         with ms.write():
+            if ms.graph.rows("MATCH (s:Session {id: $id}) RETURN s.status", {"id": s["id"]})[0][0] != "active":
+                raise InvalidArgument(f"session '{s['id']}' was ended meanwhile; nothing changed")
             ms.run("end_session", {"id": s["id"], "ended_at": ts, "head_end": g.head, "quality_end": quality.score,
                                    "summary": summary})
             write_touched(ms, s["id"], s["project"], touched)
@@ -229,7 +229,11 @@ def end_session(ms: MemoryStore, session_id: str | None = None, *, summary: str 
             if summary:
                 ms.upsert_document(session_document(session))
         if tmp is not None:
-            tmp.replace(target)
+            try:
+                tmp.replace(target)
+            except OSError as exc:
+                raise StoreError(f"session {s['id']} ended, but its handoff could not be moved into place "
+                                 f"({target}): {exc.strerror}", path=str(target)) from None
     finally:
         if tmp is not None and tmp.exists():
             tmp.unlink()
@@ -250,7 +254,7 @@ def session_status(ms: MemoryStore, session_id: str | None = None) -> dict:
                "SELECT ts, score FROM checkpoints WHERE session_id = ? ORDER BY ts", [s["id"]])]}
     if s["status"] == "active":           # what would be linked if it ended now
         root = _root(ms, s)
-        out["changes_so_far"] = gitinfo.changes_since(root, s["head_start"]) if s["head_start"] else {}
+        out["changes_so_far"] = gitinfo.changes_since(root, s["head_start"]) if gitinfo.git_root(root) else {}
     return out
 
 
@@ -320,8 +324,6 @@ def _uncommitted(root: Path) -> int:
 def _write_tmp(target: Path | None, text: str) -> Path | None:
     if target is None:
         return None
-    from ..errors import StoreError
-
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(".md.tmp")

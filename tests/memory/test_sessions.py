@@ -133,3 +133,27 @@ def test_empty_or_huge_summary_is_refused_and_session_stays_active(gb, repo):
         with pytest.raises(InvalidArgument, match=msg):
             gb.end_session(s.id, summary=bad)
     assert gb.session_status(s.id)["session"]["status"] == "active"
+
+
+def test_repo_without_commits_counts_only_what_changed_during_the_session(project_copy):
+    git(project_copy, "init", "-q")
+    with graphbuddy.open(memory=True) as gb:
+        gb.index(project_copy, project="fresh")
+        s = gb.start_session(project_copy)
+        assert s.head_start is None
+        (project_copy / "shop" / "cli.py").write_text("# edited\n")
+        end = gb.end_session(s.id)
+        assert [(t.path, t.change, t.in_graph) for t in end.touched] == [("shop/cli.py", "added", True)]
+
+
+def test_an_end_racing_another_end_is_refused_inside_the_transaction(gb, repo, monkeypatch):
+    from graphbuddy.memory import sessions
+
+    s = gb.start_session(repo)
+    stale = gb.memory_store.session(s.id)            # what a second caller read before the first one ended it
+    gb.end_session(s.id, summary="first")
+    before = snapshot(gb)
+    monkeypatch.setattr(sessions, "current_session", lambda ms, sid: stale)
+    with pytest.raises(InvalidArgument, match="ended meanwhile"):
+        gb.end_session(s.id, summary="second")
+    assert snapshot(gb) == before
