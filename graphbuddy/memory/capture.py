@@ -79,7 +79,8 @@ def list_insights(ms: MemoryStore, *, project=None, topic=None, type=None, limit
         raise InvalidArgument("limit must be at least 1")
     rows = ms.rows("memory.insights", project=project, topic=topic, type=type, limit=limit)
     return [Insight(r["id"], r["project"], r["content"], r["type"], tuple(r["topics"] or ()), r["confidence"],
-                    r["votes"] or 0, iso(r["created_at"]), tuple(sorted(r["sessions"] or ()))) for r in rows]
+                    r["votes"] or 0, iso(r["created_at"]), tuple(sorted(r["sessions"] or ())),
+                    tuple(sorted(r["about"] or ()))) for r in rows]
 
 
 def insight_stats(ms: MemoryStore, project: str | None = None) -> dict:

@@ -66,7 +66,7 @@ def add_reflection(ms: MemoryStore, content: str, *, tags=(), project: str | Non
         # the read connection cannot see this open transaction: the row is built from what we know
         old = existing[0] if existing else {"content": text, "created_at": ts, "votes": 0, "about": [],
                                              "sessions": []}
-        about_ids = set(old["about"] or ()) | {m.id for m in mentions} | ({project} if project else set())
+        about_ids = set(old["about"] or ()) | {m.id for m in mentions}
         ms.upsert_document(Document(
             id=rid, kind="reflection", project=project,
             session_id=session_id or next(iter(old["sessions"] or ()), None),

@@ -13,21 +13,23 @@ MATCH (f:File {project: $project})
 RETURN f.path AS path;
 
 // name: reflection
-// description: One reflection with its tags, votes, session and the code it is about
+// description: One reflection with its tags, votes, sessions and the files, functions and classes it is about
 // params: id STRING
 MATCH (r:Reflection {id: $id})
 OPTIONAL MATCH (r)-[:CAPTURED_IN]->(s:Session)
 OPTIONAL MATCH (r)-[a:ABOUT]->(t)
+WHERE label(t) <> 'Project'
 RETURN r.id AS id, r.project AS project, r.content AS content, r.tags AS tags, r.votes AS votes,
        r.created_at AS created_at, r.updated_at AS updated_at, collect(DISTINCT s.id) AS sessions,
        collect(DISTINCT t.id) AS about;
 
 // name: insight
-// description: One insight with its type, topics, votes, sessions and the code it is about
+// description: One insight with its type, topics, votes, sessions and the files, functions and classes it is about
 // params: id STRING
 MATCH (i:Insight {id: $id})
 OPTIONAL MATCH (i)-[:CAPTURED_IN]->(s:Session)
 OPTIONAL MATCH (i)-[a:ABOUT]->(t)
+WHERE label(t) <> 'Project'
 RETURN i.id AS id, i.project AS project, i.content AS content, i.type AS type, i.topics AS topics,
        i.confidence AS confidence, i.votes AS votes, i.created_at AS created_at,
        collect(DISTINCT s.id) AS sessions, collect(DISTINCT t.id) AS about;
@@ -50,9 +52,11 @@ WHERE ($project IS NULL OR i.project = $project)
   AND ($topic IS NULL OR list_contains(i.topics, $topic))
   AND ($type IS NULL OR i.type = $type)
 OPTIONAL MATCH (i)-[:CAPTURED_IN]->(s:Session)
+OPTIONAL MATCH (i)-[a:ABOUT]->(t)
+WHERE label(t) <> 'Project'
 RETURN i.id AS id, i.project AS project, i.content AS content, i.type AS type, i.topics AS topics,
        i.confidence AS confidence, i.votes AS votes, i.created_at AS created_at,
-       collect(DISTINCT s.id) AS sessions
+       collect(DISTINCT s.id) AS sessions, collect(DISTINCT t.id) AS about
 ORDER BY created_at DESC, id
 LIMIT $limit;
 

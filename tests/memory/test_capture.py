@@ -26,6 +26,7 @@ def test_capture_dedups_across_the_store_and_lists_with_filters(gb):
     assert [i.type for i in gb.list_insights(type="gotcha")] == ["gotcha"]
     perf = gb.list_insights(project="sample", topic="performance")
     assert len(perf) == 1 and perf[0].type == "performance"
+    assert perf[0].about == ("sample:shop/core/pricing.py:shop.core.pricing.round_cents",)
     docs = documents(gb)
     assert len(docs) == 4 and all(d["kind"] == "insight" and d["content_hash"] for d in docs.values())
     st = gb.insight_stats("sample")

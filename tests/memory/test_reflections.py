@@ -15,7 +15,7 @@ def test_mentions_in_text_become_about_edges(gb):
     r = gb.add_reflection("shop/core/pricing.py:14 rounds half up; `apply_discount` and Handler.create rely on it; "
                           "see also core/models.py:Order and shop.cli.main", project="sample", tags=["Money"])
     assert set(r.about) == {
-        "sample", P, f"{P}:shop.core.pricing.round_cents",                      # path:line -> spanning function
+        P, f"{P}:shop.core.pricing.round_cents",                      # path:line -> spanning function
         f"{P}:shop.core.pricing.apply_discount",                                 # backticked unique short name
         "sample:shop/api/handlers.py:shop.api.handlers.Handler.create",         # Class.method suffix
         "sample:shop/core/models.py", "sample:shop/core/models.py:shop.core.models.Order",   # path suffix:name
@@ -28,7 +28,9 @@ def test_mentions_in_text_become_about_edges(gb):
 def test_conservative_no_link_for_unknown_or_ambiguous_names(gb):
     r = gb.add_reflection("`__init__` is everywhere, `nonexistent_fn` and nope/missing.py are not in the graph; "
                           "e.g. os.path.join is not ours", project="sample")
-    assert r.about == ("sample",)
+    assert r.about == ()
+    assert count(gb, "MATCH (:Reflection {id: $id})-[:ABOUT {how: 'project'}]->(:Project {id: 'sample'}) "
+                     "RETURN count(*) AS n", id=r.id) == 1
 
 
 def test_explicit_about_and_unknown_about(gb):
