@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import asdict
 
 from .common import emit, open_store, parse_params, store_args
 
@@ -156,6 +155,12 @@ def _cwd_project(gb, args) -> str | None:
         return gb.detect_project()
     except GraphbuddyError:
         return None
+
+
+def asdict(record) -> dict:
+    from dataclasses import asdict as to_dict      # lazily: keeps `graphbuddy --help` free of it
+
+    return to_dict(record)
 
 
 def _read(source: str | None) -> str | None:
