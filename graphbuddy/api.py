@@ -195,6 +195,13 @@ class GraphBuddy:
 
         return reflections.reflection_stats(self.memory_store, project)
 
+    def check_memory_documents(self, *, repair: bool = False) -> dict:
+        """Memory nodes whose DuckDB `documents` row is missing or stale, and rows without a node; `repair`
+        rebuilds them from the graph (the source of truth)."""
+        from .memory import verify
+
+        return verify.check_documents(self.memory_store, repair=repair)
+
 
 def open(store: str | Path | None = None, *, memory: bool = False) -> GraphBuddy:  # noqa: A001 - the API name
     return GraphBuddy(store, memory=memory)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from ..errors import InvalidArgument
 from .insights import InsightBlock, extract_insights
-from .store import Document, MemoryStore, iso, now, title_of
+from .store import MemoryStore, iso, now
 
 
 @dataclass(frozen=True)
@@ -64,10 +64,7 @@ def store_blocks(ms: MemoryStore, blocks: list[InsightBlock], *, project: str | 
             if session_id is not None:
                 ms.run("captured_in", {"id": b.id, "session": session_id}, source="Insight")
             about = tuple(sorted({m.id for m in mentions}))
-            ms.upsert_document(Document(
-                id=b.id, kind="insight", project=project, session_id=session_id, tags=b.topics,
-                title=title_of(b.content), content=b.content, created_at=ts, updated_at=ts,
-                attrs={"type": b.type, "topics": list(b.topics), "confidence": b.confidence, "about": list(about)}))
+            ms.sync_document("insight", b.id)
             new.append(Insight(b.id, project, b.content, b.type, b.topics, b.confidence, 0, iso(ts),
                                (session_id,) if session_id else (), about))
             known.add(b.id)

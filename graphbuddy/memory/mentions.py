@@ -71,7 +71,8 @@ class SymbolTable:
         return f"{self.project}:{path}"
 
     def find_path(self, text: str) -> str | None:
-        text = text.lstrip("./") if text.startswith("./") else text
+        while text.startswith("./"):
+            text = text[2:]
         if text in self.paths:
             return text
         hits = self.path_suffix.get(text, [])

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from ..errors import InvalidArgument, NotFound
 from .insights import content_id
-from .store import Document, MemoryStore, check_text, clean_tags, iso, now, title_of
+from .store import MemoryStore, check_text, clean_tags, iso, now
 
 MAX_REFLECTION_BYTES = 64 * 1024
 
@@ -63,15 +63,7 @@ def add_reflection(ms: MemoryStore, content: str, *, tags=(), project: str | Non
         ms.link_about("Reflection", rid, mentions, project)
         if session_id is not None:
             ms.run("captured_in", {"id": rid, "session": session_id}, source="Reflection")
-        # the read connection cannot see this open transaction: the row is built from what we know
-        old = existing[0] if existing else {"content": text, "created_at": ts, "votes": 0, "about": [],
-                                             "sessions": []}
-        about_ids = set(old["about"] or ()) | {m.id for m in mentions}
-        ms.upsert_document(Document(
-            id=rid, kind="reflection", project=project,
-            session_id=session_id or next(iter(old["sessions"] or ()), None),
-            tags=merged, title=title_of(old["content"]), content=old["content"], created_at=old["created_at"],
-            updated_at=ts, votes=old["votes"] or 0, attrs={"about": sorted(about_ids)}))
+        ms.sync_document("reflection", rid)
     return _record(_fetch(ms, rid), created=not existing)
 
 
@@ -81,7 +73,7 @@ def update_reflection(ms: MemoryStore, reflection_id: str, *, tags) -> Reflectio
     ts = now()
     with ms.write():
         ms.run("set_reflection_tags", {"id": reflection_id, "tags": list(tags), "now": ts})
-        ms.set_document_fields(reflection_id, tags=list(tags), updated_at=ts)
+        ms.sync_document("reflection", reflection_id)
     return _record(_fetch(ms, reflection_id))
 
 
@@ -89,7 +81,7 @@ def remove_reflection(ms: MemoryStore, reflection_id: str) -> Reflection:
     gone = _record(_fetch(ms, reflection_id))
     with ms.write():
         ms.run("delete", {"id": reflection_id}, source="Reflection")
-        ms.delete_document(reflection_id)
+        ms.sync_document("reflection", reflection_id)
     return gone
 
 
@@ -97,7 +89,7 @@ def vote(ms: MemoryStore, item_id: str, *, up: bool = True) -> dict:
     label = ms.label_of(item_id)
     with ms.write():
         votes = ms.run("vote", {"id": item_id, "delta": 1 if up else -1}, source=label)[0][0]
-        ms.set_document_fields(item_id, votes=votes)
+        ms.sync_document(label.lower(), item_id)
     return {"id": item_id, "kind": label.lower(), "votes": votes}
 
 

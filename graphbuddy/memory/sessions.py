@@ -19,7 +19,7 @@ from pathlib import Path
 from ..errors import InvalidArgument, NotFound, StoreError
 from . import gitinfo
 from .capture import CaptureReport, capture_insights
-from .store import Document, MemoryStore, check_text, iso, now, title_of
+from .store import MemoryStore, check_text, iso, now, title_of
 
 MAX_SUMMARY_BYTES = 64 * 1024
 WEIGHTS = {"docstrings": 0.3, "syntax": 0.3, "tests": 0.2, "clean_tree": 0.2}
@@ -226,8 +226,7 @@ def end_session(ms: MemoryStore, session_id: str | None = None, *, summary: str 
                                    "summary": summary})
             write_touched(ms, s["id"], s["project"], touched)
             _record_checkpoint(ms, s["id"], s["project"], ts, quality, "end")
-            if summary:
-                ms.upsert_document(session_document(session))
+            ms.sync_document("session", s["id"])
         if tmp is not None:
             try:
                 tmp.replace(target)
@@ -276,14 +275,6 @@ def write_touched(ms: MemoryStore, session_id: str, project: str, touched) -> No
     for t in touched:
         if t.in_graph:
             ms.run("touched", {"session": session_id, "file": f"{project}:{t.path}", "change": t.change})
-
-
-def session_document(s: Session) -> Document:
-    ts = datetime.fromisoformat(s.ended_at or s.started_at)
-    return Document(id=s.id, kind="session", project=s.project, session_id=s.id, tags=(),
-                    title=f"session {s.id}" + (f" on {s.branch}" if s.branch else ""), content=s.summary or "",
-                    created_at=datetime.fromisoformat(s.started_at), updated_at=ts,
-                    attrs={"agent": s.agent, "branch": s.branch, "status": s.status, "source": s.source})
 
 
 def handoff_path(ms: MemoryStore, project: str, session_id: str) -> Path | None:

@@ -163,6 +163,45 @@ class MemoryStore:
         for m in mentions:
             self.run("about", {"id": item_id, "target": m.id, "how": m.how}, source=source, target=m.label)
 
+    def rows_in_write(self, name: str, **params: Any) -> list[dict]:
+        """A named query on the write connection: inside `write()` it sees the open transaction's changes."""
+        q = queries.get(name)
+        return self.graph.arrow(q.text, q.bind(params)).to_pylist()
+
+    def build_document(self, kind: str, item_id: str) -> Document | None:
+        """The `documents` row a node should have (None: the node is gone, or a session without summary)."""
+        if kind == "session":
+            rows = self.rows_in_write("sessions.get", id=item_id)
+            if not rows or not rows[0]["summary"]:
+                return None
+            s = rows[0]
+            return Document(s["id"], "session", s["project"], s["id"], (),
+                            f"session {s['id']}" + (f" on {s['branch']}" if s["branch"] else ""), s["summary"],
+                            s["started_at"], s["ended_at"] or s["started_at"], 0,
+                            {"agent": s["agent"], "branch": s["branch"], "status": s["status"], "source": s["source"]})
+        rows = self.rows_in_write(f"memory.{kind}", id=item_id)
+        if not rows:
+            return None
+        r = rows[0]
+        first_session = min(r["sessions"] or [None], key=lambda x: x or "")
+        about = sorted(r["about"] or ())
+        if kind == "reflection":
+            return Document(r["id"], kind, r["project"], first_session, tuple(r["tags"] or ()), title_of(r["content"]),
+                            r["content"], r["created_at"], r["updated_at"] or r["created_at"], r["votes"] or 0,
+                            {"about": about})
+        return Document(r["id"], kind, r["project"], first_session, tuple(r["topics"] or ()), title_of(r["content"]),
+                        r["content"], r["created_at"], r["created_at"], r["votes"] or 0,
+                        {"type": r["type"], "topics": list(r["topics"] or ()), "confidence": r["confidence"],
+                         "about": about})
+
+    def sync_document(self, kind: str, item_id: str) -> None:
+        """Make the node's `documents` row match the graph (call inside `write()`, after the graph writes)."""
+        doc = self.build_document(kind, item_id)
+        if doc is None:
+            self.delete_document(item_id)
+        else:
+            self.upsert_document(doc)
+
     def upsert_document(self, doc: Document) -> None:
         self.analytics.execute(
             "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -171,10 +210,6 @@ class MemoryStore:
 
     def delete_document(self, doc_id: str) -> None:
         self.analytics.execute("DELETE FROM documents WHERE id = ?", [doc_id])
-
-    def set_document_fields(self, doc_id: str, **fields: Any) -> None:
-        cols = ", ".join(f"{k} = ?" for k in fields)
-        self.analytics.execute(f"UPDATE documents SET {cols} WHERE id = ?", [*fields.values(), doc_id])
 
     def event(self, *, project: str | None, session_id: str | None, name: str, value: float | None = None,
               attrs: dict | None = None, ts: datetime | None = None) -> None:

@@ -19,8 +19,7 @@ from pathlib import Path
 from ..errors import InvalidArgument, NotFound
 from .capture import CaptureReport, store_blocks
 from .insights import extract_insights
-from .sessions import Session, Touched, detect_project, get_session, link_touched_plan, session_document, \
-    write_touched
+from .sessions import Session, Touched, detect_project, get_session, link_touched_plan, write_touched
 from .store import MemoryStore, now
 
 EDIT_TOOLS = {"Edit", "Write", "MultiEdit", "NotebookEdit"}
@@ -154,8 +153,7 @@ def import_transcript(ms: MemoryStore, path, *, project: str | None = None, agen
                 "source": f"transcript:{p.resolve()}"})
         write_touched(ms, t.key, name, touched)
         report = store_blocks(ms, blocks, project=name, session_id=t.key, created_at=ended)
-        if not existing and t.first_prompt:
-            ms.upsert_document(session_document(_pending_session(t, name, agent, p, started, ended)))
+        ms.sync_document("session", t.key)
         ms.event(project=name, session_id=t.key, name="import", value=report.new,
                  attrs={"path": str(p), "lines": t.lines, "malformed": t.malformed, "edits": len(edits)})
     return ImportReport(get_session(ms, t.key), t.format, t.lines, t.malformed, dict(t.messages), report,
@@ -182,11 +180,6 @@ def _relative_edits(edits: dict[str, str], base: Path) -> tuple[dict[str, str], 
             continue
         out[rel.as_posix()] = change
     return out, outside
-
-
-def _pending_session(t: Transcript, project, agent, p: Path, started, ended) -> Session:
-    return Session(t.key, project, agent, "ended", t.branch, None, None, started.isoformat(),
-                   ended.isoformat(), None, None, t.first_prompt, f"transcript:{p.resolve()}")
 
 
 def _parts(content) -> list[dict]:

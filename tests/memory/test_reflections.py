@@ -117,3 +117,18 @@ def test_stats(gb):
                   "tags": {"money": 2, "misc": 1}}
     with pytest.raises(NotFound):
         gb.reflection_stats("nope")
+
+
+def test_drift_between_graph_and_documents_is_found_and_repaired(gb):
+    r = gb.add_reflection("Kept in both stores, about `round_cents`.", project="sample", tags=["a"])
+    i = gb.capture_insights("`★ Insight ─────`\nA gotcha about `apply_discount`.\n`─────`\n", project="sample")
+    good = documents(gb)
+    assert gb.check_memory_documents() == {"missing": [], "stale": [], "orphaned": [], "repaired": False}
+    # what a crash between the Kùzu and the DuckDB commit (or a foreign writer) could leave behind
+    gb.analytics.execute("DELETE FROM documents WHERE id = ?", [r.id])
+    gb.analytics.execute("UPDATE documents SET votes = 7 WHERE id = ?", [i.insights[0].id])
+    gb.analytics.execute("INSERT INTO documents (id, kind, content) VALUES ('ghost', 'reflection', 'x')")
+    report = gb.check_memory_documents(repair=True)
+    assert report == {"missing": [r.id], "stale": [i.insights[0].id], "orphaned": ["ghost"], "repaired": True}
+    assert documents(gb) == good
+    assert gb.check_memory_documents()["missing"] == []
