@@ -7,8 +7,6 @@ deletes rows that have no node.
 """
 from __future__ import annotations
 
-import json
-
 from .store import MemoryStore, sha256
 
 KINDS = {"reflection": "MATCH (n:Reflection) RETURN n.id", "insight": "MATCH (n:Insight) RETURN n.id",
@@ -20,7 +18,7 @@ def check_documents(ms: MemoryStore, *, repair: bool = False) -> dict:
     for kind, ids in KINDS.items():
         for (item_id,) in ms.graph.rows(ids):
             expected[item_id] = ms.build_document(kind, item_id)
-    rows = ms.analytics.rows("SELECT id, content_hash, tags, votes, session_id, attrs FROM documents "
+    rows = ms.analytics.rows("SELECT id, content_hash, tags, votes, session_id FROM documents "
                              "WHERE kind IN ('reflection', 'insight', 'session')")
     have = {r[0]: r[1:] for r in rows}
     missing = sorted(set(expected) - set(have))
@@ -35,11 +33,12 @@ def check_documents(ms: MemoryStore, *, repair: bool = False) -> dict:
     return {"missing": missing, "stale": stale, "orphaned": orphaned, "repaired": bool(repair)}
 
 
+# Compared: what search reads and ranks by. Not title/attrs: other writers (analytics correlations) keep their
+# own there, and a repair must not overwrite them.
 def _fingerprint(doc) -> tuple:
-    return sha256(doc.content), list(doc.tags), doc.votes, doc.session_id, json.loads(json.dumps(doc.attrs,
-                                                                                                 default=str))
+    return sha256(doc.content), list(doc.tags), doc.votes, doc.session_id
 
 
 def _stored(row) -> tuple:
-    content_hash, tags, votes, session_id, attrs = row
-    return content_hash, list(tags or []), votes, session_id, json.loads(attrs) if attrs else {}
+    content_hash, tags, votes, session_id = row
+    return content_hash, list(tags or []), votes, session_id

@@ -25,7 +25,7 @@ CREATE TABLE IF NOT EXISTS events(ts TIMESTAMP, project VARCHAR, kind VARCHAR, s
 CREATE TABLE IF NOT EXISTS documents(id VARCHAR PRIMARY KEY, kind VARCHAR, project VARCHAR, session_id VARCHAR,
     tags VARCHAR[], title VARCHAR, content VARCHAR, content_hash VARCHAR, created_at TIMESTAMP,
     updated_at TIMESTAMP, votes INTEGER, attrs JSON);
--- Session quality over time: one row per session start, checkpoint and end (graphbuddy/memory/sessions.py).
+-- Quality checkpoints of a session (written by the memory capture, read by the quality trend and correlations).
 CREATE TABLE IF NOT EXISTS checkpoints(session_id VARCHAR, project VARCHAR, ts TIMESTAMP, score DOUBLE,
     components JSON);
 """

@@ -87,7 +87,8 @@ def test_end_links_touched_files_and_writes_the_handoff(repo, tmp_path):
         assert "Reworked pricing" in text and "- deleted: `shop/core/models.py`" in text
         assert "(not in the code graph)" in text and "Pricing rounds per line." in text
         assert documents(gb)[s.id]["kind"] == "session" and documents(gb)[s.id]["content"].startswith("Reworked")
-        assert [r["id"] for r in gb.query("sessions.touching_file", id="sample:shop/core/pricing.py").rows()] == [s.id]
+        assert gb.cypher("MATCH (s:Session)-[:TOUCHED]->(:File {id: 'sample:shop/core/pricing.py'}) "
+                         "RETURN s.id AS id").rows() == [{"id": s.id}]
 
         before = snapshot(gb)
         with pytest.raises(InvalidArgument, match="already ended"):

@@ -33,14 +33,6 @@ MATCH (s:Session {id: $id})-[t:TOUCHED]->(f:File)
 RETURN f.id AS file, f.path AS path, t.change AS change
 ORDER BY path;
 
-// name: touching_file
-// description: Sessions that touched a file (by file id), newest first, with the change and summary
-// params: id STRING
-MATCH (s:Session)-[t:TOUCHED]->(f:File {id: $id})
-RETURN s.id AS id, s.project AS project, s.agent AS agent, s.started_at AS started_at, s.ended_at AS ended_at,
-       t.change AS change, s.summary AS summary
-ORDER BY started_at DESC, id;
-
 // name: memories
 // description: Reflections and insights captured in a session
 // params: id STRING
