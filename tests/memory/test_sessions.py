@@ -158,3 +158,21 @@ def test_an_end_racing_another_end_is_refused_inside_the_transaction(gb, repo, m
     with pytest.raises(InvalidArgument, match="ended meanwhile"):
         gb.end_session(s.id, summary="second")
     assert snapshot(gb) == before
+
+
+def test_current_session_with_several_active_ones_follows_the_cwd(gb, repo, tmp_path, monkeypatch):
+    import shutil
+
+    other = tmp_path / "other"
+    shutil.copytree(repo / "shop", other / "shop")
+    gb.index(other, project="other")
+    a = gb.start_session(repo)
+    b = gb.start_session(other)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InvalidArgument, match="2 active sessions"):
+        gb.checkpoint()
+    monkeypatch.chdir(repo / "shop")
+    assert gb.checkpoint().session_id == a.id
+    monkeypatch.chdir(other)
+    assert gb.end_session().session.id == b.id
+    assert gb.checkpoint().session_id == a.id          # the only active one left, wherever the cwd is
