@@ -30,6 +30,7 @@ class GraphBuddy:
             self.graph.close()
             raise
         self._index_cache: dict = {}
+        self._memory = None
 
     # -- lifecycle -------------------------------------------------------------------------------------------
     def close(self) -> None:
@@ -143,6 +144,109 @@ class GraphBuddy:
         if chart:
             report["chart"] = str(write_chart(self, chart, project=project, since=since))
         return report
+
+    # -- memory: sessions, reflections, insights, transcripts ------------------------------------------------
+    @property
+    def memory_store(self):
+        """The memory write side (graphbuddy/memory/store.py), built on first use."""
+        if self._memory is None:
+            from .memory.store import MemoryStore
+
+            self._memory = MemoryStore(self)
+        return self._memory
+
+    def detect_project(self, path: str | Path | None = None) -> str:
+        """The indexed project holding `path` (default: cwd), or the one inside its git root; else NotFound."""
+        from .memory import sessions
+
+        return sessions.detect_project(self.memory_store, path)[0]
+
+    def start_session(self, path: str | Path | None = None, *, project: str | None = None, agent: str | None = None):
+        """Start a work session on the indexed project holding `path` (default: cwd). Returns a `Session`."""
+        from .memory import sessions
+
+        return sessions.start_session(self.memory_store, path, project=project, agent=agent)
+
+    def checkpoint(self, session_id: str | None = None, *, metrics: dict | None = None,
+                   conversation: str | None = None):
+        """Quality score 0-100 with its components (+ external metrics 0-100); insights from `conversation`."""
+        from .memory import sessions
+
+        return sessions.checkpoint(self.memory_store, session_id, metrics=metrics, conversation=conversation)
+
+    def end_session(self, session_id: str | None = None, *, summary: str | None = None):
+        """End a session: summary, TOUCHED files, handoff markdown. Returns a `SessionEnd`."""
+        from .memory import sessions
+
+        return sessions.end_session(self.memory_store, session_id, summary=summary)
+
+    def session_status(self, session_id: str | None = None) -> dict:
+        from .memory import sessions
+
+        return sessions.session_status(self.memory_store, session_id)
+
+    def list_sessions(self, *, project: str | None = None, limit: int = 20):
+        from .memory import sessions
+
+        return sessions.list_sessions(self.memory_store, project=project, limit=limit)
+
+    def add_reflection(self, content: str, *, tags=(), project: str | None = None, session_id: str | None = None,
+                       about=()):
+        """Store a reflection (deduplicated by content; tags merge) linked to the code it names."""
+        from .memory import reflections
+
+        return reflections.add_reflection(self.memory_store, content, tags=tags, project=project, session_id=session_id,
+                                          about=about)
+
+    def update_reflection(self, reflection_id: str, *, tags):
+        from .memory import reflections
+
+        return reflections.update_reflection(self.memory_store, reflection_id, tags=tags)
+
+    def remove_reflection(self, reflection_id: str):
+        from .memory import reflections
+
+        return reflections.remove_reflection(self.memory_store, reflection_id)
+
+    def vote(self, item_id: str, *, up: bool = True) -> dict:
+        from .memory import reflections
+
+        return reflections.vote(self.memory_store, item_id, up=up)
+
+    def capture_insights(self, text: str, *, project: str | None = None, session_id: str | None = None):
+        """Store the `★ Insight` blocks found in `text` (rule-based). Returns a `CaptureReport`."""
+        from .memory import capture
+
+        return capture.capture_insights(self.memory_store, text, project=project, session_id=session_id)
+
+    def import_transcript(self, path: str | Path, *, project: str | None = None, agent: str | None = None):
+        """Import a Claude Code JSONL session file or a markdown/text transcript. Returns an `ImportReport`."""
+        from .memory import transcripts
+
+        return transcripts.import_transcript(self.memory_store, path, project=project, agent=agent)
+
+    def list_insights(self, *, project: str | None = None, topic: str | None = None,
+                      type: str | None = None, limit: int = 50):  # noqa: A002 - `type` is the insight's field name
+        from .memory import capture
+
+        return capture.list_insights(self.memory_store, project=project, topic=topic, type=type, limit=limit)
+
+    def insight_stats(self, project: str | None = None) -> dict:
+        from .memory import capture
+
+        return capture.insight_stats(self.memory_store, project)
+
+    def reflection_stats(self, project: str | None = None) -> dict:
+        from .memory import reflections
+
+        return reflections.reflection_stats(self.memory_store, project)
+
+    def check_memory_documents(self, *, repair: bool = False) -> dict:
+        """Memory nodes whose DuckDB `documents` row is missing or stale, and rows without a node; `repair`
+        rebuilds them from the graph (the source of truth)."""
+        from .memory import verify
+
+        return verify.check_documents(self.memory_store, repair=repair)
 
 
 def open(store: str | Path | None = None, *, memory: bool = False) -> GraphBuddy:  # noqa: A001 - the API name

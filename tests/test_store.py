@@ -11,11 +11,12 @@ from graphbuddy.errors import StoreError
 def test_schema_applied_once_and_version_recorded(tmp_path):
     store = tmp_path / "s"
     with graphbuddy.open(store) as gb:
-        latest = max(int(f.name[:3]) for f in package_data_dir("schema").glob("[0-9][0-9][0-9]_*.cypher"))
+        versions = [int(f.name[:3]) for f in package_data_dir("schema").glob("[0-9][0-9][0-9]_*.cypher")]
+        latest = max(versions)
         assert gb.graph.schema_version == latest >= 2
         assert {"File", "Function", "Class", "CALLS", "IMPORTS"} <= gb.graph.table_names()
     with graphbuddy.open(store) as gb:                   # reopening does not re-apply
-        assert gb.cypher("MATCH (v:SchemaVersion) RETURN count(*) AS n").rows() == [{"n": latest}]
+        assert gb.cypher("MATCH (v:SchemaVersion) RETURN count(*) AS n").rows() == [{"n": len(versions)}]
     assert sorted(p.name for p in store.iterdir()) >= ["analytics.duckdb", "graph.kuzu", "graphbuddy.store"]
 
 
@@ -44,3 +45,23 @@ def test_two_opens_in_one_process_share_one_database(tmp_path, project_copy):
     b.close()
     assert a.cypher("MATCH (p:Project) RETURN count(*) AS n").rows() == [{"n": 1}]       # still open
     a.close()
+
+
+def test_a_schema_file_landing_out_of_order_is_still_applied(tmp_path, monkeypatch):
+    """Schema numbers are assigned per branch: 004 may reach a store before 003 does."""
+    from graphbuddy.store import graph as graph_module
+
+    schema = tmp_path / "schema"
+    schema.mkdir()
+    (schema / "001_base.cypher").write_text("CREATE NODE TABLE SchemaVersion(version INT64 PRIMARY KEY, name STRING, "
+                                            "applied_at TIMESTAMP);\nCREATE NODE TABLE A(id STRING PRIMARY KEY);\n")
+    (schema / "004_late.cypher").write_text("CREATE NODE TABLE D(id STRING PRIMARY KEY);\n")
+    monkeypatch.setattr(graph_module, "package_data_dir", lambda name: schema)
+    store = graph_module.GraphStore(tmp_path / "g.kuzu")
+    assert store.schema_version == 4
+    store.close()
+    (schema / "003_middle.cypher").write_text("CREATE NODE TABLE C(id STRING PRIMARY KEY);\n")
+    store = graph_module.GraphStore(tmp_path / "g.kuzu")
+    assert store.schema_version == 4 and {"A", "C", "D"} <= store.table_names()
+    assert sorted(r[0] for r in store.rows("MATCH (v:SchemaVersion) RETURN v.version")) == [1, 3, 4]
+    store.close()

@@ -91,16 +91,16 @@ class GraphStore:
 
     def _migrate(self) -> int:
         files = sorted(package_data_dir("schema").glob("[0-9][0-9][0-9]_*.cypher"))
-        current = 0
+        applied: set[int] = set()
         if "SchemaVersion" in self.table_names():
-            rows = self.rows("MATCH (v:SchemaVersion) RETURN max(v.version)")
-            current = rows[0][0] or 0
+            applied = {r[0] for r in self.rows("MATCH (v:SchemaVersion) RETURN v.version")}
+        current = max(applied, default=0)
         known = int(files[-1].name[:3]) if files else 0
         if current > known:
             raise SchemaError(f"store schema v{current} is newer than this graphbuddy (v{known}); upgrade graphbuddy")
         for f in files:
             version = int(f.name[:3])
-            if version <= current:
+            if version in applied:      # by set, not max: numbers are assigned per branch and may land out of order
                 continue
             with self.transaction():
                 for stmt in split_statements(f.read_text()):
@@ -110,7 +110,7 @@ class GraphStore:
                     {"v": version, "n": f.stem, "t": datetime.now(timezone.utc).replace(tzinfo=None)},
                 )
             log.info("applied schema %s", f.name)
-            current = version
+            current = max(current, version)
         return current
 
     def table_names(self) -> set[str]:

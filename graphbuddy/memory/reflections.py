@@ -1,0 +1,112 @@
+"""Reflections: text a user or agent chose to keep, linked by ABOUT edges to the code it names."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import InvalidArgument, NotFound
+from .insights import content_id
+from .store import MemoryStore, check_text, clean_tags, iso, now
+
+MAX_REFLECTION_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Reflection:
+    id: str
+    project: str | None
+    content: str
+    tags: tuple[str, ...]
+    votes: int
+    created_at: str | None
+    updated_at: str | None
+    sessions: tuple[str, ...]
+    about: tuple[str, ...]
+    created: bool = False           # False when the same text was stored before (tags merged)
+
+
+def add_reflection(ms: MemoryStore, content: str, *, tags=(), project: str | None = None,
+                   session_id: str | None = None, about=()) -> Reflection:
+    text = check_text(content, what="reflection text", limit=MAX_REFLECTION_BYTES)
+    tags = clean_tags(tags)
+    if session_id is not None:
+        project = ms.session_project(session_id, project)
+    if isinstance(about, str):
+        about = [about]
+    mentions = []
+    if project is not None:
+        ms.require_project(project)
+        table = ms.symbols(project)
+        for target in about:
+            m = table.resolve(target)
+            if m is None:
+                raise NotFound(f"--about {target!r}: no file, function or class of project '{project}' matches it "
+                               f"uniquely")
+            mentions.append(m)
+        seen = {m.id for m in mentions}
+        mentions += [m for m in table.find_mentions(text) if m.id not in seen]
+    elif about:
+        raise InvalidArgument("--about needs a project (pass project= or a session)")
+
+    rid = content_id(text)
+    existing = ms.rows("memory.reflection", id=rid)
+    ts = now()
+    with ms.write():
+        if existing:
+            old = existing[0]
+            merged = tuple(sorted(set(old["tags"] or ()) | set(tags)))
+            ms.run("set_reflection_tags", {"id": rid, "tags": list(merged), "now": ts})
+            project = old["project"] if old["project"] is not None else project
+        else:
+            merged = tags
+            ms.run("create_reflection", {"id": rid, "project": project, "content": text, "tags": list(merged),
+                                         "now": ts})
+        ms.link_about("Reflection", rid, mentions, project)
+        if session_id is not None:
+            ms.run("captured_in", {"id": rid, "session": session_id}, source="Reflection")
+        ms.sync_document("reflection", rid)
+    return _record(_fetch(ms, rid), created=not existing)
+
+
+def update_reflection(ms: MemoryStore, reflection_id: str, *, tags) -> Reflection:
+    tags = clean_tags(tags)
+    _fetch(ms, reflection_id)
+    ts = now()
+    with ms.write():
+        ms.run("set_reflection_tags", {"id": reflection_id, "tags": list(tags), "now": ts})
+        ms.sync_document("reflection", reflection_id)
+    return _record(_fetch(ms, reflection_id))
+
+
+def remove_reflection(ms: MemoryStore, reflection_id: str) -> Reflection:
+    gone = _record(_fetch(ms, reflection_id))
+    with ms.write():
+        ms.run("delete", {"id": reflection_id}, source="Reflection")
+        ms.sync_document("reflection", reflection_id)
+    return gone
+
+
+def vote(ms: MemoryStore, item_id: str, *, up: bool = True) -> dict:
+    label = ms.label_of(item_id)
+    with ms.write():
+        votes = ms.run("vote", {"id": item_id, "delta": 1 if up else -1}, source=label)[0][0]
+        ms.sync_document(label.lower(), item_id)
+    return {"id": item_id, "kind": label.lower(), "votes": votes}
+
+
+def reflection_stats(ms: MemoryStore, project: str | None = None) -> dict:
+    return {**ms.totals("Reflection", project),
+            "tags": {t["tag"]: t["n"] for t in ms.rows("memory.reflection_tags", project=project)}}
+
+
+def _fetch(ms: MemoryStore, reflection_id: str) -> dict:
+    rows = ms.rows("memory.reflection", id=reflection_id)
+    if not rows:
+        raise NotFound(f"unknown reflection '{reflection_id}'")
+    return rows[0]
+
+
+def _record(row: dict, *, created: bool = False) -> Reflection:
+    return Reflection(id=row["id"], project=row["project"], content=row["content"], tags=tuple(row["tags"] or ()),
+                      votes=row["votes"] or 0, created_at=iso(row["created_at"]), updated_at=iso(row["updated_at"]),
+                      sessions=tuple(sorted(row["sessions"] or ())), about=tuple(sorted(row["about"] or ())),
+                      created=created)

@@ -1,0 +1,65 @@
+"""Memory commands end to end in subprocesses: --json output, one-line errors with exit codes."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+JSONL = Path(__file__).resolve().parent.parent / "fixtures" / "transcripts" / "claude_session.jsonl"
+
+
+def run(*args, store: Path, cwd: Path | None = None, stdin: str | None = None):
+    env = dict(os.environ, GRAPHBUDDY_HOME=str(store), PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    return subprocess.run([sys.executable, "-m", "graphbuddy.cli", *args], capture_output=True, text=True, env=env,
+                          cwd=cwd, input=stdin)
+
+
+def ok(*args, **kw):
+    proc = run(*args, "--json", **kw)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_session_reflect_insights_import_flow(repo, tmp_path):
+    store = tmp_path / "store"
+    ok("index", str(repo), "--project", "sample", store=store)
+    s = ok("session", "start", "--agent", "cli", store=store, cwd=repo / "shop")
+    r = ok("reflect", "`round_cents` rounds half up", "--tag", "money", store=store, cwd=repo)
+    assert r["project"] == "sample" and "sample:shop/core/pricing.py:shop.core.pricing.round_cents" in r["about"]
+    assert ok("reflect", "--update", r["id"], "--tag", "x", store=store)["tags"] == ["x"]
+    conv = "`★ Insight ─────`\nA subtle gotcha in `apply_discount`.\n`─────`\n"
+    c = ok("session", "checkpoint", "-m", "ci=90", "--conversation", "-", store=store, stdin=conv)
+    assert c["insights"]["new"] == 1 and c["components"]["external:ci"]["score"] == 90
+    (repo / "shop" / "cli.py").write_text("# changed\n")
+    e = ok("session", "end", "--summary", "done", store=store)
+    assert e["touched"] == [{"path": "shop/cli.py", "change": "modified", "in_graph": True}]
+    assert Path(e["handoff_path"]).is_file()
+    assert ok("session", "status", "--session", s["id"], store=store)["session"]["status"] == "ended"
+    assert [x["id"] for x in ok("session", "list", store=store)] == [s["id"]]
+    imp = ok("import-transcript", str(JSONL), "--project", "sample", store=store)
+    assert imp["malformed"] == 2 and imp["insights"]["new"] == 2
+    assert len(ok("insights", store=store)) == 3
+    assert ok("insights", "--stats", store=store)["types"]["gotcha"] == 2
+    assert ok("reflect", "--delete", r["id"], store=store)["id"] == r["id"]
+    text = run("insights", "--type", "decision", store=store).stdout
+    assert "[decision]" in text and "Handler.create" in text
+
+
+@pytest.mark.parametrize("args, code, message", [
+    (["reflect", "   "], 2, "reflection text is empty"),
+    (["reflect"], 2, "give the reflection TEXT"),
+    (["session", "end"], 6, "no active session"),
+    (["session", "status", "--session", "nope"], 6, "unknown session 'nope'"),
+    (["session", "start", "--project", "nope"], 6, "unknown project 'nope'"),
+    (["import-transcript", "/no/such/file.jsonl"], 6, "transcript not found"),
+    (["session", "checkpoint", "-m", "ci"], 2, "expects K=V"),
+])
+def test_errors_are_one_line_with_exit_codes(tmp_path, args, code, message):
+    proc = run(*args, store=tmp_path / "store", cwd=tmp_path)
+    assert proc.returncode == code, proc.stderr
+    assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr

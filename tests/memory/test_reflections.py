@@ -1,0 +1,134 @@
+"""Reflections on a real store: ABOUT links, dedup, tags, delete, votes, bad input, both stores in step."""
+from __future__ import annotations
+
+import pytest
+
+from graphbuddy.errors import InvalidArgument, NotFound
+from graphbuddy.memory.insights import content_id
+
+from .conftest import count, documents, snapshot
+
+P = "sample:shop/core/pricing.py"
+
+
+def test_mentions_in_text_become_about_edges(gb):
+    r = gb.add_reflection("shop/core/pricing.py:14 rounds half up; `apply_discount` and Handler.create rely on it; "
+                          "see also core/models.py:Order and shop.cli.main", project="sample", tags=["Money"])
+    assert set(r.about) == {
+        P, f"{P}:shop.core.pricing.round_cents",                      # path:line -> spanning function
+        f"{P}:shop.core.pricing.apply_discount",                                 # backticked unique short name
+        "sample:shop/api/handlers.py:shop.api.handlers.Handler.create",         # Class.method suffix
+        "sample:shop/core/models.py", "sample:shop/core/models.py:shop.core.models.Order",   # path suffix:name
+        "sample:shop/cli.py:shop.cli.main"}                                      # qualified name
+    hows = {row["about"]: row["how"] for row in gb.query("memory.about", id=P).rows()}
+    assert hows[P] == "path" and hows[f"{P}:shop.core.pricing.round_cents"] == "path_line"
+    assert r.tags == ("money",) and r.created
+
+
+def test_conservative_no_link_for_unknown_or_ambiguous_names(gb):
+    r = gb.add_reflection("`__init__` is everywhere, `nonexistent_fn` and nope/missing.py are not in the graph; "
+                          "e.g. os.path.join is not ours", project="sample")
+    assert r.about == ()
+    assert count(gb, "MATCH (:Reflection {id: $id})-[:ABOUT {how: 'project'}]->(:Project {id: 'sample'}) "
+                     "RETURN count(*) AS n", id=r.id) == 1
+
+
+def test_explicit_about_and_unknown_about(gb):
+    r = gb.add_reflection("Keep this in mind.", project="sample", about=["shop/core/pricing.py:round_cents",
+                                                                           "shop.core.models.Customer"])
+    assert f"{P}:shop.core.pricing.round_cents" in r.about
+    assert "sample:shop/core/models.py:shop.core.models.Customer" in r.about
+    with pytest.raises(NotFound, match="no file, function or class"):
+        gb.add_reflection("Other text.", project="sample", about=["no_such_thing"])
+    assert count(gb, "MATCH (r:Reflection) RETURN count(*) AS n") == 1
+
+
+def test_same_text_is_stored_once_and_tags_merge(gb):
+    a = gb.add_reflection("Decimal   for money.", project="sample", tags=["a"])
+    b = gb.add_reflection("Decimal for money.\n", project="sample", tags=["b", "A"])
+    assert a.id == b.id == content_id("Decimal for money.") and not b.created
+    assert b.tags == ("a", "b")
+    assert count(gb, "MATCH (r:Reflection) RETURN count(*) AS n") == 1
+    doc = documents(gb)[a.id]
+    assert doc["kind"] == "reflection" and doc["tags"] == ["a", "b"] and doc["content"] == "Decimal   for money."
+
+
+def test_update_tags_remove_and_vote_keep_document_in_step(gb):
+    r = gb.add_reflection("Cache the symbol table per project.", project="sample", tags=["x"],
+                          about=["shop/cli.py"])
+    assert gb.update_reflection(r.id, tags=["perf", "cache"]).tags == ("cache", "perf")
+    assert documents(gb)[r.id]["tags"] == ["cache", "perf"]
+    assert gb.vote(r.id)["votes"] == 1 and gb.vote(r.id)["votes"] == 2 and gb.vote(r.id, up=False)["votes"] == 1
+    assert documents(gb)[r.id]["votes"] == 1
+    gone = gb.remove_reflection(r.id)
+    assert gone.id == r.id and r.id not in documents(gb)
+    assert count(gb, "MATCH (r:Reflection) RETURN count(*) AS n") == 0
+    assert count(gb, "MATCH ()-[a:ABOUT]->() RETURN count(*) AS n") == 0
+    with pytest.raises(NotFound):
+        gb.remove_reflection(r.id)
+    with pytest.raises(NotFound):
+        gb.update_reflection(r.id, tags=["y"])
+    with pytest.raises(NotFound):
+        gb.vote("0" * 64)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t \n", None])
+def test_empty_text_is_refused(gb, text):
+    with pytest.raises(InvalidArgument, match="empty"):
+        gb.add_reflection(text, project="sample")
+    assert not documents(gb)
+
+
+def test_huge_text_is_refused_with_the_limit_named(gb):
+    with pytest.raises(InvalidArgument, match=r"limit is 65,536 bytes \(64 KB\)"):
+        gb.add_reflection("x" * (64 * 1024 + 1), project="sample")
+    assert gb.add_reflection("y" * (64 * 1024), project="sample").created     # the limit itself is fine
+    assert len(documents(gb)) == 1
+
+
+def test_unknown_project_and_session_are_one_line_errors(gb):
+    with pytest.raises(NotFound, match="unknown project 'nope'"):
+        gb.add_reflection("text", project="nope")
+    with pytest.raises(NotFound, match="unknown session 'nope'"):
+        gb.add_reflection("text", session_id="nope")
+    with pytest.raises(InvalidArgument, match="bad tag"):
+        gb.add_reflection("text", tags=["a,b"])
+    assert not documents(gb)
+
+
+def test_a_failed_document_write_leaves_no_graph_node(gb, monkeypatch):
+    gb.add_reflection("First, kept.", project="sample")
+    before = snapshot(gb)
+
+    def broken(doc):
+        gb.analytics.execute("INSERT INTO no_such_table VALUES (1)")
+
+    monkeypatch.setattr(gb.memory_store, "upsert_document", broken)
+    with pytest.raises(Exception, match="no_such_table"):
+        gb.add_reflection("Second, must vanish with its edges.", project="sample", about=["shop/cli.py"])
+    assert snapshot(gb) == before
+
+
+def test_stats(gb):
+    gb.add_reflection("One about `round_cents`.", project="sample", tags=["money"])
+    gb.add_reflection("Two, no code.", project="sample", tags=["money", "misc"])
+    st = gb.reflection_stats("sample")
+    assert st == {"project": "sample", "reflections": 2, "votes": 0, "linked_to_code": 1,
+                  "tags": {"money": 2, "misc": 1}}
+    with pytest.raises(NotFound):
+        gb.reflection_stats("nope")
+
+
+def test_drift_between_graph_and_documents_is_found_and_repaired(gb):
+    r = gb.add_reflection("Kept in both stores, about `round_cents`.", project="sample", tags=["a"])
+    i = gb.capture_insights("`★ Insight ─────`\nA gotcha about `apply_discount`.\n`─────`\n", project="sample")
+    good = documents(gb)
+    assert gb.check_memory_documents() == {"missing": [], "stale": [], "orphaned": [], "repaired": False}
+    # what a crash between the Kùzu and the DuckDB commit (or a foreign writer) could leave behind
+    gb.analytics.execute("DELETE FROM documents WHERE id = ?", [r.id])
+    gb.analytics.execute("UPDATE documents SET votes = 7 WHERE id = ?", [i.insights[0].id])
+    gb.analytics.execute("INSERT INTO documents (id, kind, content) VALUES ('ghost', 'reflection', 'x')")
+    report = gb.check_memory_documents(repair=True)
+    assert report == {"missing": [r.id], "stale": [i.insights[0].id], "orphaned": ["ghost"], "repaired": True}
+    assert documents(gb) == good
+    assert gb.check_memory_documents()["missing"] == []

@@ -1,0 +1,91 @@
+"""Transcript import: Claude Code JSONL and markdown, idempotent, malformed lines counted."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from graphbuddy.errors import InvalidArgument, NotFound
+
+from .conftest import count, documents, snapshot
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "transcripts"
+JSONL = FIXTURES / "claude_session.jsonl"
+SID = "cc-7f3c9a2e-41b8-4c1e-9d0a-5b6e2f8c1d47"
+
+
+def test_claude_jsonl_import(gb):
+    r = gb.import_transcript(JSONL, project="sample")
+    s = r.session
+    assert (s.id, s.agent, s.status, s.branch) == (SID, "claude-code", "ended", "fix/rounding")
+    assert (s.started_at, s.ended_at) == ("2026-11-20T09:00:03", "2026-11-20T09:07:45")
+    assert s.summary.startswith("apply_discount gives 9.99")
+    assert (r.format, r.lines, r.malformed, r.messages) == ("claude-jsonl", 15, 2, {"user": 6, "assistant": 6})
+    # Edit + MultiEdit modified, Write of an unseen file added; Read-only models.py is not touched
+    assert {(t.path, t.change, t.in_graph) for t in r.touched} == {
+        ("shop/core/pricing.py", "modified", True), ("shop/api/handlers.py", "modified", True),
+        ("tests/test_pricing.py", "added", False)}
+    assert r.outside_project == 1                      # /home/dev/notes/todo.md
+    assert {x["path"] for x in gb.query("sessions.touched", id=SID).rows()} == {"shop/core/pricing.py",
+                                                                                "shop/api/handlers.py"}
+    kinds = {i.type: i for i in r.insights.insights}
+    assert set(kinds) == {"gotcha", "decision"} and r.insights.new == 2
+    assert "sample:shop/core/pricing.py:shop.core.pricing.round_cents" in kinds["gotcha"].about
+    assert "sample:shop/api/handlers.py:shop.api.handlers.Handler.create" in kinds["decision"].about
+    docs = documents(gb)
+    assert {d["kind"] for d in docs.values()} == {"insight", "session"}
+    assert all(d["session_id"] == SID for d in docs.values())
+
+
+def test_reimport_adds_nothing(gb):
+    gb.import_transcript(JSONL, project="sample")
+    before = snapshot(gb)
+    again = gb.import_transcript(JSONL, project="sample")
+    assert again.already_imported and again.insights.new == 0 and again.insights.known == 2
+    assert snapshot(gb) == before
+
+
+def test_project_from_cwd(gb, repo, tmp_path):
+    text = JSONL.read_text().replace("/home/dev/work/sample", str(repo))
+    moved = tmp_path / "session.jsonl"
+    moved.write_text(text)
+    r = gb.import_transcript(moved)
+    assert r.session.project == "sample" and len(r.touched) == 3
+
+
+def test_markdown_import(gb):
+    r = gb.import_transcript(FIXTURES / "notes.md", project="sample")
+    assert r.format == "text" and r.session.id.startswith("text-") and r.session.agent is None
+    [i] = r.insights.insights
+    assert i.type == "decision" and "sample:shop/core/pricing.py:shop.core.pricing.total_price" in i.about
+    assert gb.import_transcript(FIXTURES / "notes.md", project="sample").insights.new == 0
+
+
+def test_same_insight_in_two_sessions_is_one_node_linked_twice(gb, tmp_path):
+    gb.import_transcript(JSONL, project="sample")
+    other = tmp_path / "other.jsonl"
+    lines = [json.loads(x) for x in JSONL.read_text().splitlines() if x.startswith("{") and x.endswith("}")]
+    other.write_text("\n".join(json.dumps({**x, "sessionId": "other-session"}) for x in lines) + "\n")
+    r = gb.import_transcript(other, project="sample")
+    assert r.insights.new == 0 and r.insights.known == 2
+    assert count(gb, "MATCH (i:Insight) RETURN count(*) AS n") == 2
+    assert count(gb, "MATCH (:Insight)-[c:CAPTURED_IN]->(:Session) RETURN count(c) AS n") == 4
+
+
+def test_bad_transcripts(gb, tmp_path):
+    junk = tmp_path / "junk.jsonl"
+    junk.write_text("not json\n[1, 2]\n{\"broken\": \n")
+    with pytest.raises(InvalidArgument, match=r"no valid JSON lines .* \(3 malformed\)"):
+        gb.import_transcript(junk, project="sample")
+    empty = tmp_path / "empty.md"
+    empty.write_text("  \n")
+    with pytest.raises(InvalidArgument, match="empty"):
+        gb.import_transcript(empty, project="sample")
+    with pytest.raises(NotFound, match="transcript not found"):
+        gb.import_transcript(tmp_path / "missing.jsonl", project="sample")
+    with pytest.raises(NotFound, match="unknown project"):
+        gb.import_transcript(JSONL)                     # cwd /home/dev/... is no indexed project
+    with pytest.raises(NotFound, match="unknown project 'nope'"):
+        gb.import_transcript(JSONL, project="nope")
+    assert count(gb, "MATCH (s:Session) RETURN count(*) AS n") == 0 and not documents(gb)
