@@ -2,22 +2,16 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from clirun import run_cli
 
 pytestmark = pytest.mark.slow
 
 
 def gb(*args, store: Path, check: bool = True):
-    env = dict(os.environ, GRAPHBUDDY_HOME=str(store))
-    proc = subprocess.run([sys.executable, "-m", "graphbuddy.cli", *args], capture_output=True, text=True, env=env)
-    if check and proc.returncode != 0:
-        raise AssertionError(proc.stderr)
-    return proc
+    return run_cli(*args, store=store, check=check)
 
 
 def test_ingest_report_chart_and_sql(team_repo, tmp_path):

@@ -2,21 +2,16 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from clirun import run_cli
 
 pytestmark = pytest.mark.slow
 JSONL = Path(__file__).resolve().parent.parent / "fixtures" / "transcripts" / "claude_session.jsonl"
 
 
-def run(*args, store: Path, cwd: Path | None = None, stdin: str | None = None):
-    env = dict(os.environ, GRAPHBUDDY_HOME=str(store), PYTHONPATH=str(Path(__file__).resolve().parents[2]))
-    return subprocess.run([sys.executable, "-m", "graphbuddy.cli", *args], capture_output=True, text=True, env=env,
-                          cwd=cwd, input=stdin)
+run = run_cli
 
 
 def ok(*args, **kw):
