@@ -51,8 +51,12 @@ class GraphBuddy:
         root = Path(path).expanduser()
         name = project or (root.resolve().name if root.exists() else root.name)
         _check_project_name(name)
-        return index_project(self.graph, self.analytics, root, project=name, cache=self._index_cache,
-                             full=full, progress=progress, workers=workers)
+        report = index_project(self.graph, self.analytics, root, project=name, cache=self._index_cache,
+                               full=full, progress=progress, workers=workers)
+        from .index.crossproject import after_index
+
+        after_index(self.graph, self.analytics)       # manifest dependencies + cross-project links
+        return report
 
     # -- queries ---------------------------------------------------------------------------------------------
     def query(self, name: str, **params: Any) -> Result:
@@ -97,6 +101,74 @@ class GraphBuddy:
             row = self._rows("code.project_stats", project=name)[0]
             out.append({"project": name, **row})
         return out
+
+
+    # -- cross-project ------------------------------------------------------------------------------------------
+    def rename_project(self, old: str, *, new: str) -> None:
+        """Rename a project: every id `<old>:...` becomes `<new>:...` in both stores."""
+        from .projects.registry import rename_project
+
+        rename_project(self.graph, self.analytics, old, new=new)
+        self._index_cache.pop(old, None)
+
+    def remove_project(self, name: str):
+        """Remove a project's graph, memory and DuckDB rows. Returns `RemovedProject` (dependents told)."""
+        from .projects.registry import remove_project
+
+        self._index_cache.pop(name, None)
+        return remove_project(self.graph, self.analytics, name)
+
+    def create_group(self, name: str, *, description: str | None = None):
+        from .projects.registry import create_group
+
+        return create_group(self.graph, name, description=description)
+
+    def add_to_group(self, project: str, *, group: str) -> None:
+        from .projects.registry import add_to_group
+
+        add_to_group(self.graph, project, group=group)
+
+    def remove_from_group(self, project: str, *, group: str) -> bool:
+        from .projects.registry import remove_from_group
+
+        return remove_from_group(self.graph, project, group=group)
+
+    def list_groups(self):
+        from .projects.registry import list_groups
+
+        return list_groups(self.graph)
+
+    def add_dependency(self, project: str, *, on: str, type: str = "uses", description: str | None = None):
+        from .projects.dependencies import add_dependency
+
+        return add_dependency(self.graph, project, on=on, type=type, description=description)
+
+    def remove_dependency(self, project: str, *, on: str, type: str | None = None) -> int:
+        from .projects.dependencies import remove_dependency
+
+        return remove_dependency(self.graph, project, on=on, type=type)
+
+    def list_dependencies(self, project: str, *, transitive: bool = False):
+        from .projects.dependencies import list_dependencies
+
+        return list_dependencies(self.graph, project, transitive=transitive)
+
+    def discover_dependencies(self):
+        """Re-read every indexed project's manifests; relink cross-project code edges. Returns the report."""
+        from .index.crossproject import link_projects
+        from .projects.dependencies import discover_dependencies, scan_projects
+
+        scans = scan_projects(self.graph)
+        report = discover_dependencies(self.graph, scans)
+        link_projects(self.graph, self.analytics, scans=scans)
+        return report
+
+    def dependency_closure(self, project: str):
+        from .projects.dependencies import all_dependencies, dependency_closure
+        from .projects.registry import require_project
+
+        require_project(self.graph, project)
+        return dependency_closure(all_dependencies(self.graph), project)
 
 
 def open(store: str | Path | None = None, *, memory: bool = False) -> GraphBuddy:  # noqa: A001 - the API name
