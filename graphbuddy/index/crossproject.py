@@ -165,13 +165,14 @@ def _plan(prov: _Providers, project: str, recorded: list) -> dict:
     if index is None:
         return plan
     linked_files: dict[str, list[tuple[Import, _Provided]]] = {}
-    linked_keys = set()
+    linked_keys, external = set(), set()
     for path in sorted(index.facts):
         r = Resolver(index, path)
         for imp in index.facts[path].imports:
             edge = r.resolve_import(imp)
             if edge.external is None:
                 continue
+            external.add((path, imp.line, edge.external))
             hit = prov.find(project, imp, r)
             if hit is None:
                 continue
@@ -187,7 +188,7 @@ def _plan(prov: _Providers, project: str, recorded: list) -> dict:
             linked_keys.add((path, imp.line, edge.external))
             linked_files.setdefault(path, []).append((imp, _Provided(hit.project, target)))
     plan["restore"] = [{"f": file_id(project, p), "line": line, "m": m, "name": m.split(":", 1)[1]}
-                       for p, line, m in recorded if (p, line, m) not in linked_keys and p in index.facts]
+                       for p, line, m in recorded if (p, line, m) in external - linked_keys]
     if linked_files:
         _plan_calls(prov, project, index, linked_files, plan["calls"])
     return plan
