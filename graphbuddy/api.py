@@ -170,6 +170,53 @@ class GraphBuddy:
         require_project(self.graph, project)
         return dependency_closure(all_dependencies(self.graph), project)
 
+    def search_across_projects(self, query: str, *, project: str, scope: str = "deps", search=None,
+                               limit: int = 10, weights=None, member: str | None = None):
+        """Search (default: keyword match over `documents`; pass `search=gb.search`-like callable) within a
+        scope (project | deps | group | all), ranked by dependency proximity, recency and votes, explained."""
+        from .projects.ranking import search_across_projects
+
+        return search_across_projects(self, query, project=project, scope=scope, search=search, limit=limit,
+                                      weights=weights, member=member)
+
+    def impact(self, target: str, *, project: str | None = None, depth: int = 3):
+        """What is affected if a function, file or project changes: transitive callers/importers/dependents."""
+        from .projects.impact import impact
+
+        return impact(self, target, project=project, depth=depth)
+
+    def impact_of_diff(self, path: str | Path, *, base: str = "HEAD", depth: int = 3):
+        """Changed lines of `git diff base` -> functions overlapping them -> their dependents."""
+        from .projects.impact import impact_of_diff
+
+        return impact_of_diff(self, Path(path), base=base, depth=depth)
+
+    # -- teams -----------------------------------------------------------------------------------------------
+    def create_team(self, name: str, *, description: str | None = None):
+        from .projects.teams import create_team
+
+        return create_team(self.graph, name, description=description)
+
+    def add_member(self, team: str, *, member: str) -> None:
+        from .projects.teams import add_member
+
+        add_member(self.graph, team, member=member)
+
+    def list_teams(self):
+        from .projects.teams import list_teams
+
+        return list_teams(self.graph)
+
+    def share_reflection(self, reflection_id: str, *, team: str, by: str | None = None) -> None:
+        from .projects.teams import share_reflection
+
+        share_reflection(self.graph, reflection_id, team=team, by=by)
+
+    def vote(self, item_id: str, *, member: str, value: int) -> int:
+        from .projects.teams import vote
+
+        return vote(self.graph, self.analytics, item_id, member=member, value=value)
+
 
 def open(store: str | Path | None = None, *, memory: bool = False) -> GraphBuddy:  # noqa: A001 - the API name
     return GraphBuddy(store, memory=memory)
