@@ -148,7 +148,8 @@ def link_projects(graph, analytics, *, scans=None) -> LinkReport:
     with graph.transaction():
         for plan in plans:
             _write(graph, plan)
-        graph.execute("MATCH (m:Module) WHERE NOT EXISTS { MATCH (:File)-[:IMPORTS]->(m) } DELETE m")
+    with graph.transaction():       # after the commit: a count in the writing transaction missed new edges
+        remove_orphan_modules(graph)
     with analytics.transaction():
         for plan in plans:
             analytics.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
@@ -303,6 +304,16 @@ def _write(graph, plan: dict) -> None:
                       "CREATE (a)-[:DEPENDS_ON {type: 'uses', source: 'code', description: 'imports its modules', "
                       "created_at: $now}]->(b)",
                       {"p": p, "b": on, "now": _now()})
+
+
+def remove_orphan_modules(graph) -> None:
+    """Module nodes no file imports any more. Run it in its own transaction: on a disk store, inside the
+    transaction that had just created File->Module edges, Kùzu saw no edge on the new Module and the
+    delete then failed on it (measured with kuzu 0.11.3)."""
+    rows = graph.rows("MATCH (m:Module) OPTIONAL MATCH (f:File)-[:IMPORTS]->(m) WITH m, count(f) AS n "
+                      "WHERE n = 0 RETURN m.id")
+    if rows:
+        graph.execute("UNWIND $ids AS i MATCH (m:Module {id: i}) DELETE m", {"ids": [r[0] for r in rows]})
 
 
 def _now():

@@ -112,7 +112,8 @@ def remove_project(graph, analytics, name: str) -> RemovedProject:
         for table in _tables_with_property(graph, "project", exclude=KEYED_TABLES):
             graph.execute(f"MATCH (n:{table}) WHERE n.project = $p DETACH DELETE n", {"p": name})
         graph.execute("MATCH (p:Project {id: $p}) DETACH DELETE p", {"p": name})
-        graph.execute("MATCH (m:Module) WHERE NOT EXISTS { MATCH (:File)-[:IMPORTS]->(m) } DELETE m")
+    with graph.transaction():
+        crossproject.remove_orphan_modules(graph)
     removed = 0
     with analytics.transaction():
         for table in _duck_tables_with_column(analytics, "project"):
