@@ -55,7 +55,7 @@ class GraphBuddy:
                                full=full, progress=progress, workers=workers)
         from .index.crossproject import after_index
 
-        after_index(self.graph, self.analytics)       # manifest dependencies + cross-project links
+        after_index(self.graph, self.analytics, name, report.mode)   # manifest deps + cross-project links
         return report
 
     # -- queries ---------------------------------------------------------------------------------------------
@@ -158,7 +158,7 @@ class GraphBuddy:
         from .index.crossproject import link_projects
         from .projects.dependencies import discover_dependencies, scan_projects
 
-        scans = scan_projects(self.graph)
+        scans = scan_projects(self.graph, self.analytics, rescan=None)
         report = discover_dependencies(self.graph, scans)
         link_projects(self.graph, self.analytics, scans=scans)
         return report

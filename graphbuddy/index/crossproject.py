@@ -83,11 +83,16 @@ class _Providers:
             self._indexes[project] = SymbolIndex(symbols, _config(self.analytics, project)) if symbols else None
         return self._indexes[project]
 
-    def may_provide(self, module_id: str) -> bool:
+    def may_provide(self, module_id: str, provider: str | None = None) -> bool:
+        """Could an indexed project (`provider`, if given) publish this external module?"""
         lang, _, name = module_id.partition(":")
         if lang == "python":
-            return True if name.split(".")[0] in self.python else bool(self.upstream)
-        return name in self.npm
+            owners = self.python.get(name.split(".")[0], [])
+            if provider is None:
+                return bool(owners) or bool(self.upstream)
+            return provider in owners or any(provider in ups for ups in self.upstream.values())
+        hit = self.npm.get(name)
+        return hit is not None and (provider is None or hit[0] == provider)
 
     def find(self, importer: str, imp: Import, resolver: Resolver) -> _Provided | None:
         if resolver.family == "py":
@@ -131,17 +136,19 @@ class _Providers:
         return idx is not None and f"py:{top}" in idx.module_map
 
 
-def link_projects(graph, analytics, *, scans=None) -> LinkReport:
-    """Recompute every cross-project IMPORTS/CALLS edge (see the module docstring)."""
+def link_projects(graph, analytics, *, scans=None, around: str | None = None) -> LinkReport:
+    """Recompute cross-project IMPORTS/CALLS edges (see the module docstring). `around`: only the importers
+    that project can affect (itself, projects linked to it, projects with external imports it publishes)."""
     from ..projects.dependencies import scan_projects
 
-    scans = scan_projects(graph) if scans is None else scans
+    scans = scan_projects(graph, analytics, rescan=set()) if scans is None else scans
     prov = _Providers(graph, analytics, scans)
     recorded = {k.split(":", 1)[1]: json.loads(v) for k, v in
                 analytics.rows("SELECT key, value FROM meta WHERE key LIKE 'xlinks:%'")}
-    candidates = set(p for p, links in recorded.items() if links)
+    candidates = set(p for p, links in recorded.items() if links and (around is None or p == around
+                                                                    or any(x[3:4] == [around] for x in links)))
     for project, module in graph.rows("MATCH (f:File)-[:IMPORTS]->(m:Module) RETURN DISTINCT f.project, m.id"):
-        if project not in candidates and prov.may_provide(module):
+        if project not in candidates and prov.may_provide(module, around if project != around else None):
             candidates.add(project)
     known = {r[0] for r in graph.rows("MATCH (p:Project) RETURN p.id")}
     plans = [_plan(prov, a, recorded.get(a, [])) for a in sorted(candidates & known)]
@@ -184,12 +191,12 @@ def _plan(prov: _Providers, project: str, recorded: list) -> dict:
             plan["imports"]["line"].append(imp.line)
             plan["imports"]["name"].append(edge.name)
             plan["unlink"].append({"f": fid, "line": imp.line, "m": edge.external})
-            plan["links"].append([path, imp.line, edge.external])
+            plan["links"].append([path, imp.line, edge.external, hit.project])
             plan["depends"].add(hit.project)
             linked_keys.add((path, imp.line, edge.external))
             linked_files.setdefault(path, []).append((imp, _Provided(hit.project, target)))
     plan["restore"] = [{"f": file_id(project, p), "line": line, "m": m, "name": m.split(":", 1)[1]}
-                       for p, line, m in recorded if (p, line, m) in external - linked_keys]
+                       for p, line, m, *_ in recorded if (p, line, m) in external - linked_keys]
     if linked_files:
         _plan_calls(prov, project, index, linked_files, plan["calls"])
     return plan
@@ -331,10 +338,16 @@ def _config(analytics, project: str) -> dict:
     return _parse_config(json.loads(rows[0][0]))
 
 
-def after_index(graph, analytics) -> None:
-    """The pipeline hook: rediscover manifest dependencies, then relink cross-project edges."""
+def after_index(graph, analytics, project: str, mode: str) -> None:
+    """The hook at the end of an index run: rediscover manifest dependencies, then relink the cross-project
+    edges that `project` can affect. A no-change run only re-checks the project's known manifests (stat)."""
     from ..projects.dependencies import discover_dependencies, scan_projects
 
-    scans = scan_projects(graph)
+    rescan = {project} if mode == "full" else set()
+    before = analytics.rows("SELECT value FROM meta WHERE key = ?", [f"manifests:{project}"])
+    scans = scan_projects(graph, analytics, rescan=rescan)
+    after = analytics.rows("SELECT value FROM meta WHERE key = ?", [f"manifests:{project}"])
+    if mode == "unchanged" and before == after:
+        return
     discover_dependencies(graph, scans)
-    link_projects(graph, analytics, scans=scans)
+    link_projects(graph, analytics, scans=scans, around=project)

@@ -4,13 +4,14 @@ manifests (source `manifest`) or from cross-project imports (source `code`, writ
 """
 from __future__ import annotations
 
+import json
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InvalidArgument
-from .manifests import ManifestScan, scan
-from .registry import now, project_names, require_project
+from .manifests import Manifest, ManifestScan, scan
+from .registry import now, require_project
 
 DEPENDENCY_TYPES = ("uses", "extends", "references", "shares_code")
 SOURCES = ("manual", "manifest", "code")
@@ -136,8 +137,51 @@ def project_roots(graph) -> dict[str, str]:
     return {r[0]: r[1] for r in graph.rows("MATCH (p:Project) RETURN p.id, p.root ORDER BY p.id")}
 
 
-def scan_projects(graph) -> dict[str, ManifestScan]:
-    return {name: scan(root) for name, root in project_roots(graph).items() if root}
+def scan_projects(graph, analytics=None, *, rescan: set[str] | None = None) -> dict[str, ManifestScan]:
+    """Manifest scans of every project. Without `analytics` (or with `rescan=None`) every root is walked.
+    With it, only projects in `rescan` are walked; the others reuse the scan cached in DuckDB `meta`
+    (`manifests:<project>`) as long as every manifest file it read keeps its mtime and size (a manifest
+    added to a project not being re-scanned is found by its next full index or by `discover`)."""
+    roots = {n: r for n, r in project_roots(graph).items() if r}
+    out = {}
+    for name, root in roots.items():
+        cached = None if analytics is None or rescan is None or name in rescan else _cached_scan(analytics, name, root)
+        if cached is None:
+            cached = scan(root)
+            if analytics is not None:
+                _store_scan(analytics, name, root, cached)
+        out[name] = cached
+    return out
+
+
+def _signature(root: str, paths) -> dict[str, list[int]]:
+    sig = {}
+    for rel in paths:
+        try:
+            st = (Path(root) / rel).stat()
+            sig[rel] = [st.st_mtime_ns, st.st_size]
+        except OSError:
+            sig[rel] = [-1, -1]
+    return sig
+
+
+def _store_scan(analytics, name: str, root: str, s: ManifestScan) -> None:
+    from dataclasses import asdict
+
+    files = [m.path for m in s.manifests] + [e[0] for e in s.errors]
+    data = {"sig": _signature(root, files), "manifests": [asdict(m) for m in s.manifests], "errors": s.errors}
+    analytics.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [f"manifests:{name}", json.dumps(data)])
+
+
+def _cached_scan(analytics, name: str, root: str) -> ManifestScan | None:
+    rows = analytics.rows("SELECT value FROM meta WHERE key = ?", [f"manifests:{name}"])
+    if not rows:
+        return None
+    data = json.loads(rows[0][0])
+    if _signature(root, data["sig"]) != data["sig"]:
+        return None
+    return ManifestScan(tuple(Manifest(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in m.items()})
+                              for m in data["manifests"]), tuple(tuple(e) for e in data["errors"]))
 
 
 def providers(roots: dict[str, str], scans: dict[str, ManifestScan]) -> dict[tuple[str, str], list[str]]:
@@ -162,7 +206,7 @@ def discover_dependencies(graph, scans: dict[str, ManifestScan] | None = None) -
     for project, s in scans.items():
         for key, manifest_path in s.required().items():
             for provider in by_name.get(key, [])[:1]:
-                if provider != project and not _inside(roots[project], roots[provider], project, provider, by_name):
+                if provider != project and not _inside(roots[project], roots[provider]):
                     wanted.setdefault((project, provider), f"{manifest_path} requires {key[1]} ({key[0]})")
     existing = {(d.project, d.on): d for d in all_dependencies(graph) if d.source == "manifest"}
     added, removed = [], []
@@ -179,14 +223,10 @@ def discover_dependencies(graph, scans: dict[str, ManifestScan] | None = None) -
     return DiscoveryReport(tuple(added), tuple(removed), sum(len(s.manifests) for s in scans.values()), errors)
 
 
-def _inside(root_a: str, root_b: str, a: str, b: str, by_name) -> bool:
+def _inside(root_a: str, root_b: str) -> bool:
     """A monorepo root does not depend on its own sub-package just because a nested manifest names it."""
     try:
         Path(root_b).relative_to(root_a)
         return True
     except ValueError:
         return False
-
-
-def known_projects(graph) -> list[str]:
-    return project_names(graph)

@@ -103,3 +103,11 @@ def test_every_manifest_format_is_read(tmp_path):
                                  ("nuget", "acme.auth"), ("nuget", "ledger"), ("npm", "react")}
     assert ("composer", "php") not in s.required()
     assert [e[0] for e in s.errors] == ["sub/setup.cfg"]
+
+
+def test_a_manifest_edit_is_picked_up_by_the_next_index_run(multi_root, multi_gb):
+    (multi_root / "legacy-tool" / "requirements-dev.txt").write_text("# nothing any more\n")
+    report = multi_gb.index(multi_root / "legacy-tool", project="legacy-tool")
+    assert report.mode == "unchanged"                          # no source changed, the manifest did
+    # the import of auth_service still links, so the dependency remains, now seen in code only
+    assert [(d.on, d.source) for d in multi_gb.list_dependencies("legacy-tool")] == [("auth-service", "code")]
