@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import graphbuddy  # noqa: E402
 from graphbuddy.analysis.graph import pagerank  # noqa: E402
 from graphbuddy.projects.dependencies import all_dependencies, dependency_closure  # noqa: E402
-from graphbuddy.projects.ranking import Candidate, rank_with_dependencies, keyword_search  # noqa: E402
+from graphbuddy.projects.ranking import Candidate, fetch_candidates, keyword_search, rank_with_dependencies  # noqa: E402
 
 
 def p50(xs):
@@ -169,16 +169,13 @@ def main() -> None:
         def rank_once():
             cl = dependency_closure(all_dependencies(gb.graph), origin)               # closure from the graph
             ids = rng.sample(in_scope, min(args.candidates, len(in_scope)))          # what retrieval returned
-            rows = gb.analytics.rows("SELECT id, project, created_at, votes FROM documents WHERE list_contains(?, id)",
-                                     [ids])                                           # candidate fetch
-            cands = [Candidate(r[0], r[1], rng.random(), r[2], r[3]) for r in rows]
+            cands = fetch_candidates(gb.analytics, {i: rng.random() for i in ids})   # candidate fetch
             return rank_with_dependencies(cands, cl, limit=10)
 
         parts = {
             "closure": timed(lambda: dependency_closure(all_dependencies(gb.graph), origin), args.repeats),
-            "fetch": timed(lambda: gb.analytics.rows("SELECT id, project, created_at, votes FROM documents "
-                                                     "WHERE list_contains(?, id)",
-                                                     [rng.sample(in_scope, args.candidates)]), args.repeats),
+            "fetch": timed(lambda: fetch_candidates(gb.analytics, dict.fromkeys(rng.sample(in_scope, args.candidates), 0.5)),
+                           args.repeats),
         }
         cands = [Candidate(i, p, rng.random(), datetime(2026, 1, 1), 1) for i, p in
                  zip(info["mem_ids"][: args.candidates], info["mem_proj"][: args.candidates])]

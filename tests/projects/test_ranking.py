@@ -122,3 +122,12 @@ def test_votes_and_visibility_through_teams(knowledge):
         gb.share_reflection("missing", team="identity")
     with pytest.raises(NotFound):
         gb.share_reflection("r-common-lib", team="nope")
+
+
+def test_fetch_candidates_reads_project_recency_and_votes(knowledge):
+    from graphbuddy.projects.ranking import fetch_candidates
+
+    got = {c.id: c for c in fetch_candidates(knowledge.analytics, {"r-auth-service": 0.7, "r-missing": 0.9})}
+    assert set(got) == {"r-auth-service"}
+    c = got["r-auth-service"]
+    assert (c.project, c.relevance, c.kind, c.created_at) == ("auth-service", 0.7, "reflection", NOW - timedelta(days=1))
