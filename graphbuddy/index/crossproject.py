@@ -152,6 +152,8 @@ def link_projects(graph, analytics, *, scans=None, around: str | None = None) ->
             candidates.add(project)
     known = {r[0] for r in graph.rows("MATCH (p:Project) RETURN p.id")}
     plans = [_plan(prov, a, recorded.get(a, [])) for a in sorted(candidates & known)]
+    if not plans:
+        return LinkReport((), 0, 0, 0)
     with graph.transaction():
         for plan in plans:
             _write(graph, plan)

@@ -210,6 +210,9 @@ def discover_dependencies(graph, scans: dict[str, ManifestScan] | None = None) -
                     wanted.setdefault((project, provider), f"{manifest_path} requires {key[1]} ({key[0]})")
     existing = {(d.project, d.on): d for d in all_dependencies(graph) if d.source == "manifest"}
     added, removed = [], []
+    if set(existing) == set(wanted):
+        errors = tuple((p, path, reason) for p, s in sorted(scans.items()) for path, reason in s.errors)
+        return DiscoveryReport((), (), sum(len(s.manifests) for s in scans.values()), errors)
     with graph.transaction():
         for pair, d in existing.items():
             if pair not in wanted:
