@@ -65,25 +65,36 @@ def impact(gb, target: str, *, project: str | None = None, depth: int = 3) -> Im
 
 
 def walk(gb, *, functions: list[str], files: list[str], depth: int) -> list[ImpactHit]:
-    """Callers of `functions` and importers of `files`, level by level, each node reported once."""
-    hits: list[ImpactHit] = []
-    for kind, query, relation, seeds in (("function", "impact.callers", "called_by", functions),
-                                         ("file", "impact.importers", "imported_by", files)):
-        paths = {s: (s,) for s in seeds}
-        frontier = list(seeds)
-        for level in range(1, depth + 1):
-            if not frontier:
-                break
-            nxt = []
-            for r in sorted(gb._rows(query, ids=frontier), key=lambda r: (r["target"], r["source"])):
-                src = r["source"]
-                if src in paths:
-                    continue
-                paths[src] = paths[r["target"]] + (src,)
-                hits.append(ImpactHit(src, kind, r["project"], level, relation, paths[src]))
-                nxt.append(src)
-            frontier = nxt
-    return hits
+    """Callers of `functions` and importers of `files` up to `depth` hops, each node once, shortest path.
+
+    One query per seed returns the edges within reach (a variable-length match from a primary-key
+    lookup: ~5-10 ms on 600k calls, where a level-by-level `IN` list scan took ~60 ms a level and
+    returning `nodes(p)` took ~200 ms); the breadth-first walk over those edges runs here."""
+    from .. import queries
+
+    hits: dict[str, ImpactHit] = {}
+    for kind, name, relation, seeds in (("function", "impact.caller_edges", "called_by", functions),
+                                        ("file", "impact.importer_edges", "imported_by", files)):
+        text = queries.get(name).text.replace("*0..2]", f"*0..{depth - 1}]")
+        for seed in seeds:
+            callers: dict[str, list[tuple[str, str]]] = {}
+            for target, source, project in gb.graph.rows(text, {"id": seed}):
+                callers.setdefault(target, []).append((source, project))
+            paths = {seed: (seed,)}
+            frontier = [seed]
+            for level in range(1, depth + 1):
+                nxt = []
+                for node in frontier:
+                    for src, project in sorted(callers.get(node, ())):
+                        if src in paths:
+                            continue
+                        paths[src] = paths[node] + (src,)
+                        nxt.append(src)
+                        old = hits.get(src)
+                        if old is None or old.depth > level:
+                            hits[src] = ImpactHit(src, kind, project, level, relation, paths[src])
+                frontier = nxt
+    return sorted(hits.values(), key=lambda h: (h.kind != "function", h.depth, h.id))
 
 
 def _walk_projects(gb, project: str, depth: int) -> list[ImpactHit]:

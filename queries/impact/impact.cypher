@@ -1,17 +1,14 @@
-// name: callers
-// description: Functions calling any of the given functions (one hop, any project; primary-key lookups via UNWIND)
-// params: ids STRING[]
-UNWIND $ids AS i
-MATCH (c:Function)-[r:CALLS]->(t:Function {id: i})
-RETURN t.id AS target, c.id AS source, c.project AS project, c.qualified_name AS qualified_name,
-       c.file AS file, r.line AS line, r.reason AS reason;
+// name: caller_edges
+// description: CALLS edges (callee, caller) within 3 hops upstream of one function, any project (impact walks them; the hop bound is rewritten for other depths)
+// params: id STRING
+MATCH (t:Function {id: $id})<-[:CALLS*0..2]-(b:Function)<-[:CALLS]-(c:Function)
+RETURN DISTINCT b.id AS target, c.id AS source, c.project AS project;
 
-// name: importers
-// description: Files importing any of the given files (one hop, any project), for impact analysis
-// params: ids STRING[]
-UNWIND $ids AS i
-MATCH (a:File)-[r:IMPORTS]->(b:File {id: i})
-RETURN b.id AS target, a.id AS source, a.project AS project, a.path AS path, r.line AS line;
+// name: importer_edges
+// description: File IMPORTS edges (imported, importer) within 3 hops upstream of one file, any project (impact)
+// params: id STRING
+MATCH (t:File {id: $id})<-[:IMPORTS*0..2]-(b:File)<-[:IMPORTS]-(c:File)
+RETURN DISTINCT b.id AS target, c.id AS source, c.project AS project;
 
 // name: file_functions
 // description: Functions defined in the given files with their line spans (diff lines -> functions)
