@@ -16,6 +16,7 @@ from ..errors import InvalidArgument, NotFound
 
 # Node tables whose ids embed the project name; other tables with a `project` property are just updated.
 KEYED_TABLES = ("Project", "File", "Function", "Class")
+_STATE_TABLES = ("index_files", "index_state", "events")
 
 
 @dataclass(frozen=True)
@@ -117,8 +118,8 @@ def remove_project(graph, analytics, name: str) -> RemovedProject:
     removed = 0
     with analytics.transaction():
         for table in _duck_tables_with_column(analytics, "project"):
-            removed += _count(analytics, f"SELECT count(*) FROM {table} WHERE project = ?", [name]) \
-                if table not in ("index_files", "index_state", "events") else 0
+            if table not in _STATE_TABLES:          # count what the user stored, not bookkeeping
+                removed += analytics.rows(f"SELECT count(*) FROM {table} WHERE project = ?", [name])[0][0]
             analytics.execute(f"DELETE FROM {table} WHERE project = ?", [name])
         analytics.execute("DELETE FROM meta WHERE key LIKE ?", [f"%:{name}"])
     crossproject.link_projects(graph, analytics)     # importers of its files fall back to external modules
@@ -139,6 +140,9 @@ def rename_project(graph, analytics, old: str, *, new: str) -> None:
     with analytics.transaction():
         _rekey_analytics(analytics, old, new)
         analytics.execute("INSERT OR REPLACE INTO index_state VALUES (?, FALSE, ?)", [new, now()])
+    from ..index import crossproject
+
+    crossproject.link_projects(graph, analytics)     # importers' recorded links name the provider: refresh
 
 
 def _rekey(value, old: str, new: str):
@@ -216,7 +220,3 @@ def _rekey_analytics(analytics, old: str, new: str) -> None:
         analytics.execute(f"UPDATE {table} SET project = ? WHERE project = ?", [new, old])
     analytics.execute("UPDATE meta SET key = substr(key, 1, length(key) - ?) || ? WHERE key LIKE ?",
                       [len(old), new, f"%:{old}"])
-
-
-def _count(analytics, sql: str, params: list) -> int:
-    return analytics.rows(sql, params)[0][0]

@@ -131,3 +131,30 @@ def test_fetch_candidates_reads_project_recency_and_votes(knowledge):
     assert set(got) == {"r-auth-service"}
     c = got["r-auth-service"]
     assert (c.project, c.relevance, c.kind, c.created_at) == ("auth-service", 0.7, "reflection", NOW - timedelta(days=1))
+
+
+def test_any_search_callable_plugs_in(knowledge):
+    """A retrieval returning its own hit objects (as gb.search will): id, project, score, created_at, votes."""
+    from dataclasses import dataclass
+
+    @dataclass
+    class Hit:
+        id: str
+        project: str
+        score: float
+        created_at: datetime
+        votes: int
+        components: dict
+
+    seen = {}
+
+    def search(query, *, projects, limit):
+        seen["projects"] = projects
+        rows = knowledge.analytics.rows("SELECT id, project, created_at, votes FROM documents ORDER BY id")
+        return [Hit(r[0], r[1], 0.5, r[2], r[3], {"vector": 0.5}) for r in rows]
+
+    hits = knowledge.search_across_projects("anything", project="auth-service", scope="deps", search=search)
+    assert seen["projects"] == ["auth-service", "common-lib", "legacy-tool", "user-service", "web-client"]
+    assert [h.project for h in hits][:2] == ["auth-service", "auth-service"]
+    assert hits[0].hit.components == {"vector": 0.5}                       # the retrieval's own hit rides along
+    assert {h.project for h in hits} <= set(seen["projects"])              # out-of-scope rows are dropped

@@ -83,3 +83,13 @@ def test_groups(multi_gb):
         gb.add_to_group("user-service", group="nope")
     with pytest.raises(NotFound, match="no project"):
         gb.add_to_group("nope", group="identity")
+
+
+def test_links_into_a_renamed_project_still_follow_its_deltas(multi_root, multi_gb):
+    multi_gb.rename_project("auth-service", new="auth")
+    pkg = multi_root / "auth-service" / "auth_service"
+    (pkg / "tokens.py").rename(pkg / "session_tokens.py")
+    (pkg / "__init__.py").write_text("from .session_tokens import verify_token\n")
+    multi_gb.index(multi_root / "auth-service", project="auth")
+    assert ("user-service:user_service/api.py", "auth:auth_service/tokens.py") not in cross_imports(multi_gb)
+    assert "python:auth_service.tokens" in module_imports(multi_gb, "user-service")
