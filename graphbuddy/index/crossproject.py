@@ -196,7 +196,7 @@ def _plan(prov: _Providers, project: str, recorded: list) -> dict:
             plan["links"].append([path, imp.line, edge.external, hit.project])
             plan["depends"].add(hit.project)
             linked_keys.add((path, imp.line, edge.external))
-            linked_files.setdefault(path, []).append((imp, _Provided(hit.project, target)))
+            linked_files.setdefault(path, []).append((imp, (hit.project, target)))
     plan["restore"] = [{"f": file_id(project, p), "line": line, "m": m, "name": m.split(":", 1)[1]}
                        for p, line, m, *_ in recorded if (p, line, m) in external - linked_keys]
     if linked_files:
@@ -240,23 +240,23 @@ def _plan_calls(prov, project: str, index: SymbolIndex, linked: dict, out: dict)
                 out[k].append(v)
 
 
-def _through(prov, link: tuple[Import, _Provided], call):
+def _through(prov, link: tuple[Import, tuple[str, str]], call):
     """Follow `alias[.attr...].name(...)` into the providing project: (project, path, Definition) or None."""
-    imp, hit = link
-    idx = prov.index(hit.project)
-    rb = Resolver(idx, hit.key)          # key is a path here (see _plan: _Provided(project, target path))
-    lang = family(idx.facts[hit.key].language)
+    imp, (owner, target) = link
+    idx = prov.index(owner)
+    rb = Resolver(idx, target)
+    lang = family(idx.facts[target].language)
     if imp.name in (None, "*"):
-        start = ("module", hit.key)
+        start = ("module", target)
         if lang == "py" and imp.alias and "." in imp.module and imp.module.split(".")[0] == imp.alias:
             top = idx.module_map.get(f"py:{imp.alias}")
             start = ("module", top) if top else None
     elif imp.name == "default" and lang == "js":
-        view = idx.view(hit.key)
-        start = next((("def", hit.key, d) for d in view.children.get(None, {}).values()
+        view = idx.view(target)
+        start = next((("def", target, d) for d in view.children.get(None, {}).values()
                       if d.exported and d.name == view.facts.extra.get("default_export")), None)
     else:
-        start = rb.symbol_in(hit.key, imp.name)
+        start = rb.symbol_in(target, imp.name)
         if start is None and lang == "py":
             sub = idx.module_map.get(f"py:{imp.module}.{imp.name}")
             start = ("module", sub) if sub else None
@@ -286,7 +286,7 @@ def _through(prov, link: tuple[Import, _Provided], call):
         start = rb.constructor(start[1], start[2])
         if start is None:
             return None
-    return hit.project, start[1], start[2]
+    return owner, start[1], start[2]
 
 
 def _write(graph, plan: dict) -> None:
@@ -351,5 +351,6 @@ def after_index(graph, analytics, project: str, mode: str) -> None:
     after = analytics.rows("SELECT value FROM meta WHERE key = ?", [f"manifests:{project}"])
     if mode == "unchanged" and before == after:
         return
-    discover_dependencies(graph, scans)
-    link_projects(graph, analytics, scans=scans, around=project)
+    found = discover_dependencies(graph, scans)
+    # changed dependencies can change any importer's Python fallback matches: then relink everyone
+    link_projects(graph, analytics, scans=scans, around=None if found.added or found.removed else project)
