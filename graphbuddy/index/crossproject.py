@@ -28,7 +28,7 @@ import pyarrow as pa
 from ..languages import adapter_for
 from .facts import Import
 from .load import definition_ids, file_id
-from .resolve import Resolver, SymbolIndex, _scope_chain, family
+from .resolve import _CALL_RECEIVER, Resolver, SymbolIndex, _scope_chain, family
 from .state import IndexState
 
 log = logging.getLogger(__name__)
@@ -219,15 +219,19 @@ def _plan_calls(prov, project: str, index: SymbolIndex, linked: dict, out: dict)
         r = Resolver(own, path)
         for call in facts.calls:
             head = call.name if call.receiver is None else call.receiver.split(".")[0]
+            chain = _scope_chain(r.view, call.caller)
+            type_expr = None
+            if head not in by_alias and call.receiver is not None:
+                type_expr = _receiver_type(r.view, call, chain)
+                head = type_expr.split(".")[0] if type_expr else None
             if head not in by_alias:
                 continue
-            chain = _scope_chain(r.view, call.caller)
             if any(head in r.view.children.get(s, {}) for s in chain) or r.view.top_level(head) is not None:
                 continue                               # a local name shadows the import
             hit, _ = r.resolve_call(call)
             if hit is not None:
                 continue                               # the pipeline already bound it inside the project
-            found = _through(prov, by_alias[head], call)
+            found = _through(prov, by_alias[head], call, type_expr)
             caller = caller_ids.get((call.caller, False)) or caller_ids.get((call.caller, True))
             if found is None or caller is None:
                 continue
@@ -240,8 +244,9 @@ def _plan_calls(prov, project: str, index: SymbolIndex, linked: dict, out: dict)
                 out[k].append(v)
 
 
-def _through(prov, link: tuple[Import, tuple[str, str]], call):
-    """Follow `alias[.attr...].name(...)` into the providing project: (project, path, Definition) or None."""
+def _through(prov, link: tuple[Import, tuple[str, str]], call, type_expr: str | None = None):
+    """Follow `alias[.attr...].name(...)` into the providing project: (project, path, Definition) or None.
+    With `type_expr` (`x = alias.Client()` / `alias.Client().m()`), `name` is a method of that class."""
     imp, (owner, target) = link
     idx = prov.index(owner)
     rb = Resolver(idx, target)
@@ -260,8 +265,8 @@ def _through(prov, link: tuple[Import, tuple[str, str]], call):
         if start is None and lang == "py":
             sub = idx.module_map.get(f"py:{imp.module}.{imp.name}")
             start = ("module", sub) if sub else None
-    parts = call.receiver.split(".")[1:] if call.receiver is not None else []
-    for part in parts:
+    walked = type_expr if type_expr is not None else call.receiver
+    for part in walked.split(".")[1:] if walked is not None else []:
         if start is None:
             return None
         if start[0] == "module":
@@ -273,7 +278,11 @@ def _through(prov, link: tuple[Import, tuple[str, str]], call):
             return None
     if start is None:
         return None
-    if call.receiver is not None:
+    if type_expr is not None:                    # an instance of the class reached: its method
+        if start[0] != "def" or not start[2].is_class:
+            return None
+        start = rb.member(start[1], start[2], call.name)
+    elif call.receiver is not None:
         if start[0] == "module":
             start = rb.symbol_in(start[1], call.name)
         elif start[2].is_class:
@@ -287,6 +296,18 @@ def _through(prov, link: tuple[Import, tuple[str, str]], call):
         if start is None:
             return None
     return owner, start[1], start[2]
+
+
+def _receiver_type(view, call, chain: list[str]) -> str | None:
+    """`Foo()` receivers and local variables bound once to `Foo()` / `x: Foo`: the type as written."""
+    m = _CALL_RECEIVER.match(call.receiver or "")
+    if m:
+        return m.group(1)
+    for scope in chain + [view.facts.module]:
+        types = view.bindings.get((scope, call.receiver))
+        if types:
+            return next(iter(types)) if len(types) == 1 else None
+    return None
 
 
 def _write(graph, plan: dict) -> None:

@@ -30,6 +30,8 @@ def test_calls_through_linked_imports_bind_to_the_other_projects_functions(multi
     assert (f"{US}:user_service.api.profile", f"{TOKENS}:auth_service.tokens.verify_token") in calls  # via __init__
     assert (f"{US}:user_service.api", "common-lib:src/common_lib/log.py:src.common_lib.log.get_logger") in calls
     assert ("legacy-tool:legacy/report.py:legacy.report.audit", f"{TOKENS}:auth_service.tokens.verify_token") in calls
+    # typed receivers: `store = TokenStore(); store.is_revoked()` and `TokenStore().is_revoked()`
+    assert (f"{US}:user_service.api.is_blocked", f"{TOKENS}:auth_service.tokens.TokenStore.is_revoked") in calls
     assert ("web-client:src/app.ts:src/app.loadUser", "api-types:src/index.ts:src/index.emptyUser") in calls  # default
     assert ("web-client:src/app.ts:src/app.loadUser", "api-types:src/dates.ts:src/dates.formatDate") in calls
     reasons = {r["r"] for r in multi_gb.cypher("MATCH (a:Function)-[c:CALLS]->(b:Function) WHERE a.project <> b.project "
