@@ -59,6 +59,7 @@ class _Providers:
         self.graph, self.state = graph, IndexState(analytics)
         self.analytics = analytics
         roots = project_roots(graph)
+        self.roots = roots
         by_name = providers(roots, scans)
         self.python: dict[str, list[str]] = {}
         self.npm: dict[str, tuple[str, str, str | None]] = {}
@@ -94,12 +95,19 @@ class _Providers:
         hit = self.npm.get(name)
         return hit is not None and (provider is None or hit[0] == provider)
 
+    def _contains(self, importer: str, owner: str) -> bool:
+        """A monorepo project holds its sub-packages' files itself: no link from it into their projects."""
+        from ..projects.dependencies import _inside
+
+        a, b = self.roots.get(importer), self.roots.get(owner)
+        return bool(a and b) and _inside(a, b)
+
     def find(self, importer: str, imp: Import, resolver: Resolver) -> _Provided | None:
         if resolver.family == "py":
             if imp.module.startswith("."):
                 return None
             top = imp.module.split(".")[0]
-            owners = [p for p in self.python.get(top, []) if p != importer]
+            owners = [p for p in self.python.get(top, []) if p != importer and not self._contains(importer, p)]
             if not owners:      # no distribution of that name: a top-level package of a declared dependency
                 owners = [p for p in sorted(self.upstream.get(importer, ())) if self._has_top(p, top)]
             for owner in owners[:1]:
@@ -110,7 +118,7 @@ class _Providers:
             return None
         pkg = resolver.adapter.external_module_name(imp)
         hit = self.npm.get(pkg)
-        if hit is None or hit[0] == importer or not imp.module.startswith(pkg):
+        if hit is None or hit[0] == importer or not imp.module.startswith(pkg) or self._contains(importer, hit[0]):
             return None
         owner, pkg_dir, entry = hit
         idx = self.index(owner)
