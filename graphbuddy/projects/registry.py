@@ -134,10 +134,13 @@ def rename_project(graph, analytics, old: str, *, new: str) -> None:
     require_project(graph, old)
     if graph.rows("MATCH (p:Project {id: $id}) RETURN p.id", {"id": new}):
         raise InvalidArgument(f"a project named '{new}' already exists")
-    analytics.execute("INSERT OR REPLACE INTO index_state VALUES (?, TRUE, ?)", [old, now()])
+    # a crash between the two stores leaves both names dirty: the next index of either rebuilds in full
+    for name in (old, new):
+        analytics.execute("INSERT OR REPLACE INTO index_state VALUES (?, TRUE, ?)", [name, now()])
     with graph.transaction():
         _rekey_graph(graph, old, new)
     with analytics.transaction():
+        analytics.execute("DELETE FROM index_state WHERE project = ?", [new])
         _rekey_analytics(analytics, old, new)
         analytics.execute("INSERT OR REPLACE INTO index_state VALUES (?, FALSE, ?)", [new, now()])
     from ..index import crossproject
