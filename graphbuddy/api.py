@@ -51,8 +51,12 @@ class GraphBuddy:
 
         root = Path(path).expanduser()
         name = _project_name(root, project)
-        return index_project(self.graph, self.analytics, root, project=name, cache=self._index_cache,
-                             full=full, progress=progress, workers=workers)
+        report = index_project(self.graph, self.analytics, root, project=name, cache=self._index_cache,
+                               full=full, progress=progress, workers=workers)
+        from .index.crossproject import after_index
+
+        after_index(self.graph, self.analytics, name, report.mode)   # manifest deps + cross-project links
+        return report
 
     def watch(self, path: str | Path, *, project: str | None = None, on_update: Callable | None = None,
               stop=None, ready=None, debounce_ms: int = 1600, step_ms: int = 50) -> int:
@@ -208,10 +212,12 @@ class GraphBuddy:
 
         return reflections.remove_reflection(self.memory_store, reflection_id)
 
-    def vote(self, item_id: str, *, up: bool = True) -> dict:
+    def vote(self, item_id: str, *, up: bool = True, member: str | None = None, withdraw: bool = False) -> dict:
+        """Vote on a reflection or insight (votes feed ranking). Anonymous votes add up; a `member` has one
+        vote per item, replaced by a new vote or removed by `withdraw`. Returns {id, kind, votes}."""
         from .memory import reflections
 
-        return reflections.vote(self.memory_store, item_id, up=up)
+        return reflections.vote(self.memory_store, item_id, up=up, member=member, withdraw=withdraw)
 
     def capture_insights(self, text: str, *, project: str | None = None, session_id: str | None = None):
         """Store the `★ Insight` blocks found in `text` (rule-based). Returns a `CaptureReport`."""
@@ -247,6 +253,116 @@ class GraphBuddy:
         from .memory import verify
 
         return verify.check_documents(self.memory_store, repair=repair)
+
+    # -- cross-project ------------------------------------------------------------------------------------------
+    def rename_project(self, old: str, *, new: str) -> None:
+        """Rename a project: every id `<old>:...` becomes `<new>:...` in both stores."""
+        from .projects.registry import rename_project
+
+        rename_project(self.graph, self.analytics, old, new=new)
+        self._index_cache.pop(old, None)
+
+    def remove_project(self, name: str):
+        """Remove a project's graph, memory and DuckDB rows. Returns `RemovedProject` (dependents told)."""
+        from .projects.registry import remove_project
+
+        self._index_cache.pop(name, None)
+        return remove_project(self.graph, self.analytics, name)
+
+    def create_group(self, name: str, *, description: str | None = None):
+        from .projects.registry import create_group
+
+        return create_group(self.graph, name, description=description)
+
+    def add_to_group(self, project: str, *, group: str) -> None:
+        from .projects.registry import add_to_group
+
+        add_to_group(self.graph, project, group=group)
+
+    def remove_from_group(self, project: str, *, group: str) -> bool:
+        from .projects.registry import remove_from_group
+
+        return remove_from_group(self.graph, project, group=group)
+
+    def list_groups(self):
+        from .projects.registry import list_groups
+
+        return list_groups(self.graph)
+
+    def add_dependency(self, project: str, *, on: str, type: str = "uses", description: str | None = None):
+        from .projects.dependencies import add_dependency
+
+        return add_dependency(self.graph, project, on=on, type=type, description=description)
+
+    def remove_dependency(self, project: str, *, on: str, type: str | None = None) -> int:
+        from .projects.dependencies import remove_dependency
+
+        return remove_dependency(self.graph, project, on=on, type=type)
+
+    def list_dependencies(self, project: str, *, transitive: bool = False):
+        from .projects.dependencies import list_dependencies
+
+        return list_dependencies(self.graph, project, transitive=transitive)
+
+    def discover_dependencies(self):
+        """Re-read every indexed project's manifests; relink cross-project code edges. Returns the report."""
+        from .index.crossproject import link_projects
+        from .projects.dependencies import discover_dependencies, scan_projects
+
+        scans = scan_projects(self.graph, self.analytics, rescan=None)
+        report = discover_dependencies(self.graph, scans)
+        link_projects(self.graph, self.analytics, scans=scans)
+        return report
+
+    def dependency_closure(self, project: str):
+        from .projects.dependencies import all_dependencies, dependency_closure
+        from .projects.registry import require_project
+
+        require_project(self.graph, project)
+        return dependency_closure(all_dependencies(self.graph), project)
+
+    def search_across_projects(self, query: str, *, project: str, scope: str = "deps", search=None,
+                               limit: int = 10, weights=None, member: str | None = None):
+        """Search (default: keyword match over `documents`; pass `search=gb.search`-like callable) within a
+        scope (project | deps | group | all), ranked by dependency proximity, recency and votes, explained."""
+        from .projects.ranking import search_across_projects
+
+        return search_across_projects(self, query, project=project, scope=scope, search=search, limit=limit,
+                                      weights=weights, member=member)
+
+    def impact(self, target: str, *, project: str | None = None, depth: int = 3):
+        """What is affected if a function, file or project changes: transitive callers/importers/dependents."""
+        from .projects.impact import impact
+
+        return impact(self, target, project=project, depth=depth)
+
+    def impact_of_diff(self, path: str | Path, *, base: str = "HEAD", depth: int = 3):
+        """Changed lines of `git diff base` -> functions overlapping them -> their dependents."""
+        from .projects.impact import impact_of_diff
+
+        return impact_of_diff(self, Path(path), base=base, depth=depth)
+
+    # -- teams -----------------------------------------------------------------------------------------------
+    def create_team(self, name: str, *, description: str | None = None):
+        from .projects.teams import create_team
+
+        return create_team(self.graph, name, description=description)
+
+    def add_member(self, team: str, *, member: str) -> None:
+        from .projects.teams import add_member
+
+        add_member(self.graph, team, member=member)
+
+    def list_teams(self):
+        from .projects.teams import list_teams
+
+        return list_teams(self.graph)
+
+    def share_reflection(self, reflection_id: str, *, team: str, by: str | None = None) -> None:
+        from .projects.teams import share_reflection
+
+        share_reflection(self.graph, reflection_id, team=team, by=by)
+
 
 
 def open(store: str | Path | None = None, *, memory: bool = False) -> GraphBuddy:  # noqa: A001 - the API name

@@ -85,10 +85,20 @@ def remove_reflection(ms: MemoryStore, reflection_id: str) -> Reflection:
     return gone
 
 
-def vote(ms: MemoryStore, item_id: str, *, up: bool = True) -> dict:
+def vote(ms: MemoryStore, item_id: str, *, up: bool = True, member: str | None = None,
+         withdraw: bool = False) -> dict:
+    """Anonymous votes add up; a member has one vote per item (re-voting replaces it, `withdraw` removes it)."""
     label = ms.label_of(item_id)
     with ms.write():
-        votes = ms.run("vote", {"id": item_id, "delta": 1 if up else -1}, source=label)[0][0]
+        if member is None:
+            if withdraw:
+                raise InvalidArgument("only a member's vote can be withdrawn (give member=...)")
+            delta = 1 if up else -1
+        else:
+            from ..projects.teams import record_member_vote
+
+            delta = record_member_vote(ms.graph, label, item_id, member=member, value=0 if withdraw else 1 if up else -1)
+        votes = ms.run("vote", {"id": item_id, "delta": delta}, source=label)[0][0]
         ms.sync_document(label.lower(), item_id)
     return {"id": item_id, "kind": label.lower(), "votes": votes}
 

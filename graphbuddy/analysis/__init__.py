@@ -1,0 +1,1 @@
+"""Graph analytics over the code graph with networkx and scipy (notebook-friendly: DataFrames and graphs)."""

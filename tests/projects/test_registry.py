@@ -1,0 +1,95 @@
+"""Projects and groups: rename re-keys both stores, remove tells dependents, groups hold members."""
+from __future__ import annotations
+
+import pytest
+
+from graphbuddy.errors import InvalidArgument, NotFound
+
+from .conftest import cross_calls, cross_imports, module_imports
+
+
+def _doc(gb, id_, project, kind="code"):
+    gb.analytics.execute("INSERT INTO documents (id, kind, project, content, created_at, votes) "
+                         "VALUES (?, ?, ?, 'text', now(), 0)", [id_, kind, project])
+
+
+def test_rename_rewrites_ids_in_both_stores_and_keeps_every_edge(multi_root, multi_gb):
+    gb = multi_gb
+    _doc(gb, "auth-service:auth_service/tokens.py:auth_service.tokens.verify_token", "auth-service")
+    _doc(gb, "sha-of-a-reflection", "auth-service", "reflection")
+    gb.add_dependency("auth-service", on="api-types", type="references")
+    before_imports = {(a.replace("auth-service:", "auth:"), b.replace("auth-service:", "auth:"))
+                      for a, b in cross_imports(gb)}
+    before_calls = {(a.replace("auth-service:", "auth:"), b.replace("auth-service:", "auth:"))
+                    for a, b in cross_calls(gb)}
+    stats = gb.stats("auth-service")[0]
+    gb.rename_project("auth-service", new="auth")
+    assert cross_imports(gb) == before_imports and cross_calls(gb) == before_calls
+    assert {**gb.stats("auth")[0], "project": "auth-service"} == stats
+    assert not gb.cypher("MATCH (n) WHERE n.id STARTS WITH 'auth-service:' RETURN n.id").rows()
+    assert {(d.on, d.type) for d in gb.list_dependencies("auth")} == {("common-lib", "uses"), ("api-types", "references")}
+    assert ("user-service", "auth") in {(d.project, d.on) for d in gb.list_dependencies("user-service")}
+    docs = dict(gb.analytics.rows("SELECT id, project FROM documents ORDER BY id"))
+    assert docs == {"auth:auth_service/tokens.py:auth_service.tokens.verify_token": "auth",
+                    "sha-of-a-reflection": "auth"}
+    assert gb.analytics.rows("SELECT count(*) FROM index_files WHERE project = 'auth-service'")[0][0] == 0
+    # the renamed project re-indexes by delta (its state moved with it), from the same folder
+    report = gb.index(multi_root / "auth-service", project="auth")
+    assert report.mode == "unchanged"
+    assert cross_imports(gb) == before_imports
+
+
+def test_rename_refuses_bad_names_and_clashes(multi_gb):
+    with pytest.raises(InvalidArgument, match="already exists"):
+        multi_gb.rename_project("auth-service", new="common-lib")
+    with pytest.raises(InvalidArgument, match="invalid project name"):
+        multi_gb.rename_project("auth-service", new="a:b")
+    with pytest.raises(NotFound):
+        multi_gb.rename_project("ghost", new="spirit")
+    assert "auth-service" in {p["project"] for p in multi_gb.projects()}
+
+
+def test_remove_project_tells_dependents_and_unlinks_importers(multi_gb):
+    gb = multi_gb
+    _doc(gb, "auth-service:x", "auth-service")
+    _doc(gb, "user-service:y", "user-service")
+    removed = gb.remove_project("auth-service")
+    assert removed.dependents == ("legacy-tool", "user-service")
+    assert removed.files == 2 and removed.documents == 1
+    assert "auth-service" not in {p["project"] for p in gb.projects()}
+    assert not gb.cypher("MATCH (n) WHERE n.id STARTS WITH 'auth-service:' RETURN n.id").rows()
+    assert "python:auth_service.tokens" in module_imports(gb, "user-service")     # importers fall back
+    assert not any("auth-service" in b for _, b in cross_calls(gb))
+    assert all(d.on != "auth-service" for d in gb.list_dependencies("user-service"))
+    assert gb.analytics.rows("SELECT count(*) FROM index_files WHERE project = 'auth-service'")[0][0] == 0
+    assert [r[0] for r in gb.analytics.rows("SELECT id FROM documents")] == ["user-service:y"]
+    with pytest.raises(NotFound):
+        gb.remove_project("auth-service")
+
+
+def test_groups(multi_gb):
+    gb = multi_gb
+    gb.create_group("identity", description="login and users")
+    gb.add_to_group("auth-service", group="identity")
+    gb.add_to_group("user-service", group="identity")
+    gb.add_to_group("user-service", group="identity")          # idempotent
+    [g] = gb.list_groups()
+    assert (g.name, g.description, g.projects) == ("identity", "login and users", ("auth-service", "user-service"))
+    assert gb.remove_from_group("auth-service", group="identity")
+    assert gb.list_groups()[0].projects == ("user-service",)
+    with pytest.raises(InvalidArgument, match="already exists"):
+        gb.create_group("identity")
+    with pytest.raises(NotFound, match="no group"):
+        gb.add_to_group("user-service", group="nope")
+    with pytest.raises(NotFound, match="no project"):
+        gb.add_to_group("nope", group="identity")
+
+
+def test_links_into_a_renamed_project_still_follow_its_deltas(multi_root, multi_gb):
+    multi_gb.rename_project("auth-service", new="auth")
+    pkg = multi_root / "auth-service" / "auth_service"
+    (pkg / "tokens.py").rename(pkg / "session_tokens.py")
+    (pkg / "__init__.py").write_text("from .session_tokens import verify_token\n")
+    multi_gb.index(multi_root / "auth-service", project="auth")
+    assert ("user-service:user_service/api.py", "auth:auth_service/tokens.py") not in cross_imports(multi_gb)
+    assert "python:auth_service.tokens" in module_imports(multi_gb, "user-service")
