@@ -109,7 +109,8 @@ class SymbolIndex:
 
 
 def family(language: str) -> str:
-    return "py" if language == "python" else "js"
+    """Languages of one family share module keys (C and C++ include each other's headers)."""
+    return adapter_for(language).family
 
 
 def build_module_map(facts: dict[str, FileFacts]) -> dict[str, str]:
@@ -151,7 +152,8 @@ class Resolver:
 
     def _unique_function(self, name: str) -> tuple[str, str] | None:
         self.keys.add("n:" + name)
-        hits = self.index.function_names.get(name, ())
+        hits = [h for h in self.index.function_names.get(name, ())
+                if family(self.index.facts[h[0]].language) == self.family]     # never across languages
         return hits[0] if len(hits) == 1 else None
 
     # -- imports -------------------------------------------------------------------------------------------
@@ -174,7 +176,7 @@ class Resolver:
         if target is not None:
             return ImportEdge(imp.line, imp.name or "", target, None)
         ext = self.adapter.external_module_name(imp)
-        return ImportEdge(imp.line, imp.name or "", None, f"{'python' if self.family == 'py' else 'js'}:{ext}")
+        return ImportEdge(imp.line, imp.name or "", None, f"{self.adapter.external_prefix}:{ext}")
 
     def _submodule(self, imp: Import) -> str | None:
         for key in self.adapter.import_candidates(imp, self.path, self.index.config):
@@ -195,6 +197,10 @@ class Resolver:
         imp = view.imports_by_alias.get(name)
         if imp is not None:
             return _Sub(self, path).imported(imp, depth + 1)
+        for target in self._companions(path):     # a C header's functions are defined in its .c file
+            d = self._file(target).top_level(name)
+            if d is not None and d.exported:          # never a `static` function of the .c file
+                return ("def", target, d)
         for star in view.star_imports:
             target = _Sub(self, path).module_of(star)
             if target is not None and target != path:
@@ -202,6 +208,16 @@ class Resolver:
                 if hit is not None:
                     return hit
         return None
+
+    def _companions(self, path: str) -> list[str]:
+        """Files defining what `path` declares (adapter `companion_keys`: a header's same-stem sources)."""
+        adapter = adapter_for(self.index.facts[path].language)
+        out = []
+        for key in adapter.companion_keys(path):
+            target = self._module(key)
+            if target is not None and target != path:
+                out.append(target)
+        return out
 
     def imported(self, imp: Import, depth: int = 0):
         if depth > _MAX_DEPTH:
@@ -252,6 +268,10 @@ class Resolver:
                 hit = self.symbol_in(target, name)
                 if hit is not None:
                     return hit, "import"
+        for imp in self.adapter.implicit_imports(name, self.view.facts):   # PHP: the file's own namespace
+            hit = self.imported(imp)
+            if hit is not None:
+                return hit, "import"
         return None, None
 
     def resolve_dotted(self, expr: str, scope_chain: list[str]):
@@ -308,6 +328,10 @@ class Resolver:
             d = self._file(path).children.get(cls.qualified_name, {}).get(name)
             if d is not None:
                 return ("def", path, d)
+            for target in self._companions(path):       # C++ `void A::f() {...}` in a.cpp, class in a.h
+                d = self._file(target).children.get(cls.qualified_name, {}).get(name)
+                if d is not None:
+                    return ("def", target, d)
         for bpath, base in self.bases_of(path, cls):
             hit = self.member(bpath, base, name, depth + 1)
             if hit is not None:
@@ -315,7 +339,7 @@ class Resolver:
         return None
 
     def constructor(self, path: str, cls: Definition):
-        for name in self.adapter.constructor_names:
+        for name in self.adapter.constructor_names or (cls.name,):     # C++: named after the class
             hit = self.member(path, cls, name)
             if hit is not None:
                 return hit
@@ -326,6 +350,12 @@ class Resolver:
         view = self.view
         chain = _scope_chain(view, call.caller)
         recv = call.receiver
+        cls_path_def = self._enclosing_class(call.caller)
+        if recv is None and self.adapter.implicit_self and cls_path_def is not None:   # `helper()` in a method
+            hit = self.member(*cls_path_def, call.name)
+            if hit is not None and not hit[2].is_class:
+                own = hit[2].parent == cls_path_def[1].qualified_name     # also out of line, in a companion
+                return hit, ("self" if own else "inherited")
         if recv is None:
             hit, reason = self.lookup_name(call.name, chain)
             if hit is None:
@@ -333,20 +363,19 @@ class Resolver:
                 return (("def", unique[0], self._file(unique[0]).by_qn[unique[1]]), "global_unique") \
                     if unique else (None, None)
             return self._callable(hit, reason, new=call.is_new)
-        cls_path_def = self._enclosing_class(call.caller)
         if recv in self.adapter.self_names or recv in self.adapter.class_self_names:
             if cls_path_def is None:
                 return None, None
-            hit = self.member(self.path, cls_path_def, call.name)
+            hit = self.member(*cls_path_def, call.name)
             if hit is None:
                 return None, None
-            own = hit[1] == self.path and hit[2].parent == cls_path_def.qualified_name
+            own = hit[1] == cls_path_def[0] and hit[2].parent == cls_path_def[1].qualified_name
             return hit, ("self" if own else "inherited")
         if recv in self.adapter.super_names:
             if cls_path_def is None:
                 return None, None
-            hit = self.member(self.path, cls_path_def, call.name, skip_self=True)
-            return (hit, "inherited") if hit else (None, None)
+            hit = self.member(*cls_path_def, call.name, skip_self=True)
+            return self._callable(hit, "inherited", new=False) if hit else (None, None)
         # a typed receiver: local variable, attribute of self, or a constructor call result
         type_expr, reason = self._receiver_type(recv, chain, cls_path_def)
         if type_expr is not None:
@@ -359,7 +388,7 @@ class Resolver:
             return None, None
         hit, why = self.resolve_dotted(recv, chain)
         if hit is None:
-            return None, None
+            return self._namespaced(recv, call, chain)
         if hit[0] == "module":
             target = self.symbol_in(hit[1], call.name)
             return self._callable(target, "import", new=call.is_new) if target else (None, None)
@@ -367,7 +396,27 @@ class Resolver:
             m = self.member(hit[1], hit[2], call.name)
             if m is None and call.is_new:
                 return None, None
-            return (m, "receiver") if m else (None, None)
+            return self._callable(m, "receiver", new=call.is_new) if m else (None, None)
+        return None, None
+
+    def _namespaced(self, recv: str, call, chain: list[str]):
+        """`ns::Cls::f()` / `ns::f()`: names seen from here, kept only if their qualified names end as written."""
+        if not self.adapter.namespaced_calls:
+            return None, None
+        sep = self.adapter.scope_separator
+        parts = recv.split(".")
+        written = sep.join(parts)
+
+        def named(d, suffix):
+            return d.qualified_name == suffix or d.qualified_name.endswith(sep + suffix)
+
+        cls, _ = self.lookup_name(parts[-1], chain)
+        if cls is not None and cls[0] == "def" and cls[2].is_class and named(cls[2], written):
+            m = self.member(cls[1], cls[2], call.name)
+            return self._callable(m, "receiver", new=call.is_new) if m else (None, None)
+        hit, reason = self.lookup_name(call.name, chain)
+        if hit is not None and hit[0] == "def" and named(hit[2], written + sep + call.name):
+            return self._callable(hit, reason, new=call.is_new)
         return None, None
 
     def _callable(self, hit, reason, *, new: bool):
@@ -379,7 +428,7 @@ class Resolver:
             return (ctor, reason) if ctor else (None, None)
         return hit, reason
 
-    def _receiver_type(self, recv: str, chain: list[str], cls: Definition | None):
+    def _receiver_type(self, recv: str, chain: list[str], cls_path_def: tuple[str, Definition] | None):
         m = _CALL_RECEIVER.match(recv)
         if m and _is_dotted(m.group(1)):
             return m.group(1), "receiver"
@@ -388,19 +437,39 @@ class Resolver:
             types = bindings.get((scope, recv))
             if types:
                 return (next(iter(types)), "typed") if len(types) == 1 else (None, None)
+        if cls_path_def is None:
+            return None, None
+        cls_file, cls = cls_path_def
+        bindings = self._file(cls_file).bindings        # a C++ class's fields live in its header
+        attr = recv if self.adapter.implicit_self and "." not in recv else None     # C++ `repo->find()`
         for prefix in self.adapter.self_names:
-            if cls is not None and recv.startswith(prefix + ".") and recv.count(".") == 1:
-                types = bindings.get((cls.qualified_name, "self." + recv[len(prefix) + 1:]))
-                if types and len(types) == 1:
-                    return next(iter(types)), "typed"
+            if recv.startswith(prefix + ".") and recv.count(".") == 1:
+                attr = recv[len(prefix) + 1:]
+        if attr is not None:
+            types = bindings.get((cls.qualified_name, "self." + attr))
+            if types and len(types) == 1:
+                return next(iter(types)), "typed"
         return None, None
 
-    def _enclosing_class(self, qn: str) -> Definition | None:
+    def _enclosing_class(self, qn: str) -> tuple[str, Definition] | None:
         d = self.view.by_qn.get(qn)
         while d is not None and d.parent is not None:
-            d = self.view.by_qn.get(d.parent)
+            parent = self.view.by_qn.get(d.parent)
+            if parent is None and self.adapter.out_of_line_members:
+                return self._included_class(d.parent)
+            d = parent
             if d is not None and d.is_class:
-                return d
+                return self.path, d
+        return None
+
+    def _included_class(self, qn: str) -> tuple[str, Definition] | None:
+        """The class of an out-of-line member (C++ `void A::f() {}`), declared in a file this one includes."""
+        for star in self.view.star_imports:
+            target = self.module_of(star)
+            if target is not None:
+                d = self._file(target).by_qn.get(qn)
+                if d is not None and d.is_class:
+                    return target, d
         return None
 
     # -- one file ------------------------------------------------------------------------------------------
