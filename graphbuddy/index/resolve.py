@@ -209,6 +209,22 @@ class Resolver:
                     return hit
         return None
 
+    def _required(self) -> list[str]:
+        """Files this file star-imports, transitively (Ruby `require`), nearest first."""
+        cached = getattr(self, "_required_cache", None)
+        if cached is None:
+            cached, todo, seen = [], [self.path], {self.path}
+            while todo and len(cached) < 200:
+                path = todo.pop(0)
+                for star in self._file(path).star_imports:
+                    target = _Sub(self, path).module_of(star)
+                    if target is not None and target not in seen:
+                        seen.add(target)
+                        cached.append(target)
+                        todo.append(target)
+            self._required_cache = cached
+        return cached
+
     def _companions(self, path: str) -> list[str]:
         """Files defining what `path` declares (adapter `companion_keys`: a header's same-stem sources)."""
         adapter = adapter_for(self.index.facts[path].language)
@@ -268,6 +284,12 @@ class Resolver:
                 hit = self.symbol_in(target, name)
                 if hit is not None:
                     return hit, "import"
+        if self.adapter.lexical_class_scopes:       # Ruby: a module reopened in a required file
+            for scope in scope_chain:
+                for path in self._required():
+                    d = self._file(path).children.get(scope, {}).get(name)
+                    if d is not None:
+                        return ("def", path, d), "import"
         for imp in self.adapter.implicit_imports(name, self.view.facts):   # PHP: the file's own namespace
             hit = self.imported(imp)
             if hit is not None:
@@ -310,7 +332,7 @@ class Resolver:
         cached = self.index.bases_cache.get(key)
         if cached is None:
             sub = _Sub(self, path, own_keys=True)
-            chain = _scope_chain(sub.view, cls.parent)
+            chain = _scope_chain(sub.view, cls.parent, sub.adapter.lexical_class_scopes)
             out = []
             for base in cls.bases:
                 hit, _ = sub.resolve_dotted(base, chain)
@@ -332,6 +354,11 @@ class Resolver:
                 d = self._file(target).children.get(cls.qualified_name, {}).get(name)
                 if d is not None:
                     return ("def", target, d)
+            if self.adapter.lexical_class_scopes:      # Ruby: the class reopened in a required file
+                for target in self._required():
+                    d = self._file(target).children.get(cls.qualified_name, {}).get(name)
+                    if d is not None:
+                        return ("def", target, d)
         for bpath, base in self.bases_of(path, cls):
             hit = self.member(bpath, base, name, depth + 1)
             if hit is not None:
@@ -348,7 +375,7 @@ class Resolver:
     # -- calls -----------------------------------------------------------------------------------------------
     def resolve_call(self, call) -> tuple[tuple | None, str | None]:
         view = self.view
-        chain = _scope_chain(view, call.caller)
+        chain = _scope_chain(view, call.caller, self.adapter.lexical_class_scopes)
         recv = call.receiver
         cls_path_def = self._enclosing_class(call.caller)
         if recv is None and self.adapter.implicit_self and cls_path_def is not None:   # `helper()` in a method
@@ -486,7 +513,7 @@ class Resolver:
         inherits = []
         for d in facts.definitions:
             if d.is_class and d.bases:
-                chain = _scope_chain(self.view, d.parent)
+                chain = _scope_chain(self.view, d.parent, self.adapter.lexical_class_scopes)
                 for base, kind in zip(d.bases, d.base_kinds or ("extends",) * len(d.bases)):
                     hit, _ = self.resolve_dotted(base, chain)
                     if hit is not None and hit[0] == "def" and hit[2].is_class:
@@ -513,12 +540,12 @@ class _Sub(Resolver):
         return self.index.view(path)
 
 
-def _scope_chain(view: _FileView, qn: str | None) -> list[str]:
-    """Enclosing function scopes of `qn`, innermost first (class bodies are not enclosing scopes)."""
+def _scope_chain(view: _FileView, qn: str | None, with_classes: bool = False) -> list[str]:
+    """Enclosing function scopes of `qn`, innermost first (class bodies are scopes only for Ruby constants)."""
     out = []
     d = view.by_qn.get(qn) if qn else None
     while d is not None and d.kind != "module":
-        if not d.is_class:
+        if with_classes or not d.is_class:
             out.append(d.qualified_name)
         d = view.by_qn.get(d.parent) if d.parent else None
     return out

@@ -33,6 +33,7 @@ class Adapter:
     implicit_self = False     # a bare call inside a method may name a method of its class (Ruby, C++)
     out_of_line_members = False   # C++: `void A::f() {}` is a member of class A declared elsewhere
     scope_separator = "."     # between the parts of a qualified name
+    lexical_class_scopes = False  # Ruby: constants resolve in enclosing classes/modules, reopened across files
     namespaced_calls = False  # `ns::f()` / `\\ns\\f()`: namespaces are not definitions, match qualified names
 
     # -- tree-sitter objects, built lazily per process ------------------------------------------------
