@@ -187,6 +187,8 @@ class CppAdapter(CAdapter):
     def receiver_text(self, node, src: bytes) -> str:
         if node.type == "template_type":
             node = node.child_by_field_name("name") or node
+        if node.type == "qualified_identifier":                        # a::b::f -> "a.b" (the scope of f)
+            return _text(src, node).split("<", 1)[0].replace(" ", "").rsplit("::", 1)[0].replace("::", ".").lstrip(".")
         text = _text(src, node).replace("->", ".").replace("::", ".").replace(" ", "")
         return text.lstrip(".")
 

@@ -32,23 +32,28 @@
 
 (call_expression function: (identifier) @name) @reference.call
 (call_expression function: (template_function name: (identifier) @name)) @reference.call
-(call_expression
-  function: (qualified_identifier
-    scope: (_) @receiver
-    name: (identifier) @name)) @reference.call
+; `a::b::f()`: the receiver is the whole qualified name (the adapter drops its last part)
+(call_expression function: (qualified_identifier name: (identifier) @name) @receiver) @reference.call
+(call_expression function: (qualified_identifier name: (qualified_identifier name: (identifier) @name)) @receiver) @reference.call
+(call_expression function: (qualified_identifier name: (qualified_identifier name: (qualified_identifier
+  name: (identifier) @name))) @receiver) @reference.call
 (call_expression
   function: (field_expression
     argument: (_) @receiver
     field: (field_identifier) @name)) @reference.call
 
 (new_expression type: (type_identifier) @name) @reference.new
-(new_expression type: (qualified_identifier scope: (_) @receiver name: (type_identifier) @name)) @reference.new
+(new_expression type: (qualified_identifier name: (type_identifier) @name) @receiver) @reference.new
+(new_expression type: (qualified_identifier name: (qualified_identifier name: (type_identifier) @name)) @receiver) @reference.new
 ; `Shape s(1);` and `Shape s{1};` construct
 (declaration
   type: (type_identifier) @name
   declarator: (init_declarator value: [(argument_list) (initializer_list)])) @reference.new
 (declaration
-  type: (qualified_identifier scope: (_) @receiver name: (type_identifier) @name)
+  type: (qualified_identifier name: (type_identifier) @name) @receiver
+  declarator: (init_declarator value: [(argument_list) (initializer_list)])) @reference.new
+(declaration
+  type: (qualified_identifier name: (qualified_identifier name: (type_identifier) @name)) @receiver
   declarator: (init_declarator value: [(argument_list) (initializer_list)])) @reference.new
 
 (preproc_include) @import
