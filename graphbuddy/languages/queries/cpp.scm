@@ -80,3 +80,10 @@
   type: [(type_identifier) (qualified_identifier)] @bind.type
   declarator: [(field_identifier) @bind.name
                (pointer_declarator declarator: (field_identifier) @bind.name)]) @binding
+
+; `Dog d;` runs Dog's default constructor; `Dog::Dog() : Animal("dog")` runs the base constructor
+(declaration type: (type_identifier) @name declarator: (identifier)) @reference.new
+(declaration
+  type: (qualified_identifier name: (type_identifier) @name) @receiver
+  declarator: (identifier)) @reference.new
+(field_initializer (field_identifier) @name (argument_list)) @reference.call
