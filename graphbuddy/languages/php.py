@@ -39,6 +39,15 @@ class PhpAdapter(Adapter):
         finally:
             _current.namespaces = None
         by_qn = {d.qualified_name: d for d in facts.definitions}
+        calls = []
+        for c in facts.calls:
+            if c.is_new and c.name in ("self", "static", "parent"):      # new self(): the enclosing class
+                cls = _enclosing_class(by_qn, c.caller)
+                if cls is None:
+                    continue
+                c = dataclasses.replace(c, name="__construct", receiver="parent", is_new=False) \
+                    if c.name == "parent" else dataclasses.replace(c, name=cls.name)
+            calls.append(c)
         bindings = []
         for b in facts.bindings:
             d = by_qn.get(b.scope)
@@ -51,7 +60,7 @@ class PhpAdapter(Adapter):
         extra = dict(facts.extra)
         if spaces[1]:
             extra["namespace"] = next((ns for ns in spaces[1] if ns), "")
-        return dataclasses.replace(facts, bindings=tuple(dict.fromkeys(bindings)), extra=extra)
+        return dataclasses.replace(facts, calls=tuple(calls), bindings=tuple(dict.fromkeys(bindings)), extra=extra)
 
     def module_name(self, path: str) -> str:
         return path[:-4] if path.endswith(".php") else path.rsplit(".", 1)[0]
@@ -164,6 +173,13 @@ class PhpAdapter(Adapter):
 
     def external_module_name(self, imp: Import) -> str:
         return imp.module
+
+
+def _enclosing_class(by_qn: dict, qn: str):
+    d = by_qn.get(qn)
+    while d is not None and not d.is_class:
+        d = by_qn.get(d.parent) if d.parent else None
+    return d
 
 
 def _last(text: str) -> str:

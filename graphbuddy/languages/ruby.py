@@ -38,6 +38,13 @@ class RubyAdapter(Adapter):
                     and c.receiver.split(".")[-1][:1].isupper():
                 scope, _, cls = c.receiver.rpartition(".")          # Shop::Cart.new -> Cart in Shop
                 c = CallSite(c.caller, cls, scope or None, c.line, is_new=True)
+            elif c.name == "new" and c.receiver is None:                # `new(...)` in `def self.build`
+                caller = by_qn.get(c.caller)
+                owner = by_qn.get(caller.parent) if caller is not None and caller.parent else None
+                if owner is None or not owner.is_class:
+                    continue
+                scope, _, cls = owner.qualified_name.replace("::", ".").rpartition(".")
+                c = CallSite(c.caller, cls, scope or None, c.line, is_new=True)
             elif c.name == "super" and c.receiver is None:
                 caller = by_qn.get(c.caller)
                 if caller is None or caller.kind == "module":

@@ -8,6 +8,10 @@
 (call !receiver method: [(identifier) (constant)] @name) @reference.call
 (call method: (super) @name) @reference.call
 (body_statement (super) @name @reference.call)
+(binary (super) @name @reference.call)
+(argument_list (super) @name @reference.call)
+(assignment right: (super) @name @reference.call)
+(parenthesized_statements (super) @name @reference.call)
 
 ; a method called without arguments or parentheses reads like a variable: dropped if a local has the name
 (program (identifier) @name @reference.bare)
