@@ -69,6 +69,8 @@ class CAdapter(Adapter):
         return " ".join(text.split())[:500]
 
     def is_exported(self, node, name: str, parent) -> bool:
+        if parent is not None and parent.is_class:          # a static member is not internal linkage
+            return True
         return not any(c.type == "storage_class_specifier" and c.text == b"static" for c in node.children)
 
     def qualify(self, node, caps, name, parent, module):
