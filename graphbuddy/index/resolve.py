@@ -186,10 +186,15 @@ class Resolver:
         return None
 
     # -- names -----------------------------------------------------------------------------------------------
-    def symbol_in(self, path: str, name: str, depth: int = 0):
-        """A top-level name of file `path`: ("def", path, Definition) or ("module", path), following re-exports."""
+    def symbol_in(self, path: str, name: str, depth: int = 0, seen: set | None = None):
+        """A top-level name of file `path`: ("def", path, Definition) or ("module", path), following re-exports.
+        `seen`: files already searched through star imports (C headers include each other in webs)."""
         if depth > _MAX_DEPTH:
             return None
+        if seen is not None:
+            if path in seen:
+                return None
+            seen.add(path)
         view = self._file(path)
         d = view.top_level(name)
         if d is not None:
@@ -204,7 +209,7 @@ class Resolver:
         for star in view.star_imports:
             target = _Sub(self, path).module_of(star)
             if target is not None and target != path:
-                hit = self.symbol_in(target, name, depth + 1)
+                hit = self.symbol_in(target, name, depth + 1, seen if seen is not None else {path})
                 if hit is not None:
                     return hit
         return None
@@ -278,10 +283,11 @@ class Resolver:
         if imp is not None:
             hit = self.imported(imp)
             return (hit, "import") if hit is not None else (None, None)
+        seen = {self.path}
         for star in self.view.star_imports:
             target = self.module_of(star)
             if target is not None:
-                hit = self.symbol_in(target, name)
+                hit = self.symbol_in(target, name, 0, seen)
                 if hit is not None:
                     return hit, "import"
         if self.adapter.lexical_class_scopes:       # Ruby: a module reopened in a required file
@@ -396,8 +402,7 @@ class Resolver:
             hit = self.member(*cls_path_def, call.name)
             if hit is None:
                 return None, None
-            own = hit[1] == cls_path_def[0] and hit[2].parent == cls_path_def[1].qualified_name
-            return hit, ("self" if own else "inherited")
+            return hit, ("self" if hit[2].parent == cls_path_def[1].qualified_name else "inherited")
         if recv in self.adapter.super_names:
             if cls_path_def is None:
                 return None, None
