@@ -100,6 +100,9 @@ class SymbolIndex:
                     self.function_names.setdefault(d.name, []).append((path, d.qualified_name))
         self._views: dict[str, _FileView] = {}
         self.bases_cache: dict[tuple[str, str], tuple] = {}
+        # path -> (files its star imports / companions resolve to, keys read): C include webs ask often
+        self.star_cache: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
+        self.companion_cache: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
 
     def view(self, path: str) -> _FileView:
         v = self._views.get(path)
@@ -206,12 +209,10 @@ class Resolver:
             d = self._file(target).top_level(name)
             if d is not None and d.exported:          # never a `static` function of the .c file
                 return ("def", target, d)
-        for star in view.star_imports:
-            target = _Sub(self, path).module_of(star)
-            if target is not None and target != path:
-                hit = self.symbol_in(target, name, depth + 1, seen if seen is not None else {path})
-                if hit is not None:
-                    return hit
+        for target in self._stars(path):
+            hit = self.symbol_in(target, name, depth + 1, seen if seen is not None else {path})
+            if hit is not None:
+                return hit
         return None
 
     def _required(self) -> list[str]:
@@ -221,24 +222,36 @@ class Resolver:
             cached, todo, seen = [], [self.path], {self.path}
             while todo and len(cached) < 200:
                 path = todo.pop(0)
-                for star in self._file(path).star_imports:
-                    target = _Sub(self, path).module_of(star)
-                    if target is not None and target not in seen:
+                for target in self._stars(path):
+                    if target not in seen:
                         seen.add(target)
                         cached.append(target)
                         todo.append(target)
             self._required_cache = cached
         return cached
 
-    def _companions(self, path: str) -> list[str]:
+    def _stars(self, path: str) -> tuple[str, ...]:
+        """Files the star imports of `path` resolve to (memoised per run, with the keys they read)."""
+        cached = self.index.star_cache.get(path)
+        if cached is None:
+            sub = _Sub(self, path, own_keys=True)
+            targets = (sub.module_of(star) for star in sub.view.star_imports)
+            cached = self.index.star_cache[path] = (
+                tuple(dict.fromkeys(t for t in targets if t is not None and t != path)), frozenset(sub.keys))
+        self.keys |= cached[1]
+        return cached[0]
+
+    def _companions(self, path: str) -> tuple[str, ...]:
         """Files defining what `path` declares (adapter `companion_keys`: a header's same-stem sources)."""
-        adapter = adapter_for(self.index.facts[path].language)
-        out = []
-        for key in adapter.companion_keys(path):
-            target = self._module(key)
-            if target is not None and target != path:
-                out.append(target)
-        return out
+        cached = self.index.companion_cache.get(path)
+        if cached is None:
+            adapter = adapter_for(self.index.facts[path].language)
+            keys = [f"{family(self.index.facts[path].language)}:{key}" for key in adapter.companion_keys(path)]
+            targets = (self.index.module_map.get(k) for k in keys)
+            cached = self.index.companion_cache[path] = (
+                tuple(t for t in targets if t is not None and t != path), frozenset("m:" + k for k in keys))
+        self.keys |= cached[1]
+        return cached[0]
 
     def imported(self, imp: Import, depth: int = 0):
         if depth > _MAX_DEPTH:
@@ -284,12 +297,10 @@ class Resolver:
             hit = self.imported(imp)
             return (hit, "import") if hit is not None else (None, None)
         seen = {self.path}
-        for star in self.view.star_imports:
-            target = self.module_of(star)
-            if target is not None:
-                hit = self.symbol_in(target, name, 0, seen)
-                if hit is not None:
-                    return hit, "import"
+        for target in self._stars(self.path):
+            hit = self.symbol_in(target, name, 0, seen)
+            if hit is not None:
+                return hit, "import"
         if self.adapter.lexical_class_scopes:       # Ruby: a module reopened in a required file
             for scope in scope_chain:
                 for path in self._required():
@@ -496,12 +507,10 @@ class Resolver:
 
     def _included_class(self, qn: str) -> tuple[str, Definition] | None:
         """The class of an out-of-line member (C++ `void A::f() {}`), declared in a file this one includes."""
-        for star in self.view.star_imports:
-            target = self.module_of(star)
-            if target is not None:
-                d = self._file(target).by_qn.get(qn)
-                if d is not None and d.is_class:
-                    return target, d
+        for target in self._stars(self.path):
+            d = self._file(target).by_qn.get(qn)
+            if d is not None and d.is_class:
+                return target, d
         return None
 
     # -- one file ------------------------------------------------------------------------------------------
