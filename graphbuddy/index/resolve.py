@@ -353,7 +353,7 @@ class Resolver:
             out = []
             for base in cls.bases:
                 hit, _ = sub.resolve_dotted(base, chain)
-                if hit is not None and hit[0] == "def" and hit[2].is_class:
+                if hit is not None and hit[0] == "def" and hit[2].is_class and hit[2] is not cls:   # not `A < ::A`
                     out.append((hit[1], hit[2]))
             cached = self.index.bases_cache[key] = (tuple(out), frozenset(sub.keys | {"f:" + path}))
         self.keys |= cached[1]
@@ -530,7 +530,7 @@ class Resolver:
                 chain = _scope_chain(self.view, d.parent, self.adapter.lexical_class_scopes)
                 for base, kind in zip(d.bases, d.base_kinds or ("extends",) * len(d.bases)):
                     hit, _ = self.resolve_dotted(base, chain)
-                    if hit is not None and hit[0] == "def" and hit[2].is_class:
+                    if hit is not None and hit[0] == "def" and hit[2].is_class and hit[2] is not d:
                         inherits.append(InheritsEdge(d.qualified_name, hit[1], hit[2].qualified_name, kind))
         return FileResolution(self.path, imports, tuple(calls), tuple(inherits), tuple(unresolved),
                               frozenset(self.keys))

@@ -145,7 +145,10 @@ class PhpAdapter(Adapter):
         return out
 
     def module_keys(self, path: str, all_paths: frozenset[str]) -> list[tuple[str, int]]:
-        return [(path, 0)]
+        # Without composer.json (a distribution's /usr/share/php): the namespace path from any capitalised
+        # folder down, `Illuminate/Support/Str.php`, as PSR-0 lays it out
+        parts = path.split("/")
+        return [(path, 0)] + [("/".join(parts[i:]), 1 + i) for i in range(1, len(parts) - 1) if parts[i][:1].isupper()]
 
     def import_candidates(self, imp: Import, importer: str, config: dict) -> list[str]:
         if imp.name == "*":                                             # require/include of a literal path

@@ -79,7 +79,9 @@ class RubyAdapter(Adapter):
                 return short, f"{parent.qualified_name}::{written}", parent.qualified_name
             return short, written, parent.qualified_name if parent else None
         if parent is not None and parent.is_class:
-            sep = "." if node.type == "singleton_method" else "#"
+            body = node.parent
+            in_singleton = body is not None and body.parent is not None and body.parent.type == "singleton_class"
+            sep = "." if node.type == "singleton_method" or in_singleton else "#"     # `class << self`
             return name, f"{parent.qualified_name}{sep}{name}", parent.qualified_name
         scope = parent.qualified_name if parent else module
         return name, f"{scope}.{name}", parent.qualified_name if parent else None
