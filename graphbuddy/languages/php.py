@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import posixpath
+import re
 import threading
 
 from ..index.facts import Binding, Import
@@ -53,8 +54,7 @@ class PhpAdapter(Adapter):
             d = by_qn.get(b.scope)
             if d is not None and d.is_class and not b.name.startswith("self."):   # typed property
                 b = Binding(b.scope, "self." + b.name.lstrip("$"), b.type_name)
-            elif d is not None and d.kind == "constructor" and d.parent \
-                    and f"${b.name.lstrip('$')}" in d.signature and _promoted(d.signature, b.name):
+            elif d is not None and d.kind == "constructor" and d.parent and _promoted(d.signature, b.name):
                 bindings.append(Binding(d.parent, "self." + b.name.lstrip("$"), b.type_name))
             bindings.append(b)
         extra = dict(facts.extra)
@@ -190,8 +190,7 @@ def _last(text: str) -> str:
 
 
 def _promoted(signature: str, name: str) -> bool:
-    import re
-
+    """`__construct(private Repo $repo)` also declares the property `$this->repo`."""
     return re.search(rf"\b(?:public|private|protected|readonly)\s+[^,()]*\${re.escape(name.lstrip('$'))}\b",
                      signature) is not None
 
