@@ -100,6 +100,9 @@ class SymbolIndex:
                     self.function_names.setdefault(d.name, []).append((path, d.qualified_name))
         self._views: dict[str, _FileView] = {}
         self.bases_cache: dict[tuple[str, str], tuple] = {}
+        # path -> (files its star imports / companions resolve to, keys read): C include webs ask often
+        self.star_cache: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
+        self.companion_cache: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
 
     def view(self, path: str) -> _FileView:
         v = self._views.get(path)
@@ -109,7 +112,8 @@ class SymbolIndex:
 
 
 def family(language: str) -> str:
-    return "py" if language == "python" else "js"
+    """Languages of one family share module keys (C and C++ include each other's headers)."""
+    return adapter_for(language).family
 
 
 def build_module_map(facts: dict[str, FileFacts]) -> dict[str, str]:
@@ -151,7 +155,8 @@ class Resolver:
 
     def _unique_function(self, name: str) -> tuple[str, str] | None:
         self.keys.add("n:" + name)
-        hits = self.index.function_names.get(name, ())
+        hits = [h for h in self.index.function_names.get(name, ())
+                if family(self.index.facts[h[0]].language) == self.family]     # never across languages
         return hits[0] if len(hits) == 1 else None
 
     # -- imports -------------------------------------------------------------------------------------------
@@ -174,7 +179,7 @@ class Resolver:
         if target is not None:
             return ImportEdge(imp.line, imp.name or "", target, None)
         ext = self.adapter.external_module_name(imp)
-        return ImportEdge(imp.line, imp.name or "", None, f"{'python' if self.family == 'py' else 'js'}:{ext}")
+        return ImportEdge(imp.line, imp.name or "", None, f"{self.adapter.external_prefix}:{ext}")
 
     def _submodule(self, imp: Import) -> str | None:
         for key in self.adapter.import_candidates(imp, self.path, self.index.config):
@@ -184,10 +189,15 @@ class Resolver:
         return None
 
     # -- names -----------------------------------------------------------------------------------------------
-    def symbol_in(self, path: str, name: str, depth: int = 0):
-        """A top-level name of file `path`: ("def", path, Definition) or ("module", path), following re-exports."""
+    def symbol_in(self, path: str, name: str, depth: int = 0, seen: set | None = None):
+        """A top-level name of file `path`: ("def", path, Definition) or ("module", path), following re-exports.
+        `seen`: files already searched through star imports (C headers include each other in webs)."""
         if depth > _MAX_DEPTH:
             return None
+        if seen is not None:
+            if path in seen:
+                return None
+            seen.add(path)
         view = self._file(path)
         d = view.top_level(name)
         if d is not None:
@@ -195,13 +205,53 @@ class Resolver:
         imp = view.imports_by_alias.get(name)
         if imp is not None:
             return _Sub(self, path).imported(imp, depth + 1)
-        for star in view.star_imports:
-            target = _Sub(self, path).module_of(star)
-            if target is not None and target != path:
-                hit = self.symbol_in(target, name, depth + 1)
-                if hit is not None:
-                    return hit
+        for target in self._companions(path):     # a C header's functions are defined in its .c file
+            d = self._file(target).top_level(name)
+            if d is not None and d.exported:          # never a `static` function of the .c file
+                return ("def", target, d)
+        for target in self._stars(path):
+            hit = self.symbol_in(target, name, depth + 1, seen if seen is not None else {path})
+            if hit is not None:
+                return hit
         return None
+
+    def _required(self) -> list[str]:
+        """Files this file star-imports, transitively (Ruby `require`), nearest first."""
+        cached = getattr(self, "_required_cache", None)
+        if cached is None:
+            cached, todo, seen = [], [self.path], {self.path}
+            while todo and len(cached) < 200:
+                path = todo.pop(0)
+                for target in self._stars(path):
+                    if target not in seen:
+                        seen.add(target)
+                        cached.append(target)
+                        todo.append(target)
+            self._required_cache = cached
+        return cached
+
+    def _stars(self, path: str) -> tuple[str, ...]:
+        """Files the star imports of `path` resolve to (memoised per run, with the keys they read)."""
+        cached = self.index.star_cache.get(path)
+        if cached is None:
+            sub = _Sub(self, path, own_keys=True)
+            targets = (sub.module_of(star) for star in sub.view.star_imports)
+            cached = self.index.star_cache[path] = (
+                tuple(dict.fromkeys(t for t in targets if t is not None and t != path)), frozenset(sub.keys))
+        self.keys |= cached[1]
+        return cached[0]
+
+    def _companions(self, path: str) -> tuple[str, ...]:
+        """Files defining what `path` declares (adapter `companion_keys`: a header's same-stem sources)."""
+        cached = self.index.companion_cache.get(path)
+        if cached is None:
+            adapter = adapter_for(self.index.facts[path].language)
+            keys = [f"{family(self.index.facts[path].language)}:{key}" for key in adapter.companion_keys(path)]
+            targets = (self.index.module_map.get(k) for k in keys)
+            cached = self.index.companion_cache[path] = (
+                tuple(t for t in targets if t is not None and t != path), frozenset("m:" + k for k in keys))
+        self.keys |= cached[1]
+        return cached[0]
 
     def imported(self, imp: Import, depth: int = 0):
         if depth > _MAX_DEPTH:
@@ -246,12 +296,21 @@ class Resolver:
         if imp is not None:
             hit = self.imported(imp)
             return (hit, "import") if hit is not None else (None, None)
-        for star in self.view.star_imports:
-            target = self.module_of(star)
-            if target is not None:
-                hit = self.symbol_in(target, name)
-                if hit is not None:
-                    return hit, "import"
+        seen = {self.path}
+        for target in self._stars(self.path):
+            hit = self.symbol_in(target, name, 0, seen)
+            if hit is not None:
+                return hit, "import"
+        if self.adapter.lexical_class_scopes:       # Ruby: a module reopened in a required file
+            for scope in scope_chain:
+                for path in self._required():
+                    d = self._file(path).children.get(scope, {}).get(name)
+                    if d is not None:
+                        return ("def", path, d), "import"
+        for imp in self.adapter.implicit_imports(name, self.view.facts):   # PHP: the file's own namespace
+            hit = self.imported(imp)
+            if hit is not None:
+                return hit, "import"
         return None, None
 
     def resolve_dotted(self, expr: str, scope_chain: list[str]):
@@ -290,11 +349,11 @@ class Resolver:
         cached = self.index.bases_cache.get(key)
         if cached is None:
             sub = _Sub(self, path, own_keys=True)
-            chain = _scope_chain(sub.view, cls.parent)
+            chain = _scope_chain(sub.view, cls.parent, sub.adapter.lexical_class_scopes)
             out = []
             for base in cls.bases:
                 hit, _ = sub.resolve_dotted(base, chain)
-                if hit is not None and hit[0] == "def" and hit[2].is_class:
+                if hit is not None and hit[0] == "def" and hit[2].is_class and hit[2] is not cls:   # not `A < ::A`
                     out.append((hit[1], hit[2]))
             cached = self.index.bases_cache[key] = (tuple(out), frozenset(sub.keys | {"f:" + path}))
         self.keys |= cached[1]
@@ -308,6 +367,15 @@ class Resolver:
             d = self._file(path).children.get(cls.qualified_name, {}).get(name)
             if d is not None:
                 return ("def", path, d)
+            for target in self._companions(path):       # C++ `void A::f() {...}` in a.cpp, class in a.h
+                d = self._file(target).children.get(cls.qualified_name, {}).get(name)
+                if d is not None:
+                    return ("def", target, d)
+            if self.adapter.lexical_class_scopes:      # Ruby: the class reopened in a required file
+                for target in self._required():
+                    d = self._file(target).children.get(cls.qualified_name, {}).get(name)
+                    if d is not None:
+                        return ("def", target, d)
         for bpath, base in self.bases_of(path, cls):
             hit = self.member(bpath, base, name, depth + 1)
             if hit is not None:
@@ -315,7 +383,7 @@ class Resolver:
         return None
 
     def constructor(self, path: str, cls: Definition):
-        for name in self.adapter.constructor_names:
+        for name in self.adapter.constructor_names or (cls.name,):     # C++: named after the class
             hit = self.member(path, cls, name)
             if hit is not None:
                 return hit
@@ -324,8 +392,14 @@ class Resolver:
     # -- calls -----------------------------------------------------------------------------------------------
     def resolve_call(self, call) -> tuple[tuple | None, str | None]:
         view = self.view
-        chain = _scope_chain(view, call.caller)
+        chain = _scope_chain(view, call.caller, self.adapter.lexical_class_scopes)
         recv = call.receiver
+        cls_path_def = self._enclosing_class(call.caller)
+        if recv is None and self.adapter.implicit_self and cls_path_def is not None:   # `helper()` in a method
+            hit = self.member(*cls_path_def, call.name)
+            if hit is not None and not hit[2].is_class:
+                own = hit[2].parent == cls_path_def[1].qualified_name     # also out of line, in a companion
+                return hit, ("self" if own else "inherited")
         if recv is None:
             hit, reason = self.lookup_name(call.name, chain)
             if hit is None:
@@ -333,20 +407,18 @@ class Resolver:
                 return (("def", unique[0], self._file(unique[0]).by_qn[unique[1]]), "global_unique") \
                     if unique else (None, None)
             return self._callable(hit, reason, new=call.is_new)
-        cls_path_def = self._enclosing_class(call.caller)
         if recv in self.adapter.self_names or recv in self.adapter.class_self_names:
             if cls_path_def is None:
                 return None, None
-            hit = self.member(self.path, cls_path_def, call.name)
+            hit = self.member(*cls_path_def, call.name)
             if hit is None:
                 return None, None
-            own = hit[1] == self.path and hit[2].parent == cls_path_def.qualified_name
-            return hit, ("self" if own else "inherited")
+            return hit, ("self" if hit[2].parent == cls_path_def[1].qualified_name else "inherited")
         if recv in self.adapter.super_names:
             if cls_path_def is None:
                 return None, None
-            hit = self.member(self.path, cls_path_def, call.name, skip_self=True)
-            return (hit, "inherited") if hit else (None, None)
+            hit = self.member(*cls_path_def, call.name, skip_self=True)
+            return self._callable(hit, "inherited", new=False) if hit else (None, None)
         # a typed receiver: local variable, attribute of self, or a constructor call result
         type_expr, reason = self._receiver_type(recv, chain, cls_path_def)
         if type_expr is not None:
@@ -359,7 +431,7 @@ class Resolver:
             return None, None
         hit, why = self.resolve_dotted(recv, chain)
         if hit is None:
-            return None, None
+            return self._namespaced(recv, call, chain)
         if hit[0] == "module":
             target = self.symbol_in(hit[1], call.name)
             return self._callable(target, "import", new=call.is_new) if target else (None, None)
@@ -367,7 +439,27 @@ class Resolver:
             m = self.member(hit[1], hit[2], call.name)
             if m is None and call.is_new:
                 return None, None
-            return (m, "receiver") if m else (None, None)
+            return self._callable(m, "receiver", new=call.is_new) if m else (None, None)
+        return None, None
+
+    def _namespaced(self, recv: str, call, chain: list[str]):
+        """`ns::Cls::f()` / `ns::f()`: names seen from here, kept only if their qualified names end as written."""
+        if not self.adapter.namespaced_calls:
+            return None, None
+        sep = self.adapter.scope_separator
+        parts = recv.split(".")
+        written = sep.join(parts)
+
+        def named(d, suffix):
+            return d.qualified_name == suffix or d.qualified_name.endswith(sep + suffix)
+
+        cls, _ = self.lookup_name(parts[-1], chain)
+        if cls is not None and cls[0] == "def" and cls[2].is_class and named(cls[2], written):
+            m = self.member(cls[1], cls[2], call.name)
+            return self._callable(m, "receiver", new=call.is_new) if m else (None, None)
+        hit, reason = self.lookup_name(call.name, chain)
+        if hit is not None and hit[0] == "def" and named(hit[2], written + sep + call.name):
+            return self._callable(hit, reason, new=call.is_new)
         return None, None
 
     def _callable(self, hit, reason, *, new: bool):
@@ -379,7 +471,7 @@ class Resolver:
             return (ctor, reason) if ctor else (None, None)
         return hit, reason
 
-    def _receiver_type(self, recv: str, chain: list[str], cls: Definition | None):
+    def _receiver_type(self, recv: str, chain: list[str], cls_path_def: tuple[str, Definition] | None):
         m = _CALL_RECEIVER.match(recv)
         if m and _is_dotted(m.group(1)):
             return m.group(1), "receiver"
@@ -388,19 +480,37 @@ class Resolver:
             types = bindings.get((scope, recv))
             if types:
                 return (next(iter(types)), "typed") if len(types) == 1 else (None, None)
+        if cls_path_def is None:
+            return None, None
+        cls_file, cls = cls_path_def
+        bindings = self._file(cls_file).bindings        # a C++ class's fields live in its header
+        attr = recv if self.adapter.implicit_self and "." not in recv else None     # C++ `repo->find()`
         for prefix in self.adapter.self_names:
-            if cls is not None and recv.startswith(prefix + ".") and recv.count(".") == 1:
-                types = bindings.get((cls.qualified_name, "self." + recv[len(prefix) + 1:]))
-                if types and len(types) == 1:
-                    return next(iter(types)), "typed"
+            if recv.startswith(prefix + ".") and recv.count(".") == 1:
+                attr = recv[len(prefix) + 1:]
+        if attr is not None:
+            types = bindings.get((cls.qualified_name, "self." + attr))
+            if types and len(types) == 1:
+                return next(iter(types)), "typed"
         return None, None
 
-    def _enclosing_class(self, qn: str) -> Definition | None:
+    def _enclosing_class(self, qn: str) -> tuple[str, Definition] | None:
         d = self.view.by_qn.get(qn)
         while d is not None and d.parent is not None:
-            d = self.view.by_qn.get(d.parent)
+            parent = self.view.by_qn.get(d.parent)
+            if parent is None and self.adapter.out_of_line_members:
+                return self._included_class(d.parent)
+            d = parent
             if d is not None and d.is_class:
-                return d
+                return self.path, d
+        return None
+
+    def _included_class(self, qn: str) -> tuple[str, Definition] | None:
+        """The class of an out-of-line member (C++ `void A::f() {}`), declared in a file this one includes."""
+        for target in self._stars(self.path):
+            d = self._file(target).by_qn.get(qn)
+            if d is not None and d.is_class:
+                return target, d
         return None
 
     # -- one file ------------------------------------------------------------------------------------------
@@ -417,10 +527,10 @@ class Resolver:
         inherits = []
         for d in facts.definitions:
             if d.is_class and d.bases:
-                chain = _scope_chain(self.view, d.parent)
+                chain = _scope_chain(self.view, d.parent, self.adapter.lexical_class_scopes)
                 for base, kind in zip(d.bases, d.base_kinds or ("extends",) * len(d.bases)):
                     hit, _ = self.resolve_dotted(base, chain)
-                    if hit is not None and hit[0] == "def" and hit[2].is_class:
+                    if hit is not None and hit[0] == "def" and hit[2].is_class and hit[2] is not d:
                         inherits.append(InheritsEdge(d.qualified_name, hit[1], hit[2].qualified_name, kind))
         return FileResolution(self.path, imports, tuple(calls), tuple(inherits), tuple(unresolved),
                               frozenset(self.keys))
@@ -444,12 +554,12 @@ class _Sub(Resolver):
         return self.index.view(path)
 
 
-def _scope_chain(view: _FileView, qn: str | None) -> list[str]:
-    """Enclosing function scopes of `qn`, innermost first (class bodies are not enclosing scopes)."""
+def _scope_chain(view: _FileView, qn: str | None, with_classes: bool = False) -> list[str]:
+    """Enclosing function scopes of `qn`, innermost first (class bodies are scopes only for Ruby constants)."""
     out = []
     d = view.by_qn.get(qn) if qn else None
     while d is not None and d.kind != "module":
-        if not d.is_class:
+        if with_classes or not d.is_class:
             out.append(d.qualified_name)
         d = view.by_qn.get(d.parent) if d.parent else None
     return out

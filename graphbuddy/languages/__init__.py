@@ -13,6 +13,10 @@ _ADAPTERS = {
     "javascript": "graphbuddy.languages.javascript:JavaScriptAdapter",
     "typescript": "graphbuddy.languages.javascript:TypeScriptAdapter",
     "tsx": "graphbuddy.languages.javascript:TsxAdapter",
+    "ruby": "graphbuddy.languages.ruby:RubyAdapter",
+    "php": "graphbuddy.languages.php:PhpAdapter",
+    "c": "graphbuddy.languages.cfamily:CAdapter",
+    "cpp": "graphbuddy.languages.cfamily:CppAdapter",
 }
 
 EXTENSIONS = {
@@ -20,10 +24,15 @@ EXTENSIONS = {
     ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",
     ".ts": "typescript", ".mts": "typescript", ".cts": "typescript",
     ".tsx": "tsx",
+    ".rb": "ruby", ".rake": "ruby",
+    ".php": "php",
+    ".c": "c",
+    ".h": "cpp", ".hh": "cpp", ".hpp": "cpp", ".hxx": "cpp", ".cc": "cpp", ".cpp": "cpp", ".cxx": "cpp",
+    ".c++": "cpp", ".h++": "cpp",
 }
 
 # Files whose content changes how imports resolve (read by discovery, handed to adapters as `config`).
-CONFIG_FILES = frozenset({"tsconfig.json", "jsconfig.json"})
+CONFIG_FILES = frozenset({"tsconfig.json", "jsconfig.json", "composer.json"})
 
 
 def language_for_path(path: str) -> str | None:

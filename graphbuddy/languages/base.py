@@ -5,6 +5,9 @@ Capture names (per-language `.scm` files follow them):
   @reference.call + @name [+ @receiver]              a call; @reference.new for `new X()`
   @import                                            an import statement (the adapter parses it)
   @binding + @bind.name + @bind.type                 `x = Foo()`, `x: Foo` (receiver typing)
+  @reference.bare + @name                            a call written as a bare identifier (Ruby `helper`):
+                                                     dropped when the enclosing function has a @local of that name
+  @local                                             a local variable or parameter name (Ruby)
 """
 from __future__ import annotations
 
@@ -26,6 +29,13 @@ class Adapter:
     super_names: tuple[str, ...] = ()
     constructor_names: tuple[str, ...] = ()
     names_can_be_submodules = False      # Python: `from pkg import mod` may bind a submodule
+    family = ""               # module-key namespace shared by languages that import each other ("c")
+    external_prefix = ""      # Module id prefix for imports no project file provides ("python:os")
+    implicit_self = False     # a bare call inside a method may name a method of its class (Ruby, C++)
+    out_of_line_members = False   # C++: `void A::f() {}` is a member of class A declared elsewhere
+    scope_separator = "."     # between the parts of a qualified name
+    lexical_class_scopes = False  # Ruby: constants resolve in enclosing classes/modules, reopened across files
+    namespaced_calls = False  # `ns::f()` / `\\ns\\f()`: namespaces are not definitions, match qualified names
 
     # -- tree-sitter objects, built lazily per process ------------------------------------------------
     @cached_property
@@ -73,6 +83,15 @@ class Adapter:
     def receiver_text(self, node, src: bytes) -> str:
         return _text(src, node)
 
+    def type_text(self, node, src: bytes) -> str:
+        """A bound type as the resolver reads it: dotted ("ns.Foo"), whatever the language writes."""
+        return _text(src, node)
+
+    def qualify(self, node, caps, name: str, parent: Definition | None, module: str) -> tuple[str, str, str | None]:
+        """(name, qualified name, parent qualified name) of a definition; C++ `A::f` bodies name their class."""
+        scope = parent.qualified_name if parent else module
+        return name, f"{scope}.{name}", parent.qualified_name if parent else None
+
     # -- resolution hooks (pure functions of paths and config: the resolver caches and diffs them) -------
     def module_keys(self, path: str, all_paths: frozenset[str]) -> list[tuple[str, int]]:
         """Keys under which other files can import `path`, each with a priority (lower wins a tie)."""
@@ -81,6 +100,14 @@ class Adapter:
     def import_candidates(self, imp: Import, importer: str, config: dict) -> list[str]:
         """Module keys to try, in order, for an import written in file `importer`."""
         raise NotImplementedError
+
+    def companion_keys(self, path: str) -> list[str]:
+        """Module keys of files that define what `path` declares (a C header's same-stem sources)."""
+        return []
+
+    def implicit_imports(self, name: str, facts: FileFacts) -> list[Import]:
+        """Imports a name has without an import statement (PHP: a class of the file's own namespace)."""
+        return []
 
     def external_module_name(self, imp: Import) -> str:
         """Name of the `Module` node for an import no project file provides."""
@@ -115,6 +142,10 @@ class Adapter:
                     node = caps[key][0]
                     items.append((node.start_byte, -node.end_byte, 3, "", node, caps))
                     break
+                if key == "local":
+                    node = caps[key][0]
+                    items.append((node.start_byte, -node.end_byte, 4, "", node, caps))
+                    break
         items.sort(key=lambda it: (it[0], it[1], it[2]))
 
         definitions: list[Definition] = [module_def]
@@ -123,6 +154,8 @@ class Adapter:
         bindings: list[Binding] = []
         stack: list[tuple[int, Definition]] = []   # (end_byte, definition)
         seen_defs: set[int] = set()
+        bare: set[int] = set()                     # indexes into `calls` of bare-identifier calls
+        locals_: set[tuple[str, str]] = set()      # (function qn, local name)
         for start, neg_end, order, kind, node, caps in items:
             while stack and stack[-1][0] <= start:
                 stack.pop()
@@ -133,11 +166,15 @@ class Adapter:
                 seen_defs.add(node.id)
                 name = _text(src, caps["name"][0])
                 dkind = self.definition_kind(kind, name, parent)
-                qn = f"{parent.qualified_name if parent else module}.{name}"
+                name, qn, parent_qn = self.qualify(node, caps, name, parent, module)
+                if parent is None and parent_qn is not None and kind in ("function", "method"):
+                    # an out-of-line member (C++ `A::A() {}`, `void A::f() {}`): its class is elsewhere
+                    owner = parent_qn.rsplit(self.scope_separator, 1)[-1]
+                    dkind = "constructor" if name in self.constructor_names or name == owner else "method"
                 is_class = dkind in CLASS_KINDS
                 bases, base_kinds = self.bases(caps, src) if is_class else ((), ())
                 d = Definition(
-                    dkind, name, qn, parent.qualified_name if parent else None,
+                    dkind, name, qn, parent_qn,
                     node.start_point[0] + 1, node.end_point[0] + 1,
                     signature="" if is_class else self.signature(node, caps, src),
                     docstring=self.docstring(node, src),
@@ -149,11 +186,15 @@ class Adapter:
             elif order == 1:
                 caller = _enclosing_function(stack, module)
                 recv = caps.get("receiver")
+                if kind == "bare":
+                    bare.add(len(calls))
                 calls.append(CallSite(caller, _text(src, caps["name"][0]),
                                       self.receiver_text(recv[0], src) if recv else None,
                                       node.start_point[0] + 1, is_new=(kind == "new")))
             elif order == 2:
                 imports.extend(self.parse_import(node, src))
+            elif order == 4:
+                locals_.add((_enclosing_function(stack, module), _text(src, node)))
             else:
                 scope = _enclosing_scope(stack, module)
                 bname = caps["bind.name"][0]
@@ -164,7 +205,9 @@ class Adapter:
                     if owner is None or _text(src, target[0]) not in self.self_names:
                         continue
                     scope, name = owner, "self." + name
-                bindings.append(Binding(scope, name, _text(src, caps["bind.type"][0])))
+                bindings.append(Binding(scope, name, self.type_text(caps["bind.type"][0], src)))
+        if bare:
+            calls = [c for i, c in enumerate(calls) if i not in bare or (c.caller, c.name) not in locals_]
         return FileFacts(
             path=path, language=self.name, module=module, hash=hash, size=len(src), lines=lines,
             definitions=tuple(definitions), imports=tuple(imports), calls=tuple(calls),

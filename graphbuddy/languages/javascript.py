@@ -97,6 +97,8 @@ class JavaScriptAdapter(Adapter):
     class_self_names = ()
     super_names = ("super",)
     constructor_names = ("constructor",)
+    family = "js"
+    external_prefix = "js"
 
     def config_files(self) -> tuple[str, ...]:
         return CONFIG_NAMES
