@@ -36,6 +36,12 @@ class GraphBuddy:
         self.analytics.close()
         self.graph.close()
 
+    def flush(self) -> None:
+        """Checkpoint both databases (fold their write-ahead logs into the files): the owner's clean stop."""
+        with self.graph.transaction_lock():
+            self.graph.execute("CHECKPOINT")
+        self.analytics.execute("CHECKPOINT")
+
     def __enter__(self) -> "GraphBuddy":
         return self
 
@@ -55,15 +61,17 @@ class GraphBuddy:
                              full=full, progress=progress, workers=workers)
 
     # -- queries ---------------------------------------------------------------------------------------------
-    def query(self, name: str, **params: Any) -> Result:
-        """Run a named query from `queries/` (read-only)."""
+    def query(self, name: str, *, max_rows: int | None = None, timeout_ms: int = 0, **params: Any) -> Result:
+        """Run a named query from `queries/` (read-only). `max_rows` cuts the result (`Result.truncated`)."""
         q = queries.get(name)
-        return Result(self.graph.read_only(q.text, q.bind(params)))
+        return Result.bounded(self.graph.read_only(q.text, q.bind(params), timeout_ms=timeout_ms,
+                                                   max_rows=max_rows), max_rows)
 
-    def cypher(self, text: str, **params: Any) -> Result:
-        """Run user Cypher, read-only: write clauses are refused."""
+    def cypher(self, text: str, *, max_rows: int | None = None, timeout_ms: int = 0, **params: Any) -> Result:
+        """Run user Cypher, read-only: write clauses are refused; `max_rows`/`timeout_ms` bound it."""
         queries.check_read_only(text)
-        return Result(self.graph.read_only(text, params))
+        return Result.bounded(self.graph.read_only(text, params, timeout_ms=timeout_ms, max_rows=max_rows),
+                              max_rows)
 
     def list_queries(self) -> list[dict]:
         return [{"name": q.name, "description": q.description,
@@ -97,6 +105,35 @@ class GraphBuddy:
             row = self._rows("code.project_stats", project=name)[0]
             out.append({"project": name, **row})
         return out
+
+
+    # -- agent tools (MCP) ------------------------------------------------------------------------------------
+    def find_symbol(self, target: str, *, project: str | None = None, max_lines: int = 80):
+        """A function or class definition with its source read from the project root (`SymbolSource`)."""
+        from .related import resolve_target
+        from .symbols import find_symbol
+
+        return find_symbol(self._rows, resolve_target(self._rows, target, project), max_lines=max_lines)
+
+    def find_callers(self, target: str, *, project: str | None = None, limit: int = 100) -> list[dict]:
+        """Functions calling `target` (one hop) with line, confidence and reason."""
+        from .related import resolve_target
+        from .symbols import find_call_edges
+
+        return find_call_edges(self._rows, resolve_target(self._rows, target, project), direction="in", limit=limit)
+
+    def find_callees(self, target: str, *, project: str | None = None, limit: int = 100) -> list[dict]:
+        """Functions `target` calls (one hop) with line, confidence and reason."""
+        from .related import resolve_target
+        from .symbols import find_call_edges
+
+        return find_call_edges(self._rows, resolve_target(self._rows, target, project), direction="out", limit=limit)
+
+    def describe_schema(self) -> str:
+        """The graph schema: the numbered Cypher DDL files, concatenated."""
+        from .config import package_data_dir
+
+        return "\n".join(f.read_text() for f in sorted(package_data_dir("schema").glob("[0-9][0-9][0-9]_*.cypher")))
 
 
 def open(store: str | Path | None = None, *, memory: bool = False) -> GraphBuddy:  # noqa: A001 - the API name

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..errors import QueryError, StoreError
+from ..errors import QueryError, StoreError, StoreLocked
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta(key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -40,7 +40,7 @@ class AnalyticsStore:
         except duckdb.Error as exc:
             msg = str(exc).splitlines()[0]
             if "lock" in msg.lower():
-                raise StoreError(f"store is in use by another process: {self.path}", path=self.path) from None
+                raise StoreLocked(f"store is in use by another process: {self.path}", path=self.path) from None
             raise StoreError(f"cannot open analytics database {self.path}: {msg}", path=self.path) from None
         self._error = duckdb.Error
         self._lock = threading.RLock()

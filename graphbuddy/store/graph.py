@@ -6,6 +6,7 @@ write at a time (Kùzu refuses a second concurrent write transaction): both enfo
 from __future__ import annotations
 
 import logging
+import queue
 import re
 import threading
 from contextlib import contextmanager
@@ -14,11 +15,12 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..config import package_data_dir
-from ..errors import QueryError, SchemaError, StoreError
+from ..errors import QueryError, SchemaError, StoreError, StoreLocked
 
 log = logging.getLogger(__name__)
 
 _open_databases: dict[str, tuple[Any, int]] = {}
+MAX_READERS = 4          # read connections per store: reads run concurrently with each other and with a write
 _registry_lock = threading.Lock()
 
 
@@ -40,7 +42,7 @@ def _acquire_database(path: str | None):
             except RuntimeError as exc:
                 msg = str(exc)
                 if "lock" in msg.lower():
-                    raise StoreError(f"store is in use by another process: {path}", path=path) from None
+                    raise StoreLocked(f"store is in use by another process: {path}", path=path) from None
                 raise StoreError(f"cannot open graph database {path}: {msg.splitlines()[0]}", path=path) from None
         _open_databases[path] = (db, refs + 1)
         return db
@@ -75,7 +77,8 @@ class GraphStore:
         self.path = None if path is None else str(path)
         self._db = _acquire_database(self.path)
         self._conn = _kuzu().Connection(self._db)
-        self._read_conn = _kuzu().Connection(self._db)
+        self._readers: queue.LifoQueue = queue.LifoQueue()
+        self._read_conns: list = []
         self._read_lock = threading.Lock()
         self._write_lock = threading.RLock()
         self._in_tx = False
@@ -84,7 +87,8 @@ class GraphStore:
     # -- lifecycle -----------------------------------------------------------------------------------
     def close(self) -> None:
         if self._db is not None:
-            self._read_conn.close()
+            for conn in self._read_conns:
+                conn.close()
             self._conn.close()
             _release_database(self.path, self._db)
             self._db = None
@@ -133,24 +137,56 @@ class GraphStore:
     def arrow(self, query: str, params: dict[str, Any] | None = None):
         return self.execute(query, params).get_as_arrow()
 
-    def read_only(self, query: str, params: dict[str, Any] | None = None):
-        """Run user Cypher inside a READ ONLY transaction: Kùzu itself refuses any write."""
-        with self._read_lock:
-            conn = self._read_conn
+    def read_only(self, query: str, params: dict[str, Any] | None = None, *, timeout_ms: int = 0,
+                  max_rows: int | None = None):
+        """Run user Cypher inside a READ ONLY transaction: Kùzu itself refuses most writes.
+
+        Always through a prepared statement: Kùzu's plain `execute` runs several `;`-separated statements and,
+        once one fails, runs the rest outside the transaction. `timeout_ms` (0: none) bounds the time;
+        `max_rows` returns at most `max_rows + 1` rows so the caller can tell the result was cut.
+        """
+        conn = self._acquire_reader()
+        try:
+            conn.set_query_timeout(timeout_ms)
             conn.execute("BEGIN TRANSACTION READ ONLY")
             try:
-                result = conn.execute(query, params or {})
+                result = conn.execute(conn._prepare(query), params or {})
                 if isinstance(result, list):
                     raise QueryError("one statement at a time, please", query=query)
-                table = result.get_as_arrow()
+                if max_rows is not None and result.get_num_tuples() > max_rows + 1:
+                    names = result.get_column_names()
+                    import pyarrow as pa
+
+                    rows = result.get_n(max_rows + 1)
+                    table = pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)})
+                else:
+                    table = result.get_as_arrow()
             except RuntimeError as exc:
-                raise QueryError(f"Cypher failed: {str(exc).splitlines()[0]}", query=query) from None
+                msg = str(exc).splitlines()[0]
+                if "interrupted" in msg.lower() and timeout_ms:
+                    msg = f"query timed out after {timeout_ms} ms"
+                raise QueryError(f"Cypher failed: {msg}", query=query) from None
             finally:
                 try:
                     conn.execute("ROLLBACK")
                 except RuntimeError:    # Kùzu already rolled back after an error
                     pass
             return table
+        finally:
+            self._readers.put(conn)
+
+    def _acquire_reader(self):
+        """A read connection from the pool; a new one while fewer than MAX_READERS exist, else wait."""
+        try:
+            return self._readers.get_nowait()
+        except queue.Empty:
+            pass
+        with self._read_lock:
+            if len(self._read_conns) < MAX_READERS:
+                conn = _kuzu().Connection(self._db)
+                self._read_conns.append(conn)
+                return conn
+        return self._readers.get()
 
     def prepare(self, query: str):
         """Compile without running (used to check named queries)."""
@@ -183,6 +219,12 @@ class GraphStore:
                 raise
             self._in_tx = False
             self.execute("COMMIT")
+
+    @contextmanager
+    def transaction_lock(self) -> Iterator["GraphStore"]:
+        """Hold the write lock without a transaction (CHECKPOINT must run outside one)."""
+        with self._write_lock:
+            yield self
 
     def copy(self, table: str, data, *, pair: tuple[str, str] | None = None) -> None:
         """Bulk load a pyarrow table (the fast path: never per-row CREATE on bulk data)."""
