@@ -120,6 +120,27 @@ class BearerAuth:
         await self.app(scope, receive, send)
 
 
+def _server_class():
+    import signal
+    from contextlib import contextmanager
+
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn re-raises SIGTERM after shutdown, which would kill us before the checkpoint: just stop."""
+
+        @contextmanager
+        def capture_signals(self):
+            previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGTERM, signal.SIGINT)}
+            try:
+                yield
+            finally:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
+
+    return Server
+
+
 def serve(store: str | Path | None = None, *, host: str | None = None, port: int | None = None,
           lock_wait_s: float = 60.0, allowed_roots: list[str] | None = None) -> int:
     """Run the owner until SIGTERM/SIGINT. Returns the exit code."""
@@ -141,7 +162,7 @@ def serve(store: str | Path | None = None, *, host: str | None = None, port: int
     info = {"pid": os.getpid(), **address, "token": token, "store": str(folder), "started_at": time.time()}
     config = uvicorn.Config(build_app(svc, token, allowed_roots=allowed_roots), log_level="warning",
                             lifespan="on", timeout_graceful_shutdown=5, access_log=False)
-    server = uvicorn.Server(config)
+    server = _server_class()(config)
 
     async def run():
         discovery.write_private(folder / discovery.OWNER_FILE, json.dumps(info))

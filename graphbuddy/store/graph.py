@@ -20,6 +20,7 @@ from ..errors import QueryError, SchemaError, StoreError, StoreLocked
 log = logging.getLogger(__name__)
 
 _open_databases: dict[str, tuple[Any, int]] = {}
+PREPARED_CACHE = 256     # prepared statements kept per read connection
 MAX_READERS = 4          # read connections per store: reads run concurrently with each other and with a write
 _registry_lock = threading.Lock()
 
@@ -150,7 +151,7 @@ class GraphStore:
             conn.set_query_timeout(timeout_ms)
             conn.execute("BEGIN TRANSACTION READ ONLY")
             try:
-                result = conn.execute(conn._prepare(query), params or {})
+                result = conn.execute(self._prepared(conn, query), params or {})
                 if isinstance(result, list):
                     raise QueryError("one statement at a time, please", query=query)
                 if max_rows is not None and result.get_num_tuples() > max_rows + 1:
@@ -174,6 +175,20 @@ class GraphStore:
             return table
         finally:
             self._readers.put(conn)
+
+    @staticmethod
+    def _prepared(conn, query: str):
+        """Prepared statements cached per read connection (preparing costs ~1 ms, a third of a small query)."""
+        cache = conn.__dict__.setdefault("_graphbuddy_prepared", {})
+        stmt = cache.get(query)
+        if stmt is None:
+            if len(cache) >= PREPARED_CACHE:
+                cache.pop(next(iter(cache)))
+            stmt = cache[query] = conn._prepare(query)
+            if not stmt.is_success():
+                cache.pop(query)
+                raise RuntimeError(stmt.get_error_message())
+        return stmt
 
     def _acquire_reader(self):
         """A read connection from the pool; a new one while fewer than MAX_READERS exist, else wait."""
