@@ -71,6 +71,50 @@ def split_statements(text: str) -> list[str]:
     return [s.strip() for s in _STATEMENT_SPLIT.split(body) if s.strip()]
 
 
+class CommitGate:
+    """Read transactions share the gate; a commit takes it alone (writer first, so readers cannot starve it).
+
+    A Kùzu commit may run an automatic checkpoint, which waits for every open transaction to end and fails
+    after a timeout ("Timeout waiting for active transactions ... before checkpointing") when readers keep
+    arriving, so commits and reads on this store take turns at the gate.
+    """
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer = False
+        self._writers_waiting = 0
+
+    @contextmanager
+    def shared(self) -> Iterator[None]:
+        with self._cond:
+            while self._writer or self._writers_waiting:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                if not self._readers:
+                    self._cond.notify_all()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        with self._cond:
+            self._writers_waiting += 1
+            while self._writer or self._readers:
+                self._cond.wait()
+            self._writers_waiting -= 1
+            self._writer = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer = False
+                self._cond.notify_all()
+
+
 class GraphStore:
     """A Kùzu database with the graphbuddy schema applied. `path=None` keeps it in memory."""
 
@@ -81,6 +125,7 @@ class GraphStore:
         self._readers: queue.LifoQueue = queue.LifoQueue()
         self._read_conns: list = []
         self._read_lock = threading.Lock()
+        self._gate = CommitGate()
         self._write_lock = threading.RLock()
         self._in_tx = False
         self.schema_version = self._migrate()
@@ -124,7 +169,10 @@ class GraphStore:
     # -- execution -----------------------------------------------------------------------------------
     def execute(self, query: str, params: dict[str, Any] | None = None):
         try:
-            return self._conn.execute(query, params or {})
+            if self._in_tx:
+                return self._conn.execute(query, params or {})
+            with self._gate.exclusive():        # an auto-commit statement may checkpoint: no reader inside
+                return self._conn.execute(query, params or {})
         except RuntimeError as exc:
             raise QueryError(f"Cypher failed: {str(exc).splitlines()[0]}", query=query) from None
 
@@ -148,33 +196,37 @@ class GraphStore:
         """
         conn = self._acquire_reader()
         try:
-            conn.set_query_timeout(timeout_ms)
-            conn.execute("BEGIN TRANSACTION READ ONLY")
-            try:
-                result = conn.execute(self._prepared(conn, query), params or {})
-                if isinstance(result, list):
-                    raise QueryError("one statement at a time, please", query=query)
-                if max_rows is not None and result.get_num_tuples() > max_rows + 1:
-                    names = result.get_column_names()
-                    import pyarrow as pa
-
-                    rows = result.get_n(max_rows + 1)
-                    table = pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)})
-                else:
-                    table = result.get_as_arrow()
-            except RuntimeError as exc:
-                msg = str(exc).splitlines()[0]
-                if "interrupted" in msg.lower() and timeout_ms:
-                    msg = f"query timed out after {timeout_ms} ms"
-                raise QueryError(f"Cypher failed: {msg}", query=query) from None
-            finally:
-                try:
-                    conn.execute("ROLLBACK")
-                except RuntimeError:    # Kùzu already rolled back after an error
-                    pass
-            return table
+            with self._gate.shared():
+                return self._read_in_transaction(conn, query, params, timeout_ms, max_rows)
         finally:
             self._readers.put(conn)
+
+    def _read_in_transaction(self, conn, query: str, params, timeout_ms: int, max_rows: int | None):
+        conn.set_query_timeout(timeout_ms)
+        conn.execute("BEGIN TRANSACTION READ ONLY")
+        try:
+            result = conn.execute(self._prepared(conn, query), params or {})
+            if isinstance(result, list):
+                raise QueryError("one statement at a time, please", query=query)
+            if max_rows is not None and result.get_num_tuples() > max_rows + 1:
+                names = result.get_column_names()
+                import pyarrow as pa
+
+                rows = result.get_n(max_rows + 1)
+                table = pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)})
+            else:
+                table = result.get_as_arrow()
+        except RuntimeError as exc:
+            msg = str(exc).splitlines()[0]
+            if "interrupted" in msg.lower() and timeout_ms:
+                msg = f"query timed out after {timeout_ms} ms"
+            raise QueryError(f"Cypher failed: {msg}", query=query) from None
+        finally:
+            try:
+                conn.execute("ROLLBACK")
+            except RuntimeError:    # Kùzu already rolled back after an error
+                pass
+        return table
 
     @staticmethod
     def _prepared(conn, query: str):
@@ -232,8 +284,11 @@ class GraphStore:
                 except RuntimeError:
                     pass
                 raise
-            self._in_tx = False
-            self.execute("COMMIT")
+            try:
+                with self._gate.exclusive():    # COMMIT may checkpoint, which waits for every open read
+                    self.execute("COMMIT")
+            finally:
+                self._in_tx = False
 
     @contextmanager
     def transaction_lock(self) -> Iterator["GraphStore"]:
