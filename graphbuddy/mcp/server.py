@@ -1,6 +1,6 @@
 """MCP declarations only: every tool is one short call into the library (`gb` is a `GraphBuddy`, or the
 owner's `OwnedStore`, which adds locking). Validation bounds live in the parameter types; library errors
-become MCP tool errors by the middleware at the bottom.
+become MCP tool errors with their one-line message (`ToolFacing`, `LibraryErrors` at the bottom).
 
 Adding a tool for a new `GraphBuddy` method: one function below, `@mcp.tool`, described parameters, a
 structured (dict) result; add the method name to `owner/service.py` READ_METHODS when it only reads.

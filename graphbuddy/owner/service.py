@@ -16,12 +16,14 @@ from ..errors import InvalidArgument
 
 READ_METHODS = frozenset({
     "query", "cypher", "list_queries", "find_related_code", "projects", "stats", "find_symbol",
-    "find_callers", "find_callees",
+    "find_callers", "find_callees", "describe_schema",
+    "sql",      # main's analytics branch: read-only SQL on DuckDB
     # integrator: add the read methods of memory/search/cross here (search, quick_search, memory_stats, ...)
 })
 # Writes a client may safely repeat when the owner died mid-call (the second run converges to the same state).
 IDEMPOTENT_WRITES = frozenset({"index"})
-NOT_REMOTE = frozenset({"close", "flush"})
+# Lifecycle, and `watch` (main's watch mode runs until stopped: it would hold the owner's write lock forever).
+NOT_REMOTE = frozenset({"close", "flush", "watch"})
 
 
 @lru_cache(maxsize=1)
