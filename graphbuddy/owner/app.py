@@ -120,6 +120,17 @@ class BearerAuth:
         await self.app(scope, receive, send)
 
 
+async def _stop_when_replaced(folder: Path, server, every_s: float = 2.0) -> None:
+    """Stop when owner.json no longer names this process (store folder deleted, file removed by hand):
+    clients can no longer find us, so serving on would only keep the files locked."""
+    while not server.should_exit:
+        await asyncio.sleep(every_s)
+        info = discovery.read_owner(folder)
+        if not info or info.get("pid") != os.getpid():
+            log.warning("owner.json in %s no longer names this owner: stopping", folder)
+            server.should_exit = True
+
+
 def _server_class():
     import signal
     from contextlib import contextmanager
@@ -166,7 +177,11 @@ def serve(store: str | Path | None = None, *, host: str | None = None, port: int
 
     async def run():
         discovery.write_private(folder / discovery.OWNER_FILE, json.dumps(info))
-        await server.serve(sockets=[sock])
+        watchdog = asyncio.create_task(_stop_when_replaced(folder, server))
+        try:
+            await server.serve(sockets=[sock])
+        finally:
+            watchdog.cancel()
 
     try:
         asyncio.run(run())

@@ -232,3 +232,15 @@ def test_kill_9_during_writes_loses_no_acknowledged_write(store, env, tmp_path):
     expected = _expected_counts(tmp_path)
     for name in acked:
         assert (stats[name]["files"], stats[name]["functions"], stats[name]["calls"]) == expected, name
+
+
+def test_owner_stops_when_its_owner_file_is_gone(store, env):
+    """An owner nobody can find (owner.json removed, store folder deleted) stops instead of holding the files."""
+    gb = graphbuddy.connect(store)
+    pid = gb.owner_pid
+    (store / "owner.json").unlink()
+    deadline = time.monotonic() + 30
+    while discovery.pid_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not discovery.pid_alive(pid)
+    assert not (store / "owner.sock").exists()
