@@ -10,7 +10,7 @@ Nothing heavy is imported until used.
 from __future__ import annotations
 
 __version__ = "0.1.0"
-__all__ = ["open", "GraphBuddy", "GraphbuddyError"]
+__all__ = ["open", "connect", "open_shared", "GraphBuddy", "GraphbuddyError"]
 
 from .errors import GraphbuddyError
 
@@ -19,6 +19,20 @@ def open(store=None, *, memory: bool = False):  # noqa: A001 - mirrors the built
     from .api import GraphBuddy
 
     return GraphBuddy(store, memory=memory)
+
+
+def connect(store=None):
+    """A client of the store owner (one process holding the store for many clients), started if needed."""
+    from .owner.client import connect as _connect
+
+    return _connect(store)
+
+
+def open_shared(store=None):
+    """The owner's client when one runs, else the files directly; starts an owner when they are locked."""
+    from .owner.client import open_shared as _open_shared
+
+    return _open_shared(store)
 
 
 def __getattr__(name):

@@ -37,6 +37,12 @@ class GraphBuddy:
         self.analytics.close()
         self.graph.close()
 
+    def flush(self) -> None:
+        """Checkpoint both databases (fold their write-ahead logs into the files): the owner's clean stop."""
+        with self.graph.transaction_lock():
+            self.graph.execute("CHECKPOINT")
+        self.analytics.execute("CHECKPOINT")
+
     def __enter__(self) -> "GraphBuddy":
         return self
 
@@ -70,17 +76,18 @@ class GraphBuddy:
                              stop=stop, ready=ready, debounce_ms=debounce_ms, step_ms=step_ms)
 
     # -- queries ---------------------------------------------------------------------------------------------
-    def query(self, name: str, **params: Any) -> Result:
-        """Run a named query from `queries/` (read-only)."""
+    def query(self, name: str, *, max_rows: int | None = None, timeout_ms: int = 0, **params: Any) -> Result:
+        """Run a named query from `queries/` (read-only). `max_rows` cuts the result (`Result.truncated`)."""
         q = queries.get(name)
-        if q.language == "sql":
-            return Result(self.analytics.read_only(q.text, q.bind(params)))
-        return Result(self.graph.read_only(q.text, q.bind(params)))
+        store = self.analytics if q.language == "sql" else self.graph
+        return Result.bounded(store.read_only(q.text, q.bind(params), timeout_ms=timeout_ms, max_rows=max_rows),
+                              max_rows)
 
-    def cypher(self, text: str, **params: Any) -> Result:
-        """Run user Cypher, read-only: write clauses are refused."""
+    def cypher(self, text: str, *, max_rows: int | None = None, timeout_ms: int = 0, **params: Any) -> Result:
+        """Run user Cypher, read-only: write clauses are refused; `max_rows`/`timeout_ms` bound it."""
         queries.check_read_only(text)
-        return Result(self.graph.read_only(text, params))
+        return Result.bounded(self.graph.read_only(text, params, timeout_ms=timeout_ms, max_rows=max_rows),
+                              max_rows)
 
     def list_queries(self) -> list[dict]:
         return [{"name": q.name, "store": q.language, "description": q.description,
@@ -116,10 +123,11 @@ class GraphBuddy:
         return out
 
     # -- analytics (notebooks, time series, correlations) --------------------------------------------------
-    def sql(self, text: str, **params: Any) -> Result:
+    def sql(self, text: str, *, max_rows: int | None = None, timeout_ms: int = 0, **params: Any) -> Result:
         """Run user SQL on the DuckDB side (events, commits, checkpoints, documents, ...), read-only:
-        one SELECT/EXPLAIN statement; `$name` placeholders take `params`."""
-        return Result(self.analytics.read_only(text, params or None))
+        one SELECT/EXPLAIN statement; `$name` placeholders take `params`; `max_rows`/`timeout_ms` bound it."""
+        return Result.bounded(self.analytics.read_only(text, params or None, timeout_ms=timeout_ms,
+                                                       max_rows=max_rows), max_rows)
 
     def ingest_git(self, path: str | Path, *, project: str | None = None):
         """Add the git history at `path` to `commits` (only commits not stored yet). Returns a GitIngestReport."""
@@ -363,6 +371,35 @@ class GraphBuddy:
 
         share_reflection(self.graph, reflection_id, team=team, by=by)
 
+
+
+    # -- agent tools (MCP) ------------------------------------------------------------------------------------
+    def find_symbol(self, target: str, *, project: str | None = None, max_lines: int = 80):
+        """A function or class definition with its source read from the project root (`SymbolSource`)."""
+        from .related import resolve_target
+        from .symbols import find_symbol
+
+        return find_symbol(self._rows, resolve_target(self._rows, target, project), max_lines=max_lines)
+
+    def find_callers(self, target: str, *, project: str | None = None, limit: int = 100) -> list[dict]:
+        """Functions calling `target` (one hop) with line, confidence and reason."""
+        from .related import resolve_target
+        from .symbols import find_call_edges
+
+        return find_call_edges(self._rows, resolve_target(self._rows, target, project), direction="in", limit=limit)
+
+    def find_callees(self, target: str, *, project: str | None = None, limit: int = 100) -> list[dict]:
+        """Functions `target` calls (one hop) with line, confidence and reason."""
+        from .related import resolve_target
+        from .symbols import find_call_edges
+
+        return find_call_edges(self._rows, resolve_target(self._rows, target, project), direction="out", limit=limit)
+
+    def describe_schema(self) -> str:
+        """The graph schema: the numbered Cypher DDL files, concatenated."""
+        from .config import package_data_dir
+
+        return "\n".join(f.read_text() for f in sorted(package_data_dir("schema").glob("[0-9][0-9][0-9]_*.cypher")))
 
 
 def open(store: str | Path | None = None, *, memory: bool = False) -> GraphBuddy:  # noqa: A001 - the API name

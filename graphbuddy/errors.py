@@ -18,6 +18,10 @@ class StoreError(GraphbuddyError):
         self.path = path
 
 
+class StoreLocked(StoreError):
+    """Another process opened the store's files directly (the store owner can wait for it, users never see it)."""
+
+
 class SchemaError(StoreError):
     """The store's schema is newer than this graphbuddy, or a migration failed."""
 

@@ -98,32 +98,48 @@ def find_related(run, target: Target, relations: list[str], depth: int) -> list[
         raise InvalidArgument(f"unknown relation(s) {', '.join(bad)}; choose from {', '.join(RELATIONS)}, all")
     seeds = _seeds(run, target)
     results: dict[tuple[str, str], Related] = {}
-    for relation in relations:
-        label, direction, node_kind = _EDGES[relation]
-        frontier = {s: [] for s in seeds[node_kind]}
-        seen = set(frontier)
-        conf = {s: 1.0 for s in frontier}
-        for level in range(1, depth + 1):
-            if not frontier:
-                break
+    # Per relation: its frontier (node -> path to it), the nodes it has seen, and path confidences.
+    walks = {r: _Walk({s: [] for s in seeds[_EDGES[r][2]]}) for r in relations}
+    for level in range(1, depth + 1):
+        for direction in ("out", "in"):     # one query per direction and level, shared by its relations
+            active = [r for r in relations if _EDGES[r][1] == direction and walks[r].frontier]
+            if not active:
+                continue
+            ids = sorted(set().union(*(walks[r].frontier for r in active)))
             rows = run("code.related_out" if direction == "out" else "code.related_in",
-                       ids=sorted(frontier), rels=[label])
-            nxt: dict[str, list[Hop]] = {}
-            for r in sorted(rows, key=lambda r: (r["source"], r["target"], r["line"] or 0)):
-                tgt = r["target"]
-                if tgt in seen:
-                    continue
-                hop = Hop(r["source"], relation, tgt, r["line"], r["confidence"], r["reason"] or r["inherit_kind"])
-                path = frontier[r["source"]] + [hop]
-                c = conf[r["source"]] * (r["confidence"] if r["confidence"] is not None else 1.0)
-                nxt[tgt] = path
-                conf[tgt] = c
-                seen.add(tgt)
-                results.setdefault((relation, tgt), Related(
-                    tgt, r["target_kind"], r["name"], r["qualified_name"], r["file"], r["start_line"],
-                    relation, level, c, path))
-            frontier = {t: p for t, p in nxt.items() if not t.startswith(("python:", "js:"))}
+                       ids=ids, rels=sorted({_EDGES[r][0] for r in active}))
+            for relation in active:
+                label = _EDGES[relation][0]
+                walk = walks[relation]
+                mine = [r for r in rows if r["rel"] == label and r["source"] in walk.frontier]
+                walk.step(relation, level, mine, results)
     return sorted(results.values(), key=lambda x: (RELATIONS.index(x.relation), x.depth, -x.confidence, x.id))
+
+
+class _Walk:
+    """A breadth-first walk along one relation."""
+
+    def __init__(self, frontier: dict[str, list[Hop]]):
+        self.frontier = frontier
+        self.seen = set(frontier)
+        self.conf = {s: 1.0 for s in frontier}
+
+    def step(self, relation: str, level: int, rows: list[dict], results: dict) -> None:
+        nxt: dict[str, list[Hop]] = {}
+        for r in sorted(rows, key=lambda r: (r["source"], r["target"], r["line"] or 0)):
+            tgt = r["target"]
+            if tgt in self.seen:
+                continue
+            hop = Hop(r["source"], relation, tgt, r["line"], r["confidence"], r["reason"] or r["inherit_kind"])
+            path = self.frontier[r["source"]] + [hop]
+            c = self.conf[r["source"]] * (r["confidence"] if r["confidence"] is not None else 1.0)
+            nxt[tgt] = path
+            self.conf[tgt] = c
+            self.seen.add(tgt)
+            results.setdefault((relation, tgt), Related(
+                tgt, r["target_kind"], r["name"], r["qualified_name"], r["file"], r["start_line"],
+                relation, level, c, path))
+        self.frontier = {t: p for t, p in nxt.items() if not t.startswith(("python:", "js:"))}
 
 
 def _seeds(run, target: Target) -> dict[str, list[str]]:

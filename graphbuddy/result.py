@@ -3,8 +3,16 @@ from __future__ import annotations
 
 
 class Result:
-    def __init__(self, table):
+    def __init__(self, table, *, truncated: bool = False):
         self._table = table
+        self.truncated = truncated      # True when a row bound cut the result
+
+    @classmethod
+    def bounded(cls, table, max_rows: int | None) -> "Result":
+        """`table` holds up to `max_rows + 1` rows (see GraphStore.read_only): keep `max_rows`, note the cut."""
+        if max_rows is not None and table.num_rows > max_rows:
+            return cls(table.slice(0, max_rows), truncated=True)
+        return cls(table)
 
     def arrow(self):
         return self._table

@@ -13,9 +13,10 @@ def store_args(p: argparse.ArgumentParser) -> None:
 
 
 def open_store(args):
-    from ..api import GraphBuddy
+    """The store owner when one runs, else the files directly; never a lock error (see owner/client.py)."""
+    from ..owner.client import open_shared
 
-    return GraphBuddy(args.store)
+    return open_shared(args.store)
 
 
 def emit(args, data, text: str) -> None:

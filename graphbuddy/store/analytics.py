@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..errors import QueryError, StoreError
+from ..errors import QueryError, StoreError, StoreLocked
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta(key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -54,7 +54,7 @@ class AnalyticsStore:
         except duckdb.Error as exc:
             msg = str(exc).splitlines()[0]
             if "lock" in msg.lower():
-                raise StoreError(f"store is in use by another process: {self.path}", path=self.path) from None
+                raise StoreLocked(f"store is in use by another process: {self.path}", path=self.path) from None
             raise StoreError(f"cannot open analytics database {self.path}: {msg}", path=self.path) from None
         self._error = duckdb.Error
         self._lock = threading.RLock()
@@ -82,8 +82,11 @@ class AnalyticsStore:
         with self._lock:
             return self.execute(sql, params).fetchall()
 
-    def read_only(self, sql: str, params: dict | list | tuple | None = None):
+    def read_only(self, sql: str, params: dict | list | tuple | None = None, *, timeout_ms: int = 0,
+                  max_rows: int | None = None):
         """Run one user SELECT on a separate connection inside a READ ONLY transaction; returns Arrow.
+        At most `max_rows + 1` rows come back (so the caller can tell the result was cut); `timeout_ms`
+        (0: none) interrupts a query that runs longer.
 
         Two fences: DuckDB's parser must classify the text as exactly one SELECT/EXPLAIN statement, and the
         transaction is read-only, so the database itself refuses any write the classification missed.
@@ -104,11 +107,19 @@ class AnalyticsStore:
                 self._reader = self._conn.cursor()
             reader = self._reader
             reader.execute("BEGIN TRANSACTION READ ONLY")
+            timer = threading.Timer(timeout_ms / 1000, reader.interrupt) if timeout_ms else None
             try:
-                return reader.execute(sql, params or []).to_arrow_table()
+                if timer:
+                    timer.start()
+                result = reader.execute(sql, params or [])
+                if max_rows is None:
+                    return result.to_arrow_table()
+                return _first_rows(result.fetch_record_batch(), max_rows + 1)
             except self._error as exc:
                 raise QueryError(f"SQL failed: {str(exc).splitlines()[0]}", query=sql) from None
             finally:
+                if timer:
+                    timer.cancel()
                 reader.execute("ROLLBACK")
 
     def arrow(self, sql: str, params: list | tuple | None = None):
@@ -133,3 +144,16 @@ class AnalyticsStore:
                 self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
+
+
+def _first_rows(reader, n: int):
+    """The first `n` rows of a RecordBatchReader as one Arrow table, reading no further than needed."""
+    import pyarrow as pa
+
+    batches, have = [], 0
+    for batch in reader:
+        batches.append(batch.slice(0, n - have))
+        have += batches[-1].num_rows
+        if have >= n:
+            break
+    return pa.Table.from_batches(batches, schema=reader.schema)

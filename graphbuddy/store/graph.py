@@ -6,6 +6,7 @@ write at a time (Kùzu refuses a second concurrent write transaction): both enfo
 from __future__ import annotations
 
 import logging
+import queue
 import re
 import threading
 from contextlib import contextmanager
@@ -14,11 +15,13 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..config import package_data_dir
-from ..errors import QueryError, SchemaError, StoreError
+from ..errors import QueryError, SchemaError, StoreError, StoreLocked
 
 log = logging.getLogger(__name__)
 
 _open_databases: dict[str, tuple[Any, int]] = {}
+PREPARED_CACHE = 256     # prepared statements kept per read connection
+MAX_READERS = 4          # read connections per store: reads run concurrently with each other and with a write
 _registry_lock = threading.Lock()
 
 
@@ -40,7 +43,7 @@ def _acquire_database(path: str | None):
             except RuntimeError as exc:
                 msg = str(exc)
                 if "lock" in msg.lower():
-                    raise StoreError(f"store is in use by another process: {path}", path=path) from None
+                    raise StoreLocked(f"store is in use by another process: {path}", path=path) from None
                 raise StoreError(f"cannot open graph database {path}: {msg.splitlines()[0]}", path=path) from None
         _open_databases[path] = (db, refs + 1)
         return db
@@ -68,6 +71,50 @@ def split_statements(text: str) -> list[str]:
     return [s.strip() for s in _STATEMENT_SPLIT.split(body) if s.strip()]
 
 
+class CommitGate:
+    """Read transactions share the gate; a commit takes it alone (writer first, so readers cannot starve it).
+
+    A Kùzu commit may run an automatic checkpoint, which waits for every open transaction to end and fails
+    after a timeout ("Timeout waiting for active transactions ... before checkpointing") when readers keep
+    arriving, so commits and reads on this store take turns at the gate.
+    """
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer = False
+        self._writers_waiting = 0
+
+    @contextmanager
+    def shared(self) -> Iterator[None]:
+        with self._cond:
+            while self._writer or self._writers_waiting:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                if not self._readers:
+                    self._cond.notify_all()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        with self._cond:
+            self._writers_waiting += 1
+            while self._writer or self._readers:
+                self._cond.wait()
+            self._writers_waiting -= 1
+            self._writer = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer = False
+                self._cond.notify_all()
+
+
 class GraphStore:
     """A Kùzu database with the graphbuddy schema applied. `path=None` keeps it in memory."""
 
@@ -75,8 +122,10 @@ class GraphStore:
         self.path = None if path is None else str(path)
         self._db = _acquire_database(self.path)
         self._conn = _kuzu().Connection(self._db)
-        self._read_conn = _kuzu().Connection(self._db)
+        self._readers: queue.LifoQueue = queue.LifoQueue()
+        self._read_conns: list = []
         self._read_lock = threading.Lock()
+        self._gate = CommitGate()
         self._write_lock = threading.RLock()
         self._in_tx = False
         self.schema_version = self._migrate()
@@ -84,7 +133,8 @@ class GraphStore:
     # -- lifecycle -----------------------------------------------------------------------------------
     def close(self) -> None:
         if self._db is not None:
-            self._read_conn.close()
+            for conn in self._read_conns:
+                conn.close()
             self._conn.close()
             _release_database(self.path, self._db)
             self._db = None
@@ -119,7 +169,10 @@ class GraphStore:
     # -- execution -----------------------------------------------------------------------------------
     def execute(self, query: str, params: dict[str, Any] | None = None):
         try:
-            return self._conn.execute(query, params or {})
+            if self._in_tx:
+                return self._conn.execute(query, params or {})
+            with self._gate.exclusive():        # an auto-commit statement may checkpoint: no reader inside
+                return self._conn.execute(query, params or {})
         except RuntimeError as exc:
             raise QueryError(f"Cypher failed: {str(exc).splitlines()[0]}", query=query) from None
 
@@ -133,24 +186,74 @@ class GraphStore:
     def arrow(self, query: str, params: dict[str, Any] | None = None):
         return self.execute(query, params).get_as_arrow()
 
-    def read_only(self, query: str, params: dict[str, Any] | None = None):
-        """Run user Cypher inside a READ ONLY transaction: Kùzu itself refuses any write."""
-        with self._read_lock:
-            conn = self._read_conn
-            conn.execute("BEGIN TRANSACTION READ ONLY")
-            try:
-                result = conn.execute(query, params or {})
-                if isinstance(result, list):
-                    raise QueryError("one statement at a time, please", query=query)
+    def read_only(self, query: str, params: dict[str, Any] | None = None, *, timeout_ms: int = 0,
+                  max_rows: int | None = None):
+        """Run user Cypher inside a READ ONLY transaction: Kùzu itself refuses most writes.
+
+        Always through a prepared statement: Kùzu's plain `execute` runs several `;`-separated statements and,
+        once one fails, runs the rest outside the transaction. `timeout_ms` (0: none) bounds the time;
+        `max_rows` returns at most `max_rows + 1` rows so the caller can tell the result was cut.
+        """
+        conn = self._acquire_reader()
+        try:
+            with self._gate.shared():
+                return self._read_in_transaction(conn, query, params, timeout_ms, max_rows)
+        finally:
+            self._readers.put(conn)
+
+    def _read_in_transaction(self, conn, query: str, params, timeout_ms: int, max_rows: int | None):
+        conn.set_query_timeout(timeout_ms)
+        conn.execute("BEGIN TRANSACTION READ ONLY")
+        try:
+            result = conn.execute(self._prepared(conn, query), params or {})
+            if isinstance(result, list):
+                raise QueryError("one statement at a time, please", query=query)
+            if max_rows is not None and result.get_num_tuples() > max_rows + 1:
+                names = result.get_column_names()
+                import pyarrow as pa
+
+                rows = result.get_n(max_rows + 1)
+                table = pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)})
+            else:
                 table = result.get_as_arrow()
-            except RuntimeError as exc:
-                raise QueryError(f"Cypher failed: {str(exc).splitlines()[0]}", query=query) from None
-            finally:
-                try:
-                    conn.execute("ROLLBACK")
-                except RuntimeError:    # Kùzu already rolled back after an error
-                    pass
-            return table
+        except RuntimeError as exc:
+            msg = str(exc).splitlines()[0]
+            if "interrupted" in msg.lower() and timeout_ms:
+                msg = f"query timed out after {timeout_ms} ms"
+            raise QueryError(f"Cypher failed: {msg}", query=query) from None
+        finally:
+            try:
+                conn.execute("ROLLBACK")
+            except RuntimeError:    # Kùzu already rolled back after an error
+                pass
+        return table
+
+    @staticmethod
+    def _prepared(conn, query: str):
+        """Prepared statements cached per read connection (preparing costs ~1 ms, a third of a small query)."""
+        cache = conn.__dict__.setdefault("_graphbuddy_prepared", {})
+        stmt = cache.get(query)
+        if stmt is None:
+            if len(cache) >= PREPARED_CACHE:
+                cache.pop(next(iter(cache)))
+            stmt = cache[query] = conn._prepare(query)
+            if not stmt.is_success():
+                cache.pop(query)
+                raise RuntimeError(stmt.get_error_message())
+        return stmt
+
+    def _acquire_reader(self):
+        """A read connection from the pool; a new one while fewer than MAX_READERS exist, else wait."""
+        try:
+            return self._readers.get_nowait()
+        except queue.Empty:
+            pass
+        with self._read_lock:
+            if len(self._read_conns) < MAX_READERS:
+                conn = _kuzu().Connection(self._db)
+                self._read_conns.append(conn)
+                return conn
+        return self._readers.get()
 
     def prepare(self, query: str):
         """Compile without running (used to check named queries)."""
@@ -181,8 +284,17 @@ class GraphStore:
                 except RuntimeError:
                     pass
                 raise
-            self._in_tx = False
-            self.execute("COMMIT")
+            try:
+                with self._gate.exclusive():    # COMMIT may checkpoint, which waits for every open read
+                    self.execute("COMMIT")
+            finally:
+                self._in_tx = False
+
+    @contextmanager
+    def transaction_lock(self) -> Iterator["GraphStore"]:
+        """Hold the write lock without a transaction (CHECKPOINT must run outside one)."""
+        with self._write_lock:
+            yield self
 
     def copy(self, table: str, data, *, pair: tuple[str, str] | None = None) -> None:
         """Bulk load a pyarrow table (the fast path: never per-row CREATE on bulk data)."""

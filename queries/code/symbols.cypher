@@ -77,3 +77,14 @@ MATCH (f:File {project: $project})-[:IMPORTS]->(m:Module)
 RETURN m.id AS module, count(DISTINCT f) AS files
 ORDER BY files DESC, module
 LIMIT $limit;
+
+// name: symbol
+// description: One function or class by id, with its file's path and language and its project's root
+// params: id STRING
+MATCH (d)
+WHERE (label(d) = 'Function' OR label(d) = 'Class') AND d.id = $id
+MATCH (f:File {id: d.file})
+MATCH (p:Project {id: f.project})
+RETURN d.id AS id, label(d) AS kind, d.kind AS subkind, d.name AS name, d.qualified_name AS qualified_name,
+       d.project AS project, f.path AS path, f.language AS language, p.root AS root, d.signature AS signature,
+       d.docstring AS docstring, d.start_line AS start_line, d.end_line AS end_line;

@@ -1,0 +1,1 @@
+"""MCP shell: tool declarations (server.py) and the stdio entry point (stdio.py)."""

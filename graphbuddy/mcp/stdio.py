@@ -1,0 +1,111 @@
+"""`graphbuddy mcp`: the stdio entry point MCP hosts start, one per agent session.
+
+It forwards each JSON-RPC message from stdin to the store owner's MCP endpoint (streamable HTTP, stateless,
+JSON responses) and writes the answers to stdout, so every session shares the one owner. It imports only
+the standard library: ready in well under a second. The owner is started in the background at once (when
+none runs) so that it is warm by the first tool call; a crashed owner is restarted and the request repeated
+when it is safe (never sent, or not a tool call that writes).
+"""
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from ..owner import discovery, wire
+
+# Tools that only read: repeated after an owner crash (the others report the crash instead).
+READ_TOOLS = frozenset({"find_related_code", "get_callers", "get_callees", "get_symbol", "query_graph",
+                        "list_queries", "list_projects"})
+TIMEOUT_S = 3600.0
+
+
+class Forwarder:
+    def __init__(self, store: str | None):
+        self.folder = discovery.store_folder(store)
+        self._info: dict | None = None
+        self._owner_lock = threading.Lock()
+        self._out_lock = threading.Lock()
+        self._protocol: str | None = None
+
+    def owner(self, *, fresh: bool = False) -> dict:
+        with self._owner_lock:
+            if fresh or self._info is None:
+                self._info = discovery.ensure_owner(self.folder)
+            return self._info
+
+    def handle(self, line: bytes) -> None:
+        try:
+            msg = json.loads(line)
+        except ValueError:
+            self.write({"jsonrpc": "2.0", "id": None, "error": {"code": -32700, "message": "parse error"}})
+            return
+        try:
+            for answer in self.forward(msg, line):
+                self.write(answer)
+        except Exception as exc:           # the host gets an error for this request, the session lives on
+            if isinstance(msg, dict) and "id" in msg:
+                self.write({"jsonrpc": "2.0", "id": msg["id"],
+                            "error": {"code": -32603, "message": f"graphbuddy: {exc}"}})
+
+    def forward(self, msg, raw: bytes) -> list:
+        repeatable = not (isinstance(msg, dict) and msg.get("method") == "tools/call"
+                          and (msg.get("params") or {}).get("name") not in READ_TOOLS)
+        fresh = False
+        for _ in range(3):
+            info = self.owner(fresh=fresh)
+            headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream",
+                       **discovery.auth_header(info)}
+            if self._protocol:
+                headers["MCP-Protocol-Version"] = self._protocol
+            try:
+                status, resp_headers, body = wire.http_request(info, "POST", "/mcp", raw, headers=headers,
+                                                               timeout=TIMEOUT_S)
+            except wire.NotSent:
+                fresh = True
+                continue
+            except OSError:
+                fresh = True
+                if repeatable:
+                    continue
+                raise ConnectionError("the store owner stopped during this call; it is being restarted, "
+                                      "but the call may not have been applied: repeat it") from None
+            return self.answers(resp_headers, body)
+        raise ConnectionError(f"the store owner does not answer; see {self.folder / discovery.LOG_FILE}")
+
+    def answers(self, headers: dict, body: bytes) -> list:
+        if not body.strip():
+            return []                      # a notification: 202 with no body
+        if headers.get("content-type", "").startswith("text/event-stream"):
+            out = [json.loads(line[5:]) for line in body.decode().splitlines() if line.startswith("data:")]
+        else:
+            out = [json.loads(body)]
+        for m in out:
+            version = isinstance(m, dict) and (m.get("result") or {}).get("protocolVersion")
+            if version:
+                self._protocol = version
+        return out
+
+    def write(self, message) -> None:
+        data = json.dumps(message, separators=(",", ":")) + "\n"
+        with self._out_lock:
+            sys.stdout.write(data)
+            sys.stdout.flush()
+
+
+def run_stdio(store: str | None = None) -> int:
+    fwd = Forwarder(store)
+    threading.Thread(target=_warm, args=(fwd,), daemon=True).start()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for line in sys.stdin.buffer:
+            if line.strip():
+                pool.submit(fwd.handle, line)
+    return 0
+
+
+def _warm(fwd: Forwarder) -> None:
+    try:
+        fwd.owner()
+    except Exception:                      # reported on the first request instead
+        pass

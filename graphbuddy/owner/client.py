@@ -1,0 +1,101 @@
+"""Library clients of the store owner: `graphbuddy.connect()` and `open_shared()` (used by the CLI).
+
+`RemoteGraphBuddy` has the same methods as `GraphBuddy`; each call is one POST /rpc to the owner. When the
+owner is gone (stopped, or killed), the client starts a new one and repeats the call if it never reached the
+owner, or if the method is a read or an idempotent write; otherwise it reports that the call may not have
+been applied (never a silent loss).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ..errors import StoreError, StoreLocked
+from . import discovery, service, wire
+
+RPC_TIMEOUT_S = 3600.0         # an index of a big project may take minutes
+
+
+class RemoteGraphBuddy:
+    """A `GraphBuddy` living in the store owner process."""
+
+    memory = False
+
+    def __init__(self, store: str | Path | None = None, info: dict | None = None):
+        self.path = discovery.store_folder(store)
+        self._info = info or discovery.ensure_owner(self.path)
+
+    @property
+    def owner_pid(self) -> int:
+        return int(self._info["pid"])
+
+    def call(self, method: str, kwargs: dict[str, Any]) -> Any:
+        body = wire.dumps({"method": method, "kwargs": wire.encode(kwargs)})
+        for attempt in range(3):
+            try:
+                status, _, data = wire.http_request(
+                    self._info, "POST", "/rpc", body, timeout=RPC_TIMEOUT_S,
+                    headers={"Content-Type": "application/json", **discovery.auth_header(self._info)})
+            except wire.NotSent:
+                self._info = discovery.ensure_owner(self.path)
+                continue
+            except OSError as exc:       # the owner died during the call
+                self._info = discovery.ensure_owner(self.path)
+                if method in service.READ_METHODS or method in service.IDEMPOTENT_WRITES:
+                    continue
+                raise StoreError(f"the store owner stopped during '{method}' ({exc}); it was restarted, but "
+                                 f"this call may not have been applied: repeat it", path=str(self.path)) from None
+            return self._answer(status, data)
+        raise StoreError(f"the store owner for {self.path} keeps failing; see {self.path / discovery.LOG_FILE}",
+                         path=str(self.path))
+
+    def _answer(self, status: int, data: bytes) -> Any:
+        try:
+            payload = json.loads(data)
+        except ValueError:
+            raise StoreError(f"store owner answered HTTP {status} without JSON", path=str(self.path)) from None
+        if "error" in payload:
+            wire.raise_error(payload["error"])
+        if status != 200:
+            raise StoreError(f"store owner answered HTTP {status}", path=str(self.path))
+        return wire.decode(payload["result"])
+
+    def __getattr__(self, name: str):
+        if name.startswith("_") or name not in service.remote_methods():
+            raise AttributeError(name)
+
+        def method(*args, **kwargs):
+            kwargs = {k: v for k, v in kwargs.items() if not callable(v)}   # progress callbacks stay local
+            return self.call(name, service.bind_kwargs(name, args, kwargs))
+
+        method.__name__ = name
+        return method
+
+    def close(self) -> None:
+        """Nothing to close: the owner keeps the store open for every client."""
+
+    def __enter__(self) -> "RemoteGraphBuddy":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def connect(store: str | Path | None = None) -> RemoteGraphBuddy:
+    """A client of the store owner, starting the owner when none runs."""
+    return RemoteGraphBuddy(store)
+
+
+def open_shared(store: str | Path | None = None):
+    """The owner's client when an owner runs; else the files directly; else (locked) start an owner."""
+    from ..api import GraphBuddy, _prepare_store_folder
+
+    folder = _prepare_store_folder(discovery.store_folder(store))
+    info = discovery.find_owner(folder)
+    if info:
+        return RemoteGraphBuddy(folder, info)
+    try:
+        return GraphBuddy(folder)
+    except StoreLocked:
+        return RemoteGraphBuddy(folder)

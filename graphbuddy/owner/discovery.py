@@ -1,0 +1,182 @@
+"""Finding, starting and cleaning up the store owner.
+
+The owner leaves `owner.json` in the store folder (pid, address, token; mode 0600) once it listens. A file
+whose pid is dead is stale (kill -9) and removed. Starting is serialized by an flock on `owner.lock`, so two
+clients racing to start an owner start one.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..config import default_store_path
+from ..errors import StoreError
+
+OWNER_FILE = "owner.json"
+TOKEN_FILE = "owner.token"
+SOCKET_FILE = "owner.sock"
+LOCK_FILE = "owner.lock"
+LOG_FILE = "owner.log"
+START_TIMEOUT_S = 90.0        # includes waiting for a direct opener (CLI run) to release the files
+MAX_UNIX_PATH = 100           # sun_path holds 108 bytes; longer store paths fall back to loopback TCP
+
+
+def store_folder(store: str | Path | None) -> Path:
+    return (Path(store).expanduser() if store else default_store_path()).resolve()
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file only the user can read (created 0600, replaced atomically)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+
+
+def load_token(folder: Path) -> str:
+    """The bearer token, generated on first start; its file is made 0600 if it was not."""
+    path = folder / TOKEN_FILE
+    if path.exists():
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+        token = path.read_text().strip()
+        if len(token) >= 32:
+            return token
+    token = secrets.token_urlsafe(32)
+    write_private(path, token + "\n")
+    return token
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie (our own child killed with -9, not yet reaped) is dead for our purposes.
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def read_owner(folder: Path) -> dict | None:
+    try:
+        info = json.loads((folder / OWNER_FILE).read_text())
+        return info if isinstance(info, dict) and "pid" in info and "token" in info else None
+    except (OSError, ValueError):
+        return None
+
+
+def remove_stale(folder: Path, info: dict | None) -> None:
+    """Remove a dead owner's files (its socket and owner.json)."""
+    for name in (OWNER_FILE, SOCKET_FILE):
+        try:
+            if name == OWNER_FILE and read_owner(folder) != info:
+                continue          # a new owner replaced it meanwhile
+            (folder / name).unlink()
+        except FileNotFoundError:
+            pass
+
+
+def healthy(info: dict, timeout: float = 2.0) -> bool:
+    from .wire import http_request
+
+    try:
+        status, _, body = http_request(info, "GET", "/health", headers=auth_header(info), timeout=timeout)
+        return status == 200 and json.loads(body).get("pid") == info["pid"]
+    except (OSError, ValueError):
+        return False
+
+
+def auth_header(info: dict) -> dict[str, str]:
+    return {"Authorization": f"Bearer {info['token']}"}
+
+
+def find_owner(folder: Path) -> dict | None:
+    """The running owner of this store, or None (stale files are cleaned)."""
+    info = read_owner(folder)
+    if info is None:
+        return None
+    if not pid_alive(int(info["pid"])):
+        remove_stale(folder, info)
+        return None
+    for _ in range(20):                       # alive: answering, or busy starting/stopping
+        if healthy(info):
+            return info
+        if not pid_alive(int(info["pid"])):
+            remove_stale(folder, info)
+            return None
+        time.sleep(0.25)
+    return None
+
+
+@contextmanager
+def start_lock(folder: Path):
+    import fcntl
+
+    fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def ensure_owner(store: str | Path | None = None, *, extra_args: list[str] | None = None) -> dict:
+    """The owner's address for this store, starting one (detached) when none runs."""
+    from ..api import _prepare_store_folder
+
+    folder = _prepare_store_folder(store_folder(store))
+    info = find_owner(folder)
+    if info:
+        return info
+    with start_lock(folder):
+        info = find_owner(folder)              # another client may have started it while we waited
+        if info:
+            return info
+        proc = spawn_owner(folder, extra_args or [])
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            info = read_owner(folder)
+            if info and info["pid"] == proc.pid and healthy(info):
+                return info
+            if proc.poll() is not None:
+                raise StoreError(f"the store owner could not start: {log_tail(folder)}", path=str(folder))
+            time.sleep(0.05)
+        raise StoreError(f"the store owner did not answer within {START_TIMEOUT_S:.0f}s; see "
+                         f"{folder / LOG_FILE}", path=str(folder))
+
+
+def spawn_owner(folder: Path, extra_args: list[str]) -> subprocess.Popen:
+    """`graphbuddy serve` in its own session (outlives the client), logging to owner.log."""
+    env = dict(os.environ, FASTMCP_CHECK_FOR_UPDATES="off")
+    pkg_root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (pkg_root, env.get("PYTHONPATH")) if p)
+    log = os.open(folder / LOG_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        return subprocess.Popen([sys.executable, "-m", "graphbuddy.cli", "serve", "--store", str(folder),
+                                 *extra_args], stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env,
+                                start_new_session=True, close_fds=True)
+    finally:
+        os.close(log)
+
+
+def log_tail(folder: Path, lines: int = 3) -> str:
+    try:
+        text = (folder / LOG_FILE).read_text(errors="replace").strip().splitlines()
+    except OSError:
+        return "no log"
+    return " | ".join(text[-lines:]) or "no log"

@@ -1,0 +1,57 @@
+"""MCP host set-up (`install-mcp`) and owner status/stop."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from pathlib import Path
+
+from ..errors import InvalidArgument
+from . import discovery
+
+
+def mcp_entry(store: str | None, *, command: str) -> dict:
+    """The `.mcp.json` server entry: the stdio forwarder, which shares one store owner across sessions."""
+    args = ["mcp"] if Path(command).name.startswith("graphbuddy") else ["-m", "graphbuddy.cli", "mcp"]
+    if store:
+        args += ["--store", str(Path(store).expanduser().resolve())]
+    return {"type": "stdio", "command": command, "args": args, "env": {"FASTMCP_CHECK_FOR_UPDATES": "off"}}
+
+
+def merge_into(path: str, name: str, entry: dict) -> Path:
+    """Add or replace `name` under `mcpServers` in a JSON file, keeping every other entry."""
+    target = Path(path).expanduser()
+    if target.is_dir():
+        target = target / ".mcp.json"
+    data = {}
+    if target.exists():
+        try:
+            data = json.loads(target.read_text() or "{}")
+        except ValueError:
+            raise InvalidArgument(f"{target} is not valid JSON; fix or remove it first") from None
+        if not isinstance(data, dict):
+            raise InvalidArgument(f"{target} does not hold a JSON object")
+    data.setdefault("mcpServers", {})[name] = entry
+    target.write_text(json.dumps(data, indent=2) + "\n")
+    return target
+
+
+def owner_status(store: str | None) -> dict:
+    info = discovery.find_owner(discovery.store_folder(store))
+    if not info:
+        return {"pid": None}
+    return {k: v for k, v in info.items() if k != "token"}
+
+
+def stop_owner(store: str | None, timeout_s: float = 30.0) -> dict:
+    """SIGTERM the owner and wait until it has checkpointed and gone."""
+    status = owner_status(store)
+    pid = status.get("pid")
+    if pid:
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout_s
+        while discovery.pid_alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    return status
+

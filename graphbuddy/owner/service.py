@@ -1,0 +1,84 @@
+"""The owner's view of the library: which `GraphBuddy` methods may be called remotely, and how.
+
+Every public method of `GraphBuddy` is callable (minus lifecycle). Reads in `READ_METHODS` run concurrently
+(Kùzu read connections from a pool, MVCC: they see the last commit); every other method is treated as a write
+and serialized by one lock, so a method nobody classified is safe by default. A new read method only needs
+its name added here to run concurrently.
+"""
+from __future__ import annotations
+
+import inspect
+import threading
+from functools import lru_cache
+from typing import Any, Callable
+
+from ..errors import InvalidArgument
+
+READ_METHODS = frozenset({
+    "query", "cypher", "list_queries", "find_related_code", "projects", "stats", "find_symbol",
+    "find_callers", "find_callees", "describe_schema",
+    "sql",      # main's analytics branch: read-only SQL on DuckDB
+    # integrator: add the read methods of memory/search/cross here (search, quick_search, memory_stats, ...)
+})
+# Writes a client may safely repeat when the owner died mid-call (the second run converges to the same state).
+IDEMPOTENT_WRITES = frozenset({"index"})
+# Lifecycle, and `watch` (main's watch mode runs until stopped: it would hold the owner's write lock forever).
+NOT_REMOTE = frozenset({"close", "flush", "watch"})
+
+
+@lru_cache(maxsize=1)
+def remote_methods() -> frozenset[str]:
+    from ..api import GraphBuddy
+
+    return frozenset(name for name, fn in inspect.getmembers(GraphBuddy, inspect.isfunction)
+                     if not name.startswith("_") and name not in NOT_REMOTE)
+
+
+def bind_kwargs(method: str, args: tuple, kwargs: dict) -> dict[str, Any]:
+    """Positional and keyword arguments of a `GraphBuddy` method as one keyword dict (`**params` merged)."""
+    from ..api import GraphBuddy
+
+    if method not in remote_methods():
+        raise InvalidArgument(f"'{method}' is not a remote GraphBuddy method")
+    sig = inspect.signature(getattr(GraphBuddy, method))
+    try:
+        bound = sig.bind(None, *args, **kwargs)
+    except TypeError as exc:
+        raise InvalidArgument(f"{method}: {exc}") from None
+    out: dict[str, Any] = {}
+    for name, value in list(bound.arguments.items())[1:]:
+        kind = sig.parameters[name].kind
+        if kind is inspect.Parameter.VAR_KEYWORD:
+            out.update(value)
+        elif kind is inspect.Parameter.VAR_POSITIONAL:
+            raise InvalidArgument(f"{method}: *args cannot be sent to the store owner")
+        else:
+            out[name] = value
+    return out
+
+
+class OwnedStore:
+    """A `GraphBuddy` with the owner's locking; also usable where a `GraphBuddy` is expected (MCP tools)."""
+
+    def __init__(self, gb):
+        self.gb = gb
+        self.path = gb.path
+        self._write_lock = threading.Lock()
+
+    def call(self, method: str, kwargs: dict[str, Any]) -> Any:
+        if method not in remote_methods():
+            raise InvalidArgument(f"'{method}' is not a remote GraphBuddy method")
+        fn = getattr(self.gb, method)
+        if method in READ_METHODS:
+            return fn(**kwargs)
+        with self._write_lock:
+            return fn(**kwargs)
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name not in remote_methods():
+            raise AttributeError(name)
+        return lambda *args, **kwargs: self.call(name, bind_kwargs(name, args, kwargs))
+
+    def flush(self) -> None:
+        with self._write_lock:
+            self.gb.flush()

@@ -1,0 +1,246 @@
+"""The store owner through real processes: HTTP with its token, stdio sessions sharing one owner, library
+clients, concurrent writers, kill -9 during writes, direct openers, clean SIGTERM."""
+from __future__ import annotations
+
+import asyncio
+import http.client
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import graphbuddy
+from graphbuddy.errors import NotFound, ReadOnlyViolation
+from graphbuddy.owner import discovery
+from graphbuddy.result import Result
+
+REPO = Path(__file__).resolve().parents[2]
+WORKER = Path(__file__).with_name("owner_worker.py")
+FIXTURES = REPO / "tests" / "fixtures"
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    """Environment for child processes and for owners started from this process."""
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]))
+    monkeypatch.setenv("GRAPHBUDDY_ALLOWED_ROOTS", str(tmp_path))
+    monkeypatch.setenv("FASTMCP_CHECK_FOR_UPDATES", "off")
+    return dict(os.environ)
+
+
+@pytest.fixture
+def store(tmp_path, env):
+    path = tmp_path / "store"
+    yield path
+    _stop_owner(path)
+
+
+def _stop_owner(path: Path) -> None:
+    info = discovery.read_owner(path)
+    if info and discovery.pid_alive(info["pid"]):
+        os.kill(info["pid"], signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        while discovery.pid_alive(info["pid"]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if discovery.pid_alive(info["pid"]):
+            os.kill(info["pid"], signal.SIGKILL)
+
+
+def _sample(tmp_path) -> Path:
+    root = tmp_path / "sample"
+    if not root.exists():
+        shutil.copytree(FIXTURES / "sample", root)
+    return root
+
+
+def _serve(store: Path, env: dict, *args: str) -> tuple[subprocess.Popen, dict]:
+    proc = subprocess.Popen([sys.executable, "-m", "graphbuddy.cli", "serve", "--store", str(store), *args],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        info = discovery.read_owner(store)
+        if info and info["pid"] == proc.pid and discovery.healthy(info):
+            return proc, info
+        assert proc.poll() is None, proc.stderr.read().decode()
+        time.sleep(0.05)
+    raise AssertionError("owner did not start")
+
+
+def test_http_needs_the_token_serves_tools_and_stops_cleanly(store, env, tmp_path):
+    from fastmcp import Client
+    from fastmcp.client.transports import StreamableHttpTransport
+
+    proc, info = _serve(store, env, "--port", "0")
+    assert info["transport"] == "tcp" and info["host"] == "127.0.0.1"
+    assert (store / "owner.json").stat().st_mode & 0o777 == 0o600
+    assert (store / "owner.token").stat().st_mode & 0o777 == 0o600
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": info["token"]}):
+        conn = http.client.HTTPConnection(info["host"], info["port"], timeout=10)
+        conn.request("POST", "/mcp", body=b"{}", headers={"Content-Type": "application/json", **headers})
+        assert conn.getresponse().status == 401
+        conn.close()
+    url = f"http://127.0.0.1:{info['port']}/mcp"
+
+    async def use():
+        async with Client(StreamableHttpTransport(url, auth=info["token"])) as c:
+            r = await c.call_tool("index_project", {"path": str(_sample(tmp_path)), "project": "sample"})
+            assert r.structured_content["functions"] > 10
+            r = await c.call_tool("find_related_code", {"target": "shop.core.pricing.apply_discount"})
+            return r.structured_content
+
+    out = asyncio.run(use())
+    assert out["target"]["kind"] == "Function" and out["related"]
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 0
+    left = {p.name for p in store.iterdir()}
+    assert "owner.json" not in left and not any(n.endswith(".wal") for n in left), left
+    with graphbuddy.open(store) as gb:            # files closed and checkpointed: a direct open works
+        assert [p["project"] for p in gb.projects()] == ["sample"]
+
+
+def test_stdio_sessions_share_one_owner_with_library_and_cli(store, env, tmp_path):
+    from fastmcp import Client
+    from fastmcp.client.transports import StdioTransport
+
+    def transport():
+        return StdioTransport(sys.executable, ["-m", "graphbuddy.cli", "mcp", "--store", str(store)], env=env)
+
+    async def two_sessions():
+        async with Client(transport()) as a, Client(transport()) as b:
+            await a.call_tool("index_project", {"path": str(_sample(tmp_path)), "project": "sample"})
+            ra = await a.call_tool("list_projects", {})
+            rb = await b.call_tool("get_symbol", {"target": "shop.core.pricing.apply_discount"})
+            return ra.structured_content, rb.structured_content
+
+    projects, symbol = asyncio.run(two_sessions())
+    assert [p["project"] for p in projects["projects"]] == ["sample"]
+    assert symbol["source"].startswith("def apply_discount")
+    owner = discovery.read_owner(store)
+    gb = graphbuddy.connect(store)
+    assert gb.owner_pid == owner["pid"]
+    assert [p["project"] for p in gb.projects()] == ["sample"]
+    cli = subprocess.run([sys.executable, "-m", "graphbuddy.cli", "stats", "--store", str(store), "--json"],
+                         env=env, capture_output=True, text=True, timeout=60)
+    assert cli.returncode == 0, cli.stderr
+    assert json.loads(cli.stdout)[0]["project"] == "sample"
+
+
+def test_library_client_round_trips_types_and_errors(store, env, tmp_path):
+    gb = graphbuddy.connect(store)
+    report = gb.index(_sample(tmp_path), project="sample", progress=lambda *a: None)
+    assert type(report).__name__ == "IndexReport" and report.functions > 10
+    target, hits = gb.find_related_code("shop/core/pricing.py", depth=2)
+    assert target.kind == "File" and hits and all(h.why for h in hits)
+    res = gb.query("code.hotspots", project="sample", max_rows=2)
+    assert isinstance(res, Result) and len(res) == 2 and res.truncated and res.df().shape[0] == 2
+    assert gb.find_symbol("shop.core.pricing.apply_discount").source.startswith("def apply_discount")
+    with pytest.raises(NotFound):
+        gb.find_related_code("nothing_named_like_this")
+    with pytest.raises(ReadOnlyViolation):
+        gb.cypher("MATCH (n) DETACH DELETE n")
+    assert gb.cypher("MATCH (f:File) RETURN count(*) AS n").rows()[0]["n"] > 5
+
+
+def test_a_direct_opener_never_shows_a_lock_error(store, env, tmp_path):
+    """A process holds the files directly (a CLI run); another client gets an owner that waits for them."""
+    graphbuddy.open(store).close()
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import graphbuddy, sys, time; gb = graphbuddy.open(sys.argv[1]); print('open', flush=True); "
+        "time.sleep(2); gb.close()"), str(store)], env=env, stdout=subprocess.PIPE)
+    assert holder.stdout.readline().strip() == b"open"
+    gb = graphbuddy.open_shared(store)            # locked and no owner: starts one, which waits for the lock
+    assert type(gb).__name__ == "RemoteGraphBuddy"
+    assert gb.projects() == []
+    assert holder.wait(timeout=30) == 0
+
+
+def test_stale_owner_file_is_cleaned_and_replaced(store, env, tmp_path):
+    gb = graphbuddy.connect(store)
+    gb.index(_sample(tmp_path), project="sample")
+    first = gb.owner_pid
+    os.kill(first, signal.SIGKILL)
+    while discovery.pid_alive(first):
+        time.sleep(0.02)
+    assert discovery.read_owner(store)["pid"] == first          # left behind by the crash
+    assert [p["project"] for p in gb.projects()] == ["sample"]  # the next call starts a new owner
+    assert gb.owner_pid != first and discovery.read_owner(store)["pid"] == gb.owner_pid
+
+
+def _expected_counts(tmp_path) -> tuple[int, int, int]:
+    """(files, functions, calls) of one worker project indexed alone, in memory."""
+    sys.path.insert(0, str(WORKER.parent))
+    from owner_worker import make_project
+
+    with graphbuddy.open(memory=True) as gb:
+        gb.index(make_project(tmp_path / "reference", "ref"), project="ref")
+        s = gb.stats("ref")[0]
+    return s["files"], s["functions"], s["calls"]
+
+
+def _workers(store: Path, workdir: Path, env: dict, n: int, count: int, modes=("rpc", "mcp")):
+    return [subprocess.Popen([sys.executable, str(WORKER), str(store), str(workdir), str(i), str(count),
+                              modes[i % len(modes)]], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True) for i in range(n)]
+
+
+def test_eight_concurrent_writer_processes(store, env, tmp_path):
+    """8 processes (half library RPC, half MCP stdio) start together (racing to start the owner), each
+    writing 5 projects and reading them back: 0 errors, 0 lock errors, everything stored, one owner."""
+    work = tmp_path / "work"
+    procs = _workers(store, work, env, n=8, count=5)
+    summaries = []
+    for p in procs:
+        out, err = p.communicate(timeout=240)
+        assert p.returncode == 0, err[-2000:]
+        summaries.append(json.loads(out.strip().splitlines()[-1]))
+    assert [s["errors"] for s in summaries] == [[]] * 8
+    assert sum(s["lock_errors"] for s in summaries) == 0
+    gb = graphbuddy.connect(store)
+    names = {p["project"] for p in gb.projects()}
+    assert names == {f"w{w}_p{k}" for w in range(8) for k in range(5)}
+    expected = _expected_counts(tmp_path)
+    assert all((s["files"], s["functions"], s["calls"]) == expected for s in gb.stats())
+
+
+def test_kill_9_during_writes_loses_no_acknowledged_write(store, env, tmp_path):
+    work = tmp_path / "work"
+    gb = graphbuddy.connect(store)
+    first = gb.owner_pid
+    [proc] = _workers(store, work, env, n=1, count=16, modes=("rpc",))
+    acked = []
+    while len(acked) < 4:
+        acked.append(proc.stdout.readline().split()[1])
+    os.kill(first, signal.SIGKILL)                 # the worker is mid-write: it writes back to back
+    out, err = proc.communicate(timeout=240)
+    assert proc.returncode == 0, err[-2000:]
+    lines = out.strip().splitlines()
+    acked += [line.split()[1] for line in lines if line.startswith("ACK ")]
+    summary = json.loads(lines[-1])
+    assert summary["lock_errors"] == 0
+    assert len(acked) + len(summary["errors"]) == 16
+    assert all("may not have been applied" in e for e in summary["errors"]), summary["errors"]
+    gb = graphbuddy.connect(store)
+    assert gb.owner_pid != first
+    stats = {s["project"]: s for s in gb.stats()}
+    expected = _expected_counts(tmp_path)
+    for name in acked:
+        assert (stats[name]["files"], stats[name]["functions"], stats[name]["calls"]) == expected, name
+
+
+def test_owner_stops_when_its_owner_file_is_gone(store, env):
+    """An owner nobody can find (owner.json removed, store folder deleted) stops instead of holding the files."""
+    gb = graphbuddy.connect(store)
+    pid = gb.owner_pid
+    (store / "owner.json").unlink()
+    deadline = time.monotonic() + 30
+    while discovery.pid_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not discovery.pid_alive(pid)
+    assert not (store / "owner.sock").exists()
