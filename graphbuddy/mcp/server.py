@@ -115,6 +115,11 @@ def build_server(gb, *, allowed_roots: list[str] | None = None) -> FastMCP:
         """Indexed projects with root, languages, HEAD, last index time and file count."""
         return {"projects": gb.projects()}
 
+    from . import memory_tools, project_tools
+
+    memory_tools.register(mcp, gb, roots=roots)
+    project_tools.register(mcp, gb)
+
     @mcp.resource("graphbuddy://schema", mime_type="text/plain",
                   description="The graph schema (Kùzu DDL): node and relationship tables with properties")
     def schema() -> str:

@@ -1,0 +1,102 @@
+"""MCP declarations for working memory: reflections, insights, sessions (thin wrappers over `GraphBuddy`)."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from ..paths import check_index_path
+from .plain import plain
+from .server import as_tool_error
+
+ProjectName = Annotated[str | None, Field(default=None, max_length=200,
+                                          description="project name (default: the project holding the path, "
+                                                      "or none)")]
+SessionId = Annotated[str | None, Field(default=None, max_length=200,
+                                        description="session id (default: the project's active session)")]
+Tags = Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]],
+                 Field(max_length=50, description="tags, e.g. ['auth', 'gotcha'] (at most 50)")]
+Text = Annotated[str, Field(min_length=1, max_length=2_000_000,
+                            description="conversation or notes text (up to 2 MB)")]
+
+
+def register(mcp, gb, *, roots) -> None:
+    @mcp.tool(annotations={"readOnlyHint": False, "idempotentHint": True})
+    def store_reflection(
+        content: Annotated[str, Field(min_length=1, max_length=65536,
+                                      description="what was learned: a fix, a decision, a gotcha (<= 64 KB)")],
+        tags: Tags = [],  # noqa: B006 - pydantic copies defaults
+        project: ProjectName = None,
+        session_id: SessionId = None,
+        about: Annotated[list[Annotated[str, Field(max_length=1000)]],
+                         Field(max_length=50, description="files, functions or classes it is about (paths or "
+                                                          "qualified names); more are recognised in the text")
+                         ] = [],  # noqa: B006
+    ) -> dict:
+        """Store a reflection linked to the code it names; the same text again returns the stored one."""
+        return plain(gb.add_reflection(content, tags=tags, project=project, session_id=session_id, about=about))
+
+    @mcp.tool(annotations={"readOnlyHint": False, "idempotentHint": True})
+    def capture_insights(text: Text, project: ProjectName = None, session_id: SessionId = None) -> dict:
+        """Store the '★ Insight' blocks found in agent output (rule-based, deduplicated, linked to code)."""
+        return plain(gb.capture_insights(text, project=project, session_id=session_id))
+
+    @mcp.tool(annotations={"readOnlyHint": True})
+    def get_project_insights(
+        project: ProjectName = None,
+        topic: Annotated[str | None, Field(default=None, max_length=100, description="only this topic")] = None,
+        type: Annotated[str | None, Field(default=None, max_length=50,  # noqa: A002 - the insight field
+                                          description="pattern | gotcha | decision | performance | security | "
+                                                      "general | correlation")] = None,
+        limit: Annotated[int, Field(ge=1, le=500, description="at most this many (1-500)")] = 50,
+    ) -> dict:
+        """Insights captured for a project (newest first), optionally by topic or type."""
+        return {"insights": plain(gb.list_insights(project=project, topic=topic, type=type, limit=limit))}
+
+    @mcp.tool(annotations={"readOnlyHint": True})
+    def insights_statistics(project: ProjectName = None) -> dict:
+        """Counts of captured insights by type and topic."""
+        return plain(gb.insight_stats(project))
+
+    @mcp.tool(annotations={"readOnlyHint": True})
+    def reflection_stats(project: ProjectName = None) -> dict:
+        """Counts of stored reflections, by tag."""
+        return plain(gb.reflection_stats(project))
+
+    @mcp.tool(annotations={"readOnlyHint": False})
+    def start_session(
+        path: Annotated[str | None, Field(default=None, max_length=4096,
+                                          description="a folder inside the indexed project worked on")] = None,
+        project: ProjectName = None,
+        agent: Annotated[str | None, Field(default=None, max_length=100, description="agent name")] = None,
+    ) -> dict:
+        """Start a work session: records branch, HEAD and dirty files of the project."""
+        if path is not None:          # only folders of registered projects (or allowed roots) are looked at
+            path = str(as_tool_error(check_index_path, path, allowed=roots,
+                                     registered=[p["root"] for p in gb.projects()], store=gb.path))
+        return plain(gb.start_session(path, project=project, agent=agent))
+
+    @mcp.tool(annotations={"readOnlyHint": False})
+    def checkpoint(
+        session_id: SessionId = None,
+        metrics: Annotated[dict[str, Annotated[float, Field(ge=0, le=100)]] | None,
+                           Field(default=None, description="external scores 0-100, e.g. {'ci': 90}")] = None,
+        conversation: Annotated[str | None, Field(default=None, max_length=2_000_000,
+                                                  description="recent conversation: its insights are captured")
+                                ] = None,
+    ) -> dict:
+        """Record a quality checkpoint (score 0-100 with components) and capture insights from the conversation."""
+        return plain(gb.checkpoint(session_id, metrics=metrics, conversation=conversation))
+
+    @mcp.tool(annotations={"readOnlyHint": False})
+    def end_session(
+        session_id: SessionId = None,
+        summary: Annotated[str | None, Field(default=None, max_length=65536, description="what was done")] = None,
+    ) -> dict:
+        """End a session: links the files touched and writes a handoff document (its path is returned)."""
+        return plain(gb.end_session(session_id, summary=summary))
+
+    @mcp.tool(annotations={"readOnlyHint": True})
+    def session_status(session_id: SessionId = None) -> dict:
+        """The state of a session (default: the active one): project, branch, checkpoints, duration."""
+        return plain(gb.session_status(session_id))
