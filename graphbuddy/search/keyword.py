@@ -1,0 +1,87 @@
+"""BM25 over DuckDB's fts index, scored in process.
+
+DuckDB's fts extension builds the index (tokenizer, porter stemmer, English stop words) with
+`PRAGMA create_fts_index`; it is not incremental, so it is rebuilt when the documents changed (a
+fingerprint of ids and text, kept in `meta`). `match_bm25` costs ~10 ms a query at 100k documents (it
+joins the index tables per query), more than the whole search budget, so the index tables are read once per
+snapshot into a sparse matrix of BM25 weights: a query is then one DuckDB call to tokenize and stem it
+with the extension's own functions plus a sparse column sum. Scores equal `match_bm25`'s (tested).
+"""
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+FTS_SCHEMA = "fts_main_documents"
+K1, B = 1.2, 0.75          # match_bm25's defaults
+_FINGERPRINT_KEY = "search:fts_fingerprint"
+
+
+def documents_fingerprint(analytics) -> str:
+    n, h = analytics.rows("SELECT count(*), coalesce(bit_xor(hash(id, title, content)), 0) FROM documents")[0]
+    return f"{n}:{h}"
+
+
+def ensure_fts_index(analytics) -> tuple[bool, float]:
+    """Rebuild the fts index if the documents changed since it was built: (rebuilt, seconds)."""
+    analytics.load_extension("fts")
+    fp = documents_fingerprint(analytics)
+    stored = analytics.rows("SELECT value FROM meta WHERE key = ?", [_FINGERPRINT_KEY])
+    exists = analytics.rows("SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = 'docs'",
+                            [FTS_SCHEMA])[0][0]
+    if exists and stored and stored[0][0] == fp:
+        return False, 0.0
+    started = time.perf_counter()
+    analytics.execute("PRAGMA create_fts_index('documents', 'id', 'title', 'content', stemmer = 'porter', "
+                      "stopwords = 'english', overwrite = 1)")
+    analytics.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [_FINGERPRINT_KEY, fp])
+    seconds = time.perf_counter() - started
+    log.info("rebuilt full-text index over %s documents in %.2fs", fp.split(":")[0], seconds)
+    return True, seconds
+
+
+class KeywordIndex:
+    """BM25 weights as a (documents x terms) sparse matrix whose rows follow the snapshot's row order."""
+
+    def __init__(self, analytics, row_of: dict[str, int], n_rows: int):
+        from scipy import sparse
+
+        self._analytics = analytics
+        self.rebuilt, self.rebuild_seconds = ensure_fts_index(analytics)
+        num_docs, avgdl = analytics.rows(f"SELECT num_docs, avgdl FROM {FTS_SCHEMA}.stats")[0] or (0, 1.0)
+        docs = analytics.arrow(f"SELECT docid, name, len FROM {FTS_SCHEMA}.docs ORDER BY docid")
+        dictionary = analytics.arrow(f"SELECT termid, term, df FROM {FTS_SCHEMA}.dict")
+        tf = analytics.arrow(f"SELECT docid, termid, count(*)::DOUBLE AS tf FROM {FTS_SCHEMA}.terms GROUP BY ALL")
+        self.term_ids = dict(zip(dictionary["term"].to_pylist(), dictionary["termid"].to_pylist()))
+        n_terms = (max(self.term_ids.values()) + 1) if self.term_ids else 0
+        docid = docs["docid"].to_numpy()
+        size = int(docid.max()) + 1 if len(docid) else 0
+        row = np.full(size, -1, dtype=np.int64)
+        length = np.zeros(size, dtype=np.float64)
+        row[docid] = [row_of.get(name, -1) for name in docs["name"].to_pylist()]
+        length[docid] = docs["len"].to_numpy()
+        df = np.zeros(n_terms, dtype=np.float64)
+        df[dictionary["termid"].to_numpy()] = dictionary["df"].to_numpy()
+        d, t, f = tf["docid"].to_numpy(), tf["termid"].to_numpy(), tf["tf"].to_numpy()
+        idf = np.log((num_docs - df[t] + 0.5) / (df[t] + 0.5) + 1.0)
+        weight = idf * f * (K1 + 1) / (f + K1 * (1 - B + B * length[d] / (avgdl or 1.0)))
+        keep = row[d] >= 0
+        self.weights = sparse.csc_matrix((weight[keep], (row[d][keep], t[keep])), shape=(n_rows, n_terms),
+                                         dtype=np.float32)
+
+    def query_terms(self, text: str) -> list[str]:
+        rows = self._analytics.rows(
+            f"SELECT DISTINCT stem(unnest({FTS_SCHEMA}.tokenize(?)), 'porter') AS t", [text])
+        return sorted(t for (t,) in rows if t)
+
+    def scores(self, text: str) -> tuple[np.ndarray, list[str]]:
+        """BM25 score per snapshot row (0: no query term) and the query terms that exist in the index."""
+        terms = [t for t in self.query_terms(text) if t in self.term_ids]
+        if not terms:
+            return np.zeros(self.weights.shape[0], dtype=np.float32), []
+        cols = self.weights[:, [self.term_ids[t] for t in terms]]
+        return np.asarray(cols.sum(axis=1), dtype=np.float32).ravel(), terms
