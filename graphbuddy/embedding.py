@@ -86,6 +86,10 @@ def _locate(spec: str) -> tuple[str, str]:
 
 
 def _load_sentence_transformer(location: str, name: str):
+    # Offline by design: never reach for the hub, and no progress bars on the user's terminal.
+    for key, value in (("HF_HUB_OFFLINE", "1"), ("HF_HUB_DISABLE_PROGRESS_BARS", "1"),
+                       ("TRANSFORMERS_VERBOSITY", "error"), ("TOKENIZERS_PARALLELISM", "false")):
+        os.environ.setdefault(key, value)
     try:
         from sentence_transformers import SentenceTransformer
     except ImportError as exc:

@@ -67,7 +67,7 @@ class KeywordIndex:
         df = np.zeros(n_terms, dtype=np.float64)
         df[dictionary["termid"].to_numpy()] = dictionary["df"].to_numpy()
         d, t, f = tf["docid"].to_numpy(), tf["termid"].to_numpy(), tf["tf"].to_numpy()
-        idf = np.log((num_docs - df[t] + 0.5) / (df[t] + 0.5) + 1.0)
+        idf = np.log10((num_docs - df[t] + 0.5) / (df[t] + 0.5) + 1.0)   # DuckDB log() is base 10
         weight = idf * f * (K1 + 1) / (f + K1 * (1 - B + B * length[d] / (avgdl or 1.0)))
         keep = row[d] >= 0
         self.weights = sparse.csc_matrix((weight[keep], (row[d][keep], t[keep])), shape=(n_rows, n_terms),

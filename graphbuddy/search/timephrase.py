@@ -64,6 +64,9 @@ def parse_since(text: str | datetime | None, *, now: datetime | None = None) -> 
 
 
 def parse_until(text: str | datetime | None, *, now: datetime | None = None) -> datetime | None:
+    """The end of a calendar phrase ("until yesterday": through yesterday), the start of a span reaching now
+    ("until last week": older than a week)."""
     if text is None or isinstance(text, datetime):
         return text
-    return parse_time_range(text, now=now)[1]
+    start, end = parse_time_range(text, now=now)
+    return start if _LAST.match(" ".join(str(text).strip().lower().split())) else end
