@@ -52,5 +52,6 @@ def add_reflection_node(gb, doc: Document, about: list[str]) -> None:
     gb.graph.execute("CREATE (:Reflection {id: $id, project: $p, content: $c, tags: $t, created_at: $at, votes: 0})",
                      {"id": doc.id, "p": doc.project, "c": doc.content, "t": list(doc.tags), "at": doc.created_at})
     for node in about:
-        gb.graph.execute("MATCH (r:Reflection {id: $r}), (n) WHERE n.id = $n AND label(n) IN ['File', 'Function', "
-                         "'Class', 'Project'] CREATE (r)-[:ABOUT {how: 'named'}]->(n)", {"r": doc.id, "n": node})
+        label = gb.cypher("MATCH (n) WHERE n.id = $n RETURN label(n) AS l", n=node).rows()[0]["l"]
+        gb.graph.execute(f"MATCH (r:Reflection {{id: $r}}), (n:{label} {{id: $n}}) CREATE (r)-[:ABOUT {{how: 'named'}}]->(n)",
+                         {"r": doc.id, "n": node})
