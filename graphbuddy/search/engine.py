@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 2000       # longer queries are cut (and the page says so): the model reads 256 tokens
 MAX_LIMIT = 100
-POOL = 200                   # candidates per retriever: fixed, so pages of one query come from one ranking
+POOL = 100                   # candidates per retriever: fixed, so pages of one query come from one ranking
 MIN_SIMILARITY = 0.2         # a vector hit below this cosine is noise, not a match (counts in `total`)
 MODES = ("hybrid", "vector", "keyword")
 ALL_KINDS = MEMORY_KINDS + (CODE_KIND,)
@@ -93,6 +93,7 @@ class Snapshot:
         self.generation = generation
         self._analytics = analytics
         self._keyword: KeywordIndex | None = None
+        self._kind_masks: dict[tuple, np.ndarray] = {}
         t = analytics.arrow(
             "SELECT d.id, d.kind, d.project, d.session_id, d.tags, d.title, d.content, d.created_at, "
             "coalesce(d.updated_at, d.created_at) AS updated_at, coalesce(d.votes, 0) AS votes, d.attrs, e.vector "
@@ -127,8 +128,11 @@ class Snapshot:
             self.matrix[self.has_vector] = flat.reshape(count, self.dim)
 
     def mask(self, f: Filters, as_of: datetime) -> np.ndarray:
-        m = self.updated <= _ts(as_of) + 1e-6
-        m &= _member(self.kind, self.kind_names, f.kinds)
+        if f.kinds not in self._kind_masks:
+            self._kind_masks[f.kinds] = _member(self.kind, self.kind_names, f.kinds)
+        m = self._kind_masks[f.kinds].copy()
+        if self.n and _ts(as_of) + 1e-6 < self.updated.max():     # a cursor's snapshot older than some rows
+            m &= self.updated <= _ts(as_of) + 1e-6
         if f.projects is not None:
             m &= _member(self.project, self.project_names, f.projects)
         if f.session_id is not None:

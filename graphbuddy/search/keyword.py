@@ -10,7 +10,9 @@ with the extension's own functions plus a sparse column sum. Scores equal `match
 from __future__ import annotations
 
 import logging
+import re
 import time
+import unicodedata
 
 import numpy as np
 
@@ -19,6 +21,14 @@ log = logging.getLogger(__name__)
 FTS_SCHEMA = "fts_main_documents"
 K1, B = 1.2, 0.75          # match_bm25's defaults
 _FINGERPRINT_KEY = "search:fts_fingerprint"
+# fts's tokenize(): lower(strip_accents(s)), this class of characters -> space, split on whitespace.
+_PUNCT = re.compile(r"[0-9!@#$%^&*()_+={}\[\]:;<>,.?~\\/|'\"`-]+")
+
+
+def tokenize(text: str) -> list[str]:
+    """The extension's tokenizer, in Python (so a query needs no DuckDB round trip for known words)."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    return [t for t in _PUNCT.sub(" ", folded).split() if t]
 
 
 def documents_fingerprint(analytics) -> str:
@@ -57,6 +67,11 @@ class KeywordIndex:
         dictionary = analytics.arrow(f"SELECT termid, term, df FROM {FTS_SCHEMA}.dict")
         tf = analytics.arrow(f"SELECT docid, termid, count(*)::DOUBLE AS tf FROM {FTS_SCHEMA}.terms GROUP BY ALL")
         self.term_ids = dict(zip(dictionary["term"].to_pylist(), dictionary["termid"].to_pylist()))
+        # word -> porter stem for every word of the corpus, computed by the extension in one query; a query word
+        # outside the corpus vocabulary costs one DuckDB call (and is remembered).
+        self._stems = dict(analytics.rows(
+            f"SELECT w, stem(w, 'porter') FROM (SELECT DISTINCT unnest({FTS_SCHEMA}.tokenize("
+            f"concat_ws(' ', title, content))) AS w FROM documents) WHERE w <> ''"))
         n_terms = (max(self.term_ids.values()) + 1) if self.term_ids else 0
         docid = docs["docid"].to_numpy()
         size = int(docid.max()) + 1 if len(docid) else 0
@@ -74,9 +89,12 @@ class KeywordIndex:
                                          dtype=np.float32)
 
     def query_terms(self, text: str) -> list[str]:
-        rows = self._analytics.rows(
-            f"SELECT DISTINCT stem(unnest({FTS_SCHEMA}.tokenize(?)), 'porter') AS t", [text])
-        return sorted(t for (t,) in rows if t)
+        words = set(tokenize(text))
+        unknown = sorted(words - set(self._stems))
+        if unknown:
+            self._stems.update(self._analytics.rows("SELECT w, stem(w, 'porter') FROM (SELECT unnest(?) AS w)",
+                                                    [unknown]))
+        return sorted({self._stems[w] for w in words if self._stems.get(w)})
 
     def scores(self, text: str) -> tuple[np.ndarray, list[str]]:
         """BM25 score per snapshot row (0: no query term) and the query terms that exist in the index."""
