@@ -30,6 +30,7 @@ import graphbuddy  # noqa: E402
 from graphbuddy.embedding import SentenceTransformerEmbedder  # noqa: E402
 from graphbuddy.search.documents import Document, content_hash, upsert_documents  # noqa: E402
 from graphbuddy.search.embed import store_vectors  # noqa: E402
+from graphbuddy.search.ranking import RankParams  # noqa: E402
 from graphbuddy.search.timephrase import utc_now  # noqa: E402
 
 COMPONENTS = ("the login service", "the payment API", "the graph loader", "the search endpoint", "the CLI",
@@ -98,14 +99,18 @@ def bench_quality(emb) -> dict:
     with graphbuddy.open(memory=True, model=emb) as gb:
         upsert_documents(gb.analytics, [Document(id=k, kind="reflection", content=v, project="q")
                                         for k, v in data["memories"].items()])
-        for mode in ("vector", "keyword", "hybrid"):
+        engine = gb._search_engine()
+        for label, mode, params in (("vector", "vector", RankParams()), ("keyword", "keyword", RankParams()),
+                                    ("hybrid", "hybrid", RankParams()),
+                                    ("hybrid_plain_rrf", "hybrid", RankParams(keyword_coverage=False))):
+            engine.params = params
             recall, rr = [], []
             for item in data["queries"]:
                 ids = [h.id for h in gb.search(item["q"], mode=mode, limit=10).hits]
                 rel = set(item["relevant"])
                 recall.append(len(rel & set(ids[:5])) / len(rel))
                 rr.append(next((1 / (i + 1) for i, x in enumerate(ids) if x in rel), 0.0))
-            out[mode] = {"recall@5": round(statistics.mean(recall), 3), "mrr": round(statistics.mean(rr), 3)}
+            out[label] = {"recall@5": round(statistics.mean(recall), 3), "mrr": round(statistics.mean(rr), 3)}
     out["queries"], out["memories"] = len(data["queries"]), len(data["memories"])
     return out
 

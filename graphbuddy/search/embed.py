@@ -11,7 +11,8 @@ from .timephrase import utc_now
 
 log = logging.getLogger(__name__)
 
-CHUNK = 1024          # texts per model call and per insert: bounded memory, progress in the log
+CHUNK = 4096          # texts per model call and per insert: bounded memory; big enough that the model's
+                      # own length-sorting keeps padding low
 MAX_CHARS = 8000      # the model reads 256 tokens at most; do not ship megabytes to the tokenizer
 
 

@@ -273,7 +273,7 @@ class Searcher:
         snap = self.snapshot()
         mask = snap.mask(f, as_of)
         matched = np.zeros(snap.n, dtype=bool)
-        vec = kw = (np.zeros(0, dtype=np.int64), None)
+        vec = kw = (np.zeros(0, dtype=np.int64), None, None)
         if mode != "keyword" and snap.dim:
             q = self.embedder.embed([text])[0]
             if q.shape[0] != snap.dim:
@@ -282,26 +282,26 @@ class Searcher:
             sims = snap.matrix @ q
             ok = mask & snap.has_vector & (sims >= MIN_SIMILARITY)
             matched |= ok
-            vec = (_top(np.where(ok, sims, -np.inf), int(ok.sum())), sims)
+            vec = (_top(np.where(ok, sims, -np.inf), int(ok.sum())), sims, None)
         if mode != "vector" and snap.n:
-            scores, _ = self._keyword(snap).scores(text)
+            scores, coverage = self._keyword(snap).scores(text)
             ok = mask & (scores > 0)
             matched |= ok
-            kw = (_top(np.where(ok, scores, -np.inf), int(ok.sum())), scores)
+            kw = (_top(np.where(ok, scores, -np.inf), int(ok.sum())), scores, coverage)
         return snap, matched, vec, kw
 
     def _ranked(self, text: str, f: Filters, mode: str, as_of: datetime):
-        snap, matched, (vrows, vscore), (krows, kscore) = self._retrieve(text, f, mode, as_of)
+        snap, matched, (vrows, vscore, _), (krows, kscore, kcover) = self._retrieve(text, f, mode, as_of)
         found: dict[int, dict] = {}
         for rank_no, r in enumerate(vrows, 1):
             found.setdefault(int(r), {})["v"] = (rank_no, float(vscore[r]))
         for rank_no, r in enumerate(krows, 1):
-            found.setdefault(int(r), {})["k"] = (rank_no, float(kscore[r]))
+            found.setdefault(int(r), {})["k"] = (rank_no, float(kscore[r]), float(kcover[r]))
         cands = []
         for r, m in found.items():
-            v, k = m.get("v", (None, None)), m.get("k", (None, None))
+            v, k = m.get("v", (None, None)), m.get("k", (None, None, None))
             cands.append(Candidate(snap.ids[r], snap.project_names[snap.project[r]], snap.kind_names[snap.kind[r]],
-                                   snap.created_at[r], int(snap.votes[r]), v[0], v[1], k[0], k[1]))
+                                   snap.created_at[r], int(snap.votes[r]), v[0], v[1], k[0], k[1], k[2]))
         return rank(cands, now=as_of, params=self.params), int(matched.sum())
 
     def _hit(self, snap: Snapshot, s, f: Filters) -> Hit:
@@ -312,8 +312,10 @@ class Searcher:
         if c.vector_rank is not None:
             matched["vector"] = {"rank": c.vector_rank, "similarity": round(c.vector_score, 4)}
         if c.keyword_rank is not None:
-            matched["keyword"] = {"rank": c.keyword_rank, "bm25": round(c.keyword_score, 4)}
-        scores = {"vector": c.vector_score, "keyword": c.keyword_score, "rrf": s.rrf, "decay": s.decay,
+            matched["keyword"] = {"rank": c.keyword_rank, "bm25": round(c.keyword_score, 4),
+                                  "coverage": round(c.keyword_coverage, 3)}
+        scores = {"vector": c.vector_score, "keyword": c.keyword_score, "keyword_coverage": c.keyword_coverage,
+                  "rrf": s.rrf, "decay": s.decay,
                   "vote_factor": s.vote_factor}
         explanation = {"matched_by": matched, "rrf_k": self.params.rrf_k,
                        "age_days": None if s.age_days is None else round(s.age_days, 2), "decay": round(s.decay, 4),

@@ -72,6 +72,7 @@ class KeywordIndex:
         self._stems = dict(analytics.rows(
             f"SELECT w, stem(w, 'porter') FROM (SELECT DISTINCT unnest({FTS_SCHEMA}.tokenize("
             f"concat_ws(' ', title, content))) AS w FROM documents) WHERE w <> ''"))
+        self._stopwords = {w for (w,) in analytics.rows(f"SELECT sw FROM {FTS_SCHEMA}.stopwords")}
         n_terms = (max(self.term_ids.values()) + 1) if self.term_ids else 0
         docid = docs["docid"].to_numpy()
         size = int(docid.max()) + 1 if len(docid) else 0
@@ -89,17 +90,22 @@ class KeywordIndex:
                                          dtype=np.float32)
 
     def query_terms(self, text: str) -> list[str]:
-        words = set(tokenize(text))
+        """Distinct stems of the query's words, stop words left out (as the index leaves them out)."""
+        words = set(tokenize(text)) - self._stopwords
         unknown = sorted(words - set(self._stems))
         if unknown:
             self._stems.update(self._analytics.rows("SELECT w, stem(w, 'porter') FROM (SELECT unnest(?) AS w)",
                                                     [unknown]))
         return sorted({self._stems[w] for w in words if self._stems.get(w)})
 
-    def scores(self, text: str) -> tuple[np.ndarray, list[str]]:
-        """BM25 score per snapshot row (0: no query term) and the query terms that exist in the index."""
-        terms = [t for t in self.query_terms(text) if t in self.term_ids]
+    def scores(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Per snapshot row: BM25 score (0: no query term), and coverage, the share of the query's terms
+        (stop words aside, known to the index or not) that the row contains."""
+        wanted = self.query_terms(text)
+        terms = [t for t in wanted if t in self.term_ids]
+        n = self.weights.shape[0]
         if not terms:
-            return np.zeros(self.weights.shape[0], dtype=np.float32), []
+            return np.zeros(n, dtype=np.float32), np.zeros(n, dtype=np.float32)
         cols = self.weights[:, [self.term_ids[t] for t in terms]]
-        return np.asarray(cols.sum(axis=1), dtype=np.float32).ravel(), terms
+        coverage = np.bincount(cols.indices, minlength=n).astype(np.float32) / len(wanted)
+        return np.asarray(cols.sum(axis=1), dtype=np.float32).ravel(), coverage

@@ -2,7 +2,9 @@
 cross-project feature multiplies in dependency distance).
 
     score = rrf x decay x vote_factor
-    rrf         = sum over retrievers r that matched: weight_r / (k + rank_r)      (rank starts at 1)
+    rrf         = sum over retrievers r that matched: weight_r x strength_r / (k + rank_r)   (rank from 1)
+    strength    = 1 for the vector retriever; for keyword, the share of the query's terms the document
+                  contains (a BM25 hit on one word of a five-word question is weak evidence)
     decay       = floor + (1 - floor) x 0.5 ** (age_days / half_life_days)        (1.0 for undated kinds)
     vote_factor = max(0.5, 1 + vote_weight x sign(votes) x ln(1 + |votes|))
 """
@@ -24,6 +26,7 @@ class Candidate:
     vector_score: float | None = None    # cosine similarity
     keyword_rank: int | None = None
     keyword_score: float | None = None   # BM25
+    keyword_coverage: float | None = None  # share of the query's terms present in the document (0..1)
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class RankParams:
     decay_floor: float = 0.5
     vote_weight: float = 0.1
     undated_kinds: tuple[str, ...] = ("code",)   # code does not age like a memory does
+    keyword_coverage: bool = True                # scale the keyword term by coverage (False: plain RRF)
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,8 @@ def rank(candidates: list[Candidate], *, now: datetime, params: RankParams = Ran
         if c.vector_rank is not None:
             rrf += params.vector_weight / (params.rrf_k + c.vector_rank)
         if c.keyword_rank is not None:
-            rrf += params.keyword_weight / (params.rrf_k + c.keyword_rank)
+            strength = c.keyword_coverage if params.keyword_coverage and c.keyword_coverage is not None else 1.0
+            rrf += params.keyword_weight * strength / (params.rrf_k + c.keyword_rank)
         age = None
         decay = 1.0
         if c.created_at is not None and c.kind not in params.undated_kinds:
