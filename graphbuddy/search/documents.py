@@ -93,17 +93,27 @@ class CodeSync:
     unchanged: int
 
 
-def sync_code_documents(graph, analytics, project: str) -> CodeSync:
+def sync_code_documents(graph, analytics, project: str, *, paths: list[str] | None = None) -> CodeSync:
     """Make the project's `code` documents equal its Function/Class nodes: new and changed symbols are
     (re)written, vanished ones deleted, unchanged ones untouched (so their embeddings stay valid).
+    `paths`: only symbols of these files (relative paths) changed, as after a delta; None: the whole project.
     Called once at the end of every index run; embedding is left to the first search or `embed_pending`."""
     from .. import queries
     from ..result import Result
 
-    q = queries.get("memory.search_code_symbols")
-    symbols = Result(graph.read_only(q.text, q.bind({"project": project}))).rows()
-    old = dict(analytics.rows("SELECT id, content_hash FROM documents WHERE kind = ? AND project = ?",
-                              [CODE_KIND, project]))
+    if paths is None:
+        q, params = queries.get("memory.search_code_symbols"), {"project": project}
+        old = dict(analytics.rows("SELECT id, content_hash FROM documents WHERE kind = ? AND project = ?",
+                                  [CODE_KIND, project]))
+    else:
+        if not paths:
+            return CodeSync(project, 0, 0, 0, 0)
+        files = [f"{project}:{p}" for p in paths]
+        q, params = queries.get("memory.search_code_symbols_in_files"), {"project": project, "files": files}
+        old = dict(analytics.rows(
+            "SELECT id, content_hash FROM documents WHERE kind = ? AND project = ? "
+            "AND json_extract_string(attrs, '$.file') IN (SELECT unnest(?::VARCHAR[]))", [CODE_KIND, project, files]))
+    symbols = Result(graph.read_only(q.text, q.bind(params))).rows()
     now = utc_now()
     fresh: list[Document] = []
     seen = set()
