@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import numpy as np
+import pyarrow.compute as pc
 
 from ..errors import InvalidArgument, NotFound
 from .cursor import Cursor, decode_cursor, query_key
@@ -102,19 +103,16 @@ class Snapshot:
         self.ids: list[str] = t["id"].to_pylist()
         self.n = len(self.ids)
         self.row_of = {i: r for r, i in enumerate(self.ids)}
-        self.kind_names, self.kind = _codes(t["kind"].to_pylist())
-        self.project_names, self.project = _codes(t["project"].to_pylist())
-        self.session_names, self.session = _codes(t["session_id"].to_pylist())
-        self.tags = [tuple(x or ()) for x in t["tags"].to_pylist()]
-        self.tag_rows: dict[str, np.ndarray] = {}
-        for r, tags in enumerate(self.tags):
-            for tag in tags:
-                self.tag_rows.setdefault(tag, []).append(r)
-        self.tag_rows = {k: np.asarray(v) for k, v in self.tag_rows.items()}
-        self.titles = t["title"].to_pylist()
-        self.contents = t["content"].to_pylist()
-        self.attrs = t["attrs"].to_pylist()
-        self.created_at = t["created_at"].to_pylist()
+        self.kind_names, self.kind = _codes(t["kind"])
+        self.project_names, self.project = _codes(t["project"])
+        self.session_names, self.session = _codes(t["session_id"])
+        # Columns only hits need stay Arrow arrays (read per hit): building 100k Python objects per
+        # column would dominate the reload after every write.
+        self._cols = {name: t[name].combine_chunks() for name in ("tags", "title", "content", "attrs", "created_at")}
+        tags = self._cols["tags"]
+        flat = pc.list_flatten(tags).to_numpy(zero_copy_only=False)
+        parents = pc.list_parent_indices(tags).to_numpy(zero_copy_only=False)
+        self.tag_rows = {tag: parents[flat == tag] for tag in set(flat.tolist())}
         self.created = _epoch(t["created_at"])
         self.updated = _epoch(t["updated_at"])
         self.votes = t["votes"].to_numpy(zero_copy_only=False).astype(np.int64)
@@ -148,10 +146,19 @@ class Snapshot:
         return m
 
 
-def _codes(values: list) -> tuple[list, np.ndarray]:
-    names: dict = {}
-    codes = np.fromiter((names.setdefault(v, len(names)) for v in values), dtype=np.int32, count=len(values))
-    return list(names), codes
+    def value(self, column: str, row: int):
+        return self._cols[column][row].as_py()
+
+    def tags_of(self, row: int) -> tuple[str, ...]:
+        return tuple(self.value("tags", row) or ())
+
+
+def _codes(column) -> tuple[list, np.ndarray]:
+    """Dictionary-encode a string column: (names, int32 code per row); null is a name too."""
+    enc = column.combine_chunks().dictionary_encode()
+    names = enc.dictionary.to_pylist()
+    codes = enc.indices.fill_null(len(names)).to_numpy(zero_copy_only=False).astype(np.int32)
+    return names + [None], codes
 
 
 def _member(codes: np.ndarray, names: list, wanted) -> np.ndarray:
@@ -241,7 +248,7 @@ class Searcher:
             p, k = snap.project_names[snap.project[r]], snap.kind_names[snap.kind[r]]
             by_project[p] = by_project.get(p, 0) + 1
             by_kind[k] = by_kind.get(k, 0) + 1
-            for t in snap.tags[r]:
+            for t in snap.tags_of(r):
                 by_tag[t] = by_tag.get(t, 0) + 1
         order = lambda d: dict(sorted(d.items(), key=lambda kv: (-kv[1], str(kv[0]))))  # noqa: E731
         return {"query": text, "mode": mode, "total": len(rows), "by_project": order(by_project),
@@ -301,13 +308,13 @@ class Searcher:
         for r, m in found.items():
             v, k = m.get("v", (None, None)), m.get("k", (None, None, None))
             cands.append(Candidate(snap.ids[r], snap.project_names[snap.project[r]], snap.kind_names[snap.kind[r]],
-                                   snap.created_at[r], int(snap.votes[r]), v[0], v[1], k[0], k[1], k[2]))
+                                   snap.value("created_at", r), int(snap.votes[r]), v[0], v[1], k[0], k[1], k[2]))
         return rank(cands, now=as_of, params=self.params), int(matched.sum())
 
     def _hit(self, snap: Snapshot, s, f: Filters) -> Hit:
         c = s.candidate
         r = snap.row_of[c.id]
-        content = snap.contents[r] or ""
+        content = snap.value("content", r) or ""
         matched = {}
         if c.vector_rank is not None:
             matched["vector"] = {"rank": c.vector_rank, "similarity": round(c.vector_score, 4)}
@@ -320,10 +327,10 @@ class Searcher:
         explanation = {"matched_by": matched, "rrf_k": self.params.rrf_k,
                        "age_days": None if s.age_days is None else round(s.age_days, 2), "decay": round(s.decay, 4),
                        "votes": c.votes, "vote_factor": round(s.vote_factor, 4), "filters": f.as_dict()}
-        attrs = snap.attrs[r]
-        return Hit(c.id, c.kind, c.project, snap.titles[r],
+        attrs = snap.value("attrs", r)
+        return Hit(c.id, c.kind, c.project, snap.value("title", r),
                    content if len(content) <= SNIPPET_CHARS else content[:SNIPPET_CHARS - 1] + "…",
-                   snap.tags[r], snap.session_names[snap.session[r]], c.created_at, c.votes,
+                   snap.tags_of(r), snap.session_names[snap.session[r]], c.created_at, c.votes,
                    json.loads(attrs) if isinstance(attrs, str) else (attrs or {}), s.score, scores, explanation)
 
 
