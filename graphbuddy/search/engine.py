@@ -118,12 +118,15 @@ class Snapshot:
         self.votes = t["votes"].to_numpy(zero_copy_only=False).astype(np.int64)
         vec = t["vector"].combine_chunks()
         self.has_vector = np.asarray(vec.is_valid(), dtype=bool)
-        flat = vec.flatten().to_numpy(zero_copy_only=False).astype(np.float32)
+        flat = np.asarray(vec.flatten().to_numpy(zero_copy_only=False), dtype=np.float32)   # no copy if float32
         count = int(self.has_vector.sum())
         self.dim = flat.size // count if count else 0
-        self.matrix = np.zeros((self.n, self.dim), dtype=np.float32)
-        if count:
-            self.matrix[self.has_vector] = flat.reshape(count, self.dim)
+        if count == self.n:             # the usual case: every row has a vector; use Arrow's buffer as is
+            self.matrix = flat.reshape(count, self.dim)
+        else:
+            self.matrix = np.zeros((self.n, self.dim), dtype=np.float32)
+            if count:
+                self.matrix[self.has_vector] = flat.reshape(count, self.dim)
 
     def mask(self, f: Filters, as_of: datetime) -> np.ndarray:
         if f.kinds not in self._kind_masks:
