@@ -63,6 +63,21 @@ def _write_documents(analytics, docs: list[Document]) -> int:
     return len(docs)
 
 
+def _write_code_columns(analytics, project: str, cols: dict, *, replace: bool) -> None:
+    import pyarrow as pa
+
+    n = len(cols["id"])
+    now = pa.array([utc_now()] * n, pa.timestamp("us"))
+    table = pa.table({"id": cols["id"], "kind": [CODE_KIND] * n, "project": [project] * n,
+                      "session_id": pa.nulls(n, pa.string()), "tags": pa.nulls(n, pa.list_(pa.string())),
+                      "title": cols["title"], "content": cols["content"], "content_hash": cols["content_hash"],
+                      "created_at": now, "updated_at": now, "votes": pa.array([0] * n, pa.int32()),
+                      "attrs": cols["attrs"]}, schema=_schema())
+    if replace:
+        analytics.execute("DELETE FROM documents WHERE id IN (SELECT unnest(?::VARCHAR[]))", [cols["id"]])
+    analytics.insert_arrow("documents", table)
+
+
 def _schema():
     import pyarrow as pa
 
@@ -114,26 +129,32 @@ def sync_code_documents(graph, analytics, project: str, *, paths: list[str] | No
             "SELECT id, content_hash FROM documents WHERE kind = ? AND project = ? "
             "AND json_extract_string(attrs, '$.file') IN (SELECT unnest(?::VARCHAR[]))", [CODE_KIND, project, files]))
     symbols = Result(graph.read_only(q.text, q.bind(params))).rows()
-    now = utc_now()
-    fresh: list[Document] = []
+    # Columns built directly (no Document objects, one hash per symbol): a full index of ~70k symbols
+    # pays this once, so it is kept to plain list appends.
+    cols: dict[str, list] = {c: [] for c in ("id", "content", "content_hash", "title", "attrs")}
     seen = set()
     unchanged = 0
     for s in symbols:
         seen.add(s["id"])
         text = code_text(s)
-        if old.get(s["id"]) == content_hash(text):
+        digest = content_hash(text)
+        if old.get(s["id"]) == digest:
             unchanged += 1
             continue
-        fresh.append(Document(
-            id=s["id"], kind=CODE_KIND, content=text, project=project, title=s["qualified_name"] or s["name"],
-            created_at=now, attrs={"file": s["file"], "line": s["start_line"], "symbol": s["label"],
-                                   "symbol_kind": s["kind"]}))
+        cols["id"].append(s["id"])
+        cols["content"].append(text)
+        cols["content_hash"].append(digest)
+        cols["title"].append(s["qualified_name"] or s["name"])
+        cols["attrs"].append(json.dumps({"file": s["file"], "line": s["start_line"], "symbol": s["label"],
+                                         "symbol_kind": s["kind"]}, separators=(",", ":")))
     gone = sorted(set(old) - seen)
     with analytics.transaction():
         if gone:
             analytics.execute("DELETE FROM documents WHERE id IN (SELECT unnest(?::VARCHAR[]))", [gone])
-        _write_documents(analytics, fresh)
-    added = sum(1 for d in fresh if d.id not in old)
+        if cols["id"]:
+            _write_code_columns(analytics, project, cols, replace=bool(old))
+    fresh = cols["id"]
+    added = sum(1 for i in fresh if i not in old)
     report = CodeSync(project, added, len(fresh) - added, len(gone), unchanged)
     log.info("code documents %s: +%d ~%d -%d =%d", project, report.added, report.changed, report.removed, unchanged)
     return report
