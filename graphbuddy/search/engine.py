@@ -232,8 +232,7 @@ class Searcher:
         filters = self._filters(kinds, projects, tags, session_id, since, until)
         key = query_key(q=text, mode=mode, **filters.as_dict())
         pos = decode_cursor(cursor, query_key=key) if cursor else Cursor(key, utc_now(), 0)
-        ranked, total = self._ranked(text, filters, mode, pos.as_of)
-        snap = self._snap
+        snap, ranked, total = self._ranked(text, filters, mode, pos.as_of)
         page = ranked[pos.offset:pos.offset + limit]
         nxt = Cursor(key, pos.as_of, pos.offset + limit).encode() if pos.offset + limit < len(ranked) else None
         hits = [self._hit(snap, s, filters) for s in page]
@@ -312,7 +311,7 @@ class Searcher:
             v, k = m.get("v", (None, None)), m.get("k", (None, None, None))
             cands.append(Candidate(snap.ids[r], snap.project_names[snap.project[r]], snap.kind_names[snap.kind[r]],
                                    snap.value("created_at", r), int(snap.votes[r]), v[0], v[1], k[0], k[1], k[2]))
-        return rank(cands, now=as_of, params=self.params), int(matched.sum())
+        return snap, rank(cands, now=as_of, params=self.params), int(matched.sum())
 
     def _hit(self, snap: Snapshot, s, f: Filters) -> Hit:
         c = s.candidate
