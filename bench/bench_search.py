@@ -102,7 +102,8 @@ def bench_quality(emb) -> dict:
         engine = gb._search_engine()
         for label, mode, params in (("vector", "vector", RankParams()), ("keyword", "keyword", RankParams()),
                                     ("hybrid", "hybrid", RankParams()),
-                                    ("hybrid_plain_rrf", "hybrid", RankParams(keyword_coverage=False))):
+                                    ("hybrid_coverage_floor_0.5", "hybrid", RankParams(coverage_floor=0.5)),
+                                    ("hybrid_plain_rrf", "hybrid", RankParams(coverage_floor=1.0))):
             engine.params = params
             recall, rr = [], []
             for item in data["queries"]:

@@ -3,8 +3,9 @@ cross-project feature multiplies in dependency distance).
 
     score = rrf x decay x vote_factor
     rrf         = sum over retrievers r that matched: weight_r x strength_r / (k + rank_r)   (rank from 1)
-    strength    = 1 for the vector retriever; for keyword, the share of the query's terms the document
-                  contains (a BM25 hit on one word of a five-word question is weak evidence)
+    strength    = 1 for the vector retriever; for keyword, floor + (1 - floor) x coverage, coverage being
+                  the share of the query's terms the document contains (a BM25 hit on one word of a
+                  five-word question is weaker evidence). floor 1 = plain RRF, floor 0 = coverage alone.
     decay       = floor + (1 - floor) x 0.5 ** (age_days / half_life_days)        (1.0 for undated kinds)
     vote_factor = max(0.5, 1 + vote_weight x sign(votes) x ln(1 + |votes|))
 """
@@ -38,7 +39,7 @@ class RankParams:
     decay_floor: float = 0.5
     vote_weight: float = 0.1
     undated_kinds: tuple[str, ...] = ("code",)   # code does not age like a memory does
-    keyword_coverage: bool = True                # scale the keyword term by coverage (False: plain RRF)
+    coverage_floor: float = 0.0                  # keyword strength = floor + (1 - floor) x coverage
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,8 @@ def rank(candidates: list[Candidate], *, now: datetime, params: RankParams = Ran
         if c.vector_rank is not None:
             rrf += params.vector_weight / (params.rrf_k + c.vector_rank)
         if c.keyword_rank is not None:
-            strength = c.keyword_coverage if params.keyword_coverage and c.keyword_coverage is not None else 1.0
+            strength = 1.0 if c.keyword_coverage is None else \
+                params.coverage_floor + (1 - params.coverage_floor) * c.keyword_coverage
             rrf += params.keyword_weight * strength / (params.rrf_k + c.keyword_rank)
         age = None
         decay = 1.0

@@ -24,9 +24,10 @@ def test_rrf_sums_reciprocal_ranks():
 def test_keyword_term_is_scaled_by_query_term_coverage():
     weak = cand("weak", k=1, cov=0.25)                  # one word of a four-word question
     vector = cand("vector", v=2)
-    s = rank([weak, vector], now=NOW)
+    s = rank([weak, vector], now=NOW, params=RankParams(coverage_floor=0.0))
     assert [x.candidate.id for x in s] == ["vector", "weak"] and s[1].rrf == pytest.approx(0.25 / 61)
-    plain = rank([weak, vector], now=NOW, params=RankParams(keyword_coverage=False))
+    assert rank([weak], now=NOW, params=RankParams(coverage_floor=0.5))[0].rrf == pytest.approx(0.625 / 61)
+    plain = rank([weak, vector], now=NOW, params=RankParams(coverage_floor=1.0))
     assert plain[0].candidate.id == "weak" and plain[0].rrf == pytest.approx(1 / 61)
 
 
