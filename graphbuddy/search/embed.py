@@ -22,6 +22,7 @@ class EmbedReport:
     embedded: int       # distinct texts sent to the model
     documents: int      # documents those texts cover
     seconds: float
+    model_seconds: float = 0.0   # of which inside the model: the rest is graphbuddy's own overhead
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -39,11 +40,16 @@ def embed_pending(analytics, embedder, *, kinds: tuple[str, ...] | None = None) 
         f"{where} GROUP BY d.content_hash", params)
     if pending:
         log.info("embedding %d texts with %s", len(pending), embedder.name)
+    in_model = 0.0
     for start in range(0, len(pending), CHUNK):
         chunk = pending[start:start + CHUNK]
-        vectors = embedder.embed([(text or "")[:MAX_CHARS] for _, text, _ in chunk])
+        texts = [(text or "")[:MAX_CHARS] for _, text, _ in chunk]
+        t = time.perf_counter()
+        vectors = embedder.embed(texts)
+        in_model += time.perf_counter() - t
         store_vectors(analytics, embedder.name, [h for h, _, _ in chunk], vectors)
-    return EmbedReport(embedder.name, len(pending), sum(n for _, _, n in pending), time.perf_counter() - started)
+    return EmbedReport(embedder.name, len(pending), sum(n for _, _, n in pending), time.perf_counter() - started,
+                       in_model)
 
 
 def store_vectors(analytics, model: str, hashes: list[str], vectors: np.ndarray) -> None:
