@@ -12,11 +12,12 @@ import os
 import re
 import threading
 from pathlib import Path
-from typing import Protocol, Sequence, runtime_checkable
-
-import numpy as np
+from typing import TYPE_CHECKING, Protocol, Sequence, runtime_checkable
 
 from .errors import ModelError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 MODEL_ENV = "GRAPHBUDDY_MODEL"
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
@@ -52,6 +53,8 @@ class SentenceTransformerEmbedder:
         return int(get())
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
         model = self._load()
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
@@ -119,6 +122,8 @@ class FakeEmbedder:
         return self._dim
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
         self.calls += len(texts)
         self.batches += 1
         out = np.zeros((len(texts), self._dim), dtype=np.float32)
