@@ -99,11 +99,16 @@ class Snapshot:
             "SELECT d.id, d.kind, d.project, d.session_id, d.tags, d.title, d.content, d.created_at, "
             "coalesce(d.updated_at, d.created_at) AS updated_at, coalesce(d.votes, 0) AS votes, d.attrs, e.vector "
             "FROM documents d LEFT JOIN embeddings e ON e.content_hash = d.content_hash AND e.model = ? "
-            "ORDER BY d.id", [model])
+            "ORDER BY d.kind, d.id", [model])
         self.ids: list[str] = t["id"].to_pylist()
         self.n = len(self.ids)
         self.row_of = {i: r for r, i in enumerate(self.ids)}
         self.kind_names, self.kind = _codes(t["kind"])
+        # Rows are sorted by kind, so each kind is one contiguous block: a memory search multiplies only the
+        # memory rows of the matrix, however many code symbols the store holds.
+        edges = np.flatnonzero(np.diff(self.kind)) + 1
+        starts, ends = np.concatenate(([0], edges)), np.concatenate((edges, [self.n]))
+        self.kind_blocks = {self.kind_names[self.kind[a]]: (int(a), int(b)) for a, b in zip(starts, ends) if b > a}
         self.project_names, self.project = _codes(t["project"])
         self.session_names, self.session = _codes(t["session_id"])
         # Columns only hits need stay Arrow arrays (read per hit): building 100k Python objects per
@@ -288,7 +293,10 @@ class Searcher:
             if q.shape[0] != snap.dim:
                 raise InvalidArgument(f"model {self.embedder.name} gives {q.shape[0]}-d vectors, stored ones are "
                                       f"{snap.dim}-d")
-            sims = snap.matrix @ q
+            sims = np.full(snap.n, -np.inf, dtype=np.float32)
+            for kind in f.kinds:
+                a, b = snap.kind_blocks.get(kind, (0, 0))
+                sims[a:b] = snap.matrix[a:b] @ q
             ok = mask & snap.has_vector & (sims >= MIN_SIMILARITY)
             matched |= ok
             vec = (_top(np.where(ok, sims, -np.inf), int(ok.sum())), sims, None)

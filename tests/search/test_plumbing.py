@@ -219,3 +219,15 @@ def test_replacing_a_document_replaces_its_search_text(gb):
     upsert_documents(gb.analytics, [Document(id="d", kind="reflection", content="now about lexers", project="p1")])
     assert gb.search("parsers", mode="keyword").total == 0
     assert gb.search("lexers").hits[0].id == "d"
+
+
+def test_kinds_are_searched_in_their_own_blocks(gb):
+    add_docs(gb, {"content": "parse the config file", "id": "code-1", "kind": "code"},
+             {"content": "parse the config file", "id": "mem-1"},
+             {"content": "parse the config file", "id": "ins-1", "kind": "insight"},
+             {"content": "render sidebar widgets", "id": "code-2", "kind": "code"})
+    assert {h.id for h in gb.search("parse config", mode="vector").hits} == {"mem-1", "ins-1"}
+    assert [h.id for h in gb.search("parse config", mode="vector", kinds="code").hits] == ["code-1"]
+    both = gb.search("parse the config file", mode="vector", kinds=["code", "insight"]).hits
+    assert {h.id for h in both} == {"code-1", "ins-1"}
+    assert both[0].explanation["matched_by"]["vector"]["similarity"] == pytest.approx(1.0, abs=1e-5)
