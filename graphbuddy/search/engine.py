@@ -297,12 +297,15 @@ class Searcher:
             for kind in f.kinds:
                 a, b = snap.kind_blocks.get(kind, (0, 0))
                 sims[a:b] = snap.matrix[a:b] @ q
-            ok = mask & snap.has_vector & (sims >= MIN_SIMILARITY)
+            ok = sims >= MIN_SIMILARITY      # rows without a vector are zeros: similarity 0, never a match
+            ok &= mask
             matched |= ok
-            vec = (_top(np.where(ok, sims, -np.inf), int(ok.sum())), sims, None)
+            ranked = np.where(ok, sims, -np.inf)
+            vec = (_top(ranked, int(ok.sum())), sims, None)
         if mode != "vector" and snap.n:
             scores, coverage = self._keyword(snap).scores(text)
-            ok = mask & (scores > 0)
+            ok = scores > 0
+            ok &= mask
             matched |= ok
             kw = (_top(np.where(ok, scores, -np.inf), int(ok.sum())), scores, coverage)
         return snap, matched, vec, kw

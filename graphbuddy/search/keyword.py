@@ -106,6 +106,10 @@ class KeywordIndex:
         n = self.weights.shape[0]
         if not terms:
             return np.zeros(n, dtype=np.float32), np.zeros(n, dtype=np.float32)
-        cols = self.weights[:, [self.term_ids[t] for t in terms]]
-        coverage = np.bincount(cols.indices, minlength=n).astype(np.float32) / len(wanted)
-        return np.asarray(cols.sum(axis=1), dtype=np.float32).ravel(), coverage
+        w = self.weights                 # CSC: a term's postings are one slice of indices/data
+        spans = [(w.indptr[c], w.indptr[c + 1]) for c in (self.term_ids[t] for t in terms)]
+        rows = np.concatenate([w.indices[a:b] for a, b in spans])
+        data = np.concatenate([w.data[a:b] for a, b in spans])
+        scores = np.bincount(rows, weights=data, minlength=n).astype(np.float32)
+        coverage = np.bincount(rows, minlength=n).astype(np.float32) / len(wanted)
+        return scores, coverage
