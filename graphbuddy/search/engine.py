@@ -286,36 +286,29 @@ class Searcher:
             self._ensure_embedded(f.kinds)
         snap = self.snapshot()
         mask = snap.mask(f, as_of)
-        empty = (np.zeros(0, dtype=np.int64), None, None, np.zeros(snap.n, dtype=bool))
-        use_vector, use_keyword = mode != "keyword" and snap.dim, mode != "vector" and snap.n
-        pending = None
-        if use_vector and use_keyword:
-            if snap._keyword is None:
-                self._keyword(snap)         # build it here: the first build writes to DuckDB
-            # BM25 needs no query vector: score it while the model embeds the query
-            pending = _worker().submit(self._keyword_part, snap, text, mask)
-        vec = self._vector_part(snap, text, f, mask) if use_vector else empty
-        kw = pending.result() if pending else self._keyword_part(snap, text, mask) if use_keyword else empty
-        return snap, vec[3] | kw[3], vec[:3], kw[:3]
-
-    def _vector_part(self, snap: Snapshot, text: str, f: Filters, mask: np.ndarray):
-        q = self.embedder.embed([text])[0]
-        if q.shape[0] != snap.dim:
-            raise InvalidArgument(f"model {self.embedder.name} gives {q.shape[0]}-d vectors, stored ones are "
-                                  f"{snap.dim}-d")
-        sims = np.full(snap.n, -np.inf, dtype=np.float32)
-        for kind in f.kinds:
-            a, b = snap.kind_blocks.get(kind, (0, 0))
-            sims[a:b] = snap.matrix[a:b] @ q
-        ok = sims >= MIN_SIMILARITY      # rows without a vector are zeros: similarity 0, never a match
-        ok &= mask
-        return _top(np.where(ok, sims, -np.inf), int(ok.sum())), sims, None, ok
-
-    def _keyword_part(self, snap: Snapshot, text: str, mask: np.ndarray):
-        scores, coverage = self._keyword(snap).scores(text)
-        ok = scores > 0
-        ok &= mask
-        return _top(np.where(ok, scores, -np.inf), int(ok.sum())), scores, coverage, ok
+        matched = np.zeros(snap.n, dtype=bool)
+        vec = kw = (np.zeros(0, dtype=np.int64), None, None)
+        if mode != "keyword" and snap.dim:
+            q = self.embedder.embed([text])[0]
+            if q.shape[0] != snap.dim:
+                raise InvalidArgument(f"model {self.embedder.name} gives {q.shape[0]}-d vectors, stored ones are "
+                                      f"{snap.dim}-d")
+            sims = np.full(snap.n, -np.inf, dtype=np.float32)
+            for kind in f.kinds:
+                a, b = snap.kind_blocks.get(kind, (0, 0))
+                sims[a:b] = snap.matrix[a:b] @ q
+            ok = sims >= MIN_SIMILARITY      # rows without a vector are zeros: similarity 0, never a match
+            ok &= mask
+            matched |= ok
+            ranked = np.where(ok, sims, -np.inf)
+            vec = (_top(ranked, int(ok.sum())), sims, None)
+        if mode != "vector" and snap.n:
+            scores, coverage = self._keyword(snap).scores(text)
+            ok = scores > 0
+            ok &= mask
+            matched |= ok
+            kw = (_top(np.where(ok, scores, -np.inf), int(ok.sum())), scores, coverage)
+        return snap, matched, vec, kw
 
     def _ranked(self, text: str, f: Filters, mode: str, as_of: datetime):
         snap, matched, (vrows, vscore, _), (krows, kscore, kcover) = self._retrieve(text, f, mode, as_of)
@@ -352,21 +345,6 @@ class Searcher:
                    content if len(content) <= SNIPPET_CHARS else content[:SNIPPET_CHARS - 1] + "…",
                    snap.tags_of(r), snap.session_names[snap.session[r]], c.created_at, c.votes,
                    json.loads(attrs) if isinstance(attrs, str) else (attrs or {}), s.score, scores, explanation)
-
-
-_WORKER = None
-_WORKER_LOCK = threading.Lock()
-
-
-def _worker():
-    """One background thread for keyword scoring (numpy/scipy release the GIL in the heavy parts)."""
-    global _WORKER
-    with _WORKER_LOCK:
-        if _WORKER is None:
-            from concurrent.futures import ThreadPoolExecutor
-
-            _WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphbuddy-bm25")
-        return _WORKER
 
 
 def _top(values: np.ndarray, available: int) -> np.ndarray:
