@@ -15,10 +15,11 @@ __all__ = ["open", "connect", "open_shared", "GraphBuddy", "GraphbuddyError"]
 from .errors import GraphbuddyError
 
 
-def open(store=None, *, memory: bool = False):  # noqa: A001 - mirrors the builtin on purpose
+def open(store=None, *, memory: bool = False, model=None):  # noqa: A001 - mirrors the builtin on purpose
+    """`model`: embedding model folder or name (default $GRAPHBUDDY_MODEL, else all-MiniLM-L6-v2), or an Embedder."""
     from .api import GraphBuddy
 
-    return GraphBuddy(store, memory=memory)
+    return GraphBuddy(store, memory=memory, model=model)
 
 
 def connect(store=None):

@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 class GraphBuddy:
     """One store: the Kùzu graph plus the DuckDB analytics file. `memory=True` keeps both in RAM."""
 
-    def __init__(self, store: str | Path | None = None, *, memory: bool = False):
+    def __init__(self, store: str | Path | None = None, *, memory: bool = False, model=None):
+        from .embedding import make_embedder
         from .store.analytics import AnalyticsStore
         from .store.graph import GraphStore
 
@@ -31,6 +32,14 @@ class GraphBuddy:
             raise
         self._index_cache: dict = {}
         self._memory = None
+        try:
+            # `model`: a local folder or model name (default $GRAPHBUDDY_MODEL, else all-MiniLM-L6-v2), or an
+            # Embedder instance. Checked now (a missing path fails here), loaded on the first embedding.
+            self.embedder = make_embedder(model)
+        except GraphbuddyError:
+            self.close()
+            raise
+        self._searcher = None
 
     # -- lifecycle -------------------------------------------------------------------------------------------
     def close(self) -> None:
@@ -329,11 +338,17 @@ class GraphBuddy:
         require_project(self.graph, project)
         return dependency_closure(all_dependencies(self.graph), project)
 
-    def search_across_projects(self, query: str, *, project: str, scope: str = "deps", search=None,
-                               limit: int = 10, weights=None, member: str | None = None):
-        """Search (default: keyword match over `documents`; pass `search=gb.search`-like callable) within a
-        scope (project | deps | group | all), ranked by dependency proximity, recency and votes, explained."""
+    def search_across_projects(self, query: str, *, project: str, scope: str = "deps", kinds=None,
+                               mode: str = "hybrid", search=None, limit: int = 10, weights=None,
+                               member: str | None = None):
+        """`search` (default: this store's hybrid search over `kinds`, memories by default) within a scope
+        (project | deps | group | all), ranked by dependency proximity, recency and votes, explained.
+        docs/cross-project.md has the formula."""
         from .projects.ranking import search_across_projects
+
+        if search is None:
+            def search(q: str, *, projects, limit: int):
+                return self.search(q, kinds=kinds, projects=projects, limit=limit, mode=mode).hits
 
         return search_across_projects(self, query, project=project, scope=scope, search=search, limit=limit,
                                       weights=weights, member=member)
@@ -401,9 +416,62 @@ class GraphBuddy:
 
         return "\n".join(f.read_text() for f in sorted(package_data_dir("schema").glob("[0-9][0-9][0-9]_*.cypher")))
 
+    # -- search ----------------------------------------------------------------------------------------------
+    def _search_engine(self):
+        if self._searcher is None:
+            from .search.engine import Searcher
 
-def open(store: str | Path | None = None, *, memory: bool = False) -> GraphBuddy:  # noqa: A001 - the API name
-    return GraphBuddy(store, memory=memory)
+            self._searcher = Searcher(self.analytics, self.embedder,
+                                      known_projects=lambda: [p["project"] for p in self.projects()])
+        return self._searcher
+
+    def search(self, query: str, *, kinds=None, projects=None, tags=None, session_id: str | None = None,
+               since=None, until=None, limit: int = 10, cursor: str | None = None, mode: str = "hybrid"):
+        """Hybrid (vector + BM25, RRF-fused) search over memories (default kinds reflection, insight, session).
+        Returns a `Page`: hits with component scores and explanations, total, next_cursor. docs/search.md."""
+        return self._search_engine().search(query, kinds=kinds, projects=projects, tags=tags,
+                                            session_id=session_id, since=since, until=until, limit=limit,
+                                            cursor=cursor, mode=mode)
+
+    def quick_search(self, query: str, *, limit: int = 3, **filters) -> dict:
+        """How many memories match, and the best few."""
+        page = self.search(query, limit=limit, **filters)
+        return {"query": page.query, "count": page.total, "hits": page.hits}
+
+    def search_summary(self, query: str, **filters) -> dict:
+        """Counts of matching memories by project, kind and tag."""
+        return self._search_engine().summary(query, **filters)
+
+    def search_code(self, query: str, *, projects=None, limit: int = 10, cursor: str | None = None,
+                    mode: str = "hybrid"):
+        """Semantic code search over functions and classes (name, signature, docstring)."""
+        return self.search(query, kinds=("code",), projects=projects, limit=limit, cursor=cursor, mode=mode)
+
+    def search_by_file(self, target: str, *, project: str | None = None, limit: int = 50):
+        """Memories ABOUT a file, function or class, its members, or the functions calling / called by it."""
+        from .related import resolve_target
+        from .search.by_file import find_memories_about
+
+        t = resolve_target(self._rows, target, project)
+        return find_memories_about(self._rows, self.analytics, t, limit=limit)
+
+    def embed_pending(self, *, kinds=None):
+        """Bring code documents in step with the graph, then embed every text without a vector for this model."""
+        from .search.documents import sync_code_documents
+
+        for p in self.projects():
+            sync_code_documents(self.graph, self.analytics, p["project"])
+        return self._search_engine().embed_pending(tuple(kinds) if kinds else None)
+
+    def memory_stats(self) -> dict:
+        """Documents by kind and project, embeddings by model, texts still waiting for a vector."""
+        from .search.engine import memory_stats
+
+        return memory_stats(self.analytics, self.embedder.name)
+
+
+def open(store: str | Path | None = None, *, memory: bool = False, model=None) -> GraphBuddy:  # noqa: A001
+    return GraphBuddy(store, memory=memory, model=model)
 
 
 def _prepare_store_folder(path: Path) -> Path:

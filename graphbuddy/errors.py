@@ -60,3 +60,13 @@ class InvalidArgument(GraphbuddyError):
     """An argument is out of range or malformed."""
 
     exit_code = 2
+
+
+class ModelError(GraphbuddyError):
+    """An embedding model cannot be found or loaded (the message names the model)."""
+
+    exit_code = 7
+
+    def __init__(self, message: str, *, model: str | None = None):
+        super().__init__(message)
+        self.model = model

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import IndexingError
+from ..search.documents import sync_code_documents
 from . import load
 from .discover import discover
 from .facts import FileFacts
@@ -209,6 +210,7 @@ def index_project(graph, analytics, root: Path, *, project: str, cache: dict, fu
                           [now, project, "full" if fresh else "delta", len(changed),
                            json.dumps({"deleted": len(deleted), "reresolved": len(affected)})])
     cache[project] = ProjectCache(symbols=symbols, keys=new_keys, config=dict(found.config))
+    sync_code_documents(graph, analytics, project, paths=None if fresh else changed + deleted)  # docs/search.md
 
     report.mode = "full" if fresh else "delta"
     report.files_total = len(symbols)

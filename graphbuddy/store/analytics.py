@@ -1,10 +1,11 @@
 """The DuckDB side: the one module that imports duckdb.
 
-Holds index state (file manifest, extracted facts, resolution keys), and time-series events. Later:
-embeddings and full-text indexes.
+Holds index state (file manifest, extracted facts, resolution keys), time-series events, searchable
+documents, their embeddings (cached by content hash) and the full-text index over them.
 """
 from __future__ import annotations
 
+import re
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,12 +35,20 @@ CREATE TABLE IF NOT EXISTS checkpoints(session_id VARCHAR, project VARCHAR, ts T
 CREATE TABLE IF NOT EXISTS commits(project VARCHAR, sha VARCHAR, ts TIMESTAMP, author VARCHAR, type VARCHAR,
     scope VARCHAR, breaking BOOLEAN, subject VARCHAR, files INTEGER, insertions INTEGER, deletions INTEGER,
     merge BOOLEAN, PRIMARY KEY(project, sha));
+-- One vector per distinct text and model: unchanged text is never embedded twice (graphbuddy/search/).
+-- FLOAT[] rather than FLOAT[384] so a store can hold vectors of models with other dimensions.
+CREATE TABLE IF NOT EXISTS embeddings(content_hash VARCHAR, model VARCHAR, vector FLOAT[],
+    created_at TIMESTAMP, PRIMARY KEY(content_hash, model));
 """
 
 # Statement kinds user SQL may run (DuckDB's own parser decides the kind): DESCRIBE, SHOW, SUMMARIZE and
 # table-valued PRAGMAs parse as SELECT. Everything else (COPY, ATTACH, INSTALL/LOAD, SET, PRAGMA, EXPORT,
 # CALL, DDL, DML, transactions) is refused.
 _READ_STATEMENTS = {"SELECT", "EXPLAIN"}
+
+# Statements that may change `documents` or `embeddings`: they bump `AnalyticsStore.generation`, which the
+# search caches compare (one opener per file, so an in-process counter sees every write).
+_SEARCH_WRITE = re.compile(r"^\s*(?!select\b|with\b|describe\b|show\b)[\s\S]*\b(documents|embeddings)\b", re.I)
 
 
 class AnalyticsStore:
@@ -59,6 +68,7 @@ class AnalyticsStore:
         self._error = duckdb.Error
         self._lock = threading.RLock()
         self._reader = None
+        self.generation = 0
         for stmt in _TABLES.split(";"):
             if stmt.strip():
                 self._conn.execute(stmt)
@@ -73,6 +83,8 @@ class AnalyticsStore:
 
     def execute(self, sql: str, params: list | tuple | None = None):
         with self._lock:
+            if _SEARCH_WRITE.match(sql):
+                self.generation += 1
             try:
                 return self._conn.execute(sql, params or [])
             except self._error as exc:
@@ -128,11 +140,29 @@ class AnalyticsStore:
 
     def insert_arrow(self, table: str, data) -> None:
         with self._lock:
+            if table in ("documents", "embeddings"):
+                self.generation += 1
             self._conn.register("_incoming", data)
             try:
                 self._conn.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _incoming")
             finally:
                 self._conn.unregister("_incoming")
+
+    def load_extension(self, name: str) -> None:
+        """Load a DuckDB extension (fts, vss) by file path from its PyPI package: offline, writes nothing to HOME."""
+        import importlib
+
+        import duckdb
+
+        try:
+            pkg = importlib.import_module(f"duckdb_extension_{name}")
+        except ImportError:
+            raise StoreError(f"DuckDB extension package duckdb-extension-{name} is not installed") from None
+        path = Path(pkg.__file__).parent / "extensions" / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
+        if not path.exists():
+            raise StoreError(f"DuckDB extension {name} for duckdb {duckdb.__version__} not found at {path}",
+                             path=str(path))
+        self.execute(f"LOAD '{path}'")
 
     @contextmanager
     def transaction(self) -> Iterator["AnalyticsStore"]:

@@ -34,8 +34,9 @@ def count(gb, cypher: str, **params) -> int:
 
 
 def documents(gb) -> dict[str, dict]:
+    """Memory rows of `documents` (code symbols, written at index time, are the search side's business)."""
     cols = ["id", "kind", "project", "session_id", "tags", "title", "content", "content_hash", "votes", "attrs"]
-    rows = gb.analytics.rows(f"SELECT {', '.join(cols)} FROM documents ORDER BY id")
+    rows = gb.analytics.rows(f"SELECT {', '.join(cols)} FROM documents WHERE kind <> 'code' ORDER BY id")
     return {r[0]: dict(zip(cols, r)) for r in rows}
 
 

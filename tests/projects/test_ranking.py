@@ -19,8 +19,9 @@ def add_reflection(gb, rid: str, project: str, content: str = TEXT, *, days_old:
     created = NOW - timedelta(days=days_old)
     gb.graph.execute("CREATE (:Reflection {id: $id, project: $p, content: $c, tags: [], created_at: $t, votes: $v})",
                      {"id": rid, "p": project, "c": content, "t": created, "v": votes})
-    gb.analytics.execute("INSERT INTO documents (id, kind, project, title, content, created_at, votes) "
-                         "VALUES (?, 'reflection', ?, NULL, ?, ?, ?)", [rid, project, content, created, votes])
+    gb.analytics.execute("INSERT INTO documents (id, kind, project, title, content, content_hash, created_at, votes) "
+                         "VALUES (?, 'reflection', ?, NULL, ?, sha256(?), ?, ?)",
+                         [rid, project, content, content, created, votes])
     return rid
 
 

@@ -15,7 +15,6 @@ def _doc(gb, id_, project, kind="code"):
 
 def test_rename_rewrites_ids_in_both_stores_and_keeps_every_edge(multi_root, multi_gb):
     gb = multi_gb
-    _doc(gb, "auth-service:auth_service/tokens.py:auth_service.tokens.verify_token", "auth-service")
     _doc(gb, "sha-of-a-reflection", "auth-service", "reflection")
     gb.add_dependency("auth-service", on="api-types", type="references")
     before_imports = {(a.replace("auth-service:", "auth:"), b.replace("auth-service:", "auth:"))
@@ -29,9 +28,11 @@ def test_rename_rewrites_ids_in_both_stores_and_keeps_every_edge(multi_root, mul
     assert not gb.cypher("MATCH (n) WHERE n.id STARTS WITH 'auth-service:' RETURN n.id").rows()
     assert {(d.on, d.type) for d in gb.list_dependencies("auth")} == {("common-lib", "uses"), ("api-types", "references")}
     assert ("user-service", "auth") in {(d.project, d.on) for d in gb.list_dependencies("user-service")}
-    docs = dict(gb.analytics.rows("SELECT id, project FROM documents ORDER BY id"))
-    assert docs == {"auth:auth_service/tokens.py:auth_service.tokens.verify_token": "auth",
-                    "sha-of-a-reflection": "auth"}
+    docs = dict(gb.analytics.rows("SELECT id, project FROM documents WHERE project IN ('auth', 'auth-service') "
+                                  "ORDER BY id"))          # code symbols (written at index time) and memory
+    assert docs["auth:auth_service/tokens.py:auth_service.tokens.verify_token"] == "auth"
+    assert docs["sha-of-a-reflection"] == "auth"
+    assert set(docs.values()) == {"auth"} and not any(i.startswith("auth-service:") for i in docs)
     assert gb.analytics.rows("SELECT count(*) FROM index_files WHERE project = 'auth-service'")[0][0] == 0
     # the renamed project re-indexes by delta (its state moved with it), from the same folder
     report = gb.index(multi_root / "auth-service", project="auth")
@@ -53,16 +54,19 @@ def test_remove_project_tells_dependents_and_unlinks_importers(multi_gb):
     gb = multi_gb
     _doc(gb, "auth-service:x", "auth-service")
     _doc(gb, "user-service:y", "user-service")
+    count = "SELECT count(*) FROM documents WHERE project = ?"
+    auth_docs, user_docs = (gb.analytics.rows(count, [p])[0][0] for p in ("auth-service", "user-service"))
     removed = gb.remove_project("auth-service")
     assert removed.dependents == ("legacy-tool", "user-service")
-    assert removed.files == 2 and removed.documents == 1
+    assert removed.files == 2 and removed.documents == auth_docs > 1       # code symbols + the extra row
     assert "auth-service" not in {p["project"] for p in gb.projects()}
     assert not gb.cypher("MATCH (n) WHERE n.id STARTS WITH 'auth-service:' RETURN n.id").rows()
     assert "python:auth_service.tokens" in module_imports(gb, "user-service")     # importers fall back
     assert not any("auth-service" in b for _, b in cross_calls(gb))
     assert all(d.on != "auth-service" for d in gb.list_dependencies("user-service"))
     assert gb.analytics.rows("SELECT count(*) FROM index_files WHERE project = 'auth-service'")[0][0] == 0
-    assert [r[0] for r in gb.analytics.rows("SELECT id FROM documents")] == ["user-service:y"]
+    assert gb.analytics.rows(count, ["auth-service"])[0][0] == 0
+    assert gb.analytics.rows(count, ["user-service"])[0][0] == user_docs      # other projects' rows untouched
     with pytest.raises(NotFound):
         gb.remove_project("auth-service")
 

@@ -1,0 +1,80 @@
+"""Search commands: search (memories), search-code, embed."""
+from __future__ import annotations
+
+from .common import emit, open_store, store_args
+
+
+def register(sub) -> dict:
+    p = sub.add_parser("search", help="hybrid search over memories (reflections, insights, sessions)")
+    p.add_argument("query")
+    p.add_argument("--project", action="append", help="only this project (repeatable)")
+    p.add_argument("--tag", action="append", help="only memories with this tag (repeatable: all must match)")
+    p.add_argument("--kind", action="append", help="reflection, insight, session, code (repeatable)")
+    p.add_argument("--session", help="only memories of this session id")
+    p.add_argument("--since", help='e.g. today, yesterday, "last week", "last 3 days", 2026-01-01')
+    p.add_argument("--until", help="same words as --since")
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--cursor", help="next_cursor printed by the previous page")
+    p.add_argument("--mode", choices=("hybrid", "vector", "keyword"), default="hybrid")
+    p.add_argument("--summary", action="store_true", help="counts by project, kind and tag instead of hits")
+    p.add_argument("--quick", action="store_true", help="count and the top 3 hits")
+    p.add_argument("--explain", action="store_true", help="show why each hit matched")
+    store_args(p)
+
+    p = sub.add_parser("search-code", help="semantic search over functions and classes")
+    p.add_argument("query")
+    p.add_argument("--project", action="append")
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--cursor")
+    p.add_argument("--mode", choices=("hybrid", "vector", "keyword"), default="hybrid")
+    p.add_argument("--explain", action="store_true")
+    store_args(p)
+
+    p = sub.add_parser("embed", help="embed every document that has no vector yet (code symbols, memories)")
+    p.add_argument("--kind", action="append")
+    store_args(p)
+    return {"search": cmd_search, "search-code": cmd_search_code, "embed": cmd_embed}
+
+
+def cmd_search(args) -> int:
+    filters = dict(kinds=args.kind, projects=args.project, tags=args.tag, session_id=args.session,
+                   since=args.since, until=args.until)
+    with open_store(args) as gb:
+        if args.summary:
+            s = gb.search_summary(args.query, mode=args.mode, **filters)
+            counts = "\n".join(f"  {name}: " + ", ".join(f"{k or '-'} {v}" for k, v in s[name].items())
+                               for name in ("by_project", "by_kind", "by_tag") if s[name])
+            emit(args, s, f"{s['total']} matching documents\n{counts}".rstrip())
+            return 0
+        page = gb.search(args.query, limit=3 if args.quick else args.limit, cursor=args.cursor, mode=args.mode,
+                         **filters)
+    _print_page(args, page)
+    return 0
+
+
+def cmd_search_code(args) -> int:
+    with open_store(args) as gb:
+        page = gb.search_code(args.query, projects=args.project, limit=args.limit, cursor=args.cursor, mode=args.mode)
+    _print_page(args, page)
+    return 0
+
+
+def cmd_embed(args) -> int:
+    with open_store(args) as gb:
+        r = gb.embed_pending(kinds=args.kind)
+    emit(args, r.as_dict(), f"embedded {r.embedded} texts ({r.documents} documents) with {r.model} in {r.seconds:.1f}s")
+    return 0
+
+
+def _print_page(args, page) -> None:
+    lines = [f"{page.total} matching ({page.mode})" + (" [query cut to 2000 characters]" if page.query_truncated else "")]
+    for h in page.hits:
+        where = f"{h.attrs.get('file')}:{h.attrs.get('line')}" if h.kind == "code" else (h.created_at or "")
+        lines.append(f"{h.score:.4f}  {h.kind:<10} {h.project or '-':<12} {h.title or h.id}  {where}")
+        if h.kind != "code":
+            lines.append(f"          {h.snippet[:160]}")
+        if args.explain:
+            lines.append(f"          {h.explanation}")
+    if page.next_cursor:
+        lines.append(f"more: --cursor {page.next_cursor}")
+    emit(args, page.as_dict(), "\n".join(lines))

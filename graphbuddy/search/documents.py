@@ -1,0 +1,160 @@
+"""Rows of the DuckDB `documents` table: writing them (code symbols, and a small helper for tests and
+benchmarks), and keeping code documents in step with the code graph after each index run."""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .timephrase import utc_now
+
+log = logging.getLogger(__name__)
+
+CODE_KIND = "code"
+MEMORY_KINDS = ("reflection", "insight", "session")
+COLUMNS = ("id", "kind", "project", "session_id", "tags", "title", "content", "content_hash", "created_at",
+           "updated_at", "votes", "attrs")
+
+
+def content_hash(text: str) -> str:
+    """The key of the embeddings cache: sha256 of the text that is embedded."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    kind: str
+    content: str
+    project: str | None = None
+    title: str | None = None
+    tags: tuple[str, ...] = ()
+    session_id: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    votes: int = 0
+    attrs: dict = field(default_factory=dict)
+
+    def row(self, now: datetime) -> dict:
+        return {"id": self.id, "kind": self.kind, "project": self.project, "session_id": self.session_id,
+                "tags": list(self.tags), "title": self.title, "content": self.content,
+                "content_hash": content_hash(self.content), "created_at": self.created_at or now,
+                "updated_at": self.updated_at or self.created_at or now, "votes": self.votes,
+                "attrs": json.dumps(self.attrs)}
+
+
+def upsert_documents(analytics, docs: list[Document]) -> int:
+    """Insert or replace rows by id (internal: mem-capture owns the reflection API; tests and benches use this)."""
+    with analytics.transaction():
+        return _write_documents(analytics, docs)
+
+
+def _write_documents(analytics, docs: list[Document]) -> int:
+    if not docs:
+        return 0
+    import pyarrow as pa
+
+    now = utc_now()
+    table = pa.Table.from_pylist([d.row(now) for d in docs], schema=_schema())
+    analytics.execute("DELETE FROM documents WHERE id IN (SELECT unnest(?::VARCHAR[]))", [[d.id for d in docs]])
+    analytics.insert_arrow("documents", table)
+    return len(docs)
+
+
+def _write_code_columns(analytics, project: str, cols: dict, *, replace: bool) -> None:
+    import pyarrow as pa
+
+    n = len(cols["id"])
+    now = pa.array([utc_now()] * n, pa.timestamp("us"))
+    table = pa.table({"id": cols["id"], "kind": [CODE_KIND] * n, "project": [project] * n,
+                      "session_id": pa.nulls(n, pa.string()), "tags": pa.nulls(n, pa.list_(pa.string())),
+                      "title": cols["title"], "content": cols["content"], "content_hash": cols["content_hash"],
+                      "created_at": now, "updated_at": now, "votes": pa.array([0] * n, pa.int32()),
+                      "attrs": cols["attrs"]}, schema=_schema())
+    if replace:
+        analytics.execute("DELETE FROM documents WHERE id IN (SELECT unnest(?::VARCHAR[]))", [cols["id"]])
+    analytics.insert_arrow("documents", table)
+
+
+def _schema():
+    import pyarrow as pa
+
+    return pa.schema([("id", pa.string()), ("kind", pa.string()), ("project", pa.string()),
+                      ("session_id", pa.string()), ("tags", pa.list_(pa.string())), ("title", pa.string()),
+                      ("content", pa.string()), ("content_hash", pa.string()), ("created_at", pa.timestamp("us")),
+                      ("updated_at", pa.timestamp("us")), ("votes", pa.int32()), ("attrs", pa.string())])
+
+
+def code_text(row: dict) -> str:
+    """What code search embeds and indexes for a symbol: qualified name, signature, docstring."""
+    parts = [row["qualified_name"] or row["name"] or ""]
+    if row.get("name") and row["name"] not in parts[0]:
+        parts.insert(0, row["name"])
+    if row.get("signature"):
+        parts.append(row["signature"])
+    if row.get("docstring"):
+        parts.append(row["docstring"].strip())
+    return "\n".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class CodeSync:
+    project: str
+    added: int
+    changed: int
+    removed: int
+    unchanged: int
+
+
+def sync_code_documents(graph, analytics, project: str, *, paths: list[str] | None = None) -> CodeSync:
+    """Make the project's `code` documents equal its Function/Class nodes: new and changed symbols are
+    (re)written, vanished ones deleted, unchanged ones untouched (so their embeddings stay valid).
+    `paths`: only symbols of these files (relative paths) changed, as after a delta; None: the whole project.
+    Called once at the end of every index run; embedding is left to the first search or `embed_pending`."""
+    from .. import queries
+    from ..result import Result
+
+    if paths is None:
+        q, params = queries.get("memory.search_code_symbols"), {"project": project}
+        old = dict(analytics.rows("SELECT id, content_hash FROM documents WHERE kind = ? AND project = ?",
+                                  [CODE_KIND, project]))
+    else:
+        if not paths:
+            return CodeSync(project, 0, 0, 0, 0)
+        files = [f"{project}:{p}" for p in paths]
+        q, params = queries.get("memory.search_code_symbols_in_files"), {"project": project, "files": files}
+        old = dict(analytics.rows(
+            "SELECT id, content_hash FROM documents WHERE kind = ? AND project = ? "
+            "AND json_extract_string(attrs, '$.file') IN (SELECT unnest(?::VARCHAR[]))", [CODE_KIND, project, files]))
+    symbols = Result(graph.read_only(q.text, q.bind(params))).rows()
+    # Columns built directly (no Document objects, one hash per symbol): a full index of ~70k symbols
+    # pays this once, so it is kept to plain list appends.
+    cols: dict[str, list] = {c: [] for c in ("id", "content", "content_hash", "title", "attrs")}
+    seen = set()
+    unchanged = 0
+    for s in symbols:
+        seen.add(s["id"])
+        text = code_text(s)
+        digest = content_hash(text)
+        if old.get(s["id"]) == digest:
+            unchanged += 1
+            continue
+        cols["id"].append(s["id"])
+        cols["content"].append(text)
+        cols["content_hash"].append(digest)
+        cols["title"].append(s["qualified_name"] or s["name"])
+        cols["attrs"].append(json.dumps({"file": s["file"], "line": s["start_line"], "symbol": s["label"],
+                                         "symbol_kind": s["kind"]}, separators=(",", ":")))
+    gone = sorted(set(old) - seen)
+    with analytics.transaction():
+        if gone:
+            analytics.execute("DELETE FROM documents WHERE id IN (SELECT unnest(?::VARCHAR[]))", [gone])
+        if cols["id"]:
+            _write_code_columns(analytics, project, cols, replace=bool(old))
+    fresh = cols["id"]
+    added = sum(1 for i in fresh if i not in old)
+    report = CodeSync(project, added, len(fresh) - added, len(gone), unchanged)
+    log.info("code documents %s: +%d ~%d -%d =%d", project, report.added, report.changed, report.removed, unchanged)
+    return report

@@ -1,0 +1,65 @@
+"""Embedding documents: only text whose (content hash, model) has no vector yet is sent to the model."""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from .timephrase import utc_now
+
+log = logging.getLogger(__name__)
+
+CHUNK = 4096          # texts per model call and per insert: bounded memory; big enough that the model's
+                      # own length-sorting keeps padding low
+MAX_CHARS = 8000      # the model reads 256 tokens at most; do not ship megabytes to the tokenizer
+
+
+@dataclass(frozen=True)
+class EmbedReport:
+    model: str
+    embedded: int       # distinct texts sent to the model
+    documents: int      # documents those texts cover
+    seconds: float
+    model_seconds: float = 0.0   # of which inside the model: the rest is graphbuddy's own overhead
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def embed_pending(analytics, embedder, *, kinds: tuple[str, ...] | None = None) -> EmbedReport:
+    started = time.perf_counter()
+    where, params = "", [embedder.name]
+    if kinds:
+        where = "AND d.kind IN (SELECT unnest(?::VARCHAR[]))"
+        params.append(list(kinds))
+    pending = analytics.rows(
+        "SELECT d.content_hash, any_value(d.content), count(*) FROM documents d "
+        "WHERE d.content_hash IS NOT NULL "          # a row without its hash breaks the contract: not embeddable
+        "AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.content_hash = d.content_hash AND e.model = ?) "
+        f"{where} GROUP BY d.content_hash", params)
+    if pending:
+        log.info("embedding %d texts with %s", len(pending), embedder.name)
+    in_model = 0.0
+    for start in range(0, len(pending), CHUNK):
+        chunk = pending[start:start + CHUNK]
+        texts = [(text or "")[:MAX_CHARS] for _, text, _ in chunk]
+        t = time.perf_counter()
+        vectors = embedder.embed(texts)
+        in_model += time.perf_counter() - t
+        store_vectors(analytics, embedder.name, [h for h, _, _ in chunk], vectors)
+    return EmbedReport(embedder.name, len(pending), sum(n for _, _, n in pending), time.perf_counter() - started,
+                       in_model)
+
+
+def store_vectors(analytics, model: str, hashes: list[str], vectors: np.ndarray) -> None:
+    import pyarrow as pa
+
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    n, dim = vectors.shape
+    offsets = pa.array(np.arange(0, (n + 1) * dim, dim, dtype=np.int32))
+    table = pa.table({"content_hash": pa.array(hashes, pa.string()), "model": pa.array([model] * n, pa.string()),
+                      "vector": pa.ListArray.from_arrays(offsets, pa.array(vectors.ravel())),
+                      "created_at": pa.array([utc_now()] * n, pa.timestamp("us"))})
+    analytics.insert_arrow("embeddings", table)
