@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ..languages import adapter_for
 from .facts import CLASS_KINDS, Definition, FileFacts, Import
 
-CONFIDENCE = {"same_file": 1.0, "scope": 1.0, "import": 0.95, "self": 0.95, "inherited": 0.9,
+CONFIDENCE = {"same_file": 1.0, "scope": 1.0, "same_package": 1.0, "import": 0.95, "self": 0.95, "inherited": 0.9,
               "receiver": 0.85, "typed": 0.8, "global_unique": 0.5}
 _MAX_DEPTH = 8
 _CALL_RECEIVER = re.compile(r"^([A-Za-z_$][\w$.]*)\(.*\)$", re.S)
@@ -100,6 +100,7 @@ class SymbolIndex:
                     self.function_names.setdefault(d.name, []).append((path, d.qualified_name))
         self._views: dict[str, _FileView] = {}
         self.bases_cache: dict[tuple[str, str], tuple] = {}
+        self.packages = build_package_map(facts)
 
     def view(self, path: str) -> _FileView:
         v = self._views.get(path)
@@ -109,7 +110,21 @@ class SymbolIndex:
 
 
 def family(language: str) -> str:
-    return "py" if language == "python" else "js"
+    return adapter_for(language).family or language
+
+
+def package_key(facts: FileFacts) -> str | None:
+    """Files sharing this key share one namespace (Go package, Java package, C# namespace)."""
+    return f"{family(facts.language)}:{facts.module}" if adapter_for(facts.language).package_scoped else None
+
+
+def build_package_map(facts: dict[str, FileFacts]) -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for path in sorted(facts):
+        key = package_key(facts[path])
+        if key is not None:
+            out.setdefault(key, []).append(path)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def build_module_map(facts: dict[str, FileFacts]) -> dict[str, str]:
@@ -119,7 +134,7 @@ def build_module_map(facts: dict[str, FileFacts]) -> dict[str, str]:
     for path, f in facts.items():
         adapter = adapter_for(f.language)
         fam = family(f.language)
-        for key, prio in adapter.module_keys(path, paths):
+        for key, prio in adapter.module_keys_for(f, paths):
             k = f"{fam}:{key}"
             cur = best.get(k)
             if cur is None or (prio, path) < cur:
@@ -149,6 +164,14 @@ class Resolver:
             self.keys.add("f:" + path)
         return self.index.view(path)
 
+    def _package_files(self, path: str) -> tuple[str, ...]:
+        """The other files of `path`'s package (package-scoped languages), recording the package key."""
+        key = package_key(self.index.facts[path])
+        if key is None:
+            return ()
+        self.keys.add("p:" + key)
+        return tuple(p for p in self.index.packages.get(key, ()) if p != path)
+
     def _unique_function(self, name: str) -> tuple[str, str] | None:
         self.keys.add("n:" + name)
         hits = self.index.function_names.get(name, ())
@@ -174,7 +197,7 @@ class Resolver:
         if target is not None:
             return ImportEdge(imp.line, imp.name or "", target, None)
         ext = self.adapter.external_module_name(imp)
-        return ImportEdge(imp.line, imp.name or "", None, f"{'python' if self.family == 'py' else 'js'}:{ext}")
+        return ImportEdge(imp.line, imp.name or "", None, f"{self.adapter.module_language or self.adapter.name}:{ext}")
 
     def _submodule(self, imp: Import) -> str | None:
         for key in self.adapter.import_candidates(imp, self.path, self.index.config):
@@ -192,6 +215,12 @@ class Resolver:
         d = view.top_level(name)
         if d is not None:
             return ("def", path, d)
+        if self.adapter.package_scoped:          # a package import names every file of the package
+            for sib in self._package_files(path):
+                d = self._file(sib).top_level(name)
+                if d is not None:
+                    return ("def", sib, d)
+            return None                          # a file's imports are its own, not the package's
         imp = view.imports_by_alias.get(name)
         if imp is not None:
             return _Sub(self, path).imported(imp, depth + 1)
@@ -246,6 +275,10 @@ class Resolver:
         if imp is not None:
             hit = self.imported(imp)
             return (hit, "import") if hit is not None else (None, None)
+        for sib in self._package_files(self.path):
+            d = self._file(sib).top_level(name)
+            if d is not None:
+                return ("def", sib, d), "same_package"
         for star in self.view.star_imports:
             target = self.module_of(star)
             if target is not None:
@@ -308,6 +341,10 @@ class Resolver:
             d = self._file(path).children.get(cls.qualified_name, {}).get(name)
             if d is not None:
                 return ("def", path, d)
+            for sib in self._package_files(path) if self.adapter.package_scoped else ():
+                d = self._file(sib).children.get(cls.qualified_name, {}).get(name)   # Go methods, C# partial
+                if d is not None:
+                    return ("def", sib, d)
         for bpath, base in self.bases_of(path, cls):
             hit = self.member(bpath, base, name, depth + 1)
             if hit is not None:
@@ -315,7 +352,7 @@ class Resolver:
         return None
 
     def constructor(self, path: str, cls: Definition):
-        for name in self.adapter.constructor_names:
+        for name in self.adapter.constructor_names or (cls.name,):    # () = named after the class (Java)
             hit = self.member(path, cls, name)
             if hit is not None:
                 return hit
@@ -326,6 +363,12 @@ class Resolver:
         view = self.view
         chain = _scope_chain(view, call.caller)
         recv = call.receiver
+        if recv is None and self.adapter.implicit_self and not call.is_new:
+            cls = self._enclosing_class(call.caller)
+            hit = self.member(self.path, cls, call.name) if cls is not None else None
+            if hit is not None:
+                own = hit[1] == self.path and hit[2].parent == cls.qualified_name
+                return hit, ("self" if own else "inherited")
         if recv is None:
             hit, reason = self.lookup_name(call.name, chain)
             if hit is None:
@@ -388,17 +431,33 @@ class Resolver:
             types = bindings.get((scope, recv))
             if types:
                 return (next(iter(types)), "typed") if len(types) == 1 else (None, None)
-        for prefix in self.adapter.self_names:
-            if cls is not None and recv.startswith(prefix + ".") and recv.count(".") == 1:
-                types = bindings.get((cls.qualified_name, "self." + recv[len(prefix) + 1:]))
+        fields = [recv[len(p) + 1:] for p in self.adapter.self_names if recv.startswith(p + ".")]
+        if self.adapter.implicit_self:
+            fields.append(recv)                  # a bare field name inside a method
+        for field in fields:
+            if cls is not None and "." not in field:
+                types = self._field_types(cls, field)
                 if types and len(types) == 1:
                     return next(iter(types)), "typed"
         return None, None
 
+    def _field_types(self, cls: Definition, field: str):
+        types = self.view.bindings.get((cls.qualified_name, "self." + field))
+        if types is None and cls.parent is None and self.adapter.package_scoped:
+            for sib in self._package_files(self.path):      # a Go receiver's struct may live next door
+                types = self._file(sib).bindings.get((cls.qualified_name, "self." + field))
+                if types:
+                    break
+        return types
+
     def _enclosing_class(self, qn: str) -> Definition | None:
         d = self.view.by_qn.get(qn)
         while d is not None and d.parent is not None:
-            d = self.view.by_qn.get(d.parent)
+            parent = self.view.by_qn.get(d.parent)
+            if parent is None and self.adapter.package_scoped:    # a Go method of a struct in another file
+                hit = self.lookup_name(d.parent.rsplit(".", 1)[-1], [])[0]
+                return hit[2] if hit is not None and hit[0] == "def" and hit[2].is_class else None
+            d = parent
             if d is not None and d.is_class:
                 return d
         return None
@@ -406,7 +465,14 @@ class Resolver:
     # -- one file ------------------------------------------------------------------------------------------
     def run(self) -> FileResolution:
         facts = self.view.facts
-        imports = tuple(self.resolve_import(imp) for imp in facts.imports)
+        imports = []
+        for imp in facts.imports:
+            edge = self.resolve_import(imp)
+            imports.append(edge)
+            if edge.target_path is not None and imp.name in (None, "*") and self.adapter.package_scoped:
+                imports.extend(ImportEdge(edge.line, edge.name, sib, None)      # a package: all its files
+                               for sib in self._package_files(edge.target_path))
+        imports = tuple(imports)
         calls, unresolved = [], []
         for call in facts.calls:
             hit, reason = self.resolve_call(call)

@@ -5,6 +5,13 @@ Capture names (per-language `.scm` files follow them):
   @reference.call + @name [+ @receiver]              a call; @reference.new for `new X()`
   @import                                            an import statement (the adapter parses it)
   @binding + @bind.name + @bind.type                 `x = Foo()`, `x: Foo` (receiver typing)
+      [+ @bind.self]                                 `self.x = Foo()` (self word must be in self_names)
+      [+ @bind.field]                                a typed field declared in a class body (`Foo x;`)
+  @definition.<kind> ... + @owner                    a method declared outside its type (Go receiver):
+                                                     its parent is the module-level type named by @owner
+  @container + @name [+ @bases]                      a block naming members without being a definition
+                                                     (Rust `impl [Trait for] Type`): members get Type as
+                                                     parent; @bases add to Type's bases in this file
 """
 from __future__ import annotations
 
@@ -25,6 +32,11 @@ class Adapter:
     super_names: tuple[str, ...] = ()
     constructor_names: tuple[str, ...] = ()
     names_can_be_submodules = False      # Python: `from pkg import mod` may bind a submodule
+    separator = "."           # joins qualified-name parts (Rust "::")
+    family = ""               # module-key namespace shared by languages that import each other ("js")
+    module_language = ""      # prefix of external Module ids ("python:os"); default: the language name
+    package_scoped = False    # files with the same `module` share one namespace (Go, Java, Kotlin, C#)
+    implicit_self = False     # bare `m()` / `field.m()` inside a class may mean this.m() / this.field.m()
 
     # -- tree-sitter objects, built lazily per process ------------------------------------------------
     @cached_property
@@ -43,6 +55,11 @@ class Adapter:
     # -- language hooks ---------------------------------------------------------------------------------
     def module_name(self, path: str) -> str:
         raise NotImplementedError
+
+    def file_module(self, root, src: bytes, path: str) -> str:
+        """The qualified-name prefix of the file's top-level definitions; "" for none (Java default package).
+        Languages that declare their package in the file (Java `package`, Go `package`) override this."""
+        return self.module_name(path)
 
     def definition_kind(self, capture_kind: str, name: str, parent: Definition | None) -> str:
         if capture_kind in ("function", "method"):
@@ -71,10 +88,18 @@ class Adapter:
     def receiver_text(self, node, src: bytes) -> str:
         return _text(src, node)
 
+    def binding_type(self, node, src: bytes) -> str:
+        """The type name a binding gives ("" to drop it); Java/Go strip generics and pointers here."""
+        return _text(src, node)
+
     # -- resolution hooks (pure functions of paths and config: the resolver caches and diffs them) -------
     def module_keys(self, path: str, all_paths: frozenset[str]) -> list[tuple[str, int]]:
         """Keys under which other files can import `path`, each with a priority (lower wins a tie)."""
         raise NotImplementedError
+
+    def module_keys_for(self, facts: FileFacts, all_paths: frozenset[str]) -> list[tuple[str, int]]:
+        """Like `module_keys`, for languages whose keys depend on content (a declared package)."""
+        return self.module_keys(facts.path, all_paths)
 
     def import_candidates(self, imp: Import, importer: str, config: dict) -> list[str]:
         """Module keys to try, in order, for an import written in file `importer`."""
@@ -88,16 +113,19 @@ class Adapter:
     def extract(self, src: bytes, *, path: str, hash: str) -> FileFacts:
         tree = self.parser.parse(src)
         root = tree.root_node
-        module = self.module_name(path)
+        sep = self.separator
+        module = self.file_module(root, src, path)      # prefix of top-level names ("" = none)
+        module_qn = module or path.rsplit("/", 1)[-1].split(".", 1)[0]
         lines = src.count(b"\n") + (0 if src.endswith(b"\n") or not src else 1)
-        module_def = Definition("module", module.rsplit(".", 1)[-1].rsplit("/", 1)[-1], module, None, 1,
-                                max(lines, 1), docstring=self.docstring(root, src), exported=True)
+        module_def = Definition("module", module_qn.rsplit(sep, 1)[-1].rsplit(".", 1)[-1].rsplit("/", 1)[-1],
+                                module_qn, None, 1, max(lines, 1), docstring=self.docstring(root, src),
+                                exported=True)
         items = []
         from tree_sitter import QueryCursor
 
         for _, caps in QueryCursor(self.query).matches(root):
             for key in caps:
-                if key.startswith("definition."):
+                if key.startswith("definition.") or key == "container":
                     node = caps[key][0]
                     items.append((node.start_byte, -node.end_byte, 0, key[11:], node, caps))
                     break
@@ -121,6 +149,7 @@ class Adapter:
         bindings: list[Binding] = []
         stack: list[tuple[int, Definition]] = []   # (end_byte, definition)
         seen_defs: set[int] = set()
+        extra_bases: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}   # container bases by type qn
         for start, neg_end, order, kind, node, caps in items:
             while stack and stack[-1][0] <= start:
                 stack.pop()
@@ -130,8 +159,21 @@ class Adapter:
                     continue
                 seen_defs.add(node.id)
                 name = _text(src, caps["name"][0])
+                if kind == "":                     # @container: a naming scope, not a definition
+                    qn = _join(parent.qualified_name if parent else module, name, sep)
+                    if "bases" in caps:
+                        b, k = self.bases(caps, src)
+                        old = extra_bases.get(qn, ((), ()))
+                        extra_bases[qn] = (old[0] + b, old[1] + k)
+                    stack.append((-neg_end, Definition("class", name, qn, parent.qualified_name if parent
+                                                       else None, 0, 0)))
+                    continue
+                owner = caps.get("owner")
+                if owner:                          # Go `func (s *Server) Start()`: a method of Server
+                    parent = Definition("class", _text(src, owner[0]), _join(module, _text(src, owner[0]), sep),
+                                        None, 0, 0)
                 dkind = self.definition_kind(kind, name, parent)
-                qn = f"{parent.qualified_name if parent else module}.{name}"
+                qn = _join(parent.qualified_name if parent else module, name, sep)
                 is_class = dkind in CLASS_KINDS
                 bases, base_kinds = self.bases(caps, src) if is_class else ((), ())
                 d = Definition(
@@ -145,7 +187,7 @@ class Adapter:
                 definitions.append(d)
                 stack.append((-neg_end, d))
             elif order == 1:
-                caller = _enclosing_function(stack, module)
+                caller = _enclosing_function(stack, module_qn)
                 recv = caps.get("receiver")
                 calls.append(CallSite(caller, _text(src, caps["name"][0]),
                                       self.receiver_text(recv[0], src) if recv else None,
@@ -153,21 +195,71 @@ class Adapter:
             elif order == 2:
                 imports.extend(self.parse_import(node, src))
             else:
-                scope = _enclosing_scope(stack, module)
+                scope = _enclosing_scope(stack, module_qn)
                 bname = caps["bind.name"][0]
                 target = caps.get("bind.self")
                 name = _text(src, bname)
-                if target:
+                if target or "bind.field" in caps:
                     owner = _enclosing_class(stack)
-                    if owner is None or _text(src, target[0]) not in self.self_names:
+                    if owner is None or (target and _text(src, target[0]) not in self.self_names):
                         continue
                     scope, name = owner, "self." + name
-                bindings.append(Binding(scope, name, _text(src, caps["bind.type"][0])))
+                type_name = self.binding_type(caps["bind.type"][0], src)
+                if type_name:
+                    bindings.append(Binding(scope, name, type_name))
+        if extra_bases:
+            definitions = [_with_bases(d, extra_bases.get(d.qualified_name)) if d.is_class else d
+                           for d in definitions]
         return FileFacts(
             path=path, language=self.name, module=module, hash=hash, size=len(src), lines=lines,
             definitions=tuple(definitions), imports=tuple(imports), calls=tuple(calls),
             bindings=tuple(bindings), syntax_errors=_count_errors(root),
         )
+
+
+def _join(prefix: str, name: str, sep: str) -> str:
+    return f"{prefix}{sep}{name}" if prefix else name
+
+
+def _with_bases(d: Definition, extra) -> Definition:
+    if not extra:
+        return d
+    from dataclasses import replace
+
+    kinds = d.base_kinds or ("extends",) * len(d.bases)
+    return replace(d, bases=d.bases + extra[0], base_kinds=kinds + extra[1])
+
+
+def preceding_comments(node, src: bytes, *, skip=("attribute_item", "annotation", "attribute_list")) -> str:
+    """Doc text from the comments right above `node` (`///`, `/** */`, `//`, `#`), markers stripped."""
+    out = []
+    prev = node.prev_named_sibling
+    line = node.start_point[0]
+    while prev is not None and prev.end_point[0] >= line - 1:
+        if prev.type in skip:
+            line = prev.start_point[0]
+            prev = prev.prev_named_sibling
+            continue
+        if "comment" not in prev.type:
+            break
+        out.append(_text(src, prev))
+        line = prev.start_point[0]
+        prev = prev.prev_named_sibling
+    if not out:
+        return ""
+    lines = []
+    for block in reversed(out):
+        for raw in block.splitlines():
+            t = raw.strip()
+            for mark in ("/**", "/*!", "/*", "*/", "///", "//!", "//", "#"):
+                if t.startswith(mark):
+                    t = t[len(mark):]
+            if t.endswith("*/"):
+                t = t[:-2]
+            t = t.strip().lstrip("*").strip()
+            if t:
+                lines.append(t)
+    return "\n".join(lines)[:2000]
 
 
 def _text(src: bytes, node) -> str:

@@ -90,6 +90,8 @@ class _ModuleExports:
 
 class JavaScriptAdapter(Adapter):
     name = "javascript"
+    family = "js"
+    module_language = "js"
     grammar = "javascript"
     query_file = "javascript.scm"
     self_names = ("this",)

@@ -9,6 +9,7 @@ class PythonAdapter(Adapter):
     name = "python"
     grammar = "python"
     query_file = "python.scm"
+    family = "py"
     self_names = ("self",)
     class_self_names = ("cls",)
     super_names = ("super()",)
