@@ -27,7 +27,7 @@ from . import load
 from .discover import discover
 from .facts import FileFacts
 from .parse import Skipped, Task, Unchanged, extract_all
-from .resolve import SymbolIndex, build_module_map, package_key, resolve_files
+from .resolve import SymbolIndex, base_key, build_module_map, package_key, resolve_files
 from .state import IndexState
 
 log = logging.getLogger(__name__)
@@ -230,6 +230,7 @@ def _changed_keys(old: dict[str, FileFacts], new: dict[str, FileFacts], paths: l
             f = side.get(p)
             if f is not None:
                 keys.update("n:" + d.name for d in f.definitions if d.parent is None)
+                keys.update("b:" + base_key(b) for d in f.definitions for b in d.bases)   # subclass sets
                 pkg = package_key(f)             # package-scoped languages: the package's namespace changed
                 if pkg is not None:
                     keys.add("p:" + pkg)

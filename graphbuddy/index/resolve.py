@@ -14,7 +14,8 @@ from ..languages import adapter_for
 from .facts import CLASS_KINDS, Definition, FileFacts, Import
 
 CONFIDENCE = {"same_file": 1.0, "scope": 1.0, "same_package": 1.0, "import": 0.95, "self": 0.95, "inherited": 0.9,
-              "receiver": 0.85, "typed": 0.8, "global_unique": 0.5}
+              "receiver": 0.85, "typed": 0.8, "override": 0.7,
+              "global_unique": 0.5}
 _MAX_DEPTH = 8
 _CALL_RECEIVER = re.compile(r"^([A-Za-z_$][\w$.]*)\(.*\)$", re.S)
 
@@ -101,6 +102,18 @@ class SymbolIndex:
         self._views: dict[str, _FileView] = {}
         self.bases_cache: dict[tuple[str, str], tuple] = {}
         self.packages = build_package_map(facts)
+        self._subclass_candidates: dict[str, list[tuple[str, Definition]]] | None = None
+
+    def subclass_candidates(self) -> dict[str, list[tuple[str, Definition]]]:
+        """Last segment of a written base name -> the classes naming it (built on first use)."""
+        if self._subclass_candidates is None:
+            out: dict[str, list[tuple[str, Definition]]] = {}
+            for path in sorted(self.facts):
+                for d in self.facts[path].definitions:
+                    for base in d.bases:
+                        out.setdefault(base_key(base), []).append((path, d))
+            self._subclass_candidates = out
+        return self._subclass_candidates
 
     def view(self, path: str) -> _FileView:
         v = self._views.get(path)
@@ -111,6 +124,11 @@ class SymbolIndex:
 
 def family(language: str) -> str:
     return adapter_for(language).family or language
+
+
+def base_key(base: str) -> str:
+    """`pkg.Base`, `mod::Base`, `Base<T>` -> "Base": how subclasses are found for dynamic dispatch."""
+    return re.split(r"\.|::", base.split("<", 1)[0].split("[", 1)[0])[-1].strip()
 
 
 def package_key(facts: FileFacts) -> str | None:
@@ -152,6 +170,7 @@ class Resolver:
         self.adapter = adapter_for(self.view.facts.language)
         self.family = family(self.view.facts.language)
         self.keys: set[str] = set()
+        self._dispatch: tuple[str, Definition] | None = None
 
     # -- recorded lookups --------------------------------------------------------------------------------
     def _module(self, key: str) -> str | None:
@@ -252,7 +271,10 @@ class Resolver:
             return None
         target = self.module_of(imp)
         if target is not None:
-            hit = self.symbol_in(target, imp.name, depth + 1)
+            first, *rest = imp.name.split(".")        # Java `import static pkg.Cls.member`: "Cls.member"
+            hit = self.symbol_in(target, first, depth + 1)
+            for part in rest:
+                hit = self.member(hit[1], hit[2], part) if hit and hit[0] == "def" and hit[2].is_class else None
             if hit is not None:
                 return hit
         if self.adapter.names_can_be_submodules:
@@ -285,6 +307,13 @@ class Resolver:
                 hit = self.symbol_in(target, name)
                 if hit is not None:
                     return hit, "import"
+        if self.adapter.implicit_self and scope_chain:     # a nested type of an enclosing class (Java)
+            d = self.view.by_qn.get(scope_chain[0])
+            while d is not None and d.parent is not None:
+                d = self.view.by_qn.get(d.parent)
+                hit = children.get(d.qualified_name, {}).get(name) if d is not None and d.is_class else None
+                if hit is not None and hit.is_class:
+                    return ("def", self.path, hit), "scope"
         return None, None
 
     def resolve_dotted(self, expr: str, scope_chain: list[str]):
@@ -368,6 +397,7 @@ class Resolver:
             hit = self.member(self.path, cls, call.name) if cls is not None else None
             if hit is not None:
                 own = hit[1] == self.path and hit[2].parent == cls.qualified_name
+                self._dispatch = (self.path, cls)
                 return hit, ("self" if own else "inherited")
         if recv is None:
             hit, reason = self.lookup_name(call.name, chain)
@@ -384,6 +414,7 @@ class Resolver:
             if hit is None:
                 return None, None
             own = hit[1] == self.path and hit[2].parent == cls_path_def.qualified_name
+            self._dispatch = (self.path, cls_path_def)
             return hit, ("self" if own else "inherited")
         if recv in self.adapter.super_names:
             if cls_path_def is None:
@@ -396,6 +427,8 @@ class Resolver:
             hit, _ = self.resolve_dotted(type_expr, chain)
             if hit is not None and hit[0] == "def" and hit[2].is_class:
                 m = self.member(hit[1], hit[2], call.name)
+                if m is not None and reason == "typed":     # a declared type: subclasses may override
+                    self._dispatch = (hit[1], hit[2])
                 return (m, reason) if m else (None, None)
             return None, None
         if not _is_dotted(recv):
@@ -450,6 +483,26 @@ class Resolver:
                     break
         return types
 
+    def overrides(self, cls_path: str, cls: Definition, name: str) -> list[tuple[str, Definition]]:
+        """Methods `name` that subclasses of `cls` (transitively) define: the targets of dynamic dispatch.
+        Candidates come from the classes naming `cls` as a base (key "b:<name>"), confirmed by resolution."""
+        out, todo, seen = [], [(cls_path, cls)], {(cls_path, cls.qualified_name)}
+        while todo and len(seen) < 64:
+            path, c = todo.pop()
+            self.keys.add("b:" + c.name)
+            for sub_path, sub in self.index.subclass_candidates().get(c.name, ()):
+                if (sub_path, sub.qualified_name) in seen:
+                    continue
+                if not any(bp == path and b.qualified_name == c.qualified_name
+                           for bp, b in self.bases_of(sub_path, sub)):
+                    continue
+                seen.add((sub_path, sub.qualified_name))
+                todo.append((sub_path, sub))
+                m = self._file(sub_path).children.get(sub.qualified_name, {}).get(name)
+                if m is not None and not m.is_class:
+                    out.append((sub_path, m))
+        return out
+
     def _enclosing_class(self, qn: str) -> Definition | None:
         d = self.view.by_qn.get(qn)
         while d is not None and d.parent is not None:
@@ -475,11 +528,16 @@ class Resolver:
         imports = tuple(imports)
         calls, unresolved = [], []
         for call in facts.calls:
+            self._dispatch = None
             hit, reason = self.resolve_call(call)
             if hit is None or hit[0] != "def" or hit[2].is_class:
                 unresolved.append((call.caller, call.name, call.line))
                 continue
             calls.append(CallEdge(call.caller, hit[1], hit[2].qualified_name, call.line, CONFIDENCE[reason], reason))
+            if self._dispatch is not None and hit[2].kind == "method":
+                for sub_path, m in self.overrides(*self._dispatch, call.name):
+                    calls.append(CallEdge(call.caller, sub_path, m.qualified_name, call.line,
+                                          CONFIDENCE["override"], "override"))
         inherits = []
         for d in facts.definitions:
             if d.is_class and d.bases:

@@ -13,6 +13,7 @@ _ADAPTERS = {
     "javascript": "graphbuddy.languages.javascript:JavaScriptAdapter",
     "typescript": "graphbuddy.languages.javascript:TypeScriptAdapter",
     "tsx": "graphbuddy.languages.javascript:TsxAdapter",
+    "java": "graphbuddy.languages.java:JavaAdapter",
 }
 
 EXTENSIONS = {
@@ -20,6 +21,7 @@ EXTENSIONS = {
     ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",
     ".ts": "typescript", ".mts": "typescript", ".cts": "typescript",
     ".tsx": "tsx",
+    ".java": "java",
 }
 
 # Files whose content changes how imports resolve (read by discovery, handed to adapters as `config`).

@@ -7,6 +7,8 @@ Capture names (per-language `.scm` files follow them):
   @binding + @bind.name + @bind.type                 `x = Foo()`, `x: Foo` (receiver typing)
       [+ @bind.self]                                 `self.x = Foo()` (self word must be in self_names)
       [+ @bind.field]                                a typed field declared in a class body (`Foo x;`)
+  @binding + @bind.name + @bind.value                `self.x = x`: x's type, if a binding in the same
+                                                     function gave one (a typed parameter)
   @definition.<kind> ... + @owner                    a method declared outside its type (Go receiver):
                                                      its parent is the module-level type named by @owner
   @container + @name [+ @bases]                      a block naming members without being a definition
@@ -204,7 +206,13 @@ class Adapter:
                     if owner is None or (target and _text(src, target[0]) not in self.self_names):
                         continue
                     scope, name = owner, "self." + name
-                type_name = self.binding_type(caps["bind.type"][0], src)
+                if "bind.value" in caps:            # the type of a local bound earlier in this function
+                    local = _text(src, caps["bind.value"][0])
+                    fn = _enclosing_function(stack, module_qn)
+                    types = {b.type_name for b in bindings if b.scope == fn and b.name == local}
+                    type_name = types.pop() if len(types) == 1 else ""
+                else:
+                    type_name = self.binding_type(caps["bind.type"][0], src)
                 if type_name:
                     bindings.append(Binding(scope, name, type_name))
         if extra_bases:

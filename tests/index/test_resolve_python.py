@@ -12,6 +12,7 @@ EXPECTED_CALLS = {
     (f"{M}.Order.__init__", f"{M}.Entity.__init__", "inherited"),
     (f"{M}.Customer.greeting", f"{M}.Entity.describe", "inherited"),       # self.describe via base class
     (f"{M}.Order.summary", f"{M}.Entity.describe", "inherited"),
+    (f"{M}.Order.summary", f"{M}.Customer.greeting", "typed"),            # self.customer = customer: Customer
     (f"{M}.Order.total", f"{P}.total_price", "import"),                   # from .pricing import ...
     (f"{M}.Order.total", f"{P}.apply_discount", "import"),
     (f"{P}.total_price", f"{P}._line_total", "same_file"),
