@@ -422,10 +422,10 @@ class Resolver:
             hit = self.member(self.path, cls_path_def, call.name, skip_self=True)
             return (hit, "inherited") if hit else (None, None)
         # a typed receiver: local variable, attribute of self, or a constructor call result
-        type_expr, reason = self._receiver_type(recv, chain, cls_path_def)
+        type_expr, reason, where = self._receiver_type(recv, chain, cls_path_def)
         if type_expr is not None:
-            hit, _ = self.resolve_dotted(type_expr, chain)
-            if hit is not None and hit[0] == "def" and hit[2].is_class:
+            hit = self._class_of(type_expr, chain if where == self.path else [], where)
+            if hit is not None:
                 m = self.member(hit[1], hit[2], call.name)
                 if m is not None and reason == "typed":     # a declared type: subclasses may override
                     self._dispatch = (hit[1], hit[2])
@@ -456,28 +456,53 @@ class Resolver:
         return hit, reason
 
     def _receiver_type(self, recv: str, chain: list[str], cls: Definition | None):
+        """(type expression, reason, file it is written in) for a receiver, or Nones."""
         m = _CALL_RECEIVER.match(recv)
         if m and _is_dotted(m.group(1)):
-            return m.group(1), "receiver"
-        bindings = self.view.bindings
-        for scope in chain:
-            types = bindings.get((scope, recv))
-            if types:
-                return (next(iter(types)), "typed") if len(types) == 1 else (None, None)
+            return m.group(1), "receiver", self.path
+        local = self._local_type(recv, chain)
+        if local is not None:
+            return (local, "typed", self.path) if local else (None, None, None)
         fields = [recv[len(p) + 1:] for p in self.adapter.self_names if recv.startswith(p + ".")]
         if self.adapter.implicit_self:
             fields.append(recv)                  # a bare field name inside a method
         for field in fields:
             if cls is not None and "." not in field:
-                types = self._field_types(cls, field)
+                types = self._field_types(self.path, cls, field)
                 if types and len(types) == 1:
-                    return next(iter(types)), "typed"
-        return None, None
+                    return next(iter(types)), "typed", self.path
+        head, _, field = recv.partition(".")
+        if field and "." not in field and head not in self.adapter.self_names:   # `x.field.m()`, x typed
+            head_type = self._local_type(head, chain)
+            owner = self._class_of(head_type, chain, self.path) if head_type else None
+            if owner is not None:
+                types = self._field_types(owner[1], owner[2], field)
+                if types and len(types) == 1:
+                    return next(iter(types)), "typed", owner[1]
+        return None, None, None
 
-    def _field_types(self, cls: Definition, field: str):
-        types = self.view.bindings.get((cls.qualified_name, "self." + field))
+    def _local_type(self, name: str, chain: list[str]) -> str | None:
+        """The type a local binding gives `name` ("" when ambiguous, None when unbound)."""
+        for scope in chain:
+            types = self.view.bindings.get((scope, name))
+            if types:
+                return next(iter(types)) if len(types) == 1 else ""
+        return None
+
+    def _class_of(self, type_expr: str, chain: list[str], where: str):
+        """The class a type expression written in file `where` names; a function stands for its return type."""
+        resolver = self if where == self.path else _Sub(self, where)
+        hit, _ = resolver.resolve_dotted(type_expr, chain)
+        if hit is not None and hit[0] == "def" and not hit[2].is_class and hit[2].kind != "module":
+            returned = adapter_for(self.index.facts[hit[1]].language).return_type(hit[2].signature)
+            resolver = self if hit[1] == self.path else _Sub(self, hit[1])
+            hit = resolver.resolve_dotted(returned, [])[0] if returned else None
+        return hit if hit is not None and hit[0] == "def" and hit[2].is_class else None
+
+    def _field_types(self, path: str, cls: Definition, field: str):
+        types = self._file(path).bindings.get((cls.qualified_name, "self." + field))
         if types is None and cls.parent is None and self.adapter.package_scoped:
-            for sib in self._package_files(self.path):      # a Go receiver's struct may live next door
+            for sib in self._package_files(path):      # a Go receiver's struct may live next door
                 types = self._file(sib).bindings.get((cls.qualified_name, "self." + field))
                 if types:
                     break
@@ -491,7 +516,7 @@ class Resolver:
             path, c = todo.pop()
             self.keys.add("b:" + c.name)
             for sub_path, sub in self.index.subclass_candidates().get(c.name, ()):
-                if (sub_path, sub.qualified_name) in seen:
+                if (sub_path, sub.qualified_name) in seen or not _dispatching_base(sub, c.name):
                     continue
                 if not any(bp == path and b.qualified_name == c.qualified_name
                            for bp, b in self.bases_of(sub_path, sub)):
@@ -566,6 +591,12 @@ class _Sub(Resolver):
         if path != self._parent_path:
             self.keys.add("f:" + path)
         return self.index.view(path)
+
+
+def _dispatching_base(sub: Definition, base_name: str) -> bool:
+    """Does `sub` extend/implement a base named `base_name`? Embedding/mixins (`includes`) do not dispatch."""
+    kinds = sub.base_kinds or ("extends",) * len(sub.bases)
+    return any(base_key(b) == base_name and k != "includes" for b, k in zip(sub.bases, kinds))
 
 
 def _scope_chain(view: _FileView, qn: str | None) -> list[str]:

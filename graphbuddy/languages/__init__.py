@@ -14,6 +14,7 @@ _ADAPTERS = {
     "typescript": "graphbuddy.languages.javascript:TypeScriptAdapter",
     "tsx": "graphbuddy.languages.javascript:TsxAdapter",
     "java": "graphbuddy.languages.java:JavaAdapter",
+    "go": "graphbuddy.languages.go:GoAdapter",
 }
 
 EXTENSIONS = {
@@ -22,10 +23,11 @@ EXTENSIONS = {
     ".ts": "typescript", ".mts": "typescript", ".cts": "typescript",
     ".tsx": "tsx",
     ".java": "java",
+    ".go": "go",
 }
 
 # Files whose content changes how imports resolve (read by discovery, handed to adapters as `config`).
-CONFIG_FILES = frozenset({"tsconfig.json", "jsconfig.json"})
+CONFIG_FILES = frozenset({"tsconfig.json", "jsconfig.json", "go.mod"})
 
 
 def language_for_path(path: str) -> str | None:

@@ -17,12 +17,14 @@ Capture names (per-language `.scm` files follow them):
 """
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from pathlib import Path
 
 from ..index.facts import CLASS_KINDS, Binding, CallSite, Definition, FileFacts, Import
 
 QUERY_DIR = Path(__file__).with_name("queries")
+_DOTTED = re.compile(r"[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*")
 
 
 class Adapter:
@@ -89,6 +91,12 @@ class Adapter:
 
     def receiver_text(self, node, src: bytes) -> str:
         return _text(src, node)
+
+    def return_type(self, signature: str) -> str:
+        """The type a function's signature says it returns ("" unknown): types `x = make()`."""
+        head, arrow, ret = signature.rpartition("->")
+        ret = ret.strip().strip("'\"")
+        return ret if arrow and _DOTTED.fullmatch(ret) else ""
 
     def binding_type(self, node, src: bytes) -> str:
         """The type name a binding gives ("" to drop it); Java/Go strip generics and pointers here."""

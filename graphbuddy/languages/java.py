@@ -71,6 +71,11 @@ class JavaAdapter(Adapter):
             return _text(src, t).split("<", 1)[0] + "()" if t is not None else _text(src, node)
         return _text(src, node)
 
+    def return_type(self, signature: str) -> str:
+        ret = signature.split("(", 1)[0].rsplit(" ", 1)[0] if " " in signature.split("(", 1)[0] else ""
+        ret = ret.split("<", 1)[0].strip()
+        return "" if ret in _PRIMITIVES or not ret.replace(".", "").isidentifier() else ret
+
     def binding_type(self, node, src: bytes) -> str:
         text = _text(src, node).split("<", 1)[0].strip()
         return "" if text in _PRIMITIVES or not text.replace(".", "").isidentifier() else text
