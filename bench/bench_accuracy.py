@@ -86,7 +86,7 @@ def main() -> None:
     ap.add_argument("--stdlib", action="store_true", help="also compare Python definitions with ast on the stdlib")
     ap.add_argument("--corpus", type=Path, default=HERE.parent / ".bench" / "stdlib")
     args = ap.parse_args()
-    languages = args.lang or sorted(p.name for p in SUITE.iterdir() if p.is_dir())
+    languages = args.lang or sorted(p.name for p in SUITE.iterdir() if p.is_dir() and any(p.glob("*.txt")))
     print(f"{'language':<12} {'programs':>8} {'edges':>6} {'found':>6} {'extra':>6} {'precision':>10} "
           f"{'recall':>8}  targets")
     for language in languages:

@@ -15,6 +15,7 @@ _ADAPTERS = {
     "tsx": "graphbuddy.languages.javascript:TsxAdapter",
     "java": "graphbuddy.languages.java:JavaAdapter",
     "go": "graphbuddy.languages.go:GoAdapter",
+    "csharp": "graphbuddy.languages.csharp:CSharpAdapter",
 }
 
 EXTENSIONS = {
@@ -24,6 +25,7 @@ EXTENSIONS = {
     ".tsx": "tsx",
     ".java": "java",
     ".go": "go",
+    ".cs": "csharp",
 }
 
 # Files whose content changes how imports resolve (read by discovery, handed to adapters as `config`).

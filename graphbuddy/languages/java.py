@@ -133,14 +133,14 @@ def _type_names(node, src: bytes) -> list[str]:
     return out
 
 
-def _rename_constructor_calls(facts):
+def _rename_constructor_calls(facts, *, super_word: str = "super"):
     """`super(...)` -> the superclass's constructor, `this(...)` -> a sibling constructor."""
-    if not any(c.name in ("super", "this") and c.receiver is None for c in facts.calls):
+    if not any(c.name in (super_word, "this") and c.receiver is None for c in facts.calls):
         return facts
     by_qn = {d.qualified_name: d for d in facts.definitions}
     calls = []
     for c in facts.calls:
-        if c.receiver is None and c.name in ("super", "this"):
+        if c.receiver is None and c.name in (super_word, "this"):
             ctor = by_qn.get(c.caller)
             cls = by_qn.get(ctor.parent) if ctor is not None and ctor.parent else None
             if cls is None:
@@ -148,7 +148,7 @@ def _rename_constructor_calls(facts):
             if c.name == "this":
                 c = dataclasses.replace(c, name=cls.name, receiver="this")
             elif cls.bases and (cls.base_kinds or ("extends",))[0] == "extends":
-                c = dataclasses.replace(c, name=cls.bases[0].rsplit(".", 1)[-1], receiver="super")
+                c = dataclasses.replace(c, name=cls.bases[0].rsplit(".", 1)[-1], receiver=super_word)
             else:
                 continue
         calls.append(c)
