@@ -16,6 +16,7 @@ _ADAPTERS = {
     "java": "graphbuddy.languages.java:JavaAdapter",
     "go": "graphbuddy.languages.go:GoAdapter",
     "csharp": "graphbuddy.languages.csharp:CSharpAdapter",
+    "kotlin": "graphbuddy.languages.kotlin:KotlinAdapter",
 }
 
 EXTENSIONS = {
@@ -26,6 +27,7 @@ EXTENSIONS = {
     ".java": "java",
     ".go": "go",
     ".cs": "csharp",
+    ".kt": "kotlin", ".kts": "kotlin",
 }
 
 # Files whose content changes how imports resolve (read by discovery, handed to adapters as `config`).

@@ -75,6 +75,10 @@ class Adapter:
     def docstring(self, node, src: bytes) -> str:
         return ""
 
+    def unnamed(self, kind: str) -> str:
+        """Name of a definition captured without @name (Kotlin constructors); "" skips it."""
+        return ""
+
     def signature(self, node, caps, src: bytes) -> str:
         params = caps.get("params")
         name = caps["name"][0]
@@ -125,33 +129,33 @@ class Adapter:
         root = tree.root_node
         sep = self.separator
         module = self.file_module(root, src, path)      # prefix of top-level names ("" = none)
-        module_qn = module or path.rsplit("/", 1)[-1].split(".", 1)[0]
+        module_qn = module or path.rsplit("/", 1)[-1]      # no package: the file name ("Main.java")
         lines = src.count(b"\n") + (0 if src.endswith(b"\n") or not src else 1)
-        module_def = Definition("module", module_qn.rsplit(sep, 1)[-1].rsplit(".", 1)[-1].rsplit("/", 1)[-1],
-                                module_qn, None, 1, max(lines, 1), docstring=self.docstring(root, src),
+        short = module.rsplit(sep, 1)[-1].rsplit(".", 1)[-1].rsplit("/", 1)[-1] if module else module_qn
+        module_def = Definition("module", short, module_qn, None, 1, max(lines, 1), docstring=self.docstring(root, src),
                                 exported=True)
         items = []
         from tree_sitter import QueryCursor
 
-        for _, caps in QueryCursor(self.query).matches(root):
+        for pattern, caps in QueryCursor(self.query).matches(root):
             for key in caps:
                 if key.startswith("definition.") or key == "container":
-                    node = caps[key][0]
-                    items.append((node.start_byte, -node.end_byte, 0, key[11:], node, caps))
+                    node = caps[key][0]         # one node matched by several patterns: the first listed wins
+                    items.append((node.start_byte, -node.end_byte, 0, pattern, key[11:], node, caps))
                     break
                 if key.startswith("reference."):
                     node = caps[key][0]
-                    items.append((node.start_byte, -node.end_byte, 1, key[10:], node, caps))
+                    items.append((node.start_byte, -node.end_byte, 1, 0, key[10:], node, caps))
                     break
                 if key == "import":
                     node = caps[key][0]
-                    items.append((node.start_byte, -node.end_byte, 2, "", node, caps))
+                    items.append((node.start_byte, -node.end_byte, 2, 0, "", node, caps))
                     break
                 if key == "binding":
                     node = caps[key][0]
-                    items.append((node.start_byte, -node.end_byte, 3, "", node, caps))
+                    items.append((node.start_byte, -node.end_byte, 3, 0, "", node, caps))
                     break
-        items.sort(key=lambda it: (it[0], it[1], it[2]))
+        items.sort(key=lambda it: (it[0], it[1], it[2], it[3]))
 
         definitions: list[Definition] = [module_def]
         calls: list[CallSite] = []
@@ -160,7 +164,7 @@ class Adapter:
         stack: list[tuple[int, Definition]] = []   # (end_byte, definition)
         seen_defs: set[int] = set()
         extra_bases: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}   # container bases by type qn
-        for start, neg_end, order, kind, node, caps in items:
+        for start, neg_end, order, _, kind, node, caps in items:
             while stack and stack[-1][0] <= start:
                 stack.pop()
             parent = stack[-1][1] if stack else None
@@ -168,7 +172,9 @@ class Adapter:
                 if node.id in seen_defs:
                     continue
                 seen_defs.add(node.id)
-                name = _text(src, caps["name"][0])
+                name = _text(src, caps["name"][0]) if "name" in caps else self.unnamed(kind)
+                if not name:
+                    continue
                 if kind == "":                     # @container: a naming scope, not a definition
                     qn = _join(parent.qualified_name if parent else module, name, sep)
                     if "bases" in caps:
