@@ -320,6 +320,10 @@ class Resolver:
         """`a.b.C` -> the definition or module it names, through modules and class members."""
         first, *rest = expr.split(".")
         hit, reason = self.lookup_name(first, scope_chain)
+        if hit is None:                          # a path root such as Rust's `crate` / `super`
+            key = self.adapter.path_root(first, self.path)
+            target = self._module(key) if key is not None else None
+            hit, reason = (("module", target), "import") if target is not None else (None, None)
         for part in rest:
             if hit is None:
                 return None, None

@@ -17,6 +17,7 @@ _ADAPTERS = {
     "go": "graphbuddy.languages.go:GoAdapter",
     "csharp": "graphbuddy.languages.csharp:CSharpAdapter",
     "kotlin": "graphbuddy.languages.kotlin:KotlinAdapter",
+    "rust": "graphbuddy.languages.rust:RustAdapter",
 }
 
 EXTENSIONS = {
@@ -28,6 +29,7 @@ EXTENSIONS = {
     ".go": "go",
     ".cs": "csharp",
     ".kt": "kotlin", ".kts": "kotlin",
+    ".rs": "rust",
 }
 
 # Files whose content changes how imports resolve (read by discovery, handed to adapters as `config`).

@@ -119,6 +119,10 @@ class Adapter:
         """Module keys to try, in order, for an import written in file `importer`."""
         raise NotImplementedError
 
+    def path_root(self, name: str, importer: str) -> str | None:
+        """Module key a leading path word names in file `importer` (Rust `crate`, `super`), else None."""
+        return None
+
     def external_module_name(self, imp: Import) -> str:
         """Name of the `Module` node for an import no project file provides."""
         return imp.module
