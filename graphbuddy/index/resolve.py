@@ -431,7 +431,7 @@ class Resolver:
             hit = self._class_of(type_expr, chain if where == self.path else [], where)
             if hit is not None:
                 m = self.member(hit[1], hit[2], call.name)
-                if m is not None and reason == "typed":     # a declared type: subclasses may override
+                if reason == "typed":     # a declared type: subclasses may override (or implement) the method
                     self._dispatch = (hit[1], hit[2])
                 return (m, reason) if m else (None, None)
             return None, None
@@ -559,14 +559,17 @@ class Resolver:
         for call in facts.calls:
             self._dispatch = None
             hit, reason = self.resolve_call(call)
-            if hit is None or hit[0] != "def" or hit[2].is_class:
-                unresolved.append((call.caller, call.name, call.line))
-                continue
-            calls.append(CallEdge(call.caller, hit[1], hit[2].qualified_name, call.line, CONFIDENCE[reason], reason))
-            if self._dispatch is not None and hit[2].kind == "method":
-                for sub_path, m in self.overrides(*self._dispatch, call.name):
+            found = hit is not None and hit[0] == "def" and not hit[2].is_class
+            if found:
+                calls.append(CallEdge(call.caller, hit[1], hit[2].qualified_name, call.line, CONFIDENCE[reason],
+                                      reason))
+            if self._dispatch is not None and (not found or hit[2].kind == "method"):
+                for sub_path, m in self.overrides(*self._dispatch, call.name):   # interface without the method
+                    found = True
                     calls.append(CallEdge(call.caller, sub_path, m.qualified_name, call.line,
                                           CONFIDENCE["override"], "override"))
+            if not found:
+                unresolved.append((call.caller, call.name, call.line))
         inherits = []
         for d in facts.definitions:
             if d.is_class and d.bases:
