@@ -193,7 +193,8 @@ def test_ts_bindings(ts):
         Binding(f"{T}.handler", "repo", "db.Repo"),                    # optional parameter, qualified type
         Binding(f"{T}.handler", "r", "Repo"),                          # `r: Repo = new Repo()`, once
     } <= got
-    assert not any(b.name in ("svc", "rows") for b in got)             # generics and arrays are skipped
+    assert Binding(f"{T}.handler", "svc", "Service") in got               # `Service<string>`: its base type
+    assert not any(b.name == "rows" for b in got)                      # arrays are skipped
 
 
 # -- TSX ------------------------------------------------------------------------------------------------------
