@@ -209,6 +209,8 @@ class Adapter:
             elif order == 1:
                 caller = _enclosing_function(stack, module_qn)
                 recv = caps.get("receiver")
+                if caps["name"][0].start_byte == caps["name"][0].end_byte:
+                    continue                       # a MISSING node in a broken tree
                 calls.append(CallSite(caller, _text(src, caps["name"][0]),
                                       self.receiver_text(recv[0], src) if recv else None,
                                       node.start_point[0] + 1, is_new=(kind == "new")))
