@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ..languages import adapter_for
+from ..languages.base import RETURN
 from .facts import CLASS_KINDS, Definition, FileFacts, Import
 
 CONFIDENCE = {"same_file": 1.0, "scope": 1.0, "same_package": 1.0, "import": 0.95, "self": 0.95, "inherited": 0.9,
@@ -403,6 +404,9 @@ class Resolver:
                 own = hit[1] == self.path and hit[2].parent == cls.qualified_name
                 self._dispatch = (self.path, cls)
                 return hit, ("self" if own else "inherited")
+        if recv is None and call.name in self.adapter.class_self_names:      # Python `cls(...)`
+            cls = self._enclosing_class(call.caller)
+            return (self.constructor(self.path, cls), "self") if cls is not None else (None, None)
         if recv is None:
             hit, reason = self.lookup_name(call.name, chain)
             if hit is None:
@@ -498,9 +502,17 @@ class Resolver:
         resolver = self if where == self.path else _Sub(self, where)
         hit, _ = resolver.resolve_dotted(type_expr, chain)
         if hit is not None and hit[0] == "def" and not hit[2].is_class and hit[2].kind != "module":
-            returned = adapter_for(self.index.facts[hit[1]].language).return_type(hit[2].signature)
-            resolver = self if hit[1] == self.path else _Sub(self, hit[1])
-            hit = resolver.resolve_dotted(returned, [])[0] if returned else None
+            fn_path, fn = hit[1], hit[2]
+            resolver = self if fn_path == self.path else _Sub(self, fn_path)
+            returned = resolver.adapter.return_type(fn.signature)
+            if not returned:                     # no declared type: what its `return` statements build
+                types = resolver.view.bindings.get((fn.qualified_name, RETURN), ())
+                returned = next(iter(types)) if len(types) == 1 else ""
+            if returned in resolver.adapter.class_self_names or returned in resolver.adapter.self_names:
+                cls = resolver._enclosing_class(fn.qualified_name)      # `return cls(...)`
+                return ("def", fn_path, cls) if cls is not None else None
+            hit = resolver.resolve_dotted(returned, _scope_chain(resolver.view, fn.qualified_name))[0] \
+                if returned else None
         return hit if hit is not None and hit[0] == "def" and hit[2].is_class else None
 
     def _field_types(self, path: str, cls: Definition, field: str):

@@ -9,6 +9,8 @@ Capture names (per-language `.scm` files follow them):
       [+ @bind.field]                                a typed field declared in a class body (`Foo x;`)
   @binding + @bind.name + @bind.value                `self.x = x`: x's type, if a binding in the same
                                                      function gave one (a typed parameter)
+  @binding + @bind.return + @bind.type               `return Foo()` / `return cls(...)`: types `x = f()`
+                                                     when the signature declares no return type
   @definition.<kind> ... + @owner                    a method declared outside its type (Go receiver):
                                                      its parent is the module-level type named by @owner
   @container + @name [+ @bases]                      a block naming members without being a definition
@@ -24,6 +26,7 @@ from pathlib import Path
 from ..index.facts import CLASS_KINDS, Binding, CallSite, Definition, FileFacts, Import
 
 QUERY_DIR = Path(__file__).with_name("queries")
+RETURN = "<return>"           # binding name of a function's inferred return type
 _DOTTED = re.compile(r"[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*")
 
 
@@ -218,9 +221,11 @@ class Adapter:
                 imports.extend(self.parse_import(node, src))
             else:
                 scope = _enclosing_scope(stack, module_qn)
-                bname = caps["bind.name"][0]
                 target = caps.get("bind.self")
-                name = _text(src, bname)
+                if "bind.return" in caps:          # `return Foo()`: what calling the function gives
+                    scope, name = _enclosing_function(stack, module_qn), RETURN
+                else:
+                    name = _text(src, caps["bind.name"][0])
                 if target or "bind.field" in caps:
                     owner = _enclosing_class(stack)
                     if owner is None or (target and _text(src, target[0]) not in self.self_names):

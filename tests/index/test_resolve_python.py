@@ -29,6 +29,7 @@ EXPECTED_CALLS = {
     (f"{H}.OrderStore.save", f"{M}.Entity.describe", "typed"),            # order: m.Order, inherited
     (f"{H}.cents", f"{P}.round_cents", "import"),                         # shop.core.pricing.round_cents()
     (H, f"{H}.Handler.build", "receiver"),                                # module-level code is a caller
+    (f"{H}.Handler.build", f"{H}.Handler.__init__", "self"),              # cls() in a classmethod
     ("shop.cli.main", f"{H}.Handler.__init__", "import"),
     ("shop.cli.main", f"{H}.Handler.create", "typed"),
     ("shop.cli", "shop.cli.main", "same_file"),

@@ -116,6 +116,7 @@ def test_js_bindings(js):
     assert set(js.bindings) == {
         Binding(f"{M}.Shape", "self.store", "Store"),                 # this.store = new Store()
         Binding(f"{M}.Circle.area", "s", "ns.Shape"),                 # const s = new ns.Shape()
+        Binding(f"{M}.make", "<return>", "Circle"),                  # return new Circle(): types make()
     }
 
 

@@ -122,3 +122,6 @@
 (field_definition
   property: (property_identifier) @bind.name
   value: (new_expression constructor: [(identifier) (member_expression)] @bind.type)) @binding
+
+; `return new Foo()`: types `x = make()` (see languages/base.py)
+(return_statement (new_expression constructor: (identifier) @bind.type)) @binding @bind.return

@@ -28,3 +28,5 @@
 (assignment
   left: (attribute object: (identifier) @bind.self attribute: (identifier) @bind.name)
   right: (identifier) @bind.value) @binding
+
+(return_statement (call function: [(identifier) (attribute)] @bind.type)) @binding @bind.return

@@ -154,3 +154,6 @@
 (public_field_definition
   name: (property_identifier) @bind.name
   value: (new_expression constructor: [(identifier) (member_expression)] @bind.type)) @binding
+
+; `return new Foo()`: types `x = make()` (see languages/base.py)
+(return_statement (new_expression constructor: (identifier) @bind.type)) @binding @bind.return
