@@ -104,6 +104,19 @@ class SymbolIndex:
         self.bases_cache: dict[tuple[str, str], tuple] = {}
         self.packages = build_package_map(facts)
         self._subclass_candidates: dict[str, list[tuple[str, Definition]]] | None = None
+        self._package_tables: dict[str, dict] = {}
+        self.overrides_cache: dict[tuple[str, str], tuple] = {}
+
+    def package_table(self, key: str) -> dict[tuple[str | None, str], tuple[str, Definition]]:
+        """(parent qualified name, name) -> (file, definition) over a package's files (first file wins)."""
+        table = self._package_tables.get(key)
+        if table is None:
+            table = self._package_tables[key] = {}
+            for path in self.packages.get(key, ()):
+                for d in self.facts[path].definitions:
+                    if d.kind != "module":
+                        table.setdefault((d.parent, d.name), (path, d))
+        return table
 
     def subclass_candidates(self) -> dict[str, list[tuple[str, Definition]]]:
         """Last segment of a written base name -> the classes naming it (built on first use)."""
@@ -111,8 +124,10 @@ class SymbolIndex:
             out: dict[str, list[tuple[str, Definition]]] = {}
             for path in sorted(self.facts):
                 for d in self.facts[path].definitions:
-                    for base in d.bases:
-                        out.setdefault(base_key(base), []).append((path, d))
+                    kinds = d.base_kinds or ("extends",) * len(d.bases)
+                    for base, kind in zip(d.bases, kinds):
+                        if kind != "includes":        # embedding/mixins do not dispatch
+                            out.setdefault(base_key(base), []).append((path, d))
             self._subclass_candidates = out
         return self._subclass_candidates
 
@@ -192,6 +207,15 @@ class Resolver:
         self.keys.add("p:" + key)
         return tuple(p for p in self.index.packages.get(key, ()) if p != path)
 
+    def _in_package(self, path: str, parent: str | None, name: str):
+        """("def", file, Definition) for `name` under `parent` in another file of `path`'s package."""
+        key = package_key(self.index.facts[path])
+        if key is None:
+            return None
+        self.keys.add("p:" + key)              # any change to a file of the package re-resolves this file
+        hit = self.index.package_table(key).get((parent, name))
+        return ("def", hit[0], hit[1]) if hit is not None and hit[0] != path else None
+
     def _unique_function(self, name: str) -> tuple[str, str] | None:
         self.keys.add("n:" + name)
         hits = self.index.function_names.get(name, ())
@@ -236,11 +260,7 @@ class Resolver:
         if d is not None:
             return ("def", path, d)
         if self.adapter.package_scoped:          # a package import names every file of the package
-            for sib in self._package_files(path):
-                d = self._file(sib).top_level(name)
-                if d is not None:
-                    return ("def", sib, d)
-            return None                          # a file's imports are its own, not the package's
+            return self._in_package(path, None, name)   # a file's imports are its own, not the package's
         imp = view.imports_by_alias.get(name)
         if imp is not None:
             return _Sub(self, path).imported(imp, depth + 1)
@@ -298,10 +318,9 @@ class Resolver:
         if imp is not None:
             hit = self.imported(imp)
             return (hit, "import") if hit is not None else (None, None)
-        for sib in self._package_files(self.path):
-            d = self._file(sib).top_level(name)
-            if d is not None:
-                return ("def", sib, d), "same_package"
+        hit = self._in_package(self.path, None, name) if self.adapter.package_scoped else None
+        if hit is not None:
+            return hit, "same_package"
         for star in self.view.star_imports:
             target = self.module_of(star)
             if target is not None:
@@ -375,10 +394,10 @@ class Resolver:
             d = self._file(path).children.get(cls.qualified_name, {}).get(name)
             if d is not None:
                 return ("def", path, d)
-            for sib in self._package_files(path) if self.adapter.package_scoped else ():
-                d = self._file(sib).children.get(cls.qualified_name, {}).get(name)   # Go methods, C# partial
-                if d is not None:
-                    return ("def", sib, d)
+            if self.adapter.package_scoped:      # Go methods in other files, C# partial classes
+                hit = self._in_package(path, cls.qualified_name, name)
+                if hit is not None:
+                    return hit
         for bpath, base in self.bases_of(path, cls):
             hit = self.member(bpath, base, name, depth + 1)
             if hit is not None:
@@ -525,24 +544,37 @@ class Resolver:
         return types
 
     def overrides(self, cls_path: str, cls: Definition, name: str) -> list[tuple[str, Definition]]:
-        """Methods `name` that subclasses of `cls` (transitively) define: the targets of dynamic dispatch.
-        Candidates come from the classes naming `cls` as a base (key "b:<name>"), confirmed by resolution."""
-        out, todo, seen = [], [(cls_path, cls)], {(cls_path, cls.qualified_name)}
-        while todo and len(seen) < 64:
-            path, c = todo.pop()
-            self.keys.add("b:" + c.name)
-            for sub_path, sub in self.index.subclass_candidates().get(c.name, ()):
-                if (sub_path, sub.qualified_name) in seen or not _dispatching_base(sub, c.name):
-                    continue
-                if not any(bp == path and b.qualified_name == c.qualified_name
-                           for bp, b in self.bases_of(sub_path, sub)):
-                    continue
-                seen.add((sub_path, sub.qualified_name))
-                todo.append((sub_path, sub))
-                m = self._file(sub_path).children.get(sub.qualified_name, {}).get(name)
-                if m is not None and not m.is_class:
-                    out.append((sub_path, m))
+        """Methods `name` that subclasses of `cls` (transitively) define: the targets of dynamic dispatch."""
+        out = []
+        for sub_path, sub in self.subclasses(cls_path, cls):
+            m = self._file(sub_path).children.get(sub.qualified_name, {}).get(name)
+            if m is not None and not m.is_class:
+                out.append((sub_path, m))
         return out
+
+    def subclasses(self, cls_path: str, cls: Definition) -> tuple[tuple[str, Definition], ...]:
+        """Classes extending/implementing `cls`, transitively, memoised per run with the keys read: candidates
+        are the classes naming `cls` as a base (key "b:<name>"), confirmed by resolving their bases."""
+        key = (cls_path, cls.qualified_name)
+        cached = self.index.overrides_cache.get(key)
+        if cached is None:
+            sub_resolver = _Sub(self, cls_path, own_keys=True)
+            out, todo, seen = [], [(cls_path, cls)], {key}
+            while todo and len(seen) < 64:
+                path, c = todo.pop()
+                sub_resolver.keys.add("b:" + c.name)
+                for sub_path, sub in self.index.subclass_candidates().get(c.name, ()):
+                    if (sub_path, sub.qualified_name) in seen:
+                        continue
+                    if not any(bp == path and b.qualified_name == c.qualified_name
+                               for bp, b in sub_resolver.bases_of(sub_path, sub)):
+                        continue
+                    seen.add((sub_path, sub.qualified_name))
+                    todo.append((sub_path, sub))
+                    out.append((sub_path, sub))
+            cached = self.index.overrides_cache[key] = (tuple(out), frozenset(sub_resolver.keys))
+        self.keys |= cached[1]
+        return cached[0]
 
     def _enclosing_class(self, qn: str) -> Definition | None:
         d = self.view.by_qn.get(qn)
@@ -610,12 +642,6 @@ class _Sub(Resolver):
         if path != self._parent_path:
             self.keys.add("f:" + path)
         return self.index.view(path)
-
-
-def _dispatching_base(sub: Definition, base_name: str) -> bool:
-    """Does `sub` extend/implement a base named `base_name`? Embedding/mixins (`includes`) do not dispatch."""
-    kinds = sub.base_kinds or ("extends",) * len(sub.bases)
-    return any(base_key(b) == base_name and k != "includes" for b, k in zip(sub.bases, kinds))
 
 
 def _scope_chain(view: _FileView, qn: str | None) -> list[str]:
