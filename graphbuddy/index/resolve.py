@@ -535,13 +535,11 @@ class Resolver:
         return hit if hit is not None and hit[0] == "def" and hit[2].is_class else None
 
     def _field_types(self, path: str, cls: Definition, field: str):
-        types = self._file(path).bindings.get((cls.qualified_name, "self." + field))
-        if types is None and cls.parent is None and self.adapter.package_scoped:
-            for sib in self._package_files(path):      # a Go receiver's struct may live next door
-                types = self._file(sib).bindings.get((cls.qualified_name, "self." + field))
-                if types:
-                    break
-        return types
+        view = self._file(path)
+        if cls.qualified_name not in view.by_qn and self.adapter.package_scoped:
+            home = self._in_package(path, cls.parent, cls.name)     # a Go receiver's struct lives next door
+            view = self._file(home[1]) if home is not None else view
+        return view.bindings.get((cls.qualified_name, "self." + field))
 
     def overrides(self, cls_path: str, cls: Definition, name: str) -> list[tuple[str, Definition]]:
         """Methods `name` that subclasses of `cls` (transitively) define: the targets of dynamic dispatch."""

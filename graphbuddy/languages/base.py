@@ -263,35 +263,49 @@ def _with_bases(d: Definition, extra) -> Definition:
     return replace(d, bases=d.bases + extra[0], base_kinds=kinds + extra[1])
 
 
-def preceding_comments(node, src: bytes, *, skip=("attribute_item", "annotation", "attribute_list")) -> str:
-    """Doc text from the comments right above `node` (`///`, `/** */`, `//`, `#`), markers stripped."""
-    out = []
-    prev = node.prev_named_sibling
-    line = node.start_point[0]
-    while prev is not None and prev.end_point[0] >= line - 1:
-        if prev.type in skip:
-            line = prev.start_point[0]
-            prev = prev.prev_named_sibling
-            continue
-        if "comment" not in prev.type:
+def preceding_comments(node, src: bytes) -> str:
+    """Doc text from the comment lines right above `node` (`///`, `/** */`, `//`, `#`), markers stripped;
+    attribute/annotation lines (`#[...]`, `@...`) in between are skipped. Reads the source text backwards
+    (walking tree siblings is quadratic in long class bodies)."""
+    begin = src.rfind(b"\n", 0, node.start_byte) + 1
+    if src[begin:node.start_byte].strip():
+        return ""                                  # code before the node on its line
+    picked: list[str] = []
+    in_block = False
+    pos = begin - 1                                # the newline ending the line above
+    for _ in range(200):
+        if pos < 0:
             break
-        out.append(_text(src, prev))
-        line = prev.start_point[0]
-        prev = prev.prev_named_sibling
-    if not out:
-        return ""
-    lines = []
-    for block in reversed(out):
-        for raw in block.splitlines():
-            t = raw.strip()
-            for mark in ("/**", "/*!", "/*", "*/", "///", "//!", "//", "#"):
-                if t.startswith(mark):
-                    t = t[len(mark):]
-            if t.endswith("*/"):
-                t = t[:-2]
-            t = t.strip().lstrip("*").strip()
-            if t:
-                lines.append(t)
+        start = src.rfind(b"\n", 0, pos) + 1
+        t = src[start:pos].strip().decode("utf-8", "replace")
+        pos = start - 1
+        if in_block:
+            picked.append(t)
+            in_block = "/*" not in t
+            continue
+        if t.endswith("*/"):
+            picked.append(t)
+            in_block = "/*" not in t
+        elif t.startswith(("//", "#")) and not t.startswith(("#[", "#!")):
+            picked.append(t)
+        elif t.startswith(("#[", "@")) and not picked:
+            continue                               # attributes and annotations between doc and item
+        else:
+            break
+    lines, size = [], 0
+    for t in reversed(picked):
+        for mark in ("/**", "/*!", "/*", "///", "//!", "//", "#"):
+            if t.startswith(mark):
+                t = t[len(mark):]
+                break
+        if t.endswith("*/"):
+            t = t[:-2]
+        t = t.strip().lstrip("*").strip()
+        if t:
+            lines.append(t)
+            size += len(t) + 1
+            if size > 2000:
+                break
     return "\n".join(lines)[:2000]
 
 

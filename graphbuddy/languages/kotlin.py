@@ -34,13 +34,7 @@ class KotlinAdapter(JavaAdapter):
     def docstring(self, node, src: bytes) -> str:
         if node.parent is None:
             return ""
-        if node.type == "primary_constructor":
-            return ""
-        prev = node.prev_named_sibling          # the grammar may put a class's KDoc inside the import list
-        if prev is not None and prev.type == "import_list" and prev.named_child_count \
-                and "comment" in prev.named_children[-1].type:
-            return preceding_comments(prev.named_children[-1], src) + "\n" + _text(src, prev.named_children[-1])
-        return preceding_comments(node, src)
+        return "" if node.type == "primary_constructor" else preceding_comments(node, src)
 
     def signature(self, node, caps, src: bytes) -> str:
         params = caps.get("params")
