@@ -138,7 +138,7 @@ class CppAdapter(CAdapter):
     implicit_self = True
     out_of_line_members = True
     namespaced_calls = True
-    scope_separator = "::"
+    separator = "::"
 
     def extract(self, src: bytes, *, path: str, hash: str):
         facts = super().extract(src, path=path, hash=hash)
@@ -194,7 +194,7 @@ class CppAdapter(CAdapter):
         text = _text(src, node).replace("->", ".").replace("::", ".").replace(" ", "")
         return text.lstrip(".")
 
-    def type_text(self, node, src: bytes) -> str:
+    def binding_type(self, node, src: bytes) -> str:
         return _last(_text(src, node))                                  # ns::Shape -> Shape (namespaces are not defs)
 
 

@@ -131,7 +131,7 @@ class RubyAdapter(Adapter):
         text = _dotted(_text(src, node))
         return "self." + text[1:] if text.startswith("@") and not text.startswith("@@") else text
 
-    def type_text(self, node, src: bytes) -> str:
+    def binding_type(self, node, src: bytes) -> str:
         return _dotted(_text(src, node))
 
     def parse_import(self, node, src: bytes) -> list[Import]:
