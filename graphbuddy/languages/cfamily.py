@@ -33,7 +33,6 @@ class CAdapter(Adapter):
     grammar = "c"
     query_file = "c.scm"
     family = "c"
-    external_prefix = "c"
 
     def module_name(self, path: str) -> str:
         return _split_ext(path)[0]
@@ -133,7 +132,6 @@ class CppAdapter(CAdapter):
     name = "cpp"
     grammar = "cpp"
     query_file = "cpp.scm"
-    external_prefix = "cpp"
     self_names = ("this",)
     implicit_self = True
     out_of_line_members = True

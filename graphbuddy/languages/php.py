@@ -23,8 +23,6 @@ class PhpAdapter(Adapter):
     name = "php"
     grammar = "php"
     query_file = "php.scm"
-    family = "php"
-    external_prefix = "php"
     self_names = ("$this",)
     class_self_names = ("self", "static")
     super_names = ("parent",)

@@ -22,7 +22,6 @@ class RubyAdapter(Adapter):
     grammar = "ruby"
     query_file = "ruby.scm"
     family = "rb"
-    external_prefix = "ruby"
     self_names = ("self",)
     super_names = ("super",)
     constructor_names = ("initialize",)
