@@ -182,7 +182,7 @@ def imported_modules(graph, project: str, paths: list[str]) -> list[str]:
 def remove_orphan_modules(graph, ids: list[str]) -> None:
     if ids:
         graph.execute("UNWIND $ids AS i MATCH (m:Module {id: i}) WHERE NOT EXISTS { MATCH (:File)-[:IMPORTS]->(m) } "
-                      "DELETE m", {"ids": ids})
+                      "DETACH DELETE m", {"ids": ids})   # DETACH: Kùzu counts edges deleted earlier in the transaction
 
 
 def _pairs(cols: tuple[list, list]):

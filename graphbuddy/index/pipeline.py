@@ -28,7 +28,7 @@ from . import load
 from .discover import discover
 from .facts import FileFacts
 from .parse import Skipped, Task, Unchanged, extract_all
-from .resolve import SymbolIndex, build_module_map, resolve_files
+from .resolve import SymbolIndex, base_key, build_module_map, package_key, resolve_files
 from .state import IndexState
 
 log = logging.getLogger(__name__)
@@ -232,6 +232,10 @@ def _changed_keys(old: dict[str, FileFacts], new: dict[str, FileFacts], paths: l
             f = side.get(p)
             if f is not None:
                 keys.update("n:" + d.name for d in f.definitions if d.parent is None)
+                keys.update("b:" + base_key(b) for d in f.definitions for b in d.bases)   # subclass sets
+                pkg = package_key(f)             # package-scoped languages: the package's namespace changed
+                if pkg is not None:
+                    keys.add("p:" + pkg)
     # module keys: only files added or removed can change who wins a key, but a new __init__.py changes
     # the keys of its whole package, so compare the two maps (cheap: one entry per file and key).
     if set(old) != set(new):
@@ -265,6 +269,9 @@ def _parse_config(files: dict[str, str]) -> dict:
     """tsconfig-style JSON with comments and trailing commas; unreadable ones are ignored (logged)."""
     out = {}
     for path, text in files.items():
+        if not path.endswith(".json"):           # go.mod and other plain-text configs: the adapter reads them
+            out[path] = text
+            continue
         cleaned = _TRAILING_COMMA.sub(r"\1", _JSONC_COMMENT.sub(lambda m: m.group(1) or "", text))
         try:
             out[path] = json.loads(cleaned)

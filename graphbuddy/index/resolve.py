@@ -1,9 +1,9 @@
 """Resolve stage: imports to files or external modules, calls to definitions, bases to classes.
 
 Resolution of one file is a pure function of its own facts and of lookups into the project's
-`SymbolIndex`. Every lookup records a key ("m:<module key>", "n:<name>", "f:<path>"), so after an edit the
-pipeline re-resolves exactly the unchanged files whose recorded keys the edit touched: the delta result then
-equals a fresh full index.
+`SymbolIndex`. Every lookup records a key ("m:<module key>", "n:<name>", "f:<path>", "p:<package>",
+"b:<base name>"), so after an edit the pipeline re-resolves exactly the unchanged files whose recorded keys the
+edit touched: the delta result then equals a fresh full index.
 """
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ import re
 from dataclasses import dataclass
 
 from ..languages import adapter_for
+from ..languages.base import RETURN
 from .facts import CLASS_KINDS, Definition, FileFacts, Import
 
-CONFIDENCE = {"same_file": 1.0, "scope": 1.0, "import": 0.95, "self": 0.95, "inherited": 0.9,
-              "receiver": 0.85, "typed": 0.8, "global_unique": 0.5}
+CONFIDENCE = {"same_file": 1.0, "scope": 1.0, "same_package": 1.0, "import": 0.95, "self": 0.95, "inherited": 0.9,
+              "receiver": 0.85, "typed": 0.8, "override": 0.7,
+              "global_unique": 0.5}
 _MAX_DEPTH = 8
 _CALL_RECEIVER = re.compile(r"^([A-Za-z_$][\w$.]*)\(.*\)$", re.S)
 
@@ -103,6 +105,34 @@ class SymbolIndex:
         # path -> (files its star imports / companions resolve to, keys read): C include webs ask often
         self.star_cache: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
         self.companion_cache: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
+        self.packages = build_package_map(facts)
+        self._subclass_candidates: dict[str, list[tuple[str, Definition]]] | None = None
+        self._package_tables: dict[str, dict] = {}
+        self.overrides_cache: dict[tuple[str, str], tuple] = {}
+
+    def package_table(self, key: str) -> dict[tuple[str | None, str], tuple[str, Definition]]:
+        """(parent qualified name, name) -> (file, definition) over a package's files (first file wins)."""
+        table = self._package_tables.get(key)
+        if table is None:
+            table = self._package_tables[key] = {}
+            for path in self.packages.get(key, ()):
+                for d in self.facts[path].definitions:
+                    if d.kind != "module":
+                        table.setdefault((d.parent, d.name), (path, d))
+        return table
+
+    def subclass_candidates(self) -> dict[str, list[tuple[str, Definition]]]:
+        """Last segment of a written base name -> the classes naming it (built on first use)."""
+        if self._subclass_candidates is None:
+            out: dict[str, list[tuple[str, Definition]]] = {}
+            for path in sorted(self.facts):
+                for d in self.facts[path].definitions:
+                    kinds = d.base_kinds or ("extends",) * len(d.bases)
+                    for base, kind in zip(d.bases, kinds):
+                        if kind != "includes":        # embedding/mixins do not dispatch
+                            out.setdefault(base_key(base), []).append((path, d))
+            self._subclass_candidates = out
+        return self._subclass_candidates
 
     def view(self, path: str) -> _FileView:
         v = self._views.get(path)
@@ -112,8 +142,28 @@ class SymbolIndex:
 
 
 def family(language: str) -> str:
-    """Languages of one family share module keys (C and C++ include each other's headers)."""
-    return adapter_for(language).family
+    """Languages of one family share module keys (C and C++ include each other's headers; Java and Kotlin
+    each other's packages); default: the language alone."""
+    return adapter_for(language).family or language
+
+
+def base_key(base: str) -> str:
+    """`pkg.Base`, `mod::Base`, `ns\\Base`, `Base<T>` -> "Base": how subclasses are found for dynamic dispatch."""
+    return re.split(r"\.|::|\\", base.split("<", 1)[0].split("[", 1)[0])[-1].strip()
+
+
+def package_key(facts: FileFacts) -> str | None:
+    """Files sharing this key share one namespace (Go package, Java package, C# namespace)."""
+    return f"{family(facts.language)}:{facts.module}" if adapter_for(facts.language).package_scoped else None
+
+
+def build_package_map(facts: dict[str, FileFacts]) -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for path in sorted(facts):
+        key = package_key(facts[path])
+        if key is not None:
+            out.setdefault(key, []).append(path)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def build_module_map(facts: dict[str, FileFacts]) -> dict[str, str]:
@@ -123,7 +173,7 @@ def build_module_map(facts: dict[str, FileFacts]) -> dict[str, str]:
     for path, f in facts.items():
         adapter = adapter_for(f.language)
         fam = family(f.language)
-        for key, prio in adapter.module_keys(path, paths):
+        for key, prio in adapter.module_keys_for(f, paths):
             k = f"{fam}:{key}"
             cur = best.get(k)
             if cur is None or (prio, path) < cur:
@@ -141,6 +191,7 @@ class Resolver:
         self.adapter = adapter_for(self.view.facts.language)
         self.family = family(self.view.facts.language)
         self.keys: set[str] = set()
+        self._dispatch: tuple[str, Definition] | None = None
 
     # -- recorded lookups --------------------------------------------------------------------------------
     def _module(self, key: str) -> str | None:
@@ -152,6 +203,23 @@ class Resolver:
         if path != self.path:
             self.keys.add("f:" + path)
         return self.index.view(path)
+
+    def _package_files(self, path: str) -> tuple[str, ...]:
+        """The other files of `path`'s package (package-scoped languages), recording the package key."""
+        key = package_key(self.index.facts[path])
+        if key is None:
+            return ()
+        self.keys.add("p:" + key)
+        return tuple(p for p in self.index.packages.get(key, ()) if p != path)
+
+    def _in_package(self, path: str, parent: str | None, name: str):
+        """("def", file, Definition) for `name` under `parent` in another file of `path`'s package."""
+        key = package_key(self.index.facts[path])
+        if key is None:
+            return None
+        self.keys.add("p:" + key)              # any change to a file of the package re-resolves this file
+        hit = self.index.package_table(key).get((parent, name))
+        return ("def", hit[0], hit[1]) if hit is not None and hit[0] != path else None
 
     def _unique_function(self, name: str) -> tuple[str, str] | None:
         self.keys.add("n:" + name)
@@ -179,7 +247,7 @@ class Resolver:
         if target is not None:
             return ImportEdge(imp.line, imp.name or "", target, None)
         ext = self.adapter.external_module_name(imp)
-        return ImportEdge(imp.line, imp.name or "", None, f"{self.adapter.external_prefix}:{ext}")
+        return ImportEdge(imp.line, imp.name or "", None, f"{self.adapter.external_prefix or self.adapter.name}:{ext}")
 
     def _submodule(self, imp: Import) -> str | None:
         for key in self.adapter.import_candidates(imp, self.path, self.index.config):
@@ -202,6 +270,8 @@ class Resolver:
         d = view.top_level(name)
         if d is not None:
             return ("def", path, d)
+        if self.adapter.package_scoped:          # a package import names every file of the package
+            return self._in_package(path, None, name)   # a file's imports are its own, not the package's
         imp = view.imports_by_alias.get(name)
         if imp is not None:
             return _Sub(self, path).imported(imp, depth + 1)
@@ -273,7 +343,10 @@ class Resolver:
             return None
         target = self.module_of(imp)
         if target is not None:
-            hit = self.symbol_in(target, imp.name, depth + 1)
+            first, *rest = imp.name.split(".")        # Java `import static pkg.Cls.member`: "Cls.member"
+            hit = self.symbol_in(target, first, depth + 1)
+            for part in rest:
+                hit = self.member(hit[1], hit[2], part) if hit and hit[0] == "def" and hit[2].is_class else None
             if hit is not None:
                 return hit
         if self.adapter.names_can_be_submodules:
@@ -296,6 +369,9 @@ class Resolver:
         if imp is not None:
             hit = self.imported(imp)
             return (hit, "import") if hit is not None else (None, None)
+        hit = self._in_package(self.path, None, name) if self.adapter.package_scoped else None
+        if hit is not None:
+            return hit, "same_package"
         seen = {self.path}
         for target in self._stars(self.path):
             hit = self.symbol_in(target, name, 0, seen)
@@ -311,12 +387,23 @@ class Resolver:
             hit = self.imported(imp)
             if hit is not None:
                 return hit, "import"
+        if self.adapter.implicit_self and scope_chain:     # a nested type of an enclosing class (Java)
+            d = self.view.by_qn.get(scope_chain[0])
+            while d is not None and d.parent is not None:
+                d = self.view.by_qn.get(d.parent)
+                hit = children.get(d.qualified_name, {}).get(name) if d is not None and d.is_class else None
+                if hit is not None and hit.is_class:
+                    return ("def", self.path, hit), "scope"
         return None, None
 
     def resolve_dotted(self, expr: str, scope_chain: list[str]):
         """`a.b.C` -> the definition or module it names, through modules and class members."""
         first, *rest = expr.split(".")
         hit, reason = self.lookup_name(first, scope_chain)
+        if hit is None:                          # a path root such as Rust's `crate` / `super`
+            key = self.adapter.path_root(first, self.path)
+            target = self._module(key) if key is not None else None
+            hit, reason = (("module", target), "import") if target is not None else (None, None)
         for part in rest:
             if hit is None:
                 return None, None
@@ -364,26 +451,35 @@ class Resolver:
         if depth > _MAX_DEPTH:
             return None
         if not skip_self:
-            d = self._file(path).children.get(cls.qualified_name, {}).get(name)
-            if d is not None:
-                return ("def", path, d)
-            for target in self._companions(path):       # C++ `void A::f() {...}` in a.cpp, class in a.h
-                d = self._file(target).children.get(cls.qualified_name, {}).get(name)
-                if d is not None:
-                    return ("def", target, d)
-            if self.adapter.lexical_class_scopes:      # Ruby: the class reopened in a required file
-                for target in self._required():
-                    d = self._file(target).children.get(cls.qualified_name, {}).get(name)
-                    if d is not None:
-                        return ("def", target, d)
+            hit = self.own_member(path, cls, name)
+            if hit is not None:
+                return hit
         for bpath, base in self.bases_of(path, cls):
             hit = self.member(bpath, base, name, depth + 1)
             if hit is not None:
                 return hit
         return None
 
+    def own_member(self, path: str, cls: Definition, name: str):
+        """`name` defined by class `cls` itself (file `path`), wherever its members live."""
+        d = self._file(path).children.get(cls.qualified_name, {}).get(name)
+        if d is not None:
+            return ("def", path, d)
+        for target in self._companions(path):       # C++ `void A::f() {...}` in a.cpp, class in a.h
+            d = self._file(target).children.get(cls.qualified_name, {}).get(name)
+            if d is not None:
+                return ("def", target, d)
+        if self.adapter.lexical_class_scopes:      # Ruby: the class reopened in a required file
+            for target in self._required():
+                d = self._file(target).children.get(cls.qualified_name, {}).get(name)
+                if d is not None:
+                    return ("def", target, d)
+        if self.adapter.package_scoped:      # Go methods in other files, C# partial classes
+            return self._in_package(path, cls.qualified_name, name)
+        return None
+
     def constructor(self, path: str, cls: Definition):
-        for name in self.adapter.constructor_names or (cls.name,):     # C++: named after the class
+        for name in self.adapter.constructor_names or (cls.name,):     # () = named after the class (Java, C++)
             hit = self.member(path, cls, name)
             if hit is not None:
                 return hit
@@ -395,11 +491,14 @@ class Resolver:
         chain = _scope_chain(view, call.caller, self.adapter.lexical_class_scopes)
         recv = call.receiver
         cls_path_def = self._enclosing_class(call.caller)
-        if recv is None and self.adapter.implicit_self and cls_path_def is not None:   # `helper()` in a method
-            hit = self.member(*cls_path_def, call.name)
+        if recv is None and self.adapter.implicit_self and not call.is_new and cls_path_def is not None:
+            hit = self.member(*cls_path_def, call.name)          # `helper()` in a method: this.helper()
             if hit is not None and not hit[2].is_class:
+                self._dispatch = cls_path_def
                 own = hit[2].parent == cls_path_def[1].qualified_name     # also out of line, in a companion
                 return hit, ("self" if own else "inherited")
+        if recv is None and call.name in self.adapter.class_self_names and cls_path_def is not None:
+            return (self.constructor(*cls_path_def), "self")            # Python `cls(...)`
         if recv is None:
             hit, reason = self.lookup_name(call.name, chain)
             if hit is None:
@@ -413,6 +512,7 @@ class Resolver:
             hit = self.member(*cls_path_def, call.name)
             if hit is None:
                 return None, None
+            self._dispatch = cls_path_def
             return hit, ("self" if hit[2].parent == cls_path_def[1].qualified_name else "inherited")
         if recv in self.adapter.super_names:
             if cls_path_def is None:
@@ -420,11 +520,13 @@ class Resolver:
             hit = self.member(*cls_path_def, call.name, skip_self=True)
             return self._callable(hit, "inherited", new=False) if hit else (None, None)
         # a typed receiver: local variable, attribute of self, or a constructor call result
-        type_expr, reason = self._receiver_type(recv, chain, cls_path_def)
+        type_expr, reason, where = self._receiver_type(recv, chain, cls_path_def)
         if type_expr is not None:
-            hit, _ = self.resolve_dotted(type_expr, chain)
-            if hit is not None and hit[0] == "def" and hit[2].is_class:
+            hit = self._class_of(type_expr, chain if where == self.path else [], where)
+            if hit is not None:
                 m = self.member(hit[1], hit[2], call.name)
+                if reason == "typed":     # a declared type: subclasses may override (or implement) the method
+                    self._dispatch = (hit[1], hit[2])
                 return (m, reason) if m else (None, None)
             return None, None
         if not _is_dotted(recv):
@@ -446,7 +548,7 @@ class Resolver:
         """`ns::Cls::f()` / `ns::f()`: names seen from here, kept only if their qualified names end as written."""
         if not self.adapter.namespaced_calls:
             return None, None
-        sep = self.adapter.scope_separator
+        sep = self.adapter.separator
         parts = recv.split(".")
         written = sep.join(parts)
 
@@ -472,27 +574,96 @@ class Resolver:
         return hit, reason
 
     def _receiver_type(self, recv: str, chain: list[str], cls_path_def: tuple[str, Definition] | None):
+        """(type expression, reason, file it is written in) for a receiver, or Nones."""
         m = _CALL_RECEIVER.match(recv)
         if m and _is_dotted(m.group(1)):
-            return m.group(1), "receiver"
-        bindings = self.view.bindings
+            return m.group(1), "receiver", self.path
+        local = self._local_type(recv, chain)
+        if local is not None:
+            return (local, "typed", self.path) if local else (None, None, None)
+        fields = [recv[len(p) + 1:] for p in self.adapter.self_names if recv.startswith(p + ".")]
+        if self.adapter.implicit_self:
+            fields.append(recv)                  # a bare field name inside a method
+        for field in fields:
+            if cls_path_def is not None and "." not in field:
+                types = self._field_types(*cls_path_def, field)      # a C++ class's fields live in its header
+                if types and len(types) == 1:
+                    return next(iter(types)), "typed", cls_path_def[0]
+        head, _, field = recv.partition(".")
+        if field and "." not in field and head not in self.adapter.self_names:   # `x.field.m()`, x typed
+            head_type = self._local_type(head, chain)
+            owner = self._class_of(head_type, chain, self.path) if head_type else None
+            if owner is not None:
+                types = self._field_types(owner[1], owner[2], field)
+                if types and len(types) == 1:
+                    return next(iter(types)), "typed", owner[1]
+        return None, None, None
+
+    def _local_type(self, name: str, chain: list[str]) -> str | None:
+        """The type a local binding gives `name` ("" when ambiguous, None when unbound)."""
         for scope in chain:
-            types = bindings.get((scope, recv))
+            types = self.view.bindings.get((scope, name))
             if types:
-                return (next(iter(types)), "typed") if len(types) == 1 else (None, None)
-        if cls_path_def is None:
-            return None, None
-        cls_file, cls = cls_path_def
-        bindings = self._file(cls_file).bindings        # a C++ class's fields live in its header
-        attr = recv if self.adapter.implicit_self and "." not in recv else None     # C++ `repo->find()`
-        for prefix in self.adapter.self_names:
-            if recv.startswith(prefix + ".") and recv.count(".") == 1:
-                attr = recv[len(prefix) + 1:]
-        if attr is not None:
-            types = bindings.get((cls.qualified_name, "self." + attr))
-            if types and len(types) == 1:
-                return next(iter(types)), "typed"
-        return None, None
+                return next(iter(types)) if len(types) == 1 else ""
+        return None
+
+    def _class_of(self, type_expr: str, chain: list[str], where: str):
+        """The class a type expression written in file `where` names; a function stands for its return type."""
+        resolver = self if where == self.path else _Sub(self, where)
+        hit, _ = resolver.resolve_dotted(type_expr, chain)
+        if hit is not None and hit[0] == "def" and not hit[2].is_class and hit[2].kind != "module":
+            fn_path, fn = hit[1], hit[2]
+            resolver = self if fn_path == self.path else _Sub(self, fn_path)
+            returned = resolver.adapter.return_type(fn.signature)
+            if not returned:                     # no declared type: what its `return` statements build
+                types = resolver.view.bindings.get((fn.qualified_name, RETURN), ())
+                returned = next(iter(types)) if len(types) == 1 else ""
+            if returned in resolver.adapter.class_self_names or returned in resolver.adapter.self_names:
+                cls = resolver._enclosing_class(fn.qualified_name)      # `return cls(...)`
+                return ("def", *cls) if cls is not None else None
+            hit = resolver.resolve_dotted(returned, _scope_chain(resolver.view, fn.qualified_name))[0] \
+                if returned else None
+        return hit if hit is not None and hit[0] == "def" and hit[2].is_class else None
+
+    def _field_types(self, path: str, cls: Definition, field: str):
+        view = self._file(path)
+        if cls.qualified_name not in view.by_qn and self.adapter.package_scoped:
+            home = self._in_package(path, cls.parent, cls.name)     # a Go receiver's struct lives next door
+            view = self._file(home[1]) if home is not None else view
+        return view.bindings.get((cls.qualified_name, "self." + field))
+
+    def overrides(self, cls_path: str, cls: Definition, name: str) -> list[tuple[str, Definition]]:
+        """Methods `name` that subclasses of `cls` (transitively) define: the targets of dynamic dispatch."""
+        out = []
+        for sub_path, sub in self.subclasses(cls_path, cls):
+            hit = self.own_member(sub_path, sub, name)
+            if hit is not None and not hit[2].is_class:
+                out.append((hit[1], hit[2]))
+        return out
+
+    def subclasses(self, cls_path: str, cls: Definition) -> tuple[tuple[str, Definition], ...]:
+        """Classes extending/implementing `cls`, transitively, memoised per run with the keys read: candidates
+        are the classes naming `cls` as a base (key "b:<name>"), confirmed by resolving their bases."""
+        key = (cls_path, cls.qualified_name)
+        cached = self.index.overrides_cache.get(key)
+        if cached is None:
+            sub_resolver = _Sub(self, cls_path, own_keys=True)
+            out, todo, seen = [], [(cls_path, cls)], {key}
+            while todo and len(seen) < 64:
+                path, c = todo.pop()
+                sub_resolver.keys.add("b:" + c.name)
+                for sub_path, sub in self.index.subclass_candidates().get(c.name, ()):
+                    if (sub_path, sub.qualified_name) in seen:
+                        continue
+                    if not any(bp == path and b.qualified_name == c.qualified_name
+                               for bp, b in sub_resolver.bases_of(sub_path, sub)):
+                        continue
+                    seen.add((sub_path, sub.qualified_name))
+                    todo.append((sub_path, sub))
+                    out.append((sub_path, sub))
+            cached = self.index.overrides_cache[key] = (tuple(out), frozenset(sub_resolver.keys))
+        self.keys |= cached[1]
+        return cached[0]
 
     def _enclosing_class(self, qn: str) -> tuple[str, Definition] | None:
         d = self.view.by_qn.get(qn)
@@ -500,6 +671,9 @@ class Resolver:
             parent = self.view.by_qn.get(d.parent)
             if parent is None and self.adapter.out_of_line_members:
                 return self._included_class(d.parent)
+            if parent is None and self.adapter.package_scoped:    # a Go method of a struct in another file
+                hit = self.lookup_name(d.parent.rsplit(".", 1)[-1], [])[0]
+                return (hit[1], hit[2]) if hit is not None and hit[0] == "def" and hit[2].is_class else None
             d = parent
             if d is not None and d.is_class:
                 return self.path, d
@@ -516,14 +690,29 @@ class Resolver:
     # -- one file ------------------------------------------------------------------------------------------
     def run(self) -> FileResolution:
         facts = self.view.facts
-        imports = tuple(self.resolve_import(imp) for imp in facts.imports)
+        imports = []
+        for imp in facts.imports:
+            edge = self.resolve_import(imp)
+            imports.append(edge)
+            if edge.target_path is not None and imp.name in (None, "*") and self.adapter.package_scoped:
+                imports.extend(ImportEdge(edge.line, edge.name, sib, None)      # a package: all its files
+                               for sib in self._package_files(edge.target_path))
+        imports = tuple(imports)
         calls, unresolved = [], []
         for call in facts.calls:
+            self._dispatch = None
             hit, reason = self.resolve_call(call)
-            if hit is None or hit[0] != "def" or hit[2].is_class:
+            found = hit is not None and hit[0] == "def" and not hit[2].is_class
+            if found:
+                calls.append(CallEdge(call.caller, hit[1], hit[2].qualified_name, call.line, CONFIDENCE[reason],
+                                      reason))
+            if self._dispatch is not None and (not found or hit[2].kind == "method"):
+                for sub_path, m in self.overrides(*self._dispatch, call.name):   # interface without the method
+                    found = True
+                    calls.append(CallEdge(call.caller, sub_path, m.qualified_name, call.line,
+                                          CONFIDENCE["override"], "override"))
+            if not found:
                 unresolved.append((call.caller, call.name, call.line))
-                continue
-            calls.append(CallEdge(call.caller, hit[1], hit[2].qualified_name, call.line, CONFIDENCE[reason], reason))
         inherits = []
         for d in facts.definitions:
             if d.is_class and d.bases:

@@ -17,6 +17,11 @@ _ADAPTERS = {
     "php": "graphbuddy.languages.php:PhpAdapter",
     "c": "graphbuddy.languages.cfamily:CAdapter",
     "cpp": "graphbuddy.languages.cfamily:CppAdapter",
+    "java": "graphbuddy.languages.java:JavaAdapter",
+    "go": "graphbuddy.languages.go:GoAdapter",
+    "csharp": "graphbuddy.languages.csharp:CSharpAdapter",
+    "kotlin": "graphbuddy.languages.kotlin:KotlinAdapter",
+    "rust": "graphbuddy.languages.rust:RustAdapter",
 }
 
 EXTENSIONS = {
@@ -27,12 +32,17 @@ EXTENSIONS = {
     ".rb": "ruby", ".rake": "ruby",
     ".php": "php",
     ".c": "c",
-    ".h": "cpp", ".hh": "cpp", ".hpp": "cpp", ".hxx": "cpp", ".cc": "cpp", ".cpp": "cpp", ".cxx": "cpp",
+    ".cpp": "cpp", ".h": "cpp", ".hh": "cpp", ".hpp": "cpp", ".hxx": "cpp", ".cc": "cpp", ".cxx": "cpp",
     ".c++": "cpp", ".h++": "cpp",
+    ".java": "java",
+    ".go": "go",
+    ".cs": "csharp",
+    ".kt": "kotlin", ".kts": "kotlin",
+    ".rs": "rust",
 }
 
 # Files whose content changes how imports resolve (read by discovery, handed to adapters as `config`).
-CONFIG_FILES = frozenset({"tsconfig.json", "jsconfig.json", "composer.json"})
+CONFIG_FILES = frozenset({"tsconfig.json", "jsconfig.json", "composer.json", "go.mod"})
 
 
 def language_for_path(path: str) -> str | None:

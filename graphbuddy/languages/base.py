@@ -5,18 +5,32 @@ Capture names (per-language `.scm` files follow them):
   @reference.call + @name [+ @receiver]              a call; @reference.new for `new X()`
   @import                                            an import statement (the adapter parses it)
   @binding + @bind.name + @bind.type                 `x = Foo()`, `x: Foo` (receiver typing)
+      [+ @bind.self]                                 `self.x = Foo()` (self word must be in self_names)
+      [+ @bind.field]                                a typed field declared in a class body (`Foo x;`)
+  @binding + @bind.name + @bind.value                `self.x = x`: x's type, if a binding in the same
+                                                     function gave one (a typed parameter)
+  @binding + @bind.return + @bind.type               `return Foo()` / `return cls(...)`: types `x = f()`
+                                                     when the signature declares no return type
+  @definition.<kind> ... + @owner                    a method declared outside its type (Go receiver):
+                                                     its parent is the module-level type named by @owner
+  @container + @name [+ @bases]                      a block naming members without being a definition
+                                                     (Rust `impl [Trait for] Type`): members get Type as
+                                                     parent; @bases add to Type's bases in this file
   @reference.bare + @name                            a call written as a bare identifier (Ruby `helper`):
                                                      dropped when the enclosing function has a @local of that name
   @local                                             a local variable or parameter name (Ruby)
 """
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from pathlib import Path
 
 from ..index.facts import CLASS_KINDS, Binding, CallSite, Definition, FileFacts, Import
 
 QUERY_DIR = Path(__file__).with_name("queries")
+RETURN = "<return>"           # binding name of a function's inferred return type
+_DOTTED = re.compile(r"[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*")
 
 
 class Adapter:
@@ -29,11 +43,14 @@ class Adapter:
     super_names: tuple[str, ...] = ()
     constructor_names: tuple[str, ...] = ()
     names_can_be_submodules = False      # Python: `from pkg import mod` may bind a submodule
-    family = ""               # module-key namespace shared by languages that import each other ("c")
-    external_prefix = ""      # Module id prefix for imports no project file provides ("python:os")
-    implicit_self = False     # a bare call inside a method may name a method of its class (Ruby, C++)
+    separator = "."           # joins qualified-name parts (Rust, C++ "::"; PHP namespaces "\\")
+    family = ""               # module-key namespace shared by languages that import each other ("js", "c",
+                              # "jvm"); default: the language name
+    external_prefix = ""      # prefix of external Module ids ("python:os"); default: the language name
+    package_scoped = False    # files with the same `module` share one namespace (Go, Java, Kotlin, C#)
+    implicit_self = False     # bare `m()` / `field.m()` inside a method may mean this.m() / this.field.m()
+                              # (Java, Kotlin, C#, Ruby, C++); also: nested types of enclosing classes
     out_of_line_members = False   # C++: `void A::f() {}` is a member of class A declared elsewhere
-    scope_separator = "."     # between the parts of a qualified name
     lexical_class_scopes = False  # Ruby: constants resolve in enclosing classes/modules, reopened across files
     namespaced_calls = False  # `ns::f()` / `\\ns\\f()`: namespaces are not definitions, match qualified names
 
@@ -56,6 +73,11 @@ class Adapter:
     def module_name(self, path: str) -> str:
         raise NotImplementedError
 
+    def file_module(self, root, src: bytes, path: str) -> str:
+        """The qualified-name prefix of the file's top-level definitions; "" for none (Java default package).
+        Languages that declare their package in the file (Java `package`, Go `package`) override this."""
+        return self.module_name(path)
+
     def definition_kind(self, capture_kind: str, name: str, parent: Definition | None) -> str:
         if capture_kind in ("function", "method"):
             if parent is not None and parent.is_class:
@@ -64,6 +86,10 @@ class Adapter:
         return capture_kind
 
     def docstring(self, node, src: bytes) -> str:
+        return ""
+
+    def unnamed(self, kind: str) -> str:
+        """Name of a definition captured without @name (Kotlin constructors); "" skips it."""
         return ""
 
     def signature(self, node, caps, src: bytes) -> str:
@@ -83,23 +109,38 @@ class Adapter:
     def receiver_text(self, node, src: bytes) -> str:
         return _text(src, node)
 
-    def type_text(self, node, src: bytes) -> str:
-        """A bound type as the resolver reads it: dotted ("ns.Foo"), whatever the language writes."""
+    def return_type(self, signature: str) -> str:
+        """The type a function's signature says it returns ("" unknown): types `x = make()`."""
+        head, arrow, ret = signature.rpartition("->")
+        ret = ret.strip().strip("'\"")
+        return ret if arrow and _DOTTED.fullmatch(ret) else ""
+
+    def binding_type(self, node, src: bytes) -> str:
+        """The type a binding gives, as the resolver reads it: dotted ("ns.Foo"), "" to drop it. Java/Go strip
+        generics and pointers here, C++/PHP namespaces."""
         return _text(src, node)
 
     def qualify(self, node, caps, name: str, parent: Definition | None, module: str) -> tuple[str, str, str | None]:
         """(name, qualified name, parent qualified name) of a definition; C++ `A::f` bodies name their class."""
-        scope = parent.qualified_name if parent else module
-        return name, f"{scope}.{name}", parent.qualified_name if parent else None
+        return name, _join(parent.qualified_name if parent else module, name, self.separator), \
+            parent.qualified_name if parent else None
 
     # -- resolution hooks (pure functions of paths and config: the resolver caches and diffs them) -------
     def module_keys(self, path: str, all_paths: frozenset[str]) -> list[tuple[str, int]]:
         """Keys under which other files can import `path`, each with a priority (lower wins a tie)."""
         raise NotImplementedError
 
+    def module_keys_for(self, facts: FileFacts, all_paths: frozenset[str]) -> list[tuple[str, int]]:
+        """Like `module_keys`, for languages whose keys depend on content (a declared package)."""
+        return self.module_keys(facts.path, all_paths)
+
     def import_candidates(self, imp: Import, importer: str, config: dict) -> list[str]:
         """Module keys to try, in order, for an import written in file `importer`."""
         raise NotImplementedError
+
+    def path_root(self, name: str, importer: str) -> str | None:
+        """Module key a leading path word names in file `importer` (Rust `crate`, `super`), else None."""
+        return None
 
     def companion_keys(self, path: str) -> list[str]:
         """Module keys of files that define what `path` declares (a C header's same-stem sources)."""
@@ -117,36 +158,39 @@ class Adapter:
     def extract(self, src: bytes, *, path: str, hash: str) -> FileFacts:
         tree = self.parser.parse(src)
         root = tree.root_node
-        module = self.module_name(path)
+        sep = self.separator
+        module = self.file_module(root, src, path)      # prefix of top-level names ("" = none)
+        module_qn = module or path.rsplit("/", 1)[-1]      # no package: the file name ("Main.java")
         lines = src.count(b"\n") + (0 if src.endswith(b"\n") or not src else 1)
-        module_def = Definition("module", module.rsplit(".", 1)[-1].rsplit("/", 1)[-1], module, None, 1,
-                                max(lines, 1), docstring=self.docstring(root, src), exported=True)
+        short = module.rsplit(sep, 1)[-1].rsplit(".", 1)[-1].rsplit("/", 1)[-1] if module else module_qn
+        module_def = Definition("module", short, module_qn, None, 1, max(lines, 1), docstring=self.docstring(root, src),
+                                exported=True)
         items = []
         from tree_sitter import QueryCursor
 
-        for _, caps in QueryCursor(self.query).matches(root):
+        for pattern, caps in QueryCursor(self.query).matches(root):
             for key in caps:
-                if key.startswith("definition."):
-                    node = caps[key][0]
-                    items.append((node.start_byte, -node.end_byte, 0, key[11:], node, caps))
+                if key.startswith("definition.") or key == "container":
+                    node = caps[key][0]         # one node matched by several patterns: the first listed wins
+                    items.append((node.start_byte, -node.end_byte, 0, pattern, key[11:], node, caps))
                     break
                 if key.startswith("reference."):
                     node = caps[key][0]
-                    items.append((node.start_byte, -node.end_byte, 1, key[10:], node, caps))
+                    items.append((node.start_byte, -node.end_byte, 1, 0, key[10:], node, caps))
                     break
                 if key == "import":
                     node = caps[key][0]
-                    items.append((node.start_byte, -node.end_byte, 2, "", node, caps))
+                    items.append((node.start_byte, -node.end_byte, 2, 0, "", node, caps))
                     break
                 if key == "binding":
                     node = caps[key][0]
-                    items.append((node.start_byte, -node.end_byte, 3, "", node, caps))
+                    items.append((node.start_byte, -node.end_byte, 3, 0, "", node, caps))
                     break
                 if key == "local":
                     node = caps[key][0]
-                    items.append((node.start_byte, -node.end_byte, 4, "", node, caps))
+                    items.append((node.start_byte, -node.end_byte, 4, 0, "", node, caps))
                     break
-        items.sort(key=lambda it: (it[0], it[1], it[2]))
+        items.sort(key=lambda it: (it[0], it[1], it[2], it[3]))
 
         definitions: list[Definition] = [module_def]
         calls: list[CallSite] = []
@@ -154,9 +198,10 @@ class Adapter:
         bindings: list[Binding] = []
         stack: list[tuple[int, Definition]] = []   # (end_byte, definition)
         seen_defs: set[int] = set()
+        extra_bases: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}   # container bases by type qn
         bare: set[int] = set()                     # indexes into `calls` of bare-identifier calls
         locals_: set[tuple[str, str]] = set()      # (function qn, local name)
-        for start, neg_end, order, kind, node, caps in items:
+        for start, neg_end, order, _, kind, node, caps in items:
             while stack and stack[-1][0] <= start:
                 stack.pop()
             parent = stack[-1][1] if stack else None
@@ -164,13 +209,28 @@ class Adapter:
                 if node.id in seen_defs:
                     continue
                 seen_defs.add(node.id)
-                name = _text(src, caps["name"][0])
+                name = _text(src, caps["name"][0]) if "name" in caps else self.unnamed(kind)
+                if not name:
+                    continue
+                if kind == "":                     # @container: a naming scope, not a definition
+                    qn = _join(parent.qualified_name if parent else module, name, sep)
+                    if "bases" in caps:
+                        b, k = self.bases(caps, src)
+                        old = extra_bases.get(qn, ((), ()))
+                        extra_bases[qn] = (old[0] + b, old[1] + k)
+                    stack.append((-neg_end, Definition("class", name, qn, parent.qualified_name if parent
+                                                       else None, 0, 0)))
+                    continue
+                owner = caps.get("owner")
+                if owner:                          # Go `func (s *Server) Start()`: a method of Server
+                    parent = Definition("class", _text(src, owner[0]), _join(module, _text(src, owner[0]), sep),
+                                        None, 0, 0)
                 dkind = self.definition_kind(kind, name, parent)
                 name, qn, parent_qn = self.qualify(node, caps, name, parent, module)
                 if parent is None and parent_qn is not None and kind in ("function", "method"):
                     # an out-of-line member (C++ `A::A() {}`, `void A::f() {}`): its class is elsewhere
-                    owner = parent_qn.rsplit(self.scope_separator, 1)[-1]
-                    dkind = "constructor" if name in self.constructor_names or name == owner else "method"
+                    owner_name = parent_qn.rsplit(sep, 1)[-1]
+                    dkind = "constructor" if name in self.constructor_names or name == owner_name else "method"
                 is_class = dkind in CLASS_KINDS
                 bases, base_kinds = self.bases(caps, src) if is_class else ((), ())
                 d = Definition(
@@ -184,8 +244,10 @@ class Adapter:
                 definitions.append(d)
                 stack.append((-neg_end, d))
             elif order == 1:
-                caller = _enclosing_function(stack, module)
+                caller = _enclosing_function(stack, module_qn)
                 recv = caps.get("receiver")
+                if caps["name"][0].start_byte == caps["name"][0].end_byte:
+                    continue                       # a MISSING node in a broken tree
                 if kind == "bare":
                     bare.add(len(calls))
                 calls.append(CallSite(caller, _text(src, caps["name"][0]),
@@ -194,25 +256,97 @@ class Adapter:
             elif order == 2:
                 imports.extend(self.parse_import(node, src))
             elif order == 4:
-                locals_.add((_enclosing_function(stack, module), _text(src, node)))
+                locals_.add((_enclosing_function(stack, module_qn), _text(src, node)))
             else:
-                scope = _enclosing_scope(stack, module)
-                bname = caps["bind.name"][0]
+                scope = _enclosing_scope(stack, module_qn)
                 target = caps.get("bind.self")
-                name = _text(src, bname)
-                if target:
+                if "bind.return" in caps:          # `return Foo()`: what calling the function gives
+                    scope, name = _enclosing_function(stack, module_qn), RETURN
+                else:
+                    name = _text(src, caps["bind.name"][0])
+                if target or "bind.field" in caps:
                     owner = _enclosing_class(stack)
-                    if owner is None or _text(src, target[0]) not in self.self_names:
+                    if owner is None or (target and _text(src, target[0]) not in self.self_names):
                         continue
                     scope, name = owner, "self." + name
-                bindings.append(Binding(scope, name, self.type_text(caps["bind.type"][0], src)))
+                if "bind.value" in caps:            # the type of a local bound earlier in this function
+                    local = _text(src, caps["bind.value"][0])
+                    fn = _enclosing_function(stack, module_qn)
+                    types = {b.type_name for b in bindings if b.scope == fn and b.name == local}
+                    type_name = types.pop() if len(types) == 1 else ""
+                else:
+                    type_name = self.binding_type(caps["bind.type"][0], src)
+                if type_name:
+                    bindings.append(Binding(scope, name, type_name))
         if bare:
             calls = [c for i, c in enumerate(calls) if i not in bare or (c.caller, c.name) not in locals_]
+        if extra_bases:
+            definitions = [_with_bases(d, extra_bases.get(d.qualified_name)) if d.is_class else d
+                           for d in definitions]
         return FileFacts(
             path=path, language=self.name, module=module, hash=hash, size=len(src), lines=lines,
             definitions=tuple(definitions), imports=tuple(imports), calls=tuple(calls),
             bindings=tuple(bindings), syntax_errors=_count_errors(root),
         )
+
+
+def _join(prefix: str, name: str, sep: str) -> str:
+    return f"{prefix}{sep}{name}" if prefix else name
+
+
+def _with_bases(d: Definition, extra) -> Definition:
+    if not extra:
+        return d
+    from dataclasses import replace
+
+    kinds = d.base_kinds or ("extends",) * len(d.bases)
+    return replace(d, bases=d.bases + extra[0], base_kinds=kinds + extra[1])
+
+
+def preceding_comments(node, src: bytes) -> str:
+    """Doc text from the comment lines right above `node` (`///`, `/** */`, `//`, `#`), markers stripped;
+    attribute/annotation lines (`#[...]`, `@...`) in between are skipped. Reads the source text backwards
+    (walking tree siblings is quadratic in long class bodies)."""
+    begin = src.rfind(b"\n", 0, node.start_byte) + 1
+    if src[begin:node.start_byte].strip():
+        return ""                                  # code before the node on its line
+    picked: list[str] = []
+    in_block = False
+    pos = begin - 1                                # the newline ending the line above
+    for _ in range(200):
+        if pos < 0:
+            break
+        start = src.rfind(b"\n", 0, pos) + 1
+        t = src[start:pos].strip().decode("utf-8", "replace")
+        pos = start - 1
+        if in_block:
+            picked.append(t)
+            in_block = "/*" not in t
+            continue
+        if t.endswith("*/"):
+            picked.append(t)
+            in_block = "/*" not in t
+        elif t.startswith(("//", "#")) and not t.startswith(("#[", "#!")):
+            picked.append(t)
+        elif t.startswith(("#[", "@")) and not picked:
+            continue                               # attributes and annotations between doc and item
+        else:
+            break
+    lines, size = [], 0
+    for t in reversed(picked):
+        for mark in ("/**", "/*!", "/*", "///", "//!", "//", "#"):
+            if t.startswith(mark):
+                t = t[len(mark):]
+                break
+        if t.endswith("*/"):
+            t = t[:-2]
+        t = t.strip().lstrip("*").strip()
+        if t:
+            lines.append(t)
+            size += len(t) + 1
+            if size > 2000:
+                break
+    return "\n".join(lines)[:2000]
 
 
 def _text(src: bytes, node) -> str:

@@ -33,7 +33,6 @@ class CAdapter(Adapter):
     grammar = "c"
     query_file = "c.scm"
     family = "c"
-    external_prefix = "c"
 
     def module_name(self, path: str) -> str:
         return _split_ext(path)[0]
@@ -133,12 +132,11 @@ class CppAdapter(CAdapter):
     name = "cpp"
     grammar = "cpp"
     query_file = "cpp.scm"
-    external_prefix = "cpp"
     self_names = ("this",)
     implicit_self = True
     out_of_line_members = True
     namespaced_calls = True
-    scope_separator = "::"
+    separator = "::"
 
     def extract(self, src: bytes, *, path: str, hash: str):
         facts = super().extract(src, path=path, hash=hash)
@@ -194,7 +192,7 @@ class CppAdapter(CAdapter):
         text = _text(src, node).replace("->", ".").replace("::", ".").replace(" ", "")
         return text.lstrip(".")
 
-    def type_text(self, node, src: bytes) -> str:
+    def binding_type(self, node, src: bytes) -> str:
         return _last(_text(src, node))                                  # ns::Shape -> Shape (namespaces are not defs)
 
 

@@ -23,14 +23,12 @@ class PhpAdapter(Adapter):
     name = "php"
     grammar = "php"
     query_file = "php.scm"
-    family = "php"
-    external_prefix = "php"
     self_names = ("$this",)
     class_self_names = ("self", "static")
     super_names = ("parent",)
     constructor_names = ("__construct",)
     namespaced_calls = True
-    scope_separator = "\\"
+    separator = "\\"
 
     def extract(self, src: bytes, *, path: str, hash: str):
         _current.namespaces = None
@@ -117,7 +115,7 @@ class PhpAdapter(Adapter):
             return _text(src, node).strip("\\").replace("\\", ".")      # \App\Util\fmt() -> "App.Util"
         return _text(src, node).replace("?->", ".").replace("->", ".").replace(" ", "")
 
-    def type_text(self, node, src: bytes) -> str:
+    def binding_type(self, node, src: bytes) -> str:
         return _last(_text(src, node))
 
     def parse_import(self, node, src: bytes) -> list[Import]:

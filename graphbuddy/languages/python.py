@@ -15,7 +15,6 @@ class PythonAdapter(Adapter):
     constructor_names = ("__init__", "__new__")
     names_can_be_submodules = True     # `from pkg import mod` may bind a submodule
     family = "py"
-    external_prefix = "python"
 
     def module_name(self, path: str) -> str:
         stem = path.rsplit(".", 1)[0]

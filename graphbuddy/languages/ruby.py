@@ -22,7 +22,6 @@ class RubyAdapter(Adapter):
     grammar = "ruby"
     query_file = "ruby.scm"
     family = "rb"
-    external_prefix = "ruby"
     self_names = ("self",)
     super_names = ("super",)
     constructor_names = ("initialize",)
@@ -131,7 +130,7 @@ class RubyAdapter(Adapter):
         text = _dotted(_text(src, node))
         return "self." + text[1:] if text.startswith("@") and not text.startswith("@@") else text
 
-    def type_text(self, node, src: bytes) -> str:
+    def binding_type(self, node, src: bytes) -> str:
         return _dotted(_text(src, node))
 
     def parse_import(self, node, src: bytes) -> list[Import]:

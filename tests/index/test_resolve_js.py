@@ -14,6 +14,7 @@ EXPECTED = {
     (f"{C}.Cart.total", f"{F}.formatMoney", "import"),                    # lib.formatMoney via index re-export
     (f"{C}.SaleCart.total", f"{C}.Cart.total", "inherited"),              # super.total()
     (f"{C}.checkout", f"{C}.Cart.total", "typed"),                        # cart: Cart
+    (f"{C}.checkout", f"{C}.SaleCart.total", "override"),                 # a SaleCart may be passed
     ("web/src/main.run", f"{C}.checkout", "import"),                      # const { checkout } = require()
     ("web/src/main.run", "web/src/helpers.log", "import"),                # helpers.log via require()
     ("web/src/main", "web/src/main.run", "same_file"),

@@ -12,6 +12,7 @@ EXPECTED_CALLS = {
     (f"{M}.Order.__init__", f"{M}.Entity.__init__", "inherited"),
     (f"{M}.Customer.greeting", f"{M}.Entity.describe", "inherited"),       # self.describe via base class
     (f"{M}.Order.summary", f"{M}.Entity.describe", "inherited"),
+    (f"{M}.Order.summary", f"{M}.Customer.greeting", "typed"),            # self.customer = customer: Customer
     (f"{M}.Order.total", f"{P}.total_price", "import"),                   # from .pricing import ...
     (f"{M}.Order.total", f"{P}.apply_discount", "import"),
     (f"{P}.total_price", f"{P}._line_total", "same_file"),
@@ -28,6 +29,7 @@ EXPECTED_CALLS = {
     (f"{H}.OrderStore.save", f"{M}.Entity.describe", "typed"),            # order: m.Order, inherited
     (f"{H}.cents", f"{P}.round_cents", "import"),                         # shop.core.pricing.round_cents()
     (H, f"{H}.Handler.build", "receiver"),                                # module-level code is a caller
+    (f"{H}.Handler.build", f"{H}.Handler.__init__", "self"),              # cls() in a classmethod
     ("shop.cli.main", f"{H}.Handler.__init__", "import"),
     ("shop.cli.main", f"{H}.Handler.create", "typed"),
     ("shop.cli", "shop.cli.main", "same_file"),

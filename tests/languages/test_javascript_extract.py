@@ -116,6 +116,7 @@ def test_js_bindings(js):
     assert set(js.bindings) == {
         Binding(f"{M}.Shape", "self.store", "Store"),                 # this.store = new Store()
         Binding(f"{M}.Circle.area", "s", "ns.Shape"),                 # const s = new ns.Shape()
+        Binding(f"{M}.make", "<return>", "Circle"),                  # return new Circle(): types make()
     }
 
 
@@ -193,7 +194,8 @@ def test_ts_bindings(ts):
         Binding(f"{T}.handler", "repo", "db.Repo"),                    # optional parameter, qualified type
         Binding(f"{T}.handler", "r", "Repo"),                          # `r: Repo = new Repo()`, once
     } <= got
-    assert not any(b.name in ("svc", "rows") for b in got)             # generics and arrays are skipped
+    assert Binding(f"{T}.handler", "svc", "Service") in got               # `Service<string>`: its base type
+    assert not any(b.name == "rows" for b in got)                      # arrays are skipped
 
 
 # -- TSX ------------------------------------------------------------------------------------------------------

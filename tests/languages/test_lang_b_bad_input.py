@@ -8,7 +8,7 @@ import pytest
 
 import graphbuddy
 from graphbuddy.languages import adapter_for
-from tests.languages.annotated import unpack
+from graphbuddy.languages.annotated import unpack_file
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "lang"
 EXT = {"ruby": "rb", "php": "php", "c": "c", "cpp": "cpp"}
@@ -52,7 +52,7 @@ def test_random_bytes_and_truncated_files_never_crash(language, tmp_path):
     sources = []
     for fixture in sorted((FIXTURES / language).glob("*.txt")):
         root = tmp_path / fixture.stem
-        unpack(fixture, root)
+        unpack_file(fixture, root)
         sources += [p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()]
     assert sources
     for i in range(60):

@@ -9,7 +9,7 @@ import pytest
 
 import graphbuddy
 from tests.conftest import graph_dump
-from tests.languages.annotated import unpack
+from graphbuddy.languages.annotated import unpack_file
 
 ACCURACY = Path(__file__).parents[2] / "bench" / "accuracy"
 
@@ -31,7 +31,7 @@ EDITS = [
 @pytest.mark.parametrize("program,rel,old,new", EDITS, ids=[f"{e[0]}:{e[1]}" for e in EDITS])
 def test_delta_equals_fresh_index(program, rel, old, new, tmp_path):
     root = tmp_path / "p"
-    unpack(ACCURACY / program, root)
+    unpack_file(ACCURACY / program, root)
     with graphbuddy.open(memory=True) as gb:
         gb.index(root, project="p")
         target = root / rel

@@ -76,3 +76,6 @@
 (assignment_expression
   left: (member_expression object: (this) @bind.self property: (property_identifier) @bind.name)
   right: (new_expression constructor: [(identifier) (member_expression)] @bind.type)) @binding
+
+; `return new Foo()`: types `x = make()` (see languages/base.py)
+(return_statement (new_expression constructor: (identifier) @bind.type)) @binding @bind.return

@@ -24,3 +24,9 @@
 
 (typed_parameter (identifier) @bind.name type: (type [(identifier) (attribute)] @bind.type)) @binding
 (typed_default_parameter name: (identifier) @bind.name type: (type [(identifier) (attribute)] @bind.type)) @binding
+
+(assignment
+  left: (attribute object: (identifier) @bind.self attribute: (identifier) @bind.name)
+  right: (identifier) @bind.value) @binding
+
+(return_statement (call function: [(identifier) (attribute)] @bind.type)) @binding @bind.return

@@ -53,23 +53,27 @@
 
 (call_expression function: (super) @name @receiver) @reference.call
 
-; `x: Foo` (plain or qualified type names only: generics, unions and arrays say too little)
+; `x: Foo`, `x: Repo<T>` -> Repo (unions and arrays say too little)
 (variable_declarator
   name: (identifier) @bind.name
-  type: (type_annotation [(type_identifier) (nested_type_identifier)] @bind.type)) @binding
+  type: (type_annotation [(type_identifier) @bind.type (nested_type_identifier) @bind.type
+                          (generic_type name: (_) @bind.type)])) @binding
 
 (required_parameter
   pattern: (identifier) @bind.name
-  type: (type_annotation [(type_identifier) (nested_type_identifier)] @bind.type)) @binding
+  type: (type_annotation [(type_identifier) @bind.type (nested_type_identifier) @bind.type
+                          (generic_type name: (_) @bind.type)])) @binding
 
 (optional_parameter
   pattern: (identifier) @bind.name
-  type: (type_annotation [(type_identifier) (nested_type_identifier)] @bind.type)) @binding
+  type: (type_annotation [(type_identifier) @bind.type (nested_type_identifier) @bind.type
+                          (generic_type name: (_) @bind.type)])) @binding
 
 ; class fields (`repo: Repo;`, `repo = new Repo()`) are bound in the class scope: the adapter makes them `self.x`
 (public_field_definition
   name: (property_identifier) @bind.name
-  type: (type_annotation [(type_identifier) (nested_type_identifier)] @bind.type)) @binding
+  type: (type_annotation [(type_identifier) @bind.type (nested_type_identifier) @bind.type
+                          (generic_type name: (_) @bind.type)])) @binding
 
 (public_field_definition
   name: (property_identifier) @bind.name

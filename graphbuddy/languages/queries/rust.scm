@@ -1,0 +1,32 @@
+; Rust tags. Capture names: see languages/base.py. `impl [Trait for] Type` blocks are containers: their
+; functions become methods of Type, the trait becomes one of Type's bases. An inline `mod x { }` is a
+; class-like `module_class` whose functions stay functions.
+(struct_item name: (type_identifier) @name) @definition.struct
+(union_item name: (type_identifier) @name) @definition.struct
+(enum_item name: (type_identifier) @name) @definition.enum
+(trait_item name: (type_identifier) @name) @definition.trait
+(function_item name: (identifier) @name parameters: (parameters) @params) @definition.function
+(function_signature_item name: (identifier) @name parameters: (parameters) @params) @definition.function
+
+(impl_item trait: (_) @bases type: [(type_identifier) @name (generic_type type: (type_identifier) @name)
+                                     (scoped_type_identifier name: (type_identifier) @name)]) @container
+(impl_item !trait type: [(type_identifier) @name (generic_type type: (type_identifier) @name)
+                          (scoped_type_identifier name: (type_identifier) @name)]) @container
+(mod_item name: (identifier) @name body: (declaration_list)) @definition.module_class
+
+(call_expression function: (identifier) @name) @reference.call
+(call_expression function: (field_expression value: (_) @receiver field: (field_identifier) @name)) @reference.call
+(call_expression function: (scoped_identifier path: (_) @receiver name: (identifier) @name)) @reference.call
+(call_expression function: (generic_function function: (identifier) @name)) @reference.call
+(call_expression function: (generic_function function: (scoped_identifier path: (_) @receiver name: (identifier) @name))) @reference.call
+(call_expression function: (generic_function function: (field_expression value: (_) @receiver field: (field_identifier) @name))) @reference.call
+
+(use_declaration) @import
+(mod_item name: (identifier) !body) @import
+
+(let_declaration pattern: (identifier) @bind.name type: (_) @bind.type) @binding
+(let_declaration pattern: (identifier) @bind.name !type
+  value: [(call_expression function: [(identifier) (scoped_identifier)] @bind.type)
+          (struct_expression name: (_) @bind.type)]) @binding
+(parameter pattern: (identifier) @bind.name type: (_) @bind.type) @binding
+(field_declaration name: (field_identifier) @bind.name type: (_) @bind.type) @binding @bind.field
