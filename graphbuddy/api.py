@@ -112,8 +112,8 @@ class GraphBuddy:
         """Files, functions and classes related to `target` by imports, calls and inheritance, with a why."""
         from .related import find_related, resolve_target
 
-        t = resolve_target(self._rows, target, project)
-        return t, find_related(self._rows, t, list(relations), depth)
+        t = resolve_target(self, target, project)
+        return t, find_related(self, t, list(relations), depth)
 
     def projects(self) -> list[dict]:
         return self._rows("code.projects")
@@ -394,21 +394,21 @@ class GraphBuddy:
         from .related import resolve_target
         from .symbols import find_symbol
 
-        return find_symbol(self._rows, resolve_target(self._rows, target, project), max_lines=max_lines)
+        return find_symbol(self._rows, resolve_target(self, target, project), max_lines=max_lines)
 
     def find_callers(self, target: str, *, project: str | None = None, limit: int = 100) -> list[dict]:
         """Functions calling `target` (one hop) with line, confidence and reason."""
         from .related import resolve_target
         from .symbols import find_call_edges
 
-        return find_call_edges(self._rows, resolve_target(self._rows, target, project), direction="in", limit=limit)
+        return find_call_edges(self._rows, resolve_target(self, target, project), direction="in", limit=limit)
 
     def find_callees(self, target: str, *, project: str | None = None, limit: int = 100) -> list[dict]:
         """Functions `target` calls (one hop) with line, confidence and reason."""
         from .related import resolve_target
         from .symbols import find_call_edges
 
-        return find_call_edges(self._rows, resolve_target(self._rows, target, project), direction="out", limit=limit)
+        return find_call_edges(self._rows, resolve_target(self, target, project), direction="out", limit=limit)
 
     def describe_schema(self) -> str:
         """The graph schema: the numbered Cypher DDL files, concatenated."""
@@ -452,7 +452,7 @@ class GraphBuddy:
         from .related import resolve_target
         from .search.by_file import find_memories_about
 
-        t = resolve_target(self._rows, target, project)
+        t = resolve_target(self, target, project)
         return find_memories_about(self._rows, self.analytics, t, limit=limit)
 
     def embed_pending(self, *, kinds=None):

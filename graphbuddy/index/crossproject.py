@@ -27,7 +27,7 @@ import pyarrow as pa
 
 from ..languages import adapter_for
 from .facts import Import
-from .load import definition_ids, file_id
+from .load import definition_ids, file_id, write_rows
 from .resolve import _CALL_RECEIVER, Resolver, SymbolIndex, _scope_chain, family
 from .state import IndexState
 
@@ -330,9 +330,9 @@ def _write(graph, plan: dict) -> None:
                       "m.language = $lang WITH f, m WHERE NOT EXISTS { MATCH (f)-[i:IMPORTS]->(m) WHERE i.line = $line } "
                       "CREATE (f)-[:IMPORTS {line: $line, name: ''}]->(m)",
                       {**row, "lang": row["m"].split(":", 1)[0]})
-    graph.copy("IMPORTS", pa.table(plan["imports"], schema=pa.schema(
+    write_rows(graph, "IMPORTS", pa.table(plan["imports"], schema=pa.schema(
         [("from", pa.string()), ("to", pa.string()), ("line", pa.int64()), ("name", pa.string())])), pair=("File", "File"))
-    graph.copy("CALLS", pa.table(plan["calls"], schema=pa.schema(
+    write_rows(graph, "CALLS", pa.table(plan["calls"], schema=pa.schema(
         [("from", pa.string()), ("to", pa.string()), ("line", pa.int64()), ("confidence", pa.float64()),
          ("reason", pa.string())])))
     # source `code`: a dependency seen in imports, recorded only where no declared/manifest edge says so
@@ -348,8 +348,7 @@ def remove_orphan_modules(graph) -> None:
     """Module nodes no file imports any more. Run it in its own transaction: on a disk store, inside the
     transaction that had just created File->Module edges, Kùzu saw no edge on the new Module and the
     delete then failed on it (measured with kuzu 0.11.3)."""
-    rows = graph.rows("MATCH (m:Module) OPTIONAL MATCH (f:File)-[:IMPORTS]->(m) WITH m, count(f) AS n "
-                      "WHERE n = 0 RETURN m.id")
+    rows = graph.rows("MATCH (m:Module) WHERE NOT EXISTS { MATCH (:File)-[:IMPORTS]->(m) } RETURN m.id")
     if rows:
         graph.execute("UNWIND $ids AS i MATCH (m:Module {id: i}) DELETE m", {"ids": [r[0] for r in rows]})
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import fnmatch
 import logging
 import os
+import stat as stat_mod
 import subprocess
 from collections import Counter
 from dataclasses import dataclass, field
@@ -55,6 +56,7 @@ def discover(root: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Discovery:
         paths = listed
     else:
         paths = _walk(root, result.skipped)
+    root_s = str(root) + os.sep
     for rel in paths:
         name = rel.rsplit("/", 1)[-1]
         if name in CONFIG_FILES:
@@ -70,16 +72,21 @@ def discover(root: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Discovery:
         if name.endswith(GENERATED_SUFFIXES):
             result.skipped["generated"] += 1
             continue
-        full = root / rel
+        full = root_s + rel
         try:
-            st = full.stat()
+            st = os.lstat(full)       # one syscall for most files: only a link needs its target's stat
+            if stat_mod.S_ISLNK(st.st_mode):
+                st = os.stat(full)
+                if not _link_inside(full, root):
+                    result.skipped["not_a_regular_file"] += 1
+                    continue
         except FileNotFoundError:
             result.skipped["vanished_or_broken_link"] += 1
             continue
         except OSError:
             result.skipped["unreadable"] += 1
             continue
-        if not _regular_inside(full, st, root):
+        if not stat_mod.S_ISREG(st.st_mode):
             result.skipped["not_a_regular_file"] += 1
             continue
         if st.st_size > max_bytes:
@@ -89,16 +96,12 @@ def discover(root: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Discovery:
     return result
 
 
-def _regular_inside(full: Path, st: os.stat_result, root: Path) -> bool:
-    import stat as stat_mod
-
-    if not stat_mod.S_ISREG(st.st_mode):
+def _link_inside(full: str, root: Path) -> bool:
+    """A link pointing outside the project is not the project's code."""
+    try:
+        Path(full).resolve(strict=True).relative_to(root.resolve())
+    except (OSError, ValueError, RuntimeError):
         return False
-    if full.is_symlink():   # a link pointing outside the project is not the project's code
-        try:
-            full.resolve(strict=True).relative_to(root.resolve())
-        except (OSError, ValueError, RuntimeError):
-            return False
     return True
 
 

@@ -4,6 +4,7 @@ Callers wrap these in one graph transaction. Never per-row CREATE/MERGE on the b
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import pyarrow as pa
@@ -40,23 +41,34 @@ def definition_ids(project: str, facts: FileFacts) -> dict[tuple[str, bool], str
 
 def delete_files(graph, project: str, paths: list[str]) -> None:
     """Remove files with their definitions and every edge touching them."""
-    if not paths:
-        return
-    ids = [file_id(project, p) for p in paths]
-    graph.execute("UNWIND $ids AS i MATCH (f:File {id: i})-[:DEFINES]->(d) DETACH DELETE d", {"ids": ids})
-    graph.execute("UNWIND $ids AS i MATCH (f:File {id: i}) DETACH DELETE f", {"ids": ids})
+    _per_file(graph, project, paths, ("MATCH (f:File {id: $id})-[:DEFINES]->(d) DETACH DELETE d",
+                                      "MATCH (f:File {id: $id}) DETACH DELETE f"))
 
 
 def delete_outgoing(graph, project: str, paths: list[str]) -> None:
     """Remove the resolved edges that start in these files (they are about to be re-resolved)."""
+    _per_file(graph, project, paths, ("MATCH (f:File {id: $id})-[r:IMPORTS]->() DELETE r",
+                                      "MATCH (f:File {id: $id})-[:DEFINES]->(:Function)-[r:CALLS]->() DELETE r",
+                                      "MATCH (f:File {id: $id})-[:DEFINES]->(:Class)-[r:INHERITS]->() DELETE r"))
+
+
+PER_FILE_LIMIT = 24
+
+
+def _per_file(graph, project: str, paths: list[str], statements: tuple[str, ...]) -> None:
+    """Run `statements` for each file id. A labelled match on one `$id` is a primary-key lookup (~1 ms),
+    while `UNWIND $ids AS i MATCH (f:File {id: i})` plans a scan and hash join (10-25 ms per statement on
+    the stdlib, even for one id), so few files go one by one and many go through UNWIND."""
     if not paths:
         return
     ids = [file_id(project, p) for p in paths]
-    graph.execute("UNWIND $ids AS i MATCH (f:File {id: i})-[r:IMPORTS]->() DELETE r", {"ids": ids})
-    graph.execute("UNWIND $ids AS i MATCH (f:File {id: i})-[:DEFINES]->(:Function)-[r:CALLS]->() DELETE r",
-                  {"ids": ids})
-    graph.execute("UNWIND $ids AS i MATCH (f:File {id: i})-[:DEFINES]->(:Class)-[r:INHERITS]->() DELETE r",
-                  {"ids": ids})
+    if len(ids) <= PER_FILE_LIMIT:
+        for fid in ids:
+            for stmt in statements:
+                graph.execute(stmt, {"id": fid})
+    else:
+        for stmt in statements:
+            graph.execute("UNWIND $ids AS i " + stmt.replace("{id: $id}", "{id: i}"), {"ids": ids})
 
 
 def insert_files(graph, project: str, facts: list[FileFacts], now: datetime) -> tuple[int, int]:
@@ -104,18 +116,34 @@ def insert_files(graph, project: str, facts: list[FileFacts], now: datetime) -> 
                     has_method[1].append(did)
     files_t = pa.table(files)
     files_t = files_t.set_column(8, "indexed_at", pa.array(files["indexed_at"], pa.timestamp("us")))
-    graph.copy("File", files_t)
-    graph.copy("Function", pa.table(fn))
-    graph.copy("Class", pa.table(cl))
-    graph.copy("CONTAINS", pa.table({"from": [project] * len(facts), "to": files["id"]}))
-    graph.copy("DEFINES", _pairs(defines_fn), pair=("File", "Function"))
-    graph.copy("DEFINES", _pairs(defines_cl), pair=("File", "Class"))
-    graph.copy("HAS_METHOD", _pairs(has_method))
+    write_rows(graph, "File", files_t)
+    write_rows(graph, "Function", pa.table(fn))
+    write_rows(graph, "Class", pa.table(cl))
+    write_rows(graph, "CONTAINS", pa.table({"from": [project] * len(facts), "to": files["id"]}))
+    write_rows(graph, "DEFINES", _pairs(defines_fn), pair=("File", "Function"))
+    write_rows(graph, "DEFINES", _pairs(defines_cl), pair=("File", "Class"))
+    write_rows(graph, "HAS_METHOD", _pairs(has_method))
     return len(fn["id"]), len(cl["id"])
 
 
-def insert_edges(graph, project: str, resolutions: list[FileResolution], facts: dict[str, FileFacts]) -> dict[str, int]:
-    """IMPORTS, CALLS and INHERITS for re-resolved files (their old outgoing edges already deleted)."""
+_EDGE_SCHEMAS = {
+    "imp_file": [("from", "string"), ("to", "string"), ("line", "int64"), ("name", "string")],
+    "imp_mod": [("from", "string"), ("to", "string"), ("line", "int64"), ("name", "string")],
+    "calls": [("from", "string"), ("to", "string"), ("line", "int64"), ("confidence", "float64"), ("reason", "string")],
+    "inherits": [("from", "string"), ("to", "string"), ("kind", "string")],
+}
+
+
+@dataclass(frozen=True)
+class EdgeTables:
+    """Resolved edges as Arrow tables (cheap to send from a worker process), plus the external modules."""
+
+    tables: dict[str, "pa.Table"]
+    modules: tuple[str, ...]
+
+
+def edge_tables(project: str, resolutions: list[FileResolution], facts: dict[str, FileFacts]) -> EdgeTables:
+    """IMPORTS, CALLS and INHERITS rows of these resolutions, with node ids."""
     id_maps: dict[str, dict] = {}
 
     def node(path: str, qn: str, is_class: bool) -> str:
@@ -124,10 +152,8 @@ def insert_edges(graph, project: str, resolutions: list[FileResolution], facts: 
             m = id_maps[path] = definition_ids(project, facts[path])
         return m.get((qn, is_class)) or m[(qn, not is_class)]
 
-    imp_file = {"from": [], "to": [], "line": [], "name": []}
-    imp_mod = {"from": [], "to": [], "line": [], "name": []}
-    calls = {"from": [], "to": [], "line": [], "confidence": [], "reason": []}
-    inherits = {"from": [], "to": [], "kind": []}
+    cols = {name: {c: [] for c, _ in spec} for name, spec in _EDGE_SCHEMAS.items()}
+    imp_file, imp_mod, calls, inherits = cols["imp_file"], cols["imp_mod"], cols["calls"], cols["inherits"]
     modules: dict[str, None] = {}
     for r in resolutions:
         fid = file_id(project, r.path)
@@ -149,15 +175,31 @@ def insert_edges(graph, project: str, resolutions: list[FileResolution], facts: 
             inherits["from"].append(node(r.path, e.child, True))
             inherits["to"].append(node(e.base_path, e.base, True))
             inherits["kind"].append(e.kind)
-    _ensure_modules(graph, list(modules))
-    graph.copy("IMPORTS", pa.table(imp_file), pair=("File", "File"))
-    graph.copy("IMPORTS", pa.table(imp_mod), pair=("File", "Module"))
-    graph.copy("CALLS", pa.table(calls, schema=pa.schema([("from", pa.string()), ("to", pa.string()),
-                                                          ("line", pa.int64()), ("confidence", pa.float64()),
-                                                          ("reason", pa.string())])))
-    graph.copy("INHERITS", pa.table(inherits))
-    return {"imports": len(imp_file["from"]) + len(imp_mod["from"]), "calls": len(calls["from"]),
-            "inherits": len(inherits["from"])}
+    return EdgeTables({name: pa.table(cols[name], schema=_schema(name)) for name in _EDGE_SCHEMAS}, tuple(modules))
+
+
+def merge_edge_tables(parts: list[EdgeTables]) -> EdgeTables:
+    if len(parts) == 1:
+        return parts[0]
+    modules = dict.fromkeys(m for p in parts for m in p.modules)
+    return EdgeTables({name: pa.concat_tables([p.tables[name] for p in parts]) for name in _EDGE_SCHEMAS},
+                      tuple(modules))
+
+
+def insert_edges(graph, edges: EdgeTables) -> dict[str, int]:
+    """Write re-resolved files' edges (their old outgoing edges already deleted)."""
+    t = edges.tables
+    _ensure_modules(graph, list(edges.modules))
+    write_rows(graph, "IMPORTS", t["imp_file"], pair=("File", "File"))
+    write_rows(graph, "IMPORTS", t["imp_mod"], pair=("File", "Module"))
+    write_rows(graph, "CALLS", t["calls"])
+    write_rows(graph, "INHERITS", t["inherits"])
+    return {"imports": t["imp_file"].num_rows + t["imp_mod"].num_rows, "calls": t["calls"].num_rows,
+            "inherits": t["inherits"].num_rows}
+
+
+def _schema(name: str):
+    return pa.schema([(c, getattr(pa, typ)()) for c, typ in _EDGE_SCHEMAS[name]])
 
 
 def _ensure_modules(graph, ids: list[str]) -> None:
@@ -166,7 +208,7 @@ def _ensure_modules(graph, ids: list[str]) -> None:
     existing = {r[0] for r in graph.rows("UNWIND $ids AS i MATCH (m:Module {id: i}) RETURN m.id", {"ids": ids})}
     new = [i for i in ids if i not in existing]
     if new:
-        graph.copy("Module", pa.table({"id": new, "name": [i.split(":", 1)[1] for i in new],
+        write_rows(graph, "Module", pa.table({"id": new, "name": [i.split(":", 1)[1] for i in new],
                                        "language": [i.split(":", 1)[0] for i in new]}))
 
 
@@ -183,6 +225,31 @@ def remove_orphan_modules(graph, ids: list[str]) -> None:
     if ids:
         graph.execute("UNWIND $ids AS i MATCH (m:Module {id: i}) WHERE NOT EXISTS { MATCH (:File)-[:IMPORTS]->(m) } "
                       "DETACH DELETE m", {"ids": ids})   # DETACH: Kùzu counts edges deleted earlier in the transaction
+
+
+SMALL_BATCH = 256
+_REL_ENDS = {"CONTAINS": ("Project", "File"), "HAS_METHOD": ("Class", "Function"),
+             "CALLS": ("Function", "Function"), "INHERITS": ("Class", "Class")}
+
+
+def write_rows(graph, table: str, data, pair: tuple[str, str] | None = None) -> None:
+    """COPY in bulk, CREATE for a small batch. On the stdlib, each COPY into a non-empty table adds 30-130 ms
+    to the COMMIT (a one-file delta used to spend 110-450 ms committing), while an UNWIND CREATE of nodes
+    costs ~0.15 ms a row and a prepared per-row CREATE of an edge ~0.3 ms (UNWIND + MATCH plans a scan)."""
+    if data.num_rows > SMALL_BATCH:
+        graph.copy(table, data, pair=pair)
+        return
+    if data.num_rows == 0:
+        return
+    cols = data.column_names
+    if cols[:2] == ["from", "to"]:
+        a, b = pair or _REL_ENDS[table]
+        props = ", ".join(f"{c}: ${c}" for c in cols[2:])
+        query = f"MATCH (x:{a} {{id: $from}}), (y:{b} {{id: $to}}) CREATE (x)-[:{table} {{{props}}}]->(y)"
+        graph.execute_many(query, data.to_pylist())
+    else:
+        props = ", ".join(f"{c}: r.{c}" for c in cols)
+        graph.execute(f"UNWIND $rows AS r CREATE (:{table} {{{props}}})", {"rows": data.to_pylist()})
 
 
 def _pairs(cols: tuple[list, list]):

@@ -54,7 +54,7 @@ def impact(gb, target: str, *, project: str | None = None, depth: int = 3) -> Im
         return ImpactReport(target, "project", tuple(_walk_projects(gb, target, depth)))
     from ..related import resolve_target
 
-    t = resolve_target(gb._rows, target, project)
+    t = resolve_target(gb, target, project)
     if t.kind == "Class":
         seeds = [m["member"] for m in gb._rows("code.members", ids=[t.id]) if m["kind"] == "Function"]
         return ImpactReport(t.id, "class", tuple(walk(gb, functions=seeds, files=[], depth=depth)))

@@ -163,6 +163,16 @@ class AnalyticsStore:
             raise StoreError(f"DuckDB extension {name} for duckdb {duckdb.__version__} not found at {path}",
                              path=str(path))
         self.execute(f"LOAD '{path}'")
+    def execute_with(self, sql: str, params: list | tuple | None = None, **tables) -> None:
+        """Run `sql` with Arrow tables registered under the given names (batched updates and joins)."""
+        with self._lock:
+            for name, data in tables.items():
+                self._conn.register(name, data)
+            try:
+                self.execute(sql, params)
+            finally:
+                for name in tables:
+                    self._conn.unregister(name)
 
     @contextmanager
     def transaction(self) -> Iterator["AnalyticsStore"]:

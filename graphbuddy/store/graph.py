@@ -296,9 +296,20 @@ class GraphStore:
         with self._write_lock:
             yield self
 
+    def execute_many(self, query: str, rows: list[dict[str, Any]]) -> None:
+        """Run one statement per row, prepared once per connection (small writes; bulk goes through copy)."""
+        try:
+            stmt = self._prepared(self._conn, query)
+            for row in rows:
+                self._conn.execute(stmt, row)
+        except RuntimeError as exc:
+            raise QueryError(f"Cypher failed: {str(exc).splitlines()[0]}", query=query) from None
+
     def copy(self, table: str, data, *, pair: tuple[str, str] | None = None) -> None:
         """Bulk load a pyarrow table (the fast path: never per-row CREATE on bulk data)."""
         if data.num_rows == 0:
             return
+        if any(col.num_chunks > 1 for col in data.columns):
+            data = data.combine_chunks()     # Kùzu 0.11 COPY silently stops at the first empty chunk
         opts = f" (from='{pair[0]}', to='{pair[1]}')" if pair else ""
         self.execute(f"COPY {table} FROM $data{opts}", {"data": data})

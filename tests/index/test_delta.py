@@ -28,6 +28,23 @@ APPEND = [
     "\nfrom shop.core.pricing import *\n",
     "\n\ndef broken(:\n    pass\n",                  # a syntax error: indexed partially, counted
 ]
+# The same for the sample's JS/TS files (web/): default and named imports, re-exports, classes, require().
+NEW_WEB_FILES = {
+    "web/src/pay.ts": "import { formatMoney } from './lib';\n\nexport default function pay(c: number) {\n"
+                      "  return formatMoney(c);\n}\n",
+    "web/src/use.js": "import pay from './pay';\nimport { Cart } from './cart';\n\nfunction go() {\n"
+                      "  new Cart().add(1);\n  return pay(1);\n}\n\ngo();\n",
+    "web/src/lib/index.ts": "export * from './format';\n",
+}
+WEB_APPEND = [
+    "\nexport function formatMoney(c) {\n  return '' + c;\n}\n",
+    "\nexport default function run2() {\n  return checkout(null);\n}\n",
+    "\nclass Cart {\n  total() {\n    return 'x';\n  }\n}\n",
+    "\nexport * from './format';\n",
+    "\nfunction broken( {\n",
+]
+WEB_RENAMES = [("formatMoney", "formatCents"), ("Formatter", "Printer"), ("checkout", "payNow"), ("log", "trace"),
+               ("pay", "charge")]
 RENAMES = [("round_cents", "round_money"), ("describe", "describe_it"), ("Entity", "Thing"),
            ("total_price", "sum_price"), ("Handler", "Controller")]
 
@@ -36,21 +53,25 @@ def _python_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*.py"))
 
 
+def _source_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.suffix in (".py", ".js", ".ts", ".tsx"))
+
+
 def _touch(path: Path, tick: list[int]) -> None:
     """Give every write a distinct mtime so the mtime+size pre-check never hides an edit."""
     tick[0] += 1
     os.utime(path, ns=(tick[0] * 1_000_000_000, tick[0] * 1_000_000_000))
 
 
-def random_edit(root: Path, rng: random.Random, tick: list[int]) -> str:
-    files = _python_files(root)
+def random_edit(root: Path, rng: random.Random, tick: list[int], *, web: bool = False) -> str:
+    files = _source_files(root) if web else _python_files(root)
     op = rng.choice(["append", "rename", "delete", "add", "add", "swap_base", "remove_lines"])
     if op == "delete" and len(files) > 2:
         victim = rng.choice(files)
         victim.unlink()
         return f"delete {victim.relative_to(root)}"
     if op == "add":
-        rel, text = rng.choice(sorted(NEW_FILES.items()))
+        rel, text = rng.choice(sorted((NEW_WEB_FILES if web and rng.random() < 0.5 else NEW_FILES).items()))
         target = root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text)
@@ -58,11 +79,15 @@ def random_edit(root: Path, rng: random.Random, tick: list[int]) -> str:
         return f"add {rel}"
     target = rng.choice(files)
     text = target.read_text()
+    is_web = target.suffix != ".py"
     if op == "append":
-        text += rng.choice(APPEND)
+        text += rng.choice(WEB_APPEND if is_web else APPEND)
     elif op == "rename":
-        old, new = rng.choice(RENAMES)
+        old, new = rng.choice(WEB_RENAMES if is_web else RENAMES)
         text = text.replace(old, new) if rng.random() < 0.7 else text.replace(new, old)
+    elif op == "swap_base" and is_web:
+        text = text.replace("extends Cart", "extends Object") if "extends Cart" in text else \
+            text.replace("extends Object", "extends Cart")
     elif op == "swap_base":
         text = text.replace("(Entity)", "(object)") if "(Entity)" in text else text.replace("(object)", "(Entity)")
     else:
@@ -84,6 +109,28 @@ def _full_dump(root: Path) -> dict:
 
 @pytest.mark.parametrize("seed", range(12))
 def test_delta_equals_full_after_random_edits(project_copy, tmp_path, seed):
+    _check_random_edits(project_copy, tmp_path, seed)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_delta_equals_full_on_the_bulk_write_path(project_copy, tmp_path, seed, monkeypatch):
+    """The sample is small enough for per-row writes and in-process work; force the paths big projects take:
+    COPY, UNWIND deletes, and the parse and resolve worker pools."""
+    from graphbuddy.index import load, parse, resolve_pool
+
+    monkeypatch.setattr(load, "SMALL_BATCH", 0)
+    monkeypatch.setattr(load, "PER_FILE_LIMIT", 0)
+    monkeypatch.setattr(parse, "POOL_THRESHOLD", 0)
+    monkeypatch.setattr(resolve_pool, "POOL_THRESHOLD", 0)
+    _check_random_edits(project_copy, tmp_path, seed)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_delta_equals_full_after_random_edits_including_js_and_ts(project_copy, tmp_path, seed):
+    _check_random_edits(project_copy, tmp_path, seed + 100, web=True)
+
+
+def _check_random_edits(project_copy, tmp_path, seed, *, web: bool = False):
     rng = random.Random(seed)
     tick = [1000]
     store = tmp_path / "store"
@@ -92,7 +139,7 @@ def test_delta_equals_full_after_random_edits(project_copy, tmp_path, seed):
         gb.index(project_copy, project="sample")
         history = []
         for step in range(6):
-            history.append(random_edit(project_copy, rng, tick))
+            history.append(random_edit(project_copy, rng, tick, web=web))
             if rng.random() < 0.3:      # sometimes a new process: the delta starts from the stored state
                 gb.close()
                 gb = graphbuddy.open(store)
