@@ -19,6 +19,9 @@ def register(sub) -> dict:
     p.add_argument("--summary", action="store_true", help="counts by project, kind and tag instead of hits")
     p.add_argument("--quick", action="store_true", help="count and the top 3 hits")
     p.add_argument("--explain", action="store_true", help="show why each hit matched")
+    p.add_argument("--scope", choices=("project", "deps", "group", "all"),
+                   help="dependency-aware search from the one --project: its own knowledge, its dependency "
+                        "closure, its group, or everything, ranked by dependency proximity (docs/cross-project.md)")
     store_args(p)
 
     p = sub.add_parser("search-code", help="semantic search over functions and classes")
@@ -39,6 +42,8 @@ def register(sub) -> dict:
 def cmd_search(args) -> int:
     filters = dict(kinds=args.kind, projects=args.project, tags=args.tag, session_id=args.session,
                    since=args.since, until=args.until)
+    if args.scope:
+        return _search_scoped(args)
     with open_store(args) as gb:
         if args.summary:
             s = gb.search_summary(args.query, mode=args.mode, **filters)
@@ -49,6 +54,20 @@ def cmd_search(args) -> int:
         page = gb.search(args.query, limit=3 if args.quick else args.limit, cursor=args.cursor, mode=args.mode,
                          **filters)
     _print_page(args, page)
+    return 0
+
+
+def _search_scoped(args) -> int:
+    from ..errors import InvalidArgument
+
+    if not args.project or len(args.project) != 1:
+        raise InvalidArgument("--scope needs exactly one --project: the project you work in")
+    with open_store(args) as gb:
+        hits = gb.search_across_projects(args.query, project=args.project[0], scope=args.scope, kinds=args.kind,
+                                         mode=args.mode, limit=args.limit)
+    rows = [h.as_dict() for h in hits]
+    emit(args, rows, "\n".join(f"{h.score:.4f}  {h.kind or '-':<10} {h.project:<14} {h.title or h.id}\n"
+                               f"          {h.explanation}" for h in hits) or "no hits")
     return 0
 
 

@@ -115,9 +115,10 @@ def build_server(gb, *, allowed_roots: list[str] | None = None) -> FastMCP:
         """Indexed projects with root, languages, HEAD, last index time and file count."""
         return {"projects": gb.projects()}
 
-    from . import memory_tools, project_tools
+    from . import memory_tools, project_tools, search_tools
 
     memory_tools.register(mcp, gb, roots=roots)
+    search_tools.register(mcp, gb)
     project_tools.register(mcp, gb)
 
     @mcp.resource("graphbuddy://schema", mime_type="text/plain",

@@ -17,9 +17,10 @@ from ..errors import InvalidArgument
 READ_METHODS = frozenset({
     "query", "cypher", "list_queries", "find_related_code", "projects", "stats", "find_symbol",
     "find_callers", "find_callees", "describe_schema",
-    "sql",      # main's analytics branch: read-only SQL on DuckDB
-    # integrator: add the read methods of memory/search/cross here (search, quick_search, memory_stats, ...)
+    "sql",
 })
+# Search, memory and cross-project reads are serialized with the writes for now: they read through the main
+# Kùzu connection and the search caches, which are not shared safely across threads.
 # Writes a client may safely repeat when the owner died mid-call (the second run converges to the same state).
 IDEMPOTENT_WRITES = frozenset({"index"})
 # Lifecycle, and `watch` (main's watch mode runs until stopped: it would hold the owner's write lock forever).

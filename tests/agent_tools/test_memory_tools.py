@@ -89,3 +89,32 @@ def test_groups_dependencies_and_impact(env):
     assert not err, impact
     assert "sample:shop/core/pricing.py:shop.core.pricing._line_total" in {h["id"] for h in impact["hits"]} or \
         any(h["id"].endswith("_line_total") for h in impact["hits"])
+
+
+@pytest.mark.slow
+def test_search_tools_find_memories_code_and_knowledge_across_projects(env):
+    """Real embedding model: the search tools answer by meaning, by file and across projects."""
+    call, _root, _ = env
+    err, r = call("store_reflection", content="Refunds are computed with apply_discount; never round twice.",
+                  tags=["billing"], project="sample")
+    assert not err, r
+    err, page = call("search_reflections", query="how are refunds calculated", projects=["sample"])
+    assert not err, page
+    assert page["hits"][0]["id"] == r["id"] and page["hits"][0]["explanation"]
+    err, quick = call("quick_search", query="refunds", limit=1)
+    assert quick["count"] >= 1 and len(quick["hits"]) == 1
+    err, summary = call("search_summary", query="refunds")
+    assert summary["by_project"].get("sample", 0) >= 1
+    err, about = call("search_by_file", target="shop/core/pricing.py", project="sample")
+    assert not err, about
+    assert about["memories"], "the reflections naming pricing.py are about it"
+    err, insights = call("search_insights", query="rounding of negative amounts")
+    assert not err and insights["hits"] and {h["kind"] for h in insights["hits"]} == {"insight"}
+    err, code = call("search_code", query="round a price to whole cents", projects=["sample"], limit=3)
+    assert not err, code
+    assert "shop.core.pricing.round_cents" in [h["title"] for h in code["hits"]]
+    err, across = call("search_across_projects", query="refunds", project="sample", scope="all")
+    assert not err, across
+    assert across["hits"][0]["id"] == r["id"] and across["hits"][0]["explanation"]
+    err, msg = call("search_reflections", query="x", cursor="garbage")
+    assert err and "cursor" in msg

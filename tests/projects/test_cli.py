@@ -33,6 +33,14 @@ def test_cli_round_trip(tmp_path, multi_root, capsys):
     assert json.loads(out) == [{"name": "identity", "description": "auth", "projects": ["auth-service"]}]
     assert run(capsys, "team", "create", "core", "--store", store)[0] == 0
     assert run(capsys, "team", "add-member", "core", "ana", "--store", store)[0] == 0
+    assert run(capsys, "reflect", "verify_token rejects tokens 30 seconds early because of clock skew",
+               "--project", "auth-service", "--store", store)[0] == 0
+    code, out, _ = run(capsys, "search", "why are tokens rejected early", "--project", "user-service", "--scope",
+                       "deps", "--store", store, "--json")
+    hits = json.loads(out)
+    assert code == 0 and hits[0]["project"] == "auth-service" and "direct dependency" in hits[0]["explanation"]
+    code, _, err = run(capsys, "search", "tokens", "--scope", "deps", "--store", store)
+    assert code == 2 and "exactly one --project" in err
     code, out, _ = run(capsys, "project", "rename", "legacy-tool", "legacy", "--store", store)
     assert code == 0
     code, out, _ = run(capsys, "project", "remove", "auth-service", "--store", store, "--json")
