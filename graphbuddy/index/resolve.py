@@ -109,6 +109,7 @@ class SymbolIndex:
         self._subclass_candidates: dict[str, list[tuple[str, Definition]]] | None = None
         self._package_tables: dict[str, dict] = {}
         self.overrides_cache: dict[tuple[str, str], tuple] = {}
+        self.dispatch_cache: dict[tuple[str, str, str], tuple] = {}   # (class file, class qn, method name)
 
     def package_table(self, key: str) -> dict[tuple[str | None, str], tuple[str, Definition]]:
         """(parent qualified name, name) -> (file, definition) over a package's files (first file wins)."""
@@ -632,14 +633,21 @@ class Resolver:
             view = self._file(home[1]) if home is not None else view
         return view.bindings.get((cls.qualified_name, "self." + field))
 
-    def overrides(self, cls_path: str, cls: Definition, name: str) -> list[tuple[str, Definition]]:
-        """Methods `name` that subclasses of `cls` (transitively) define: the targets of dynamic dispatch."""
-        out = []
-        for sub_path, sub in self.subclasses(cls_path, cls):
-            hit = self.own_member(sub_path, sub, name)
-            if hit is not None and not hit[2].is_class:
-                out.append((hit[1], hit[2]))
-        return out
+    def overrides(self, cls_path: str, cls: Definition, name: str) -> tuple[tuple[str, Definition], ...]:
+        """Methods `name` that subclasses of `cls` (transitively) define: the targets of dynamic dispatch.
+        Memoised per run with the keys read (a `self.m()` call repeats across a class's methods)."""
+        key = (cls_path, cls.qualified_name, name)
+        cached = self.index.dispatch_cache.get(key)
+        if cached is None:
+            sub_resolver = _Sub(self, cls_path, own_keys=True)
+            out = []
+            for sub_path, sub in sub_resolver.subclasses(cls_path, cls):
+                hit = sub_resolver.own_member(sub_path, sub, name)
+                if hit is not None and not hit[2].is_class:
+                    out.append((hit[1], hit[2]))
+            cached = self.index.dispatch_cache[key] = (tuple(out), frozenset(sub_resolver.keys))
+        self.keys |= cached[1]
+        return cached[0]
 
     def subclasses(self, cls_path: str, cls: Definition) -> tuple[tuple[str, Definition], ...]:
         """Classes extending/implementing `cls`, transitively, memoised per run with the keys read: candidates
