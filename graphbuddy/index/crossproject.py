@@ -318,6 +318,12 @@ def _receiver_type(view, call, chain: list[str]) -> str | None:
     return None
 
 
+# Cross-project links are always written row by row: in Kùzu 0.11.3, COPY into IMPORTS/CALLS after this
+# transaction's deletes of rows that CREATE had written made the next scan of the table segfault
+# (reproduced with tests/fixtures/multi; the pipeline's own COPY path did not trigger it).
+_NEVER = 1 << 62
+
+
 def _write(graph, plan: dict) -> None:
     p = plan["project"]
     graph.execute("MATCH (a:File {project: $p})-[r:IMPORTS]->(b:File) WHERE b.project <> $p DELETE r", {"p": p})
@@ -331,10 +337,11 @@ def _write(graph, plan: dict) -> None:
                       "CREATE (f)-[:IMPORTS {line: $line, name: ''}]->(m)",
                       {**row, "lang": row["m"].split(":", 1)[0]})
     write_rows(graph, "IMPORTS", pa.table(plan["imports"], schema=pa.schema(
-        [("from", pa.string()), ("to", pa.string()), ("line", pa.int64()), ("name", pa.string())])), pair=("File", "File"))
+        [("from", pa.string()), ("to", pa.string()), ("line", pa.int64()), ("name", pa.string())])),
+        pair=("File", "File"), bulk_from=_NEVER)
     write_rows(graph, "CALLS", pa.table(plan["calls"], schema=pa.schema(
         [("from", pa.string()), ("to", pa.string()), ("line", pa.int64()), ("confidence", pa.float64()),
-         ("reason", pa.string())])))
+         ("reason", pa.string())])), bulk_from=_NEVER)
     # source `code`: a dependency seen in imports, recorded only where no declared/manifest edge says so
     graph.execute("MATCH (a:Project {id: $p})-[r:DEPENDS_ON {source: 'code'}]->(:Project) DELETE r", {"p": p})
     for on in sorted(plan["depends"]):

@@ -232,11 +232,11 @@ _REL_ENDS = {"CONTAINS": ("Project", "File"), "HAS_METHOD": ("Class", "Function"
              "CALLS": ("Function", "Function"), "INHERITS": ("Class", "Class")}
 
 
-def write_rows(graph, table: str, data, pair: tuple[str, str] | None = None) -> None:
+def write_rows(graph, table: str, data, pair: tuple[str, str] | None = None, *, bulk_from: int | None = None) -> None:
     """COPY in bulk, CREATE for a small batch. On the stdlib, each COPY into a non-empty table adds 30-130 ms
     to the COMMIT (a one-file delta used to spend 110-450 ms committing), while an UNWIND CREATE of nodes
     costs ~0.15 ms a row and a prepared per-row CREATE of an edge ~0.3 ms (UNWIND + MATCH plans a scan)."""
-    if data.num_rows > SMALL_BATCH:
+    if data.num_rows > (SMALL_BATCH if bulk_from is None else bulk_from):
         graph.copy(table, data, pair=pair)
         return
     if data.num_rows == 0:

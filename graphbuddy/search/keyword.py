@@ -20,9 +20,11 @@ log = logging.getLogger(__name__)
 
 FTS_SCHEMA = "fts_main_documents"
 K1, B = 1.2, 0.75          # match_bm25's defaults
-_FINGERPRINT_KEY = "search:fts_fingerprint"
-# fts's tokenize(): lower(strip_accents(s)), this class of characters -> space, split on whitespace.
-_PUNCT = re.compile(r"[0-9!@#$%^&*()_+={}\[\]:;<>,.?~\\/|'\"`-]+")
+_FINGERPRINT_KEY = "search:fts_fingerprint:v2"     # v2: digits kept in words
+# The index keeps digits inside words (sha256, http2, w0c2 are words of their own: fts's default drops digits)
+# and splits on underscores (round_cents matches "round cents"): lower(strip_accents(s)), this pattern -> space.
+_IGNORE = r"(\.|[^a-z0-9])+"
+_PUNCT = re.compile(_IGNORE)
 
 
 def tokenize(text: str) -> list[str]:
@@ -47,7 +49,7 @@ def ensure_fts_index(analytics) -> tuple[bool, float]:
         return False, 0.0
     started = time.perf_counter()
     analytics.execute("PRAGMA create_fts_index('documents', 'id', 'title', 'content', stemmer = 'porter', "
-                      "stopwords = 'english', overwrite = 1)")
+                      f"stopwords = 'english', ignore = '{_IGNORE}', overwrite = 1)")
     analytics.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [_FINGERPRINT_KEY, fp])
     seconds = time.perf_counter() - started
     log.info("rebuilt full-text index over %s documents in %.2fs", fp.split(":")[0], seconds)

@@ -209,6 +209,30 @@ def test_eight_concurrent_writer_processes(store, env, tmp_path):
     assert all((s["files"], s["functions"], s["calls"]) == expected for s in gb.stats())
 
 
+# The issue's figure: 8 client processes x 1,000 reflections with searches running at the same time.
+# GRAPHBUDDY_CONCURRENCY_COUNT lowers it for a quick local run.
+REFLECTIONS_PER_CLIENT = int(os.environ.get("GRAPHBUDDY_CONCURRENCY_COUNT", "1000"))
+
+
+def test_eight_clients_store_reflections_and_search_concurrently(store, env, tmp_path):
+    """Half library RPC, half MCP stdio: every reflection stored once, every search finds its newest note,
+    0 errors, 0 lock errors."""
+    n = REFLECTIONS_PER_CLIENT
+    procs = _workers(store, tmp_path / "work", env, n=8, count=n, modes=("reflect-rpc", "reflect-mcp"))
+    summaries = []
+    for p in procs:
+        out, err = p.communicate(timeout=3600)
+        assert p.returncode == 0, err[-2000:]
+        summaries.append(json.loads(out.strip().splitlines()[-1]))
+        assert out.count("ACK ") == n
+    assert [s["errors"] for s in summaries] == [[]] * 8
+    assert sum(s["lock_errors"] for s in summaries) == 0
+    assert all(s["searches"] == n // 100 for s in summaries)
+    gb = graphbuddy.connect(store)
+    assert gb.reflection_stats()["reflections"] == 8 * n
+    assert gb.reflection_stats()["tags"] == {f"w{w}": n for w in range(8)}
+
+
 def test_kill_9_during_writes_loses_no_acknowledged_write(store, env, tmp_path):
     work = tmp_path / "work"
     gb = graphbuddy.connect(store)
