@@ -1,7 +1,7 @@
 """Per-language indexing speed on the pinned multi-language corpus.
 
 Build the corpus once (registries only, pinned versions; see the script's header):
-    /work/shared/bench/make_corpus.sh .bench/corpus
+    bench/make_corpus.sh .bench/corpus
 Then:
     .venv/bin/python bench/bench_languages.py [--corpus .bench/corpus] [--limit N]
 
@@ -88,7 +88,7 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="index only the first N files of each folder")
     args = ap.parse_args()
     if not args.corpus.is_dir():
-        sys.exit(f"no corpus at {args.corpus}: run /work/shared/bench/make_corpus.sh {args.corpus}")
+        sys.exit(f"no corpus at {args.corpus}: run bench/make_corpus.sh {args.corpus}")
     workers = os.cpu_count() or 1
     print(f"corpus {args.corpus} ({workers} processes for parse-only and for the pipeline; machine load "
           f"{os.getloadavg()[0]:.1f})")

@@ -100,8 +100,23 @@ def extract_all(root: Path, tasks: list[Task], *, workers: int | None = None,
     # Chunks keep the per-task pickling overhead low.
     ordered = sorted(tasks, key=lambda t: t.path)
     chunks = [ordered[i:i + CHUNK] for i in range(0, len(ordered), CHUNK)]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"),
+                             initializer=die_with_parent) as pool:
         for batch in pool.map(_extract_chunk, [str(root)] * len(chunks), chunks):
             yield from batch
             if progress:
                 progress(len(batch))
+
+
+def die_with_parent() -> None:
+    """Pool worker initializer: on Linux, the kernel kills the worker when the indexing process dies (a
+    kill -9 of the indexer would otherwise leave workers blocked on their task queue forever)."""
+    import ctypes
+    import signal
+    import sys
+
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
+        except OSError:
+            pass

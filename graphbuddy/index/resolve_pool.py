@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from . import load
 from .facts import FileFacts
+from .parse import die_with_parent
 from .resolve import SymbolIndex, resolve_files
 
 POOL_THRESHOLD = 256       # files; below this a pool's start-up costs more than it saves
@@ -52,7 +53,8 @@ def resolve_to_edges(index: SymbolIndex, project: str, paths, facts: dict[str, F
     with _pool_lock:
         _shared = (index, project, facts)
         try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"),
+                                     initializer=die_with_parent) as pool:
                 parts = list(pool.map(_resolve_chunk, chunks))
         finally:
             _shared = None

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -60,6 +61,22 @@ def test_project_name_taken_by_another_root(tmp_path, project_copy):
 
 
 @pytest.mark.slow
+def _survivors(cmdline_part: str, wait: float = 5.0) -> list[int]:
+    """Pids of processes still running `python -c <cmdline_part>` (forked workers keep their parent's cmdline)."""
+    deadline = time.monotonic() + wait
+    while True:
+        pids = []
+        for proc_dir in Path("/proc").glob("[0-9]*"):
+            try:
+                if cmdline_part.encode() in (proc_dir / "cmdline").read_bytes():
+                    pids.append(int(proc_dir.name))
+            except OSError:
+                continue
+        if not pids or time.monotonic() > deadline:
+            return pids
+        time.sleep(0.1)
+
+
 def test_kill_9_mid_index_then_the_next_run_converges(tmp_path):
     """Kill an indexing process at several moments; the next run must equal a fresh full index."""
     src = tmp_path / "src"
@@ -75,6 +92,7 @@ def test_kill_9_mid_index_then_the_next_run_converges(tmp_path):
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+    assert _survivors(code) == [], "pool workers must die with a killed indexer"
     with graphbuddy.open(store) as gb:
         gb.index(src, project="p")
         got = graph_dump(gb, "p")
