@@ -1,6 +1,35 @@
 ; Tags shared by JavaScript, TypeScript and TSX (loaded before javascript.scm / typescript.scm).
 ; Capture names: see languages/base.py.
 
+; `const f = () => ...`, `const f = function () {}`: the declarator is the definition (name = variable)
+(variable_declarator
+  name: (identifier) @name
+  value: [
+    (arrow_function parameters: (formal_parameters) @params)
+    (arrow_function parameter: (identifier))
+    (function_expression parameters: (formal_parameters) @params)
+    (generator_function parameters: (formal_parameters) @params)
+  ]) @definition.function
+
+; only class members: object-literal methods would otherwise pose as module functions
+(class_body
+  (method_definition
+    name: [(property_identifier) (private_property_identifier)] @name
+    parameters: (formal_parameters) @params) @definition.method)
+
+; CommonJS `exports.f = function () {}` / `module.exports.f = () => {}`
+((assignment_expression
+   left: (member_expression object: (identifier) @_exports property: (property_identifier) @name)
+   right: [
+     (arrow_function parameters: (formal_parameters) @params)
+     (arrow_function parameter: (identifier))
+     (function_expression parameters: (formal_parameters) @params)
+   ]) @definition.function
+  (#eq? @_exports "exports"))
+
+; bare `super(...)`: the adapter renames it to a `constructor` call on `super`
+(call_expression function: (super) @name @receiver) @reference.call
+
 ; -- definitions -------------------------------------------------------------------------------------
 (function_declaration
   name: (identifier) @name

@@ -1,15 +1,6 @@
 ; TypeScript / TSX tags (both grammars), after ecmascript.scm: interfaces, enums, abstract members and type
 ; annotations. Capture names: see languages/base.py. Overload/`declare` signatures are not definitions.
 
-(variable_declarator
-  name: (identifier) @name
-  value: [
-    (arrow_function parameters: (formal_parameters) @params)
-    (arrow_function parameter: (identifier))
-    (function_expression parameters: (formal_parameters) @params)
-    (generator_function parameters: (formal_parameters) @params)
-  ]) @definition.function
-
 (class_declaration
   name: (type_identifier) @name
   (class_heritage)? @bases) @definition.class
@@ -25,11 +16,6 @@
 (enum_declaration name: (identifier) @name) @definition.enum
 
 (class_body
-  (method_definition
-    name: [(property_identifier) (private_property_identifier)] @name
-    parameters: (formal_parameters) @params) @definition.method)
-
-(class_body
   (abstract_method_signature
     name: [(property_identifier) (private_property_identifier)] @name
     parameters: (formal_parameters) @params) @definition.method)
@@ -41,17 +27,6 @@
     (arrow_function parameter: (identifier))
     (function_expression parameters: (formal_parameters) @params)
   ]) @definition.method
-
-((assignment_expression
-   left: (member_expression object: (identifier) @_exports property: (property_identifier) @name)
-   right: [
-     (arrow_function parameters: (formal_parameters) @params)
-     (arrow_function parameter: (identifier))
-     (function_expression parameters: (formal_parameters) @params)
-   ]) @definition.function
-  (#eq? @_exports "exports"))
-
-(call_expression function: (super) @name @receiver) @reference.call
 
 ; `x: Foo`, `x: Repo<T>` -> Repo (unions and arrays say too little)
 (variable_declarator
