@@ -52,15 +52,19 @@ def run_rpc(store: str, workdir: Path, wid: int, count: int) -> dict:
     return {"worker": wid, "errors": errors, "lock_errors": lock_errors}
 
 
-def run_mcp(store: str, workdir: Path, wid: int, count: int) -> dict:
+def mcp_client(store: str):
+    """A real MCP host's view: the `graphbuddy mcp` stdio command, which forwards to the store owner."""
     from fastmcp import Client
     from fastmcp.client.transports import StdioTransport
 
+    return Client(StdioTransport(sys.executable, ["-m", "graphbuddy.cli", "mcp", "--store", store],
+                                 env=dict(os.environ)))
+
+
+def run_mcp(store: str, workdir: Path, wid: int, count: int) -> dict:
     async def go():
         errors, lock_errors = [], 0
-        transport = StdioTransport(sys.executable, ["-m", "graphbuddy.cli", "mcp", "--store", store],
-                                   env=dict(os.environ))
-        async with Client(transport) as c:
+        async with mcp_client(store) as c:
             for k in range(count):
                 name = f"w{wid}_p{k}"
                 r = await c.call_tool("index_project", {"path": str(make_project(workdir, name)), "project": name},
@@ -104,14 +108,9 @@ def run_reflect_rpc(store: str, workdir: Path, wid: int, count: int) -> dict:
 
 
 def run_reflect_mcp(store: str, workdir: Path, wid: int, count: int) -> dict:
-    from fastmcp import Client
-    from fastmcp.client.transports import StdioTransport
-
     async def go():
         errors, lock_errors, searches = [], 0, 0
-        transport = StdioTransport(sys.executable, ["-m", "graphbuddy.cli", "mcp", "--store", store],
-                                   env=dict(os.environ))
-        async with Client(transport) as c:
+        async with mcp_client(store) as c:
             for k in range(count):
                 r = await c.call_tool("store_reflection", {"content": note(wid, k), "tags": [f"w{wid}"]},
                                       raise_on_error=False)
