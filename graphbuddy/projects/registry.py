@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 import pyarrow as pa
 
 from ..errors import InvalidArgument, NotFound
+from ..search.embed import drop_unused_vectors
 
 # Node tables whose ids embed the project name; other tables with a `project` property are just updated.
 KEYED_TABLES = ("Project", "File", "Function", "Class")
@@ -122,6 +123,7 @@ def remove_project(graph, analytics, name: str) -> RemovedProject:
                 removed += analytics.rows(f"SELECT count(*) FROM {table} WHERE project = ?", [name])[0][0]
             analytics.execute(f"DELETE FROM {table} WHERE project = ?", [name])
         analytics.execute("DELETE FROM meta WHERE key LIKE ?", [f"%:{name}"])
+        drop_unused_vectors(analytics)              # its texts' vectors, unless another project has the same text
     crossproject.link_projects(graph, analytics)     # importers of its files fall back to external modules
     return RemovedProject(name, files, dependents, removed)
 

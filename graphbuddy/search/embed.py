@@ -63,3 +63,12 @@ def store_vectors(analytics, model: str, hashes: list[str], vectors: np.ndarray)
                       "vector": pa.ListArray.from_arrays(offsets, pa.array(vectors.ravel())),
                       "created_at": pa.array([utc_now()] * n, pa.timestamp("us"))})
     analytics.insert_arrow("embeddings", table)
+
+
+def drop_unused_vectors(analytics) -> int:
+    """Delete vectors whose text no document carries any more (after a project is removed). Returns how many."""
+    orphan = "FROM embeddings e WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.content_hash = e.content_hash)"
+    n = analytics.rows(f"SELECT count(*) {orphan}")[0][0]
+    if n:
+        analytics.execute(f"DELETE {orphan}")
+    return n

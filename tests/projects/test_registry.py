@@ -56,6 +56,12 @@ def test_remove_project_tells_dependents_and_unlinks_importers(multi_gb):
     _doc(gb, "user-service:y", "user-service")
     count = "SELECT count(*) FROM documents WHERE project = ?"
     auth_docs, user_docs = (gb.analytics.rows(count, [p])[0][0] for p in ("auth-service", "user-service"))
+    gb.analytics.execute("UPDATE documents SET content_hash = sha256(content)")
+    gb.analytics.execute("INSERT INTO embeddings SELECT DISTINCT content_hash, 'm', [1.0, 0.0], now() FROM documents "
+                         "WHERE project IN ('auth-service', 'user-service')")
+    vectors = "SELECT count(*) FROM embeddings WHERE content_hash IN (SELECT content_hash FROM documents WHERE project = ?)"
+    user_vectors = gb.analytics.rows(vectors, ["user-service"])[0][0]
+    total_vectors = gb.analytics.rows("SELECT count(*) FROM embeddings")[0][0]
     removed = gb.remove_project("auth-service")
     assert removed.dependents == ("legacy-tool", "user-service")
     assert removed.files == 2 and removed.documents == auth_docs > 1       # code symbols + the extra row
@@ -67,6 +73,10 @@ def test_remove_project_tells_dependents_and_unlinks_importers(multi_gb):
     assert gb.analytics.rows("SELECT count(*) FROM index_files WHERE project = 'auth-service'")[0][0] == 0
     assert gb.analytics.rows(count, ["auth-service"])[0][0] == 0
     assert gb.analytics.rows(count, ["user-service"])[0][0] == user_docs      # other projects' rows untouched
+    assert gb.analytics.rows(vectors, ["user-service"])[0][0] == user_vectors > 0  # their vectors stay
+    assert 0 < gb.analytics.rows("SELECT count(*) FROM embeddings")[0][0] < total_vectors  # its own are gone
+    assert not gb.analytics.rows("SELECT count(*) FROM embeddings e WHERE NOT EXISTS "
+                                 "(SELECT 1 FROM documents d WHERE d.content_hash = e.content_hash)")[0][0]
     with pytest.raises(NotFound):
         gb.remove_project("auth-service")
 
