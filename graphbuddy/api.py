@@ -138,6 +138,16 @@ class GraphBuddy:
         return Result.bounded(self.analytics.read_only(text, params or None, timeout_ms=timeout_ms,
                                                        max_rows=max_rows), max_rows)
 
+    def record_event(self, kind: str, name: str, *, value: float | None = None, attrs: dict | None = None,
+                     project: str | None = None, session_id: str | None = None) -> None:
+        """Append one row to the `events` time series (e.g. kind 'tool': an MCP tool call and its time in ms)."""
+        import json
+        from datetime import datetime, timezone
+
+        self.analytics.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               [datetime.now(timezone.utc).replace(tzinfo=None), project, kind, session_id, name,
+                                value, json.dumps(attrs) if attrs is not None else None])
+
     def ingest_git(self, path: str | Path, *, project: str | None = None):
         """Add the git history at `path` to `commits` (only commits not stored yet). Returns a GitIngestReport."""
         from .analytics.git import ingest_git

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from typing import Annotated, Any, Literal
 
 os.environ.setdefault("FASTMCP_CHECK_FOR_UPDATES", "off")
@@ -36,7 +37,7 @@ anything else (read-only Cypher or a named query from list_queries)."""
 
 
 def build_server(gb, *, allowed_roots: list[str] | None = None) -> FastMCP:
-    mcp = FastMCP("graphbuddy", instructions=INSTRUCTIONS, middleware=[LibraryErrors()])
+    mcp = FastMCP("graphbuddy", instructions=INSTRUCTIONS, middleware=[LibraryErrors(gb)])
     roots = allowed_index_roots(allowed_roots)
     gb = ToolFacing(gb)
 
@@ -172,13 +173,28 @@ class ToolFacing:
 
 
 class LibraryErrors(Middleware):
-    """GraphbuddyError -> an MCP tool error carrying the library's one-line message."""
+    """GraphbuddyError -> an MCP tool error carrying the library's one-line message; every tool call becomes
+    an `events` row (kind 'tool', name, milliseconds, ok) for the work analytics."""
+
+    def __init__(self, gb):
+        self._gb = gb
 
     async def on_call_tool(self, context, call_next):
+        started, ok = time.perf_counter(), False
         try:
-            return await call_next(context)
+            result = await call_next(context)
+            ok = not getattr(result, "isError", False)
+            return result
         except GraphbuddyError as exc:
             raise ToolError(str(exc)) from None
+        finally:
+            self._record(getattr(context.message, "name", "?"), (time.perf_counter() - started) * 1000, ok)
+
+    def _record(self, tool: str, ms: float, ok: bool) -> None:
+        try:
+            self._gb.record_event("tool", tool, value=round(ms, 3), attrs={"ok": ok})
+        except GraphbuddyError:        # a measurement must never fail the call it measures
+            pass
 
     async def on_read_resource(self, context, call_next):
         try:

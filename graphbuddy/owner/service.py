@@ -21,6 +21,9 @@ READ_METHODS = frozenset({
 })
 # Search, memory and cross-project reads are serialized with the writes for now: they read through the main
 # Kùzu connection and the search caches, which are not shared safely across threads.
+# Appends to DuckDB's events table: its own lock makes them safe beside reads, and taking the write lock for
+# every tool call's event would serialize the reads it measures.
+UNLOCKED_WRITES = frozenset({"record_event"})
 # Writes a client may safely repeat when the owner died mid-call (the second run converges to the same state).
 IDEMPOTENT_WRITES = frozenset({"index"})
 # Lifecycle, and `watch` (main's watch mode runs until stopped: it would hold the owner's write lock forever).
@@ -70,7 +73,7 @@ class OwnedStore:
         if method not in remote_methods():
             raise InvalidArgument(f"'{method}' is not a remote GraphBuddy method")
         fn = getattr(self.gb, method)
-        if method in READ_METHODS:
+        if method in READ_METHODS or method in UNLOCKED_WRITES:
             return fn(**kwargs)
         with self._write_lock:
             return fn(**kwargs)

@@ -118,3 +118,14 @@ def test_search_tools_find_memories_code_and_knowledge_across_projects(env):
     assert across["hits"][0]["id"] == r["id"] and across["hits"][0]["explanation"]
     err, msg = call("search_reflections", query="x", cursor="garbage")
     assert err and "cursor" in msg
+
+
+def test_every_tool_call_is_an_event_for_the_work_analytics():
+    gb = graphbuddy.open(memory=True)
+    call = _caller(build_server(gb))
+    assert call("list_projects")[0] is False
+    assert call("query_graph", cypher="MATCH (n) DETACH DELETE n")[0] is True          # refused: still counted
+    rows = gb.sql("SELECT name, value, attrs->>'ok' AS ok FROM events WHERE kind = 'tool' ORDER BY ts").rows()
+    assert [(r["name"], r["ok"]) for r in rows] == [("list_projects", "true"), ("query_graph", "false")]
+    assert all(r["value"] >= 0 for r in rows)
+    gb.close()
