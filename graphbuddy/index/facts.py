@@ -1,7 +1,7 @@
 """Plain frozen records that cross pipeline stages (never tree-sitter nodes or database rows)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 class _FastPickle:
@@ -59,6 +59,9 @@ class CallSite(_FastPickle):
     is_new: bool = False      # JS/TS `new Foo()`
 
 
+RETURN = "<return>"           # binding name of a function's inferred return type
+
+
 @dataclass(frozen=True, slots=True)
 class Binding(_FastPickle):
     """`x = Foo()` / `self.x = Foo()` / `x: Foo`: lets `x.m()` resolve through Foo."""
@@ -66,6 +69,12 @@ class Binding(_FastPickle):
     scope: str                # qualified name of the scope where the name is bound (a class for attributes)
     name: str                 # "x", or "self.x" for attributes
     type_name: str            # "Foo" or "mod.Foo" as written
+
+    @property
+    def is_shared(self) -> bool:
+        """Read when resolving other files (a function's return type, a class's attributes), so it is kept
+        with the symbols every run loads, not with the per-file body."""
+        return self.name == RETURN or self.name.startswith("self.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,3 +91,17 @@ class FileFacts(_FastPickle):
     bindings: tuple[Binding, ...] = ()
     syntax_errors: int = 0
     extra: dict = field(default_factory=dict, compare=False, hash=False)  # adapter-specific hints
+
+
+def symbol_part(facts: FileFacts) -> FileFacts:
+    """What other files' resolution reads: everything but call sites and local bindings."""
+    return replace(facts, calls=(), bindings=tuple(b for b in facts.bindings if b.is_shared))
+
+
+def body_part(facts: FileFacts) -> tuple[tuple[CallSite, ...], tuple[Binding, ...]]:
+    """The rest: read back only for files being re-resolved (`with_body` joins the two again)."""
+    return facts.calls, tuple(b for b in facts.bindings if not b.is_shared)
+
+
+def with_body(symbols: FileFacts, body: tuple[tuple[CallSite, ...], tuple[Binding, ...]]) -> FileFacts:
+    return replace(symbols, calls=body[0], bindings=symbols.bindings + body[1])

@@ -18,7 +18,7 @@ import logging
 import re
 import time
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -26,7 +26,7 @@ from typing import Callable
 from ..errors import IndexingError
 from ..search.documents import sync_code_documents
 from .discover import discover
-from .facts import FileFacts
+from .facts import FileFacts, symbol_part
 from .parse import Skipped, Task, Unchanged, extract_all
 from .resolve import SymbolIndex, base_key, build_module_map, package_key
 from .state import IndexState, sql_literal
@@ -99,7 +99,7 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
     if existing_root is not None and existing_root != str(root):
         raise IndexingError(f"project '{project}' is already indexed from {existing_root}; "
                             f"pass another --project name", path=str(root))
-    fresh = full or existing_root is None or state.is_dirty(project)
+    fresh = full or existing_root is None or state.needs_rebuild(project)
     if fresh:
         cache.pop(project, None)
         manifest = {}
@@ -176,7 +176,7 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
     for p in deleted:
         symbols.pop(p, None)
     for p, f in new_facts.items():
-        symbols[p] = replace(f, calls=(), bindings=())
+        symbols[p] = symbol_part(f)
     config = _parse_config(found.config)
 
     if fresh or config_changed:

@@ -11,8 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ..languages import adapter_for
-from ..languages.base import RETURN
-from .facts import CLASS_KINDS, Definition, FileFacts, Import
+from .facts import CLASS_KINDS, RETURN, Definition, FileFacts, Import
 
 CONFIDENCE = {"same_file": 1.0, "scope": 1.0, "same_package": 1.0, "import": 0.95, "self": 0.95, "inherited": 0.9,
               "receiver": 0.85, "typed": 0.8, "override": 0.7,
@@ -729,6 +728,10 @@ class Resolver:
                     hit, _ = self.resolve_dotted(base, chain)
                     if hit is not None and hit[0] == "def" and hit[2].is_class and hit[2] is not d:
                         inherits.append(InheritsEdge(d.qualified_name, hit[1], hit[2].qualified_name, kind))
+        # A file is re-resolved whenever a file its edges point into changes: the delta rebuilds that file's
+        # nodes, which drops the edges into them (`import c` reads nothing of c, yet points at it).
+        self.keys.update("f:" + p for p in {e.target_path for e in imports} | {c.callee_path for c in calls}
+                         | {e.base_path for e in inherits} if p is not None and p != self.path)
         return FileResolution(self.path, imports, tuple(calls), tuple(inherits), tuple(unresolved),
                               frozenset(self.keys))
 

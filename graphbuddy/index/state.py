@@ -6,10 +6,10 @@ index) and `body` (calls and bindings, read only for files being re-resolved).
 from __future__ import annotations
 
 import pickle
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from .facts import FileFacts
+from .facts import FileFacts, body_part, symbol_part, with_body
 
 
 @dataclass
@@ -18,6 +18,15 @@ class Manifest:
     language: str
     mtime_ns: int
     size: int
+
+
+# Bumped when what the state holds changes meaning; a project stored in another format is re-indexed in full.
+# 2: shared bindings (return types, attributes) moved from the body blob to the symbols blob.
+FORMAT = "2"
+
+
+def _format_key(project: str) -> str:
+    return f"index_format:{project}"
 
 
 class IndexState:
@@ -29,12 +38,16 @@ class IndexState:
                             + sql_literal(project))
         return {r[0]: Manifest(r[1], r[2], r[3], r[4]) for r in rows}
 
-    def is_dirty(self, project: str) -> bool:
-        rows = self.db.rows("SELECT dirty FROM index_state WHERE project = " + sql_literal(project))
-        return bool(rows and rows[0][0])
+    def needs_rebuild(self, project: str) -> bool:
+        """An interrupted run left the project dirty, or its state was written in an older format."""
+        rows = self.db.rows("SELECT dirty, (SELECT value FROM meta WHERE key = " + sql_literal(_format_key(project))
+                            + ") FROM index_state WHERE project = " + sql_literal(project))
+        return bool(rows and (rows[0][0] or rows[0][1] != FORMAT))
 
     def set_dirty(self, project: str, dirty: bool) -> None:
         self.db.execute("INSERT OR REPLACE INTO index_state VALUES (?, ?, ?)", [project, dirty, _now()])
+        if not dirty:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [_format_key(project), FORMAT])
 
     def load_symbols(self, project: str) -> dict[str, FileFacts]:
         table = self.db.arrow("SELECT symbols FROM index_files WHERE project = ? AND symbols IS NOT NULL", [project])
@@ -51,8 +64,7 @@ class IndexState:
                             [project, paths])
         out = {}
         for path, blob in rows:
-            calls, bindings = pickle.loads(blob)
-            out[path] = replace(symbols[path], calls=calls, bindings=bindings)
+            out[path] = with_body(symbols[path], pickle.loads(blob))
         return out
 
     def files_with_keys(self, project: str, keys: list[str]) -> set[str]:
@@ -86,8 +98,8 @@ class IndexState:
                 "hash": [f.hash for f in facts],
                 "mtime_ns": [mtimes[f.path][0] for f in facts],
                 "size": [mtimes[f.path][1] for f in facts],
-                "symbols": pa.array([pickle.dumps(replace(f, calls=(), bindings=()), 5) for f in facts], pa.binary()),
-                "body": pa.array([pickle.dumps((f.calls, f.bindings), 5) for f in facts], pa.binary()),
+                "symbols": pa.array([pickle.dumps(symbol_part(f), 5) for f in facts], pa.binary()),
+                "body": pa.array([pickle.dumps(body_part(f), 5) for f in facts], pa.binary()),
                 "keys": [sorted(keys.get(f.path, ())) for f in facts],
             }))
         if screened:
@@ -115,6 +127,7 @@ class IndexState:
     def drop_project(self, project: str) -> None:
         self.db.execute("DELETE FROM index_files WHERE project = ?", [project])
         self.db.execute("DELETE FROM index_state WHERE project = ?", [project])
+        self.db.execute("DELETE FROM meta WHERE key = ?", [_format_key(project)])
 
 
 def sql_literal(text: str) -> str:

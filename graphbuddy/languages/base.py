@@ -26,10 +26,9 @@ import re
 from functools import cached_property
 from pathlib import Path
 
-from ..index.facts import CLASS_KINDS, Binding, CallSite, Definition, FileFacts, Import
+from ..index.facts import CLASS_KINDS, RETURN, Binding, CallSite, Definition, FileFacts, Import
 
 QUERY_DIR = Path(__file__).with_name("queries")
-RETURN = "<return>"           # binding name of a function's inferred return type
 _DOTTED = re.compile(r"[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*")
 
 

@@ -173,3 +173,36 @@ def test_same_content_new_mtime_is_not_reparsed(project_copy):
         os.utime(f, ns=(1, 1))
         report = gb.index(project_copy, project="sample")
         assert report.files_parsed == 0
+
+
+def _delta_matches_full(tmp_path, files: dict[str, str], edit: tuple[str, str]) -> None:
+    """Index `files`, append `edit[1]` to `edit[0]`, delta re-index: the graph must equal a fresh full index."""
+    root = tmp_path / "p"
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    with graphbuddy.open(tmp_path / "store") as gb:
+        gb.index(root, project="sample")
+        before = graph_dump(gb, "sample")
+        target = root / edit[0]
+        target.write_text(target.read_text() + edit[1])
+        os.utime(target, ns=(10**18, 10**18))
+        assert gb.index(root, project="sample").mode == "delta"
+        after = graph_dump(gb, "sample")
+    assert after == _full_dump(root)
+    return before, after
+
+
+def test_delta_keeps_imports_of_a_changed_module_that_nothing_else_reads(tmp_path):
+    """`import c` reads no name of c: its IMPORTS edge still points at c's File node, rebuilt by the delta."""
+    before, after = _delta_matches_full(tmp_path, {"a.py": "import c\n", "c.py": "def f():\n    return 2\n"},
+                                        ("c.py", "\ndef h():\n    return 3\n"))
+    assert [r for r in after["imports"] if dict(r)["b.id"] == "sample:c.py"]
+
+
+def test_delta_sees_return_types_of_unchanged_files(tmp_path):
+    """`make().m()` in a.py needs the `return K()` binding of b.py, which the delta did not re-parse."""
+    _, after = _delta_matches_full(tmp_path, {
+        "b.py": "class K:\n    def m(self):\n        return 1\n\n\ndef make():\n    return K()\n",
+        "a.py": "from b import make\n\n\ndef g():\n    make().m()\n"}, ("a.py", "\ndef h():\n    return 3\n"))
+    assert ("sample:a.py:a.g", "sample:b.py:b.K.m") in {(dict(r)["a.id"], dict(r)["b.id"]) for r in after["calls"]}
