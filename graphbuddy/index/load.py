@@ -4,6 +4,8 @@ Callers wrap these in one graph transaction. Never per-row CREATE/MERGE on the b
 """
 from __future__ import annotations
 
+import hashlib
+import pickle
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -71,10 +73,11 @@ def _per_file(graph, project: str, paths: list[str], statements: tuple[str, ...]
             graph.execute("UNWIND $ids AS i " + stmt.replace("{id: $id}", "{id: i}"), {"ids": ids})
 
 
-def insert_files(graph, project: str, facts: list[FileFacts], now: datetime) -> tuple[int, int]:
-    """Nodes for files and their definitions, with CONTAINS, DEFINES and HAS_METHOD. Returns (functions, classes)."""
+def insert_files(graph, project: str, facts: list[FileFacts], now: datetime) -> list[dict]:
+    """Nodes for files and their definitions, with CONTAINS, DEFINES and HAS_METHOD. Returns one row per
+    Function and Class node written, with what code search needs (`search.documents.sync_code_documents`)."""
     if not facts:
-        return 0, 0
+        return []
     files = {k: [] for k in ("id", "project", "path", "language", "module", "hash", "size", "lines", "indexed_at",
                              "syntax_errors")}
     fn = {k: [] for k in ("id", "project", "file", "name", "qualified_name", "kind", "signature", "docstring",
@@ -83,6 +86,7 @@ def insert_files(graph, project: str, facts: list[FileFacts], now: datetime) -> 
                           "docstring")}
     defines_fn, defines_cl, has_method = ([], []), ([], []), ([], [])
     seen: set[str] = set()
+    symbols: list[dict] = []
     for f in facts:
         fid = file_id(project, f.path)
         for k, v in (("id", fid), ("project", project), ("path", f.path), ("language", f.language),
@@ -96,6 +100,10 @@ def insert_files(graph, project: str, facts: list[FileFacts], now: datetime) -> 
             if did is None or did in seen:
                 continue
             seen.add(did)
+            symbols.append({"id": did, "label": "Class" if d.is_class else "Function", "kind": d.kind,
+                            "name": d.name, "qualified_name": d.qualified_name,
+                            "signature": None if d.is_class else d.signature, "docstring": d.docstring,
+                            "file": fid, "start_line": d.start_line})
             if d.is_class:
                 for k, v in (("id", did), ("project", project), ("file", fid), ("name", d.name),
                              ("qualified_name", d.qualified_name), ("kind", d.kind), ("start_line", d.start_line),
@@ -123,7 +131,7 @@ def insert_files(graph, project: str, facts: list[FileFacts], now: datetime) -> 
     write_rows(graph, "DEFINES", _pairs(defines_fn), pair=("File", "Function"))
     write_rows(graph, "DEFINES", _pairs(defines_cl), pair=("File", "Class"))
     write_rows(graph, "HAS_METHOD", _pairs(has_method))
-    return len(fn["id"]), len(cl["id"])
+    return symbols
 
 
 _EDGE_SCHEMAS = {
@@ -132,74 +140,113 @@ _EDGE_SCHEMAS = {
     "calls": [("from", "string"), ("to", "string"), ("line", "int64"), ("confidence", "float64"), ("reason", "string")],
     "inherits": [("from", "string"), ("to", "string"), ("kind", "string")],
 }
+# Every edge table also carries the paths of its two ends (dropped before writing): a delta picks rows by them.
+_ENDS = [("src", "string"), ("dst", "string")]
 
 
 @dataclass(frozen=True)
 class EdgeTables:
-    """Resolved edges as Arrow tables (cheap to send from a worker process), plus the external modules."""
+    """Resolved edges as Arrow tables (cheap to send from a worker process), the external modules they
+    import, and one digest per source file of its rows: equal digests, identical outgoing edges."""
 
     tables: dict[str, "pa.Table"]
     modules: tuple[str, ...]
+    digests: dict[str, str]
+
+    def rows(self) -> dict[str, int]:
+        t = self.tables
+        return {"imports": t["imp_file"].num_rows + t["imp_mod"].num_rows, "calls": t["calls"].num_rows,
+                "inherits": t["inherits"].num_rows}
+
+    def select(self, sources, *, into=frozenset(), sources_into=frozenset()) -> "EdgeTables":
+        """The rows starting in `sources`, plus the rows from `sources_into` that end in a file of `into`."""
+        import pyarrow.compute as pc
+
+        def keep(t):
+            mask = pc.is_in(t["src"], pa.array(sorted(sources), pa.string()))
+            if into and sources_into:
+                mask = pc.or_(mask, pc.and_(pc.is_in(t["src"], pa.array(sorted(sources_into), pa.string())),
+                                            pc.fill_null(pc.is_in(t["dst"], pa.array(sorted(into), pa.string())),
+                                                         False)))
+            return t.filter(mask)
+
+        tables = {name: keep(t) for name, t in self.tables.items()}
+        modules = set(tables["imp_mod"]["to"].to_pylist())
+        return EdgeTables(tables, tuple(m for m in self.modules if m in modules),
+                          {p: d for p, d in self.digests.items() if p in sources})
 
 
-def edge_tables(project: str, resolutions: list[FileResolution], facts: dict[str, FileFacts]) -> EdgeTables:
-    """IMPORTS, CALLS and INHERITS rows of these resolutions, with node ids."""
-    id_maps: dict[str, dict] = {}
+def edge_tables(project: str, resolutions: list[FileResolution], facts: dict[str, FileFacts],
+                node_ids: dict[str, tuple] | None = None) -> EdgeTables:
+    """IMPORTS, CALLS and INHERITS rows of these resolutions, with node ids. `node_ids`: a cache of
+    `definition_ids` per path, kept as (definitions, ids) and used while the definitions are the same."""
+    id_maps = {} if node_ids is None else node_ids
 
     def node(path: str, qn: str, is_class: bool) -> str:
-        m = id_maps.get(path)
-        if m is None:
-            m = id_maps[path] = definition_ids(project, facts[path])
+        defs = facts[path].definitions
+        cached = id_maps.get(path)
+        if cached is None or cached[0] is not defs:
+            cached = id_maps[path] = (defs, definition_ids(project, facts[path]))
+        m = cached[1]
         return m.get((qn, is_class)) or m[(qn, not is_class)]
 
-    cols = {name: {c: [] for c, _ in spec} for name, spec in _EDGE_SCHEMAS.items()}
+    cols = {name: {c: [] for c, _ in spec + _ENDS} for name, spec in _EDGE_SCHEMAS.items()}
     imp_file, imp_mod, calls, inherits = cols["imp_file"], cols["imp_mod"], cols["calls"], cols["inherits"]
     modules: dict[str, None] = {}
+    digests: dict[str, str] = {}
     for r in resolutions:
         fid = file_id(project, r.path)
+        rows: list[tuple] = []
         for e in r.imports:
             if e.target_path is not None:
-                for k, v in (("from", fid), ("to", file_id(project, e.target_path)), ("line", e.line), ("name", e.name)):
-                    imp_file[k].append(v)
+                row = (fid, file_id(project, e.target_path), e.line, e.name, r.path, e.target_path)
+                target = imp_file
             else:
                 modules[e.external] = None
-                for k, v in (("from", fid), ("to", e.external), ("line", e.line), ("name", e.name)):
-                    imp_mod[k].append(v)
+                row = (fid, e.external, e.line, e.name, r.path, None)
+                target = imp_mod
+            for k, v in zip(target, row):
+                target[k].append(v)
+            rows.append(row)
         for c in r.calls:
-            calls["from"].append(node(r.path, c.caller, False))
-            calls["to"].append(node(c.callee_path, c.callee, False))
-            calls["line"].append(c.line)
-            calls["confidence"].append(c.confidence)
-            calls["reason"].append(c.reason)
+            row = (node(r.path, c.caller, False), node(c.callee_path, c.callee, False), c.line, c.confidence,
+                   c.reason, r.path, c.callee_path)
+            for k, v in zip(calls, row):
+                calls[k].append(v)
+            rows.append(row)
         for e in r.inherits:
-            inherits["from"].append(node(r.path, e.child, True))
-            inherits["to"].append(node(e.base_path, e.base, True))
-            inherits["kind"].append(e.kind)
-    return EdgeTables({name: pa.table(cols[name], schema=_schema(name)) for name in _EDGE_SCHEMAS}, tuple(modules))
+            row = (node(r.path, e.child, True), node(e.base_path, e.base, True), e.kind, r.path, e.base_path)
+            for k, v in zip(inherits, row):
+                inherits[k].append(v)
+            rows.append(row)
+        digests[r.path] = hashlib.blake2b(pickle.dumps(rows, 5), digest_size=12).hexdigest()
+    return EdgeTables({name: pa.table(cols[name], schema=_schema(name)) for name in _EDGE_SCHEMAS}, tuple(modules),
+                      digests)
 
 
 def merge_edge_tables(parts: list[EdgeTables]) -> EdgeTables:
     if len(parts) == 1:
         return parts[0]
     modules = dict.fromkeys(m for p in parts for m in p.modules)
+    digests = {}
+    for p in parts:
+        digests.update(p.digests)
     return EdgeTables({name: pa.concat_tables([p.tables[name] for p in parts]) for name in _EDGE_SCHEMAS},
-                      tuple(modules))
+                      tuple(modules), digests)
 
 
-def insert_edges(graph, edges: EdgeTables) -> dict[str, int]:
-    """Write re-resolved files' edges (their old outgoing edges already deleted)."""
-    t = edges.tables
+def insert_edges(graph, edges: EdgeTables) -> None:
+    """Write edges (the old outgoing edges of their source files already deleted)."""
+    t = {name: table.drop_columns([c for c, _ in _ENDS]) for name, table in edges.tables.items()}
     _ensure_modules(graph, list(edges.modules))
     write_rows(graph, "IMPORTS", t["imp_file"], pair=("File", "File"))
     write_rows(graph, "IMPORTS", t["imp_mod"], pair=("File", "Module"))
     write_rows(graph, "CALLS", t["calls"])
     write_rows(graph, "INHERITS", t["inherits"])
-    return {"imports": t["imp_file"].num_rows + t["imp_mod"].num_rows, "calls": t["calls"].num_rows,
-            "inherits": t["inherits"].num_rows}
 
 
 def _schema(name: str):
-    return pa.schema([(c, getattr(pa, typ)()) for c, typ in _EDGE_SCHEMAS[name]])
+    return pa.schema([(c, getattr(pa, typ)()) for c, typ in _EDGE_SCHEMAS[name] + _ENDS])
 
 
 def _ensure_modules(graph, ids: list[str]) -> None:

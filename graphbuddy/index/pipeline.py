@@ -6,9 +6,10 @@ Delta algorithm (docs/architecture.md has the picture):
 3. rebuild the symbol index from stored symbols + new facts; the keys whose lookup result changed are the
    changed files themselves (f:), module keys whose winner changed (m:) and names they define (n:);
 4. re-resolve the changed files plus every unchanged file that recorded one of those keys;
-5. in one graph transaction: drop changed/deleted files' subgraphs and the re-resolved files' outgoing
-   edges, COPY the new nodes and edges. A dirty flag around the two databases makes an interrupted run
-   fall back to a full rebuild next time.
+5. in one graph transaction: drop changed/deleted files' subgraphs, and the outgoing edges of re-resolved
+   files whose edge digest changed ("rewired"); write the new nodes and edges: all of changed and rewired
+   files, and of the other re-resolved files only the edges into rebuilt files. A dirty flag around the two
+   databases makes an interrupted run fall back to a full rebuild next time.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from typing import Callable
 
 from ..errors import IndexingError
 from ..search.documents import sync_code_documents
+from ..languages import adapter_for
 from .discover import discover
 from .facts import FileFacts, symbol_part
 from .parse import Skipped, Task, Unchanged, extract_all
@@ -65,7 +67,9 @@ class ProjectCache:
 
     symbols: dict[str, FileFacts]
     keys: dict[str, frozenset[str]]
+    digests: dict[str, str]
     config: dict[str, str]
+    index: SymbolIndex | None = None      # the last run's, so memoised lookups carry over
 
 
 Progress = Callable[[str, int, int], None]      # (stage, done, total)
@@ -168,9 +172,9 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
     proj_cache: ProjectCache | None = None if fresh else cache.get(project)
     if proj_cache is None:
         old_symbols = {} if fresh else state.load_symbols(project)
-        old_keys = {} if fresh else state.all_keys(project)
+        old_keys, old_digests = ({}, {}) if fresh else state.resolutions(project)
     else:
-        old_symbols, old_keys = proj_cache.symbols, proj_cache.keys
+        old_symbols, old_keys, old_digests = proj_cache.symbols, proj_cache.keys, proj_cache.digests
     changed = sorted(new_facts)
     symbols = dict(old_symbols)
     for p in deleted:
@@ -179,10 +183,12 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         symbols[p] = symbol_part(f)
     config = _parse_config(found.config)
 
+    changed_keys: frozenset[str] = frozenset()
     if fresh or config_changed:
         affected = set(symbols)
+        proj_cache = None                       # every lookup may differ: nothing memoised carries over
     else:
-        changed_keys = _changed_keys(old_symbols, symbols, changed + deleted)
+        changed_keys = frozenset(_changed_keys(old_symbols, symbols, changed + deleted))
         affected = set(changed)
         for path, keys in old_keys.items():
             if path in symbols and not keys.isdisjoint(changed_keys):
@@ -191,10 +197,20 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
     full_facts = dict(symbols)
     full_facts.update(state.load_bodies(project, need_body, old_symbols) if need_body else {})
     full_facts.update(new_facts)
-    index = SymbolIndex(full_facts, config)
+    index = SymbolIndex(full_facts, config, previous=proj_cache.index if proj_cache is not None else None,
+                        changed_keys=changed_keys, changed_paths=frozenset(changed + deleted))
     resolved = resolve_to_edges(index, project, affected, full_facts, workers=workers)
     if progress:
         progress("resolve", len(affected), len(affected))
+
+    # Re-resolved files whose edges came out the same keep them in the graph; only the rows they point into
+    # rebuilt files (dropped with those files' nodes) are written again.
+    stale = sorted(set(deleted) | (set(changed) & set(manifest)))
+    digests = resolved.edges.digests
+    rewired = sorted(p for p in affected - set(changed) if digests[p] != old_digests.get(p))
+    same = affected - set(changed) - set(rewired)
+    to_write = resolved.edges if fresh else resolved.edges.select(set(changed) | set(rewired), into=set(stale),
+                                                                   sources_into=same)
 
     # -- write: dirty flag, one graph transaction, state -----------------------------------------------------
     now = datetime.now(timezone.utc).replace(tzinfo=None)
@@ -204,31 +220,37 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
             _drop_project_graph(graph, project)
         _upsert_project(graph, project, str(root), found.git_head, now,
                         sorted({f.language for f in symbols.values()}))
-        stale = sorted(set(deleted) | (set(changed) & set(manifest)))
-        modules = load.imported_modules(graph, project, stale + sorted(affected - set(changed)))
+        modules = load.imported_modules(graph, project, stale + rewired)
         load.delete_files(graph, project, stale)
-        load.delete_outgoing(graph, project, sorted(affected - set(changed)))
-        report.functions, report.classes = load.insert_files(graph, project, [new_facts[p] for p in changed], now)
-        edges = load.insert_edges(graph, resolved.edges)
+        load.delete_outgoing(graph, project, rewired)
+        written = load.insert_files(graph, project, [new_facts[p] for p in changed], now)
+        load.insert_edges(graph, to_write)
         load.remove_orphan_modules(graph, modules)
-    new_keys = dict(old_keys)
+    new_keys, new_digests = dict(old_keys), dict(old_digests)
     for p in deleted:
         new_keys.pop(p, None)
+        new_digests.pop(p, None)
+    rekeyed = {p: k for p, k in resolved.keys.items() if p in new_facts or k != old_keys.get(p) or p in rewired}
     new_keys.update(resolved.keys)
+    new_digests.update(digests)
     with analytics.transaction():
         if fresh:
             state.drop_project(project)
         state.write(project, facts=[new_facts[p] for p in changed],
                     mtimes={p: (found.files[p].mtime_ns, found.files[p].size) for p in changed},
-                    keys=resolved.keys, deleted=deleted + forgotten,
+                    keys=rekeyed, digests=digests, deleted=deleted + forgotten,
                     touched=touched, screened=screened)
         _store_config(analytics, project, found.config)
         state.set_dirty(project, False)
         analytics.execute("INSERT INTO events VALUES (?, ?, 'index', NULL, ?, ?, ?)",
                           [now, project, "full" if fresh else "delta", len(changed),
-                           json.dumps({"deleted": len(deleted), "reresolved": len(affected)})])
-    cache[project] = ProjectCache(symbols=symbols, keys=new_keys, config=dict(found.config))
-    sync_code_documents(graph, analytics, project, paths=None if fresh else changed + deleted)  # docs/search.md
+                           json.dumps({"deleted": len(deleted), "reresolved": len(affected),
+                                       "rewired": len(rewired)})])
+    cache[project] = ProjectCache(symbols=symbols, keys=new_keys, digests=new_digests, config=dict(found.config),
+                                  index=index.keep_for_next_run(symbols))
+    sync_code_documents(analytics, project, written, paths=None if fresh else changed + deleted)  # docs/search.md
+    report.classes = sum(1 for r in written if r["label"] == "Class")
+    report.functions = len(written) - report.classes
 
     report.mode = "full" if fresh else "delta"
     report.files_total = len(symbols)
@@ -236,7 +258,8 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
     report.files_unchanged = len(symbols) - len(changed)
     report.files_deleted = len(deleted)
     report.files_reresolved = len(affected)
-    report.calls, report.imports, report.inherits = edges["calls"], edges["imports"], edges["inherits"]
+    counts = resolved.edges.rows()
+    report.calls, report.imports, report.inherits = counts["calls"], counts["imports"], counts["inherits"]
     report.unresolved_calls = resolved.unresolved
     report.syntax_error_files = sum(1 for f in new_facts.values() if f.syntax_errors)
     report.seconds = time.perf_counter() - started
@@ -254,12 +277,17 @@ def _changed_keys(old: dict[str, FileFacts], new: dict[str, FileFacts], paths: l
                 pkg = package_key(f)             # package-scoped languages: the package's namespace changed
                 if pkg is not None:
                     keys.add("p:" + pkg)
-    # module keys: only files added or removed can change who wins a key, but a new __init__.py changes
-    # the keys of its whole package, so compare the two maps (cheap: one entry per file and key).
-    if set(old) != set(new):
+    # module keys: files added or removed change who wins a key (a new __init__.py changes the keys of its
+    # whole package), and so does an edit of a declared package (Java, Kotlin): then compare the two maps.
+    if set(old) != set(new) or any(_declared_keys(old[p], old) != _declared_keys(new[p], new)
+                                   for p in paths if p in old and p in new):
         before, after = build_module_map(old), build_module_map(new)
         keys.update("m:" + k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
     return keys
+
+
+def _declared_keys(facts: FileFacts, side: dict[str, FileFacts]) -> list[tuple[str, int]]:
+    return adapter_for(facts.language).module_keys_for(facts, frozenset(side))
 
 
 def _project_root(graph, project: str) -> str | None:

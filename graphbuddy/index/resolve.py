@@ -87,9 +87,17 @@ class _FileView:
 
 
 class SymbolIndex:
-    """The project-wide tables the resolver reads: module keys, top-level names, per-file views."""
+    """The project-wide tables the resolver reads: module keys, top-level names, per-file views.
 
-    def __init__(self, facts: dict[str, FileFacts], config: dict | None = None):
+    `previous`: the index of the project's last run in this process; its per-file views, subclass table, node
+    ids and memoised lookups carry over where the edit cannot have changed them (`changed_keys`, the keys
+    the pipeline computed for this edit; `changed_paths`, the files added, changed or deleted)."""
+
+    _MEMOS = ("bases_cache", "star_cache", "companion_cache", "subclass_cache", "dispatch_cache")
+
+    def __init__(self, facts: dict[str, FileFacts], config: dict | None = None, *,
+                 previous: "SymbolIndex | None" = None, changed_keys: frozenset[str] = frozenset(),
+                 changed_paths: frozenset[str] = frozenset()):
         self.facts = facts
         self.config = config or {}
         self.paths = frozenset(facts)
@@ -107,8 +115,35 @@ class SymbolIndex:
         self.packages = build_package_map(facts)
         self._subclass_candidates: dict[str, list[tuple[str, Definition]]] | None = None
         self._package_tables: dict[str, dict] = {}
-        self.overrides_cache: dict[tuple[str, str], tuple] = {}
-        self.dispatch_cache: dict[tuple[str, str, str], tuple] = {}   # (class file, class qn, method name)
+        self._package_members: dict[str, dict] = {}
+        self.subclass_cache: dict[tuple[str, str], tuple] = {}      # (class file, class qn) -> subclasses
+        self.dispatch_cache: dict[tuple[str, str], tuple] = {}      # (class file, class qn) -> name -> overrides
+        self.node_ids: dict[str, tuple[tuple[Definition, ...], dict]] = {}    # path -> (definitions, ids): load.py
+        if previous is not None:
+            self._inherit(previous, changed_keys, changed_paths)
+
+    def _inherit(self, prev: "SymbolIndex", changed_keys: frozenset[str], changed_paths: frozenset[str]) -> None:
+        # Every memo entry records the keys its computation read, including "f:" of each file whose
+        # definitions it holds, so an entry none of whose keys changed is what recomputing would give.
+        for name in self._MEMOS:
+            mine = getattr(self, name)
+            for k, v in getattr(prev, name).items():
+                if v[1].isdisjoint(changed_keys):
+                    mine[k] = v
+        for path, view in prev._views.items():      # same facts object: same view
+            if self.facts.get(path) is view.facts:
+                self._views[path] = view
+        self.node_ids = {p: v for p, v in prev.node_ids.items() if p not in changed_paths}
+        self._package_tables = {k: v for k, v in prev._package_tables.items() if "p:" + k not in changed_keys}
+        self._package_members = {k: v for k, v in prev._package_members.items() if "p:" + k not in changed_keys}
+        if prev._subclass_candidates is not None:
+            self._subclass_candidates = _candidates_after(prev._subclass_candidates, self.facts, changed_paths)
+
+    def keep_for_next_run(self, symbols: dict[str, FileFacts]) -> "SymbolIndex":
+        """Drop what the next run rebuilds anyway (and the call bodies): only what `_inherit` reads stays."""
+        self.facts, self.module_map, self.function_names, self.packages = {}, {}, {}, {}
+        self._views = {p: v for p, v in self._views.items() if symbols.get(p) is v.facts}
+        return self
 
     def package_table(self, key: str) -> dict[tuple[str | None, str], tuple[str, Definition]]:
         """(parent qualified name, name) -> (file, definition) over a package's files (first file wins)."""
@@ -121,17 +156,19 @@ class SymbolIndex:
                         table.setdefault((d.parent, d.name), (path, d))
         return table
 
+    def package_members(self, key: str) -> dict[str | None, dict[str, tuple[str, Definition]]]:
+        """`package_table(key)` grouped by parent: parent qualified name -> name -> (file, definition)."""
+        members = self._package_members.get(key)
+        if members is None:
+            members = self._package_members[key] = {}
+            for (parent, name), hit in self.package_table(key).items():
+                members.setdefault(parent, {})[name] = hit
+        return members
+
     def subclass_candidates(self) -> dict[str, list[tuple[str, Definition]]]:
-        """Last segment of a written base name -> the classes naming it (built on first use)."""
+        """Last segment of a written base name -> the classes naming it, in path order (built on first use)."""
         if self._subclass_candidates is None:
-            out: dict[str, list[tuple[str, Definition]]] = {}
-            for path in sorted(self.facts):
-                for d in self.facts[path].definitions:
-                    kinds = d.base_kinds or ("extends",) * len(d.bases)
-                    for base, kind in zip(d.bases, kinds):
-                        if kind != "includes":        # embedding/mixins do not dispatch
-                            out.setdefault(base_key(base), []).append((path, d))
-            self._subclass_candidates = out
+            self._subclass_candidates = _candidates_after({}, self.facts, self.paths)
         return self._subclass_candidates
 
     def view(self, path: str) -> _FileView:
@@ -139,6 +176,34 @@ class SymbolIndex:
         if v is None:
             v = self._views[path] = _FileView(self.facts[path])
         return v
+
+
+def _candidates_after(before: dict[str, list[tuple[str, Definition]]], facts: dict[str, FileFacts],
+                      paths) -> dict[str, list[tuple[str, Definition]]]:
+    """`before` (a subclass-candidate table) with the classes of `paths` taken out and put back from `facts`."""
+    paths = set(paths)
+    out = dict(before)
+    touched = set()
+    for name, entries in before.items():
+        if any(p in paths for p, _ in entries):
+            out[name] = [e for e in entries if e[0] not in paths]
+            touched.add(name)
+    for path in sorted(p for p in paths if p in facts):
+        for d in facts[path].definitions:
+            kinds = d.base_kinds or ("extends",) * len(d.bases)
+            for base, kind in zip(d.bases, kinds):
+                if kind != "includes":        # embedding/mixins do not dispatch
+                    key = base_key(base)
+                    if key not in touched:
+                        out[key] = list(out.get(key, ()))
+                        touched.add(key)
+                    out[key].append((path, d))
+    for key in touched:
+        if out[key]:
+            out[key].sort(key=lambda e: e[0])      # stable: a file's classes keep their order
+        else:
+            del out[key]
+    return out
 
 
 def family(language: str) -> str:
@@ -307,7 +372,8 @@ class Resolver:
             sub = _Sub(self, path, own_keys=True)
             targets = (sub.module_of(star) for star in sub.view.star_imports)
             cached = self.index.star_cache[path] = (
-                tuple(dict.fromkeys(t for t in targets if t is not None and t != path)), frozenset(sub.keys))
+                tuple(dict.fromkeys(t for t in targets if t is not None and t != path)),
+                frozenset(sub.keys | {"f:" + path}))
         self.keys |= cached[1]
         return cached[0]
 
@@ -319,7 +385,8 @@ class Resolver:
             keys = [f"{family(self.index.facts[path].language)}:{key}" for key in adapter.companion_keys(path)]
             targets = (self.index.module_map.get(k) for k in keys)
             cached = self.index.companion_cache[path] = (
-                tuple(t for t in targets if t is not None and t != path), frozenset("m:" + k for k in keys))
+                tuple(t for t in targets if t is not None and t != path),
+                frozenset(["f:" + path] + ["m:" + k for k in keys]))
         self.keys |= cached[1]
         return cached[0]
 
@@ -478,6 +545,25 @@ class Resolver:
             return self._in_package(path, cls.qualified_name, name)
         return None
 
+    def own_members(self, path: str, cls: Definition) -> dict[str, tuple]:
+        """Every name `own_member` would find in class `cls`, with the same hit for each."""
+        qn = cls.qualified_name
+        sources = [path, *self._companions(path)]
+        if self.adapter.lexical_class_scopes:
+            sources += self._required()
+        out: dict[str, tuple] = {}
+        for target in sources:
+            for name, d in self._file(target).children.get(qn, {}).items():
+                out.setdefault(name, ("def", target, d))
+        if self.adapter.package_scoped:
+            key = package_key(self.index.facts[path])
+            if key is not None:
+                self.keys.add("p:" + key)
+                for name, (target, d) in self.index.package_members(key).get(qn, {}).items():
+                    if target != path:
+                        out.setdefault(name, ("def", target, d))
+        return out
+
     def constructor(self, path: str, cls: Definition):
         for name in self.adapter.constructor_names or (cls.name,):     # () = named after the class (Java, C++)
             hit = self.member(path, cls, name)
@@ -634,25 +720,27 @@ class Resolver:
 
     def overrides(self, cls_path: str, cls: Definition, name: str) -> tuple[tuple[str, Definition], ...]:
         """Methods `name` that subclasses of `cls` (transitively) define: the targets of dynamic dispatch.
-        Memoised per run with the keys read (a `self.m()` call repeats across a class's methods)."""
-        key = (cls_path, cls.qualified_name, name)
+        One table per class, method name -> the subclasses' methods in subclass order, memoised with the keys
+        read (a class's `self.m()` calls ask for many names; big hierarchies have hundreds of subclasses)."""
+        key = (cls_path, cls.qualified_name)
         cached = self.index.dispatch_cache.get(key)
         if cached is None:
             sub_resolver = _Sub(self, cls_path, own_keys=True)
-            out = []
+            table: dict[str, list[tuple[str, Definition]]] = {}
             for sub_path, sub in sub_resolver.subclasses(cls_path, cls):
-                hit = sub_resolver.own_member(sub_path, sub, name)
-                if hit is not None and not hit[2].is_class:
-                    out.append((hit[1], hit[2]))
-            cached = self.index.dispatch_cache[key] = (tuple(out), frozenset(sub_resolver.keys))
+                for member, hit in sub_resolver.own_members(sub_path, sub).items():
+                    if not hit[2].is_class:
+                        table.setdefault(member, []).append((hit[1], hit[2]))
+            cached = self.index.dispatch_cache[key] = ({k: tuple(v) for k, v in table.items()},
+                                                       frozenset(sub_resolver.keys | {"f:" + cls_path}))
         self.keys |= cached[1]
-        return cached[0]
+        return cached[0].get(name, ())
 
     def subclasses(self, cls_path: str, cls: Definition) -> tuple[tuple[str, Definition], ...]:
         """Classes extending/implementing `cls`, transitively, memoised per run with the keys read: candidates
         are the classes naming `cls` as a base (key "b:<name>"), confirmed by resolving their bases."""
         key = (cls_path, cls.qualified_name)
-        cached = self.index.overrides_cache.get(key)
+        cached = self.index.subclass_cache.get(key)
         if cached is None:
             sub_resolver = _Sub(self, cls_path, own_keys=True)
             out, todo, seen = [], [(cls_path, cls)], {key}
@@ -668,7 +756,7 @@ class Resolver:
                     seen.add((sub_path, sub.qualified_name))
                     todo.append((sub_path, sub))
                     out.append((sub_path, sub))
-            cached = self.index.overrides_cache[key] = (tuple(out), frozenset(sub_resolver.keys))
+            cached = self.index.subclass_cache[key] = (tuple(out), frozenset(sub_resolver.keys | {"f:" + cls_path}))
         self.keys |= cached[1]
         return cached[0]
 

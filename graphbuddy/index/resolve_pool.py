@@ -36,7 +36,7 @@ def _resolve_chunk(paths: list[str], shared: tuple | None = None) -> Resolved:
     index, project, facts = shared or _shared
     resolutions = resolve_files(index, paths)
     return Resolved({p: r.keys for p, r in resolutions.items()}, sum(len(r.unresolved) for r in resolutions.values()),
-                    load.edge_tables(project, list(resolutions.values()), facts))
+                    load.edge_tables(project, list(resolutions.values()), facts, index.node_ids))
 
 
 def resolve_to_edges(index: SymbolIndex, project: str, paths, facts: dict[str, FileFacts], *,

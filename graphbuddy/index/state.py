@@ -73,14 +73,18 @@ class IndexState:
         rows = self.db.rows("SELECT path FROM index_files WHERE project = ? AND list_has_any(keys, ?)", [project, keys])
         return {r[0] for r in rows}
 
-    def all_keys(self, project: str) -> dict[str, frozenset[str]]:
-        rows = self.db.rows("SELECT path, keys FROM index_files WHERE project = ?", [project])
-        return {r[0]: frozenset(r[1] or ()) for r in rows}
+    def resolutions(self, project: str) -> tuple[dict[str, frozenset[str]], dict[str, str]]:
+        """Per file: the lookup keys its resolution read, and the digest of its outgoing edges."""
+        rows = self.db.rows("SELECT path, keys, digest FROM index_files WHERE project = ? AND symbols IS NOT NULL",
+                            [project])
+        return {r[0]: frozenset(r[1] or ()) for r in rows}, {r[0]: r[2] for r in rows if r[2] is not None}
 
     def write(self, project: str, *, facts: list[FileFacts], mtimes: dict[str, tuple[int, int]],
-              keys: dict[str, frozenset[str]], deleted: list[str], touched: dict[str, tuple[int, int]],
-              screened: dict[str, tuple[str, int, int]]) -> None:
-        """Upsert changed files' facts, re-resolved files' keys, new mtimes; drop deleted files.
+              keys: dict[str, frozenset[str]], digests: dict[str, str], deleted: list[str],
+              touched: dict[str, tuple[int, int]], screened: dict[str, tuple[str, int, int]]) -> None:
+        """Upsert changed files' facts; keys and digests of `facts` and of the unchanged files whose keys or
+        digest changed (an UPDATE rewrites the whole row, blobs included, so unchanged ones are not written);
+        new mtimes; drop deleted files.
 
         `screened` files (binary, minified, ...: path -> (reason, mtime, size)) are remembered with a
         `!reason` language so an unchanged one is not read again on the next run."""
@@ -101,6 +105,7 @@ class IndexState:
                 "symbols": pa.array([pickle.dumps(symbol_part(f), 5) for f in facts], pa.binary()),
                 "body": pa.array([pickle.dumps(body_part(f), 5) for f in facts], pa.binary()),
                 "keys": [sorted(keys.get(f.path, ())) for f in facts],
+                "digest": pa.array([digests.get(f.path) for f in facts], pa.string()),
             }))
         if screened:
             items = sorted(screened.items())
@@ -112,10 +117,11 @@ class IndexState:
         fresh = {f.path for f in facts}
         rekeyed = sorted(p for p in keys if p not in fresh)
         if rekeyed:      # one UPDATE for all re-resolved files (one per file cost ~0.1-0.3 ms each)
-            db.execute_with("UPDATE index_files SET keys = u.keys FROM _keys u "
+            db.execute_with("UPDATE index_files SET keys = u.keys, digest = u.digest FROM _keys u "
                             "WHERE index_files.project = ? AND index_files.path = u.path", [project],
                             _keys=pa.table({"path": rekeyed, "keys": pa.array([sorted(keys[p]) for p in rekeyed],
-                                                                              pa.list_(pa.string()))}))
+                                                                              pa.list_(pa.string())),
+                                            "digest": pa.array([digests.get(p) for p in rekeyed], pa.string())}))
         if touched:
             items = sorted(touched.items())
             db.execute_with("UPDATE index_files SET mtime_ns = u.mtime_ns, size = u.size FROM _touched u "

@@ -108,27 +108,37 @@ class CodeSync:
     unchanged: int
 
 
-def sync_code_documents(graph, analytics, project: str, *, paths: list[str] | None = None) -> CodeSync:
-    """Make the project's `code` documents equal its Function/Class nodes: new and changed symbols are
-    (re)written, vanished ones deleted, unchanged ones untouched (so their embeddings stay valid).
-    `paths`: only symbols of these files (relative paths) changed, as after a delta; None: the whole project.
-    Called once at the end of every index run; embedding is left to the first search or `embed_pending`."""
+def symbols_in_graph(graph, project: str) -> list[dict]:
+    """The rows `sync_code_documents` takes, read from the graph (for a store whose documents lag it)."""
     from .. import queries
     from ..result import Result
 
+    q = queries.get("memory.search_code_symbols")
+    return Result(graph.read_only(q.text, q.bind({"project": project}))).rows()
+
+
+def sync_code_documents(analytics, project: str, symbols: list[dict], *, paths: list[str] | None = None) -> CodeSync:
+    """Make the project's `code` documents equal its Function/Class nodes: new and changed symbols are
+    (re)written, vanished ones deleted, unchanged ones untouched (so their embeddings stay valid).
+    `symbols`: the rows `index.load.insert_files` wrote (module bodies are skipped here). `paths`: the files
+    (relative paths) whose symbols these are, as after a delta; None: the whole project.
+    Called once at the end of every index run; embedding is left to the first search or `embed_pending`."""
     if paths is None:
-        q, params = queries.get("memory.search_code_symbols"), {"project": project}
         old = dict(analytics.rows("SELECT id, content_hash FROM documents WHERE kind = ? AND project = ?",
                                   [CODE_KIND, project]))
     else:
         if not paths:
             return CodeSync(project, 0, 0, 0, 0)
-        files = [f"{project}:{p}" for p in paths]
-        q, params = queries.get("memory.search_code_symbols_in_files"), {"project": project, "files": files}
+        # a symbol's id starts with its file's id: a prefix test, no JSON to parse on every code row
+        prefixes = [f"{project}:{p}:" for p in paths]
         old = dict(analytics.rows(
-            "SELECT id, content_hash FROM documents WHERE kind = ? AND project = ? "
-            "AND json_extract_string(attrs, '$.file') IN (SELECT unnest(?::VARCHAR[]))", [CODE_KIND, project, files]))
-    symbols = Result(graph.read_only(q.text, q.bind(params))).rows()
+            "SELECT id, content_hash FROM documents WHERE kind = ? AND project = ? AND ("
+            + " OR ".join(["starts_with(id, ?)"] * len(prefixes)) + ")", [CODE_KIND, project, *prefixes])) \
+            if len(prefixes) <= 64 else dict(analytics.rows(
+                "SELECT id, content_hash FROM documents WHERE kind = ? AND project = ? "
+                "AND json_extract_string(attrs, '$.file') IN (SELECT unnest(?::VARCHAR[]))",
+                [CODE_KIND, project, [f"{project}:{p}" for p in paths]]))
+    symbols = [s for s in symbols if s["kind"] != "module"]
     # Columns built directly (no Document objects, one hash per symbol): a full index of ~70k symbols
     # pays this once, so it is kept to plain list appends.
     cols: dict[str, list] = {c: [] for c in ("id", "content", "content_hash", "title", "attrs")}

@@ -18,6 +18,8 @@ CREATE TABLE IF NOT EXISTS meta(key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS index_files(
     project VARCHAR, path VARCHAR, language VARCHAR, hash VARCHAR, mtime_ns BIGINT, size BIGINT,
     symbols BLOB, body BLOB, keys VARCHAR[], PRIMARY KEY(project, path));
+-- digest: of the file's resolved outgoing edges (graphbuddy/index/load.py), so a delta rewrites only edges that changed
+ALTER TABLE index_files ADD COLUMN IF NOT EXISTS digest VARCHAR;
 CREATE TABLE IF NOT EXISTS index_state(project VARCHAR PRIMARY KEY, dirty BOOLEAN, updated_at TIMESTAMP);
 CREATE TABLE IF NOT EXISTS events(ts TIMESTAMP, project VARCHAR, kind VARCHAR, session_id VARCHAR,
     name VARCHAR, value DOUBLE, attrs JSON);

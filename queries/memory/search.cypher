@@ -28,12 +28,3 @@ MATCH (t:Function)-[:CALLS]->(c:Function)<-[:ABOUT]-(m)
 WHERE t.id IN $ids
 RETURN DISTINCT m.id AS memory, label(m) AS memory_kind, c.id AS about, t.id AS target;
 
-// name: search_code_symbols_in_files
-// description: Like search_code_symbols, for the given file ids only (delta indexing)
-// params: project STRING, files STRING[]
-MATCH (d)
-WHERE (label(d) = 'Function' OR label(d) = 'Class') AND d.project = $project AND d.file IN $files
-  AND d.kind <> 'module'
-RETURN d.id AS id, label(d) AS label, d.kind AS kind, d.name AS name, d.qualified_name AS qualified_name,
-       CASE WHEN label(d) = 'Function' THEN d.signature ELSE NULL END AS signature, d.docstring AS docstring,
-       d.file AS file, d.start_line AS start_line;

@@ -107,7 +107,7 @@ def _full_dump(root: Path) -> dict:
         return graph_dump(fresh, "sample")
 
 
-@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("seed", range(int(os.environ.get("GB_DELTA_SEEDS", 12))))
 def test_delta_equals_full_after_random_edits(project_copy, tmp_path, seed):
     _check_random_edits(project_copy, tmp_path, seed)
 
@@ -125,7 +125,7 @@ def test_delta_equals_full_on_the_bulk_write_path(project_copy, tmp_path, seed, 
     _check_random_edits(project_copy, tmp_path, seed)
 
 
-@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("seed", range(int(os.environ.get("GB_DELTA_SEEDS", 8))))
 def test_delta_equals_full_after_random_edits_including_js_and_ts(project_copy, tmp_path, seed):
     _check_random_edits(project_copy, tmp_path, seed + 100, web=True)
 

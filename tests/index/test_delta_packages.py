@@ -49,7 +49,7 @@ def _full_dump(root: Path) -> dict:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("seed", range(int(os.environ.get("GB_DELTA_SEEDS", 4))))
 @pytest.mark.parametrize("language", sorted(EDITS))
 def test_delta_equals_full_for_package_edits(tmp_path, language, seed):
     rng = random.Random(seed)
