@@ -93,7 +93,8 @@ class SymbolIndex:
     ids and memoised lookups carry over where the edit cannot have changed them (`changed_keys`, the keys
     the pipeline computed for this edit; `changed_paths`, the files added, changed or deleted)."""
 
-    _MEMOS = ("bases_cache", "star_cache", "companion_cache", "subclass_cache", "dispatch_cache")
+    _MEMOS = ("bases_cache", "star_cache", "companion_cache", "subtable_cache", "subclass_cache", "dispatch_cache",
+              "members_cache")
 
     def __init__(self, facts: dict[str, FileFacts], config: dict | None = None, *,
                  previous: "SymbolIndex | None" = None, changed_keys: frozenset[str] = frozenset(),
@@ -116,8 +117,10 @@ class SymbolIndex:
         self._subclass_candidates: dict[str, list[tuple[str, Definition]]] | None = None
         self._package_tables: dict[str, dict] = {}
         self._package_members: dict[str, dict] = {}
+        self.subtable_cache: dict[str, tuple] = {}                   # base name -> direct subclasses by base
         self.subclass_cache: dict[tuple[str, str], tuple] = {}      # (class file, class qn) -> subclasses
         self.dispatch_cache: dict[tuple[str, str], tuple] = {}      # (class file, class qn) -> name -> overrides
+        self.members_cache: dict[tuple[str, str, str], tuple] = {}  # (resolver file, class file, class qn)
         self.node_ids: dict[str, tuple[tuple[Definition, ...], dict]] = {}    # path -> (definitions, ids): load.py
         if previous is not None:
             self._inherit(previous, changed_keys, changed_paths)
@@ -546,7 +549,17 @@ class Resolver:
         return None
 
     def own_members(self, path: str, cls: Definition) -> dict[str, tuple]:
-        """Every name `own_member` would find in class `cls`, with the same hit for each."""
+        """Every name `own_member` would find in class `cls`, with the same hit for each (memoised with the
+        keys read: a class's dispatch table is rebuilt from its subclasses' member tables)."""
+        key = (self.path, path, cls.qualified_name)
+        cached = self.index.members_cache.get(key)
+        if cached is None:
+            sub = _Sub(self, self.path, own_keys=True)
+            cached = self.index.members_cache[key] = (sub._own_members(path, cls), frozenset(sub.keys | {"f:" + path}))
+        self.keys |= cached[1]
+        return cached[0]
+
+    def _own_members(self, path: str, cls: Definition) -> dict[str, tuple]:
         qn = cls.qualified_name
         sources = [path, *self._companions(path)]
         if self.adapter.lexical_class_scopes:
@@ -736,6 +749,25 @@ class Resolver:
         self.keys |= cached[1]
         return cached[0].get(name, ())
 
+    def direct_subclasses(self, name: str) -> dict[tuple[str, str], tuple[tuple[str, Definition], ...]]:
+        """(base file, base qn) -> the classes whose resolved bases include it, for bases named `name`: the
+        candidates (classes naming `name` as a base, key "b:<name>") grouped once by what their bases
+        resolve to. Memoised with the keys read: many classes share a name (stdlib: 2,727 name `TestCase`)."""
+        cached = self.index.subtable_cache.get(name)
+        if cached is None:
+            sub = _Sub(self, self.path, own_keys=True)
+            sub.keys.add("b:" + name)
+            table: dict[tuple[str, str], dict[tuple[str, str], tuple[str, Definition]]] = {}
+            for sub_path, d in self.index.subclass_candidates().get(name, ()):
+                for bp, b in sub.bases_of(sub_path, d):
+                    if b.name == name:
+                        table.setdefault((bp, b.qualified_name), {}).setdefault((sub_path, d.qualified_name),
+                                                                              (sub_path, d))
+            cached = self.index.subtable_cache[name] = ({k: tuple(v.values()) for k, v in table.items()},
+                                                        frozenset(sub.keys))
+        self.keys |= cached[1]
+        return cached[0]
+
     def subclasses(self, cls_path: str, cls: Definition) -> tuple[tuple[str, Definition], ...]:
         """Classes extending/implementing `cls`, transitively, memoised per run with the keys read: candidates
         are the classes naming `cls` as a base (key "b:<name>"), confirmed by resolving their bases."""
@@ -746,12 +778,8 @@ class Resolver:
             out, todo, seen = [], [(cls_path, cls)], {key}
             while todo and len(seen) < 64:
                 path, c = todo.pop()
-                sub_resolver.keys.add("b:" + c.name)
-                for sub_path, sub in self.index.subclass_candidates().get(c.name, ()):
+                for sub_path, sub in sub_resolver.direct_subclasses(c.name).get((path, c.qualified_name), ()):
                     if (sub_path, sub.qualified_name) in seen:
-                        continue
-                    if not any(bp == path and b.qualified_name == c.qualified_name
-                               for bp, b in sub_resolver.bases_of(sub_path, sub)):
                         continue
                     seen.add((sub_path, sub.qualified_name))
                     todo.append((sub_path, sub))
