@@ -103,11 +103,10 @@ class SymbolIndex:
         self.config = config or {}
         self.paths = frozenset(facts)
         self.module_map = build_module_map(facts)
-        self.function_names: dict[str, list[tuple[str, str]]] = {}
-        for path in sorted(facts):
-            for d in facts[path].definitions:
-                if d.parent is None and d.kind == "function":
-                    self.function_names.setdefault(d.name, []).append((path, d.qualified_name))
+        # top-level function name -> (path, qualified name) in path order: patched from `previous` when given
+        self.function_names, self.function_files = _function_names(
+            {}, {}, facts, set(self.paths)) if previous is None else _function_names(
+            previous.function_names, previous.function_files, facts, set(changed_paths))
         self._views: dict[str, _FileView] = {}
         self.bases_cache: dict[tuple[str, str], tuple] = {}
         # path -> (files its star imports / companions resolve to, keys read): C include webs ask often
@@ -144,7 +143,7 @@ class SymbolIndex:
 
     def keep_for_next_run(self, symbols: dict[str, FileFacts]) -> "SymbolIndex":
         """Drop what the next run rebuilds anyway (and the call bodies): only what `_inherit` reads stays."""
-        self.facts, self.module_map, self.function_names, self.packages = {}, {}, {}, {}
+        self.facts, self.module_map, self.packages = {}, {}, {}
         self._views = {p: v for p, v in self._views.items() if symbols.get(p) is v.facts}
         return self
 
@@ -179,6 +178,32 @@ class SymbolIndex:
         if v is None:
             v = self._views[path] = _FileView(self.facts[path])
         return v
+
+
+def _function_names(before: dict[str, list[tuple[str, str]]], before_files: dict[str, tuple[str, ...]],
+                    facts: dict[str, FileFacts], paths: set[str]):
+    """`before` (top-level function name -> (path, qualified name) in path order) with the functions of
+    `paths` taken out and put back from `facts`; also path -> its names, which the next patch takes out."""
+    out, files = dict(before), dict(before_files)
+    touched = {name for p in paths for name in files.pop(p, ())}
+    for name in touched:
+        out[name] = [e for e in out[name] if e[0] not in paths]
+    for path in sorted(p for p in paths if p in facts):
+        names = []
+        for d in facts[path].definitions:
+            if d.parent is None and d.kind == "function":
+                names.append(d.name)
+                if d.name not in touched:
+                    out[d.name] = list(out.get(d.name, ()))
+                    touched.add(d.name)
+                out[d.name].append((path, d.qualified_name))
+        files[path] = tuple(names)
+    for name in touched:
+        if out[name]:
+            out[name].sort(key=lambda e: e[0])      # stable: a file's functions keep their order
+        else:
+            del out[name]
+    return out, files
 
 
 def _candidates_after(before: dict[str, list[tuple[str, Definition]]], facts: dict[str, FileFacts],
