@@ -73,11 +73,18 @@ def _per_file(graph, project: str, paths: list[str], statements: tuple[str, ...]
             graph.execute("UNWIND $ids AS i " + stmt.replace("{id: $id}", "{id: i}"), {"ids": ids})
 
 
-def insert_files(graph, project: str, facts: list[FileFacts], now: datetime) -> list[dict]:
-    """Nodes for files and their definitions, with CONTAINS, DEFINES and HAS_METHOD. Returns one row per
-    Function and Class node written, with what code search needs (`search.documents.sync_code_documents`)."""
-    if not facts:
-        return []
+@dataclass
+class _Nodes:
+    files: dict[str, list]
+    fn: dict[str, list]
+    cl: dict[str, list]
+    defines_fn: tuple[list, list]
+    defines_cl: tuple[list, list]
+    has_method: tuple[list, list]
+    symbols: list[dict]
+
+
+def _node_columns(project: str, facts: list[FileFacts], now: datetime) -> _Nodes:
     files = {k: [] for k in ("id", "project", "path", "language", "module", "hash", "size", "lines", "indexed_at",
                              "syntax_errors")}
     fn = {k: [] for k in ("id", "project", "file", "name", "qualified_name", "kind", "signature", "docstring",
@@ -122,16 +129,125 @@ def insert_files(graph, project: str, facts: list[FileFacts], now: datetime) -> 
                 if d.parent in class_qns:
                     has_method[0].append(ids[(d.parent, True)])
                     has_method[1].append(did)
-    files_t = pa.table(files)
-    files_t = files_t.set_column(8, "indexed_at", pa.array(files["indexed_at"], pa.timestamp("us")))
+    return _Nodes(files, fn, cl, defines_fn, defines_cl, has_method, symbols)
+
+
+def insert_files(graph, project: str, facts: list[FileFacts], now: datetime) -> list[dict]:
+    """Nodes for files and their definitions, with CONTAINS, DEFINES and HAS_METHOD. Returns one row per
+    Function and Class node written, with what code search needs (`search.documents.sync_code_documents`)."""
+    if not facts:
+        return []
+    n = _node_columns(project, facts, now)
+    files_t = pa.table(n.files)
+    files_t = files_t.set_column(8, "indexed_at", pa.array(n.files["indexed_at"], pa.timestamp("us")))
     write_rows(graph, "File", files_t)
-    write_rows(graph, "Function", pa.table(fn))
-    write_rows(graph, "Class", pa.table(cl))
-    write_rows(graph, "CONTAINS", pa.table({"from": [project] * len(facts), "to": files["id"]}))
-    write_rows(graph, "DEFINES", _pairs(defines_fn), pair=("File", "Function"))
-    write_rows(graph, "DEFINES", _pairs(defines_cl), pair=("File", "Class"))
-    write_rows(graph, "HAS_METHOD", _pairs(has_method))
-    return symbols
+    write_rows(graph, "Function", pa.table(n.fn))
+    write_rows(graph, "Class", pa.table(n.cl))
+    write_rows(graph, "CONTAINS", pa.table({"from": [project] * len(facts), "to": n.files["id"]}))
+    write_rows(graph, "DEFINES", _pairs(n.defines_fn), pair=("File", "Function"))
+    write_rows(graph, "DEFINES", _pairs(n.defines_cl), pair=("File", "Class"))
+    write_rows(graph, "HAS_METHOD", _pairs(n.has_method))
+    return n.symbols
+
+
+PATCH_LIMIT = 48     # statements; beyond this, rebuilding a file's nodes and edges costs about the same
+
+
+def patch_file(graph, project: str, old: FileFacts, new: FileFacts, now: datetime) -> list[dict] | None:
+    """Turn the stored nodes of `old` into those of `new` in place, touching only definitions that changed,
+    so unchanged nodes keep their edges (an edit rarely changes more than a few). Returns what `insert_files`
+    returns, or None, having written nothing, when more than PATCH_LIMIT statements would be needed."""
+    o, n = _node_columns(project, [old], now), _node_columns(project, [new], now)
+    plans = []
+    for label, before, after in (("Function", _by_id(o.fn), _by_id(n.fn)), ("Class", _by_id(o.cl), _by_id(n.cl))):
+        gone = [i for i in before if i not in after]
+        added = [i for i in after if i not in before]
+        changed = [after[i] for i in after if i in before and before[i] != after[i]]
+        plans.append((label, gone, added, changed))
+    old_hm, new_hm = set(zip(*o.has_method)), set(zip(*n.has_method))
+    if sum(len(g) + len(a) + len(c) for _, g, a, c in plans) + len(old_hm ^ new_hm) > PATCH_LIMIT:
+        return None
+    fid = file_id(project, new.path)
+    for label, gone, _, _ in plans:
+        for i in gone:
+            graph.execute(f"MATCH (d:{label} {{id: $id}}) DETACH DELETE d", {"id": i})
+    for a, b in sorted(old_hm - new_hm):
+        graph.execute("MATCH (:Class {id: $a})-[r:HAS_METHOD]->(:Function {id: $b}) DELETE r", {"a": a, "b": b})
+    for label, _, added, changed in plans:
+        cols = n.fn if label == "Function" else n.cl
+        if changed:
+            props = [c for c in cols if c != "id"]
+            graph.execute_many(f"MATCH (d:{label} {{id: $id}}) SET " + ", ".join(f"d.{c} = ${c}" for c in props),
+                               changed)
+        if added:
+            keep = set(added)
+            write_rows(graph, label, pa.table(cols).filter(pa.array([i in keep for i in cols["id"]])))
+            write_rows(graph, "DEFINES", _pairs(([fid] * len(added), added)), pair=("File", label))
+    if new_hm - old_hm:
+        write_rows(graph, "HAS_METHOD", _pairs(tuple(map(list, zip(*sorted(new_hm - old_hm))))))
+    f = {k: v[0] for k, v in n.files.items()}
+    graph.execute("MATCH (f:File {id: $id}) SET f.language = $language, f.module = $module, f.hash = $hash, "
+                  "f.size = $size, f.lines = $lines, f.indexed_at = $indexed_at, f.syntax_errors = $syntax_errors",
+                  {k: f[k] for k in ("id", "language", "module", "hash", "size", "lines", "indexed_at",
+                                     "syntax_errors")})
+    return n.symbols
+
+
+def _by_id(cols: dict[str, list]) -> dict[str, dict]:
+    names = list(cols)
+    return {row[0]: dict(zip(names, row)) for row in zip(*(cols[c] for c in names))}
+
+
+_OLD_EDGES = {
+    "imp_file": "MATCH (f:File {id: $id})-[r:IMPORTS]->(t:File) WHERE t.project = $p "
+                "RETURN f.id, t.id, r.line, r.name",
+    "imp_mod": "MATCH (f:File {id: $id})-[r:IMPORTS]->(t:Module) RETURN f.id, t.id, r.line, r.name",
+    "calls": "MATCH (:File {id: $id})-[:DEFINES]->(a:Function)-[r:CALLS]->(b:Function) WHERE b.project = $p "
+             "RETURN a.id, b.id, r.line, r.confidence, r.reason",
+    "inherits": "MATCH (:File {id: $id})-[:DEFINES]->(a:Class)-[r:INHERITS]->(b:Class) WHERE b.project = $p "
+                "RETURN a.id, b.id, r.kind",
+}
+_EDGE_DELETE = {
+    "imp_file": "MATCH (:File {id: $a})-[r:IMPORTS]->(:File {id: $b}) WHERE r.line = $k DELETE r",
+    "imp_mod": "MATCH (:File {id: $a})-[r:IMPORTS]->(:Module {id: $b}) WHERE r.line = $k DELETE r",
+    "calls": "MATCH (:Function {id: $a})-[r:CALLS]->(:Function {id: $b}) WHERE r.line = $k DELETE r",
+    "inherits": "MATCH (:Class {id: $a})-[r:INHERITS]->(:Class {id: $b}) WHERE r.kind = $k DELETE r",
+}
+
+
+def patch_outgoing(graph, project: str, path: str, edges: "EdgeTables") -> bool:
+    """Make the stored edges leaving `path` (within the project) equal `edges` (its rows) by deleting and
+    writing only the (from, to, line) groups that differ. False, having written nothing, when more than
+    PATCH_LIMIT groups differ."""
+    plans = []
+    for name, query in _OLD_EDGES.items():
+        old: dict[tuple, list] = {}
+        params = {"id": file_id(project, path), "p": project} if "$p" in query else {"id": file_id(project, path)}
+        for row in graph.rows(query, params):
+            old.setdefault(tuple(row[:3]), []).append(tuple(row[3:]))
+        table = edges.tables[name]
+        new: dict[tuple, list] = {}
+        for row in zip(*(table[c].to_pylist() for c, _ in _EDGE_SCHEMAS[name])):
+            new.setdefault(tuple(row[:3]), []).append(tuple(row[3:]))
+        differ = [k for k in old.keys() | new.keys() if sorted(old.get(k, ())) != sorted(new.get(k, ()))]
+        plans.append((name, differ, new))
+    if sum(len(d) for _, d, _ in plans) > PATCH_LIMIT:
+        return False
+    for name, differ, new in plans:
+        for a, b, k in differ:
+            graph.execute(_EDGE_DELETE[name], {"a": a, "b": b, "k": k})
+        keys = set(differ)
+        rows = [k + rest for k in sorted(keys, key=repr) for rest in new.get(k, ())]
+        if rows:
+            cols = [c for c, _ in _EDGE_SCHEMAS[name]]
+            if name == "imp_mod":
+                _ensure_modules(graph, sorted({r[1] for r in rows}))
+            table = pa.table({c: [r[i] for r in rows] for i, c in enumerate(cols)}, schema=pa.schema(
+                [(c, getattr(pa, t)()) for c, t in _EDGE_SCHEMAS[name]]))
+            write_rows(graph, "IMPORTS" if name.startswith("imp") else name.upper(), table,
+                       pair=("File", "File") if name == "imp_file" else ("File", "Module") if name == "imp_mod"
+                       else None)
+    return True
 
 
 _EDGE_SCHEMAS = {

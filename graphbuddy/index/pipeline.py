@@ -73,6 +73,7 @@ class ProjectCache:
 
 
 Progress = Callable[[str, int, int], None]      # (stage, done, total)
+PATCH_FILES = 8     # changed files patched in place (load.patch_file); a bigger edit rebuilds them in bulk
 
 
 def index_project(graph, analytics, root: Path, *, project: str, cache: dict, full: bool = False,
@@ -203,14 +204,15 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
     if progress:
         progress("resolve", len(affected), len(affected))
 
-    # Re-resolved files whose edges came out the same keep them in the graph; only the rows they point into
-    # rebuilt files (dropped with those files' nodes) are written again.
+    # Re-resolved files whose edges came out the same ("same") keep them in the graph. A changed file is
+    # patched in place when few of its definitions and edges changed (its unchanged nodes keep every edge);
+    # otherwise its nodes are rebuilt, which drops the edges into them: the rows of "same" files that point
+    # into rebuilt files are written again.
     stale = sorted(set(deleted) | (set(changed) & set(manifest)))
     digests = resolved.edges.digests
     rewired = sorted(p for p in affected - set(changed) if digests[p] != old_digests.get(p))
     same = affected - set(changed) - set(rewired)
-    to_write = resolved.edges if fresh else resolved.edges.select(set(changed) | set(rewired), into=set(stale),
-                                                                   sources_into=same)
+    modified = [] if fresh or len(changed) > PATCH_FILES else [p for p in changed if p in manifest and p in old_symbols]
 
     # -- write: dirty flag, one graph transaction, state -----------------------------------------------------
     now = datetime.now(timezone.utc).replace(tzinfo=None)
@@ -221,10 +223,21 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         _upsert_project(graph, project, str(root), found.git_head, now,
                         sorted({f.language for f in symbols.values()}))
         modules = load.imported_modules(graph, project, stale + rewired)
-        load.delete_files(graph, project, stale)
+        written, patched = [], set()
+        for p in modified:
+            rows = load.patch_file(graph, project, old_symbols[p], new_facts[p], now)
+            if rows is not None:
+                written += rows
+                patched.add(p)
+        rebuilt = sorted(set(stale) - patched)
+        load.delete_files(graph, project, rebuilt)
         load.delete_outgoing(graph, project, rewired)
-        written = load.insert_files(graph, project, [new_facts[p] for p in changed], now)
-        load.insert_edges(graph, to_write)
+        written += load.insert_files(graph, project, [new_facts[p] for p in changed if p not in patched], now)
+        unpatched = {p for p in sorted(patched) if digests[p] != old_digests.get(p)
+                     and not load.patch_outgoing(graph, project, p, resolved.edges.select({p}))}
+        load.delete_outgoing(graph, project, sorted(unpatched))
+        load.insert_edges(graph, resolved.edges if fresh else resolved.edges.select(
+            (set(changed) - patched) | set(rewired) | unpatched, into=set(rebuilt), sources_into=same))
         load.remove_orphan_modules(graph, modules)
     new_keys, new_digests = dict(old_keys), dict(old_digests)
     for p in deleted:
@@ -245,7 +258,7 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         analytics.execute("INSERT INTO events VALUES (?, ?, 'index', NULL, ?, ?, ?)",
                           [now, project, "full" if fresh else "delta", len(changed),
                            json.dumps({"deleted": len(deleted), "reresolved": len(affected),
-                                       "rewired": len(rewired)})])
+                                       "rewired": len(rewired), "patched": len(patched)})])
     cache[project] = ProjectCache(symbols=symbols, keys=new_keys, digests=new_digests, config=dict(found.config),
                                   index=index.keep_for_next_run(symbols))
     sync_code_documents(analytics, project, written, paths=None if fresh else changed + deleted)  # docs/search.md
