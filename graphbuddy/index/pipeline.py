@@ -70,9 +70,11 @@ class ProjectCache:
     digests: dict[str, str]
     config: dict[str, str]
     index: SymbolIndex | None = None      # the last run's, so memoised lookups carry over
+    bodies: dict[str, FileFacts] = field(default_factory=dict)     # full facts of recently re-resolved files
 
 
 Progress = Callable[[str, int, int], None]      # (stage, done, total)
+BODY_CACHE = 256    # files whose call bodies stay in memory between runs
 PATCH_FILES = 8     # changed files patched in place (load.patch_file); a bigger edit rebuilds them in bulk
 
 
@@ -194,8 +196,11 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         for path, keys in old_keys.items():
             if path in symbols and not keys.isdisjoint(changed_keys):
                 affected.add(path)
-    need_body = sorted(p for p in affected if p not in new_facts)
+    bodies = {} if proj_cache is None else proj_cache.bodies
     full_facts = dict(symbols)
+    full_facts.update((p, bodies[p]) for p in affected if p in bodies and p not in new_facts
+                      and bodies[p].definitions is symbols[p].definitions)
+    need_body = sorted(p for p in affected if p not in new_facts and full_facts[p] is symbols[p])
     full_facts.update(state.load_bodies(project, need_body, old_symbols) if need_body else {})
     full_facts.update(new_facts)
     index = SymbolIndex(full_facts, config, previous=proj_cache.index if proj_cache is not None else None,
@@ -259,8 +264,12 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
                           [now, project, "full" if fresh else "delta", len(changed),
                            json.dumps({"deleted": len(deleted), "reresolved": len(affected),
                                        "rewired": len(rewired), "patched": len(patched)})])
+    # the files re-resolved last keep their call bodies: the same few (a hierarchy's base files) come back often
+    recent = {} if fresh or len(affected) > BODY_CACHE else {p: full_facts[p] for p in affected}
+    recent.update((p, f) for p, f in bodies.items() if p not in recent and p in symbols
+                  and f.definitions is symbols[p].definitions and len(recent) < BODY_CACHE)
     cache[project] = ProjectCache(symbols=symbols, keys=new_keys, digests=new_digests, config=dict(found.config),
-                                  index=index.keep_for_next_run(symbols))
+                                  index=index.keep_for_next_run(symbols), bodies=recent)
     sync_code_documents(analytics, project, written, paths=None if fresh else changed + deleted)  # docs/search.md
     report.classes = sum(1 for r in written if r["label"] == "Class")
     report.functions = len(written) - report.classes

@@ -114,6 +114,7 @@ class SymbolIndex:
         self.companion_cache: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
         self.packages = build_package_map(facts)
         self._subclass_candidates: dict[str, list[tuple[str, Definition]]] | None = None
+        self._candidate_files: dict[str, tuple[str, ...]] = {}
         self._package_tables: dict[str, dict] = {}
         self._package_members: dict[str, dict] = {}
         self.subtable_cache: dict[str, tuple] = {}                   # base name -> direct subclasses by base
@@ -139,7 +140,8 @@ class SymbolIndex:
         self._package_tables = {k: v for k, v in prev._package_tables.items() if "p:" + k not in changed_keys}
         self._package_members = {k: v for k, v in prev._package_members.items() if "p:" + k not in changed_keys}
         if prev._subclass_candidates is not None:
-            self._subclass_candidates = _candidates_after(prev._subclass_candidates, self.facts, changed_paths)
+            self._subclass_candidates, self._candidate_files = _candidates_after(
+                prev._subclass_candidates, prev._candidate_files, self.facts, set(changed_paths))
 
     def keep_for_next_run(self, symbols: dict[str, FileFacts]) -> "SymbolIndex":
         """Drop what the next run rebuilds anyway (and the call bodies): only what `_inherit` reads stays."""
@@ -170,7 +172,7 @@ class SymbolIndex:
     def subclass_candidates(self) -> dict[str, list[tuple[str, Definition]]]:
         """Last segment of a written base name -> the classes naming it, in path order (built on first use)."""
         if self._subclass_candidates is None:
-            self._subclass_candidates = _candidates_after({}, self.facts, self.paths)
+            self._subclass_candidates, self._candidate_files = _candidates_after({}, {}, self.facts, set(self.paths))
         return self._subclass_candidates
 
     def view(self, path: str) -> _FileView:
@@ -206,32 +208,34 @@ def _function_names(before: dict[str, list[tuple[str, str]]], before_files: dict
     return out, files
 
 
-def _candidates_after(before: dict[str, list[tuple[str, Definition]]], facts: dict[str, FileFacts],
-                      paths) -> dict[str, list[tuple[str, Definition]]]:
-    """`before` (a subclass-candidate table) with the classes of `paths` taken out and put back from `facts`."""
-    paths = set(paths)
-    out = dict(before)
-    touched = set()
-    for name, entries in before.items():
-        if any(p in paths for p, _ in entries):
-            out[name] = [e for e in entries if e[0] not in paths]
-            touched.add(name)
+def _candidates_after(before: dict[str, list[tuple[str, Definition]]], before_files: dict[str, tuple[str, ...]],
+                      facts: dict[str, FileFacts], paths: set[str]):
+    """`before` (a subclass-candidate table) with the classes of `paths` taken out and put back from `facts`;
+    also path -> the base names its classes are listed under, which the next patch takes out."""
+    out, files = dict(before), dict(before_files)
+    touched = {name for p in paths for name in files.pop(p, ())}
+    for name in touched:
+        out[name] = [e for e in out[name] if e[0] not in paths]
     for path in sorted(p for p in paths if p in facts):
+        names = []
         for d in facts[path].definitions:
             kinds = d.base_kinds or ("extends",) * len(d.bases)
             for base, kind in zip(d.bases, kinds):
                 if kind != "includes":        # embedding/mixins do not dispatch
                     key = base_key(base)
+                    names.append(key)
                     if key not in touched:
                         out[key] = list(out.get(key, ()))
                         touched.add(key)
                     out[key].append((path, d))
+        if names:
+            files[path] = tuple(names)
     for key in touched:
         if out[key]:
             out[key].sort(key=lambda e: e[0])      # stable: a file's classes keep their order
         else:
             del out[key]
-    return out
+    return out, files
 
 
 def family(language: str) -> str:
