@@ -264,8 +264,9 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
                     mtimes={p: (found.files[p].mtime_ns, found.files[p].size) for p in changed},
                     keys=rekeyed, digests=digests, deleted=deleted + forgotten,
                     touched=touched, screened=screened, blobs=encoding.result() if encoding else None)
-        _store_config(analytics, project, found.config)
-        state.set_dirty(project, False)
+        if fresh or config_changed:
+            _store_config(analytics, project, found.config)
+        state.set_dirty(project, False, rebuilt=fresh)
         analytics.execute("INSERT INTO events VALUES (?, ?, 'index', NULL, ?, ?, ?)",
                           [now, project, "full" if fresh else "delta", len(changed),
                            json.dumps({"deleted": len(deleted), "reresolved": len(affected),

@@ -44,9 +44,10 @@ class IndexState:
                             + ") FROM index_state WHERE project = " + sql_literal(project))
         return bool(rows and (rows[0][0] or rows[0][1] != FORMAT))
 
-    def set_dirty(self, project: str, dirty: bool) -> None:
+    def set_dirty(self, project: str, dirty: bool, *, rebuilt: bool = False) -> None:
+        """`rebuilt`: clearing the flag after a full rebuild, which writes the state in the current format."""
         self.db.execute("INSERT OR REPLACE INTO index_state VALUES (?, ?, ?)", [project, dirty, _now()])
-        if not dirty:
+        if rebuilt:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [_format_key(project), FORMAT])
 
     def load_symbols(self, project: str) -> dict[str, FileFacts]:
