@@ -76,6 +76,7 @@ class ProjectCache:
 
 
 Progress = Callable[[str, int, int], None]      # (stage, done, total)
+BACKGROUND_FROM = 64    # changed files from which blob pickling and the document sync run in a thread
 BODY_CACHE = 256    # files whose call bodies stay in memory between runs
 PATCH_FILES = 8     # changed files patched in place (load.patch_file); a bigger edit rebuilds them in bulk
 
@@ -226,7 +227,7 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
     state.set_dirty(project, True)
     # Pickling the facts blobs holds the GIL but Kùzu's statements do not: encode them in a thread meanwhile
     # (a full stdlib index: ~0.4 s of pickling hidden behind the COPYs and the commit).
-    encoder = ThreadPoolExecutor(1) if len(changed) >= 64 else None
+    encoder = ThreadPoolExecutor(1) if len(changed) >= BACKGROUND_FROM else None   # also syncs code documents
     encoding = encoder.submit(encode_state, [new_facts[p] for p in changed]) if encoder else None
     with graph.transaction():
         if fresh and existing_root is not None:
@@ -244,12 +245,21 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         load.delete_files(graph, project, rebuilt)
         load.delete_outgoing(graph, project, rewired)
         written += load.insert_files(graph, project, [new_facts[p] for p in changed if p not in patched], now)
+        # code documents (DuckDB, docs/search.md) follow the rows just written; a big run syncs them while
+        # Kùzu writes the edges and commits (an interrupted run is dirty: the next one rebuilds and re-syncs)
+        doc_paths = None if fresh else changed + deleted
+        syncing = encoder.submit(sync_code_documents, analytics, project, written, paths=doc_paths) \
+            if encoder else None
         unpatched = {p for p in sorted(patched) if digests[p] != old_digests.get(p)
                      and not load.patch_outgoing(graph, project, p, resolved.edges.select({p}))}
         load.delete_outgoing(graph, project, sorted(unpatched))
         load.insert_edges(graph, resolved.edges if fresh else resolved.edges.select(
             (set(changed) - patched) | set(rewired) | unpatched, into=set(rebuilt), sources_into=same))
         load.remove_orphan_modules(graph, modules)
+    if syncing is not None:
+        syncing.result()
+    else:
+        sync_code_documents(analytics, project, written, paths=doc_paths)
     new_keys, new_digests = dict(old_keys), dict(old_digests)
     for p in deleted:
         new_keys.pop(p, None)
@@ -279,7 +289,6 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         encoder.shutdown()
     cache[project] = ProjectCache(symbols=symbols, keys=new_keys, digests=new_digests, config=dict(found.config),
                                   index=index.keep_for_next_run(symbols), bodies=recent)
-    sync_code_documents(analytics, project, written, paths=None if fresh else changed + deleted)  # docs/search.md
     report.classes = sum(1 for r in written if r["label"] == "Class")
     report.functions = len(written) - report.classes
 

@@ -115,9 +115,10 @@ def test_delta_equals_full_after_random_edits(project_copy, tmp_path, seed):
 @pytest.mark.parametrize("seed", range(3))
 def test_delta_equals_full_on_the_bulk_write_path(project_copy, tmp_path, seed, monkeypatch):
     """The sample is small enough for per-row writes and in-process work; force the paths big projects take:
-    COPY, UNWIND deletes, and the parse and resolve worker pools."""
-    from graphbuddy.index import load, parse, resolve_pool
+    COPY, UNWIND deletes, the parse and resolve worker pools, and the background blob and document writes."""
+    from graphbuddy.index import load, parse, pipeline, resolve_pool
 
+    monkeypatch.setattr(pipeline, "BACKGROUND_FROM", 0)
     monkeypatch.setattr(load, "SMALL_BATCH", 0)
     monkeypatch.setattr(load, "PER_FILE_LIMIT", 0)
     monkeypatch.setattr(parse, "POOL_THRESHOLD", 0)
