@@ -104,9 +104,9 @@ class SymbolIndex:
         self.paths = frozenset(facts)
         self.module_map = build_module_map(facts)
         # top-level function name -> (path, qualified name) in path order: patched from `previous` when given
-        self.function_names, self.function_files = _function_names(
-            {}, {}, facts, set(self.paths)) if previous is None else _function_names(
-            previous.function_names, previous.function_files, facts, set(changed_paths))
+        self.function_names, self.function_files = _patch_table(
+            {}, {}, facts, set(self.paths), _top_level_functions) if previous is None else _patch_table(
+            previous.function_names, previous.function_files, facts, set(changed_paths), _top_level_functions)
         self._views: dict[str, _FileView] = {}
         self.bases_cache: dict[tuple[str, str], tuple] = {}
         # path -> (files its star imports / companions resolve to, keys read): C include webs ask often
@@ -140,8 +140,8 @@ class SymbolIndex:
         self._package_tables = {k: v for k, v in prev._package_tables.items() if "p:" + k not in changed_keys}
         self._package_members = {k: v for k, v in prev._package_members.items() if "p:" + k not in changed_keys}
         if prev._subclass_candidates is not None:
-            self._subclass_candidates, self._candidate_files = _candidates_after(
-                prev._subclass_candidates, prev._candidate_files, self.facts, set(changed_paths))
+            self._subclass_candidates, self._candidate_files = _patch_table(
+                prev._subclass_candidates, prev._candidate_files, self.facts, set(changed_paths), _named_bases)
 
     def keep_for_next_run(self, symbols: dict[str, FileFacts]) -> "SymbolIndex":
         """Drop what the next run rebuilds anyway (and the call bodies): only what `_inherit` reads stays."""
@@ -172,7 +172,8 @@ class SymbolIndex:
     def subclass_candidates(self) -> dict[str, list[tuple[str, Definition]]]:
         """Last segment of a written base name -> the classes naming it, in path order (built on first use)."""
         if self._subclass_candidates is None:
-            self._subclass_candidates, self._candidate_files = _candidates_after({}, {}, self.facts, set(self.paths))
+            self._subclass_candidates, self._candidate_files = _patch_table({}, {}, self.facts, set(self.paths),
+                                                                            _named_bases)
         return self._subclass_candidates
 
     def view(self, path: str) -> _FileView:
@@ -182,60 +183,42 @@ class SymbolIndex:
         return v
 
 
-def _function_names(before: dict[str, list[tuple[str, str]]], before_files: dict[str, tuple[str, ...]],
-                    facts: dict[str, FileFacts], paths: set[str]):
-    """`before` (top-level function name -> (path, qualified name) in path order) with the functions of
-    `paths` taken out and put back from `facts`; also path -> its names, which the next patch takes out."""
+def _patch_table(before: dict[str, list[tuple]], before_files: dict[str, tuple[str, ...]],
+                 facts: dict[str, FileFacts], paths: set[str], entries) -> tuple[dict, dict]:
+    """A table of key -> [(path, ...)] in path order, with the entries of `paths` taken out and put back from
+    `facts` (`entries(path, facts)` yields (key, entry)); also path -> its keys, which the next patch takes
+    out. An empty `before` builds the table."""
     out, files = dict(before), dict(before_files)
-    touched = {name for p in paths for name in files.pop(p, ())}
-    for name in touched:
-        out[name] = [e for e in out[name] if e[0] not in paths]
+    touched = {key for p in paths for key in files.pop(p, ())}
+    for key in touched:
+        out[key] = [e for e in out[key] if e[0] not in paths]
     for path in sorted(p for p in paths if p in facts):
-        names = []
-        for d in facts[path].definitions:
-            if d.parent is None and d.kind == "function":
-                names.append(d.name)
-                if d.name not in touched:
-                    out[d.name] = list(out.get(d.name, ()))
-                    touched.add(d.name)
-                out[d.name].append((path, d.qualified_name))
-        files[path] = tuple(names)
-    for name in touched:
-        if out[name]:
-            out[name].sort(key=lambda e: e[0])      # stable: a file's functions keep their order
-        else:
-            del out[name]
-    return out, files
-
-
-def _candidates_after(before: dict[str, list[tuple[str, Definition]]], before_files: dict[str, tuple[str, ...]],
-                      facts: dict[str, FileFacts], paths: set[str]):
-    """`before` (a subclass-candidate table) with the classes of `paths` taken out and put back from `facts`;
-    also path -> the base names its classes are listed under, which the next patch takes out."""
-    out, files = dict(before), dict(before_files)
-    touched = {name for p in paths for name in files.pop(p, ())}
-    for name in touched:
-        out[name] = [e for e in out[name] if e[0] not in paths]
-    for path in sorted(p for p in paths if p in facts):
-        names = []
-        for d in facts[path].definitions:
-            kinds = d.base_kinds or ("extends",) * len(d.bases)
-            for base, kind in zip(d.bases, kinds):
-                if kind != "includes":        # embedding/mixins do not dispatch
-                    key = base_key(base)
-                    names.append(key)
-                    if key not in touched:
-                        out[key] = list(out.get(key, ()))
-                        touched.add(key)
-                    out[key].append((path, d))
-        if names:
-            files[path] = tuple(names)
+        keys = []
+        for key, entry in entries(path, facts[path]):
+            keys.append(key)
+            if key not in touched:
+                out[key] = list(out.get(key, ()))
+                touched.add(key)
+            out[key].append(entry)
+        if keys:
+            files[path] = tuple(keys)
     for key in touched:
         if out[key]:
-            out[key].sort(key=lambda e: e[0])      # stable: a file's classes keep their order
+            out[key].sort(key=lambda e: e[0])      # stable: a file's entries keep their order
         else:
             del out[key]
     return out, files
+
+
+def _top_level_functions(path: str, facts: FileFacts):
+    return ((d.name, (path, d.qualified_name)) for d in facts.definitions if d.parent is None and d.kind == "function")
+
+
+def _named_bases(path: str, facts: FileFacts):
+    for d in facts.definitions:
+        for base, kind in zip(d.bases, d.base_kinds or ("extends",) * len(d.bases)):
+            if kind != "includes":        # embedding/mixins do not dispatch
+                yield base_key(base), (path, d)
 
 
 def family(language: str) -> str:
