@@ -114,10 +114,8 @@ def _git(root: Path, *args: str) -> str | None:
 
 
 def _git_files(root: Path) -> list[str] | None:
-    """Tracked plus untracked-but-not-ignored files, when `root` lies in a git work tree."""
-    top = _git(root, "rev-parse", "--show-toplevel")
-    if top is None:
-        return None
+    """Tracked plus untracked-but-not-ignored files, when `root` lies in a git work tree (outside one,
+    ls-files fails: no separate `rev-parse` call, each git process costs 5-20 ms of a no-change run)."""
     out = _git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ".")
     if out is None:
         return None
