@@ -28,7 +28,7 @@ class GraphBuddy:
         # too: the analytics lock decides who owns the store (StoreLocked here), and the graph, opened on
         # first use (a no-change index never needs it), cannot then be locked by another graphbuddy process.
         self.analytics = AnalyticsStore(None if memory else self.path / ANALYTICS_FILE)
-        self.graph = GraphStore(None if memory else self.path / GRAPH_FILE, lazy=True)
+        self.graph = GraphStore(None if memory else self.path / GRAPH_FILE, lazy=True, on_create=self._graph_created)
         self._index_cache: dict = {}
         self._memory = None
         try:
@@ -51,6 +51,11 @@ class GraphBuddy:
             with self.graph.transaction_lock():
                 self.graph.execute("CHECKPOINT")
         self.analytics.execute("CHECKPOINT")
+
+    def _graph_created(self) -> None:
+        from .index.pipeline import forget_recorded_roots
+
+        forget_recorded_roots(self.analytics)
 
     def __enter__(self) -> "GraphBuddy":
         return self

@@ -65,3 +65,41 @@ def test_a_schema_file_landing_out_of_order_is_still_applied(tmp_path, monkeypat
     assert store.schema_version == 4 and {"A", "C", "D"} <= store.table_names()
     assert sorted(r[0] for r in store.rows("MATCH (v:SchemaVersion) RETURN v.version")) == [1, 3, 4]
     store.close()
+
+
+def test_the_graph_opens_on_first_use(tmp_path):
+    from graphbuddy.store.graph import GraphStore
+
+    store = GraphStore(tmp_path / "g.kuzu", lazy=True)
+    assert not store.is_open and not (tmp_path / "g.kuzu").exists()
+    assert store.schema_version >= 2 and store.is_open          # first use opens and migrates
+    store.close()
+    with pytest.raises(StoreError, match="closed"):
+        store.rows("RETURN 1")
+
+
+def test_a_store_held_by_another_process_is_locked_at_open(tmp_path):
+    """DuckDB is opened first and closed last, so its lock alone tells that another process owns the store,
+    even though the graph of that process is opened on first use."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from graphbuddy.errors import StoreLocked
+
+    store = tmp_path / "s"
+    graphbuddy.open(store).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import graphbuddy, sys\ngb = graphbuddy.open({str(store)!r})\n"
+                               "print('ready', gb.graph.is_open, flush=True)\nsys.stdin.read()\ngb.close()\n"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        env=dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1])))
+    try:
+        assert holder.stdout.readline().split() == ["ready", "False"]
+        with pytest.raises(StoreLocked):
+            graphbuddy.open(store)
+    finally:
+        holder.communicate("", timeout=60)
+    with graphbuddy.open(store) as gb:                      # released with the process
+        assert gb.projects() == []

@@ -282,7 +282,13 @@ def _recorded_root(analytics, project: str) -> str | None:
 
 
 def _record_root(analytics, project: str, root: str) -> None:
-    analytics.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [f"root:{project}", root])
+    analytics.execute(f"INSERT OR REPLACE INTO meta VALUES ({sql_literal(f'root:{project}')}, {sql_literal(root)})")
+
+
+def forget_recorded_roots(analytics) -> None:
+    """For a graph file created beside existing index state (the old one deleted): without the copies, the
+    next run of each project asks the graph, finds no project there and rebuilds it in full."""
+    analytics.execute("DELETE FROM meta WHERE key LIKE 'root:%'")
 
 
 def _upsert_project(graph, project: str, root: str, head: str | None, now, languages: list[str]) -> None:

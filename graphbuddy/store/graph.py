@@ -12,7 +12,7 @@ import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ..config import package_data_dir
 from ..errors import QueryError, SchemaError, StoreError, StoreLocked
@@ -122,12 +122,14 @@ class GraphStore:
     alone, and importing kuzu, opening the file and checking the schema cost ~0.13 s of a cold CLI run.
     """
 
-    def __init__(self, path: str | Path | None, *, lazy: bool = False):
+    def __init__(self, path: str | Path | None, *, lazy: bool = False, on_create: Callable[[], None] | None = None):
         self.path = None if path is None else str(path)
         self._db = None
         self._conn = None
+        self._ready = False                     # opened and migrated
         self._closed = False
-        self._open_lock = threading.RLock()     # RLock: migrating runs statements, which check the open state
+        self._open_lock = threading.RLock()     # RLock: migrating runs statements, which open() again
+        self._on_create = on_create             # called once when opening created the database file
         self._schema_version = 0
         self._readers: queue.LifoQueue = queue.LifoQueue()
         self._read_conns: list = []
@@ -141,12 +143,14 @@ class GraphStore:
     # -- lifecycle -----------------------------------------------------------------------------------
     def open(self) -> "GraphStore":
         """Open the database and apply pending migrations, once; later calls return at once."""
-        if self._db is not None:
+        if self._ready:
             return self
+        created = False
         with self._open_lock:
-            if self._db is None:
+            if self._db is None:            # else: opened already, or this thread is migrating it right now
                 if self._closed:
                     raise StoreError(f"graph store is closed: {self.path or ':memory:'}", path=self.path)
+                created = self.path is not None and not Path(self.path).exists()
                 db = _acquire_database(self.path)
                 try:
                     self._conn = _kuzu().Connection(db)
@@ -159,6 +163,9 @@ class GraphStore:
                         self._conn = None
                     _release_database(self.path, db)
                     raise
+                self._ready = True
+        if created and self._on_create is not None:     # outside the lock: the callback may use other stores
+            self._on_create()
         return self
 
     @property
@@ -172,6 +179,7 @@ class GraphStore:
     def close(self) -> None:
         with self._open_lock:
             self._closed = True
+            self._ready = False
             if self._db is not None:
                 for conn in self._read_conns:
                     conn.close()
@@ -208,7 +216,7 @@ class GraphStore:
 
     # -- execution -----------------------------------------------------------------------------------
     def execute(self, query: str, params: dict[str, Any] | None = None):
-        if self._db is None:
+        if not self._ready:
             self.open()
         try:
             if self._in_tx:

@@ -102,6 +102,19 @@ def test_a_deleted_graph_file_means_a_full_rebuild(indexed):
     assert files_in_graph(store) == expected
 
 
+def test_a_graph_recreated_by_another_command_first_still_means_a_full_rebuild(indexed):
+    """The graph file is there again, but new: DuckDB's copies of the roots no longer describe it."""
+    store, root = indexed
+    expected = files_in_graph(store)
+    for name in ("graph.kuzu", "graph.kuzu.wal"):
+        (store / name).unlink(missing_ok=True)
+    with graphbuddy.open(store) as gb:
+        assert gb.projects() == []             # any command that opens the graph creates a new, empty one
+    report, _ = index_cold(store, root)
+    assert report.mode == "full"
+    assert files_in_graph(store) == expected
+
+
 def test_an_interrupted_run_left_dirty_means_a_full_rebuild(indexed):
     store, root = indexed
     with graphbuddy.open(store) as gb:     # what a run killed between its two stores leaves behind
