@@ -268,8 +268,9 @@ def _changed_keys(old: dict[str, FileFacts], new: dict[str, FileFacts], paths: l
 def _project_root(graph, analytics, project: str, root: str) -> str | None:
     """The root `project` is indexed from. DuckDB keeps a copy so a no-change run never opens the graph
     (~0.13 s of a cold CLI run); it is trusted only when it names this very root and the graph file is there.
-    The copy is written after a run commits, and removed and renamed with the project's other `meta` rows; the
-    root of a Project node changes only when it is created, so the copy is either missing or right."""
+    The copy is written after a run commits, removed and renamed with the project's other `meta` rows, and
+    dropped when a new graph file is created (`forget_recorded_roots`); the root of a Project node changes
+    only when the node is created, so the copy is either missing or right."""
     if (graph.path is None or Path(graph.path).exists()) and _recorded_root(analytics, project) == root:
         return root
     rows = graph.rows("MATCH (p:Project {id: $id}) RETURN p.root", {"id": project})
