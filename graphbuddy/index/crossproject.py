@@ -212,9 +212,9 @@ def _plan(prov: _Providers, project: str, recorded: list) -> dict:
 
 
 def _plan_calls(prov, project: str, index: SymbolIndex, linked: dict, out: dict) -> None:
+    """Bind calls the project's own resolver left open and that go through a linked import."""
     from .load import definition_ids
 
-    """Bind calls the project's own resolver left open and that go through a linked import."""
     bodies = prov.state.load_bodies(project, sorted(linked), index.facts)
     full = dict(index.facts)
     full.update(bodies)

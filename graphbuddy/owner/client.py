@@ -69,9 +69,11 @@ class RemoteGraphBuddy:
         return wire.decode(payload["result"])
 
     def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
         from . import service
 
-        if name.startswith("_") or name not in service.remote_methods():
+        if name not in service.remote_methods():
             raise AttributeError(name)
 
         def method(*args, **kwargs):
