@@ -103,3 +103,41 @@ def test_a_store_held_by_another_process_is_locked_at_open(tmp_path):
         holder.communicate("", timeout=60)
     with graphbuddy.open(store) as gb:                      # released with the process
         assert gb.projects() == []
+
+
+def test_first_uses_from_several_threads_open_the_graph_once(tmp_path):
+    """A lazily opened graph: a write transaction and reads racing to be first neither deadlock nor migrate twice."""
+    import threading
+
+    from graphbuddy.store.graph import GraphStore
+
+    store = GraphStore(tmp_path / "g.kuzu", lazy=True)
+    errors, barrier = [], threading.Barrier(6)
+
+    def write(i):
+        try:
+            barrier.wait()
+            with store.transaction():
+                store.execute("CREATE (:ProjectGroup {id: $id})", {"id": f"g{i}"})
+        except Exception as exc:        # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    def read():
+        try:
+            barrier.wait()
+            store.rows("MATCH (v:SchemaVersion) RETURN count(*)")
+        except Exception as exc:        # noqa: BLE001
+            errors.append(exc)
+
+    threads = ([threading.Thread(target=write, args=(i,), daemon=True) for i in range(3)]
+               + [threading.Thread(target=read, daemon=True) for _ in range(3)])
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert not any(t.is_alive() for t in threads), "deadlock"
+    assert errors == []
+    versions = store.rows("MATCH (v:SchemaVersion) RETURN v.version")
+    assert len(versions) == len({v[0] for v in versions})          # each schema file applied once
+    assert store.rows("MATCH (g:ProjectGroup) RETURN count(*)") == [[3]]
+    store.close()

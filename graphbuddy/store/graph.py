@@ -321,6 +321,7 @@ class GraphStore:
     @contextmanager
     def transaction(self) -> Iterator["GraphStore"]:
         """One write transaction; nested use joins the outer one. Rolled back on any exception."""
+        self.open()      # before the write lock: a first open migrates, which takes the write lock itself
         with self._write_lock:
             if self._in_tx:
                 yield self
@@ -345,6 +346,7 @@ class GraphStore:
     @contextmanager
     def transaction_lock(self) -> Iterator["GraphStore"]:
         """Hold the write lock without a transaction (CHECKPOINT must run outside one)."""
+        self.open()
         with self._write_lock:
             yield self
 
