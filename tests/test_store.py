@@ -108,6 +108,7 @@ def test_a_store_held_by_another_process_is_locked_at_open(tmp_path):
 def test_first_uses_from_several_threads_open_the_graph_once(tmp_path):
     """A lazily opened graph: a write transaction and reads racing to be first neither deadlock nor migrate twice."""
     import threading
+    import time
 
     from graphbuddy.store.graph import GraphStore
 
@@ -133,8 +134,9 @@ def test_first_uses_from_several_threads_open_the_graph_once(tmp_path):
                + [threading.Thread(target=read, daemon=True) for _ in range(3)])
     for t in threads:
         t.start()
+    deadline = time.monotonic() + 30
     for t in threads:
-        t.join(timeout=30)
+        t.join(timeout=max(0.0, deadline - time.monotonic()))
     assert not any(t.is_alive() for t in threads), "deadlock"
     assert errors == []
     versions = store.rows("MATCH (v:SchemaVersion) RETURN v.version")
