@@ -24,12 +24,11 @@ class GraphBuddy:
 
         self.memory = memory
         self.path = None if memory else _prepare_store_folder(Path(store) if store else default_store_path())
-        self.graph = GraphStore(None if memory else self.path / GRAPH_FILE)
-        try:
-            self.analytics = AnalyticsStore(None if memory else self.path / ANALYTICS_FILE)
-        except GraphbuddyError:
-            self.graph.close()
-            raise
+        # DuckDB first and closed last, so a process holding the graph file always holds the analytics file
+        # too: the analytics lock decides who owns the store (StoreLocked here), and the graph, opened on
+        # first use (a no-change index never needs it), cannot then be locked by another graphbuddy process.
+        self.analytics = AnalyticsStore(None if memory else self.path / ANALYTICS_FILE)
+        self.graph = GraphStore(None if memory else self.path / GRAPH_FILE, lazy=True, on_create=self._graph_created)
         self._index_cache: dict = {}
         self._memory = None
         try:
@@ -43,14 +42,20 @@ class GraphBuddy:
 
     # -- lifecycle -------------------------------------------------------------------------------------------
     def close(self) -> None:
-        self.analytics.close()
         self.graph.close()
+        self.analytics.close()
 
     def flush(self) -> None:
         """Checkpoint both databases (fold their write-ahead logs into the files): the owner's clean stop."""
-        with self.graph.transaction_lock():
-            self.graph.execute("CHECKPOINT")
+        if self.graph.is_open:
+            with self.graph.transaction_lock():
+                self.graph.execute("CHECKPOINT")
         self.analytics.execute("CHECKPOINT")
+
+    def _graph_created(self) -> None:
+        from .index.pipeline import forget_recorded_roots
+
+        forget_recorded_roots(self.analytics)
 
     def __enter__(self) -> "GraphBuddy":
         return self
@@ -70,7 +75,7 @@ class GraphBuddy:
                                full=full, progress=progress, workers=workers)
         from .index.crossproject import after_index
 
-        after_index(self.graph, self.analytics, name, report.mode)   # manifest deps + cross-project links
+        after_index(self.graph, self.analytics, name, report.mode, root=report.root)   # manifest deps + links
         return report
 
     def watch(self, path: str | Path, *, project: str | None = None, on_update: Callable | None = None,

@@ -65,3 +65,81 @@ def test_a_schema_file_landing_out_of_order_is_still_applied(tmp_path, monkeypat
     assert store.schema_version == 4 and {"A", "C", "D"} <= store.table_names()
     assert sorted(r[0] for r in store.rows("MATCH (v:SchemaVersion) RETURN v.version")) == [1, 3, 4]
     store.close()
+
+
+def test_the_graph_opens_on_first_use(tmp_path):
+    from graphbuddy.store.graph import GraphStore
+
+    store = GraphStore(tmp_path / "g.kuzu", lazy=True)
+    assert not store.is_open and not (tmp_path / "g.kuzu").exists()
+    assert store.schema_version >= 2 and store.is_open          # first use opens and migrates
+    store.close()
+    with pytest.raises(StoreError, match="closed"):
+        store.rows("RETURN 1")
+
+
+def test_a_store_held_by_another_process_is_locked_at_open(tmp_path):
+    """DuckDB is opened first and closed last, so its lock alone tells that another process owns the store,
+    even though the graph of that process is opened on first use."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from graphbuddy.errors import StoreLocked
+
+    store = tmp_path / "s"
+    graphbuddy.open(store).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import graphbuddy, sys\ngb = graphbuddy.open({str(store)!r})\n"
+                               "print('ready', gb.graph.is_open, flush=True)\nsys.stdin.read()\ngb.close()\n"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        env=dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1])))
+    try:
+        assert holder.stdout.readline().split() == ["ready", "False"]
+        with pytest.raises(StoreLocked):
+            graphbuddy.open(store)
+    finally:
+        holder.communicate("", timeout=60)
+    with graphbuddy.open(store) as gb:                      # released with the process
+        assert gb.projects() == []
+
+
+def test_first_uses_from_several_threads_open_the_graph_once(tmp_path):
+    """A lazily opened graph: a write transaction and reads racing to be first neither deadlock nor migrate twice."""
+    import threading
+    import time
+
+    from graphbuddy.store.graph import GraphStore
+
+    store = GraphStore(tmp_path / "g.kuzu", lazy=True)
+    errors, barrier = [], threading.Barrier(6)
+
+    def write(i):
+        try:
+            barrier.wait()
+            with store.transaction():
+                store.execute("CREATE (:ProjectGroup {id: $id})", {"id": f"g{i}"})
+        except Exception as exc:        # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    def read():
+        try:
+            barrier.wait()
+            store.rows("MATCH (v:SchemaVersion) RETURN count(*)")
+        except Exception as exc:        # noqa: BLE001
+            errors.append(exc)
+
+    threads = ([threading.Thread(target=write, args=(i,), daemon=True) for i in range(3)]
+               + [threading.Thread(target=read, daemon=True) for _ in range(3)])
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + 30
+    for t in threads:
+        t.join(timeout=max(0.0, deadline - time.monotonic()))
+    assert not any(t.is_alive() for t in threads), "deadlock"
+    assert errors == []
+    versions = store.rows("MATCH (v:SchemaVersion) RETURN v.version")
+    assert len(versions) == len({v[0] for v in versions})          # each schema file applied once
+    assert store.rows("MATCH (g:ProjectGroup) RETURN count(*)") == [[3]]
+    store.close()

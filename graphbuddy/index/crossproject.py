@@ -23,11 +23,8 @@ import logging
 import posixpath
 from dataclasses import dataclass
 
-import pyarrow as pa
-
 from ..languages import adapter_for
 from .facts import Import
-from .load import definition_ids, file_id, write_rows
 from .resolve import _CALL_RECEIVER, Resolver, SymbolIndex, _scope_chain, family
 from .state import IndexState
 
@@ -176,6 +173,8 @@ def link_projects(graph, analytics, *, scans=None, around: str | None = None) ->
 
 
 def _plan(prov: _Providers, project: str, recorded: list) -> dict:
+    from .load import file_id       # load and pyarrow only when relinking: a no-change run never does
+
     index = prov.index(project)
     plan = {"project": project, "links": [], "unlink": [], "restore": [], "depends": set(),
             "imports": {"from": [], "to": [], "line": [], "name": []},
@@ -214,6 +213,8 @@ def _plan(prov: _Providers, project: str, recorded: list) -> dict:
 
 def _plan_calls(prov, project: str, index: SymbolIndex, linked: dict, out: dict) -> None:
     """Bind calls the project's own resolver left open and that go through a linked import."""
+    from .load import definition_ids
+
     bodies = prov.state.load_bodies(project, sorted(linked), index.facts)
     full = dict(index.facts)
     full.update(bodies)
@@ -325,6 +326,10 @@ _NEVER = 1 << 62
 
 
 def _write(graph, plan: dict) -> None:
+    import pyarrow as pa
+
+    from .load import write_rows
+
     p = plan["project"]
     graph.execute("MATCH (a:File {project: $p})-[r:IMPORTS]->(b:File) WHERE b.project <> $p DELETE r", {"p": p})
     graph.execute("MATCH (a:Function {project: $p})-[r:CALLS]->(b:Function) WHERE b.project <> $p DELETE r", {"p": p})
@@ -375,11 +380,14 @@ def _config(analytics, project: str) -> dict:
     return _parse_config(json.loads(rows[0][0]))
 
 
-def after_index(graph, analytics, project: str, mode: str) -> None:
+def after_index(graph, analytics, project: str, mode: str, *, root: str | None = None) -> None:
     """The hook at the end of an index run: rediscover manifest dependencies, then relink the cross-project
-    edges that `project` can affect. A no-change run only re-checks the project's known manifests (stat)."""
-    from ..projects.dependencies import discover_dependencies, scan_projects
+    edges that `project` can affect. A no-change run only re-checks the project's known manifests (stat),
+    from DuckDB alone when `root` is given: it opens neither the graph nor imports pyarrow."""
+    from ..projects.dependencies import cached_scan_holds, discover_dependencies, scan_projects
 
+    if mode == "unchanged" and root is not None and cached_scan_holds(analytics, project, root):
+        return
     rescan = {project} if mode == "full" else set()
     before = analytics.rows("SELECT value FROM meta WHERE key = ?", [f"manifests:{project}"])
     scans = scan_projects(graph, analytics, rescan=rescan)

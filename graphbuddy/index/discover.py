@@ -114,10 +114,8 @@ def _git(root: Path, *args: str) -> str | None:
 
 
 def _git_files(root: Path) -> list[str] | None:
-    """Tracked plus untracked-but-not-ignored files, when `root` lies in a git work tree."""
-    top = _git(root, "rev-parse", "--show-toplevel")
-    if top is None:
-        return None
+    """Tracked plus untracked-but-not-ignored files, when `root` lies in a git work tree (outside one,
+    ls-files fails: no separate `rev-parse` call, each git process costs 5-20 ms of a no-change run)."""
     out = _git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ".")
     if out is None:
         return None
@@ -136,9 +134,10 @@ def _walk(root: Path, skipped: Counter) -> list[str]:
     """Outside git: walk without following directory links (no loops), honouring simple .gitignore rules."""
     ignore = _load_gitignore(root)
     out = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=lambda e: skipped.update(["unreadable"])):
-        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
-        rel_dir = "" if rel_dir == "." else rel_dir + "/"
+    top = str(root)
+    prefix = os.path.join(top, "")         # every folder below the top starts with it (os.path.relpath: ~0.1 ms each)
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=False, onerror=lambda e: skipped.update(["unreadable"])):
+        rel_dir = "" if dirpath == top else dirpath[len(prefix):].replace(os.sep, "/") + "/"
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not _ignored(rel_dir + d, d, ignore, True))
         for name in filenames:
             rel = rel_dir + name

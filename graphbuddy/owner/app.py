@@ -30,12 +30,21 @@ def open_store_waiting(folder: Path, lock_wait_s: float):
 
     deadline = time.monotonic() + lock_wait_s
     while True:
+        gb = None
         try:
-            return GraphBuddy(folder)
+            gb = GraphBuddy(folder)
+            gb.graph.open()          # the owner holds both files from the start (GraphBuddy opens the graph lazily)
+            return gb
         except StoreLocked:
+            if gb is not None:
+                gb.close()
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+        except BaseException:
+            if gb is not None:
+                gb.close()
+            raise
 
 
 def bind_socket(folder: Path, host: str | None, port: int | None) -> tuple[socket.socket, dict]:

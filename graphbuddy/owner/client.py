@@ -12,7 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import StoreError, StoreLocked
-from . import discovery, service, wire
+from . import discovery
+
+# `service` and `wire` (http.client, ~10-20 ms to import) are imported on the first remote call: a CLI run
+# that finds no owner opens the files directly and never needs them.
 
 RPC_TIMEOUT_S = 3600.0         # an index of a big project may take minutes
 
@@ -31,6 +34,8 @@ class RemoteGraphBuddy:
         return int(self._info["pid"])
 
     def call(self, method: str, kwargs: dict[str, Any]) -> Any:
+        from . import service, wire
+
         body = wire.dumps({"method": method, "kwargs": wire.encode(kwargs)})
         for attempt in range(3):
             try:
@@ -51,6 +56,8 @@ class RemoteGraphBuddy:
                          path=str(self.path))
 
     def _answer(self, status: int, data: bytes) -> Any:
+        from . import wire
+
         try:
             payload = json.loads(data)
         except ValueError:
@@ -62,7 +69,11 @@ class RemoteGraphBuddy:
         return wire.decode(payload["result"])
 
     def __getattr__(self, name: str):
-        if name.startswith("_") or name not in service.remote_methods():
+        if name.startswith("_"):
+            raise AttributeError(name)
+        from . import service
+
+        if name not in service.remote_methods():
             raise AttributeError(name)
 
         def method(*args, **kwargs):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import subprocess
 import sys
 import time
@@ -51,6 +50,8 @@ def load_token(folder: Path) -> str:
         token = path.read_text().strip()
         if len(token) >= 32:
             return token
+    import secrets        # only when a token is generated (~4 ms: hashlib, random)
+
     token = secrets.token_urlsafe(32)
     write_private(path, token + "\n")
     return token

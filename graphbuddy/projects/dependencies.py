@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InvalidArgument
-from .manifests import Manifest, ManifestScan, scan
-from .registry import now, require_project
+
+# .manifests and .registry (pyarrow) are imported where used: a no-change index run imports this module
+# only for `cached_scan_holds`.
 
 DEPENDENCY_TYPES = ("uses", "extends", "references", "shares_code")
 SOURCES = ("manual", "manifest", "code")
@@ -61,6 +62,8 @@ def add_dependency(graph, project: str, *, on: str, type: str = "uses", descript
         raise InvalidArgument(f"unknown dependency source '{source}'")
     if project == on:
         raise InvalidArgument(f"'{project}' cannot depend on itself")
+    from .registry import now, require_project
+
     with graph.transaction():
         require_project(graph, project)
         require_project(graph, on)
@@ -74,6 +77,8 @@ def add_dependency(graph, project: str, *, on: str, type: str = "uses", descript
 
 def remove_dependency(graph, project: str, *, on: str, type: str | None = None, source: str | None = None) -> int:
     """Remove the matching edges (all types/sources unless given). Returns how many were removed."""
+    from .registry import require_project
+
     require_project(graph, project)
     require_project(graph, on)
     with graph.transaction():
@@ -91,6 +96,8 @@ def all_dependencies(graph) -> list[Dependency]:
 
 def list_dependencies(graph, project: str, *, transitive: bool = False):
     """Direct DEPENDS_ON edges of `project`, or (transitive) its upstream closure as `ClosureEntry`s."""
+    from .registry import require_project
+
     require_project(graph, project)
     if not transitive:
         return [d for d in all_dependencies(graph) if d.project == project]
@@ -142,6 +149,8 @@ def scan_projects(graph, analytics=None, *, rescan: set[str] | None = None) -> d
     With it, only projects in `rescan` are walked; the others reuse the scan cached in DuckDB `meta`
     (`manifests:<project>`) as long as every manifest file it read keeps its mtime and size (a manifest
     added to a project not being re-scanned is found by its next full index or by `discover`)."""
+    from .manifests import scan
+
     roots = {n: r for n, r in project_roots(graph).items() if r}
     out = {}
     for name, root in roots.items():
@@ -174,6 +183,8 @@ def _store_scan(analytics, name: str, root: str, s: ManifestScan) -> None:
 
 
 def _cached_scan(analytics, name: str, root: str) -> ManifestScan | None:
+    from .manifests import Manifest, ManifestScan
+
     rows = analytics.rows("SELECT value FROM meta WHERE key = ?", [f"manifests:{name}"])
     if not rows:
         return None
@@ -182,6 +193,18 @@ def _cached_scan(analytics, name: str, root: str) -> ManifestScan | None:
         return None
     return ManifestScan(tuple(Manifest(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in m.items()})
                               for m in data["manifests"]), tuple(tuple(e) for e in data["errors"]))
+
+
+def cached_scan_holds(analytics, name: str, root: str) -> bool:
+    """Whether `name` has a cached manifest scan whose files all keep their mtime and size (what
+    `scan_projects` would reuse). The SQL has no bound parameters: duckdb's first binding imports pandas."""
+    from ..index.state import sql_literal
+
+    rows = analytics.rows("SELECT value FROM meta WHERE key = " + sql_literal(f"manifests:{name}"))
+    if not rows:
+        return False
+    sig = json.loads(rows[0][0])["sig"]
+    return _signature(root, sig) == sig
 
 
 def providers(roots: dict[str, str], scans: dict[str, ManifestScan]) -> dict[tuple[str, str], list[str]]:

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import pytest
 
+import graphbuddy
 from graphbuddy.errors import InvalidArgument, NotFound
 from graphbuddy.projects.dependencies import Dependency, dependency_closure
 from graphbuddy.projects.manifests import scan
+
+from .conftest import index_all
 
 
 def pairs(deps, source=None):
@@ -111,3 +114,17 @@ def test_a_manifest_edit_is_picked_up_by_the_next_index_run(multi_root, multi_gb
     assert report.mode == "unchanged"                          # no source changed, the manifest did
     # the import of auth_service still links, so the dependency remains, now seen in code only
     assert [(d.on, d.source) for d in multi_gb.list_dependencies("legacy-tool")] == [("auth-service", "code")]
+
+
+def test_a_manifest_edit_is_seen_by_a_no_change_run_in_a_new_process(multi_root, tmp_path):
+    """The cold path checks the project's cached manifest scan from DuckDB alone; a changed manifest still
+    leads to the full rediscovery."""
+    store = tmp_path / "store"
+    with graphbuddy.open(store) as gb:
+        index_all(gb, multi_root)
+        before = [(d.on, d.source) for d in gb.list_dependencies("legacy-tool")]
+    assert ("auth-service", "manifest") in before
+    (multi_root / "legacy-tool" / "requirements-dev.txt").write_text("# nothing any more\n")
+    with graphbuddy.open(store) as gb:
+        assert gb.index(multi_root / "legacy-tool", project="legacy-tool").mode == "unchanged"
+        assert [(d.on, d.source) for d in gb.list_dependencies("legacy-tool")] == [("auth-service", "code")]
