@@ -436,6 +436,9 @@ class Resolver:
         key = (path, cls.qualified_name)
         cached = self.index.bases_cache.get(key)
         if cached is None:
+            # A base named through the class itself (Ruby `module A::C; include A::C::Fragments`) looks C's
+            # members up, which needs C's bases: while they are being resolved, C has none (no recursion).
+            self.index.bases_cache[key] = ((), frozenset({"f:" + path}))
             sub = _Sub(self, path, own_keys=True)
             chain = _scope_chain(sub.view, cls.parent, sub.adapter.lexical_class_scopes)
             out = []
