@@ -110,6 +110,21 @@ class SymbolIndex:
         self._package_tables: dict[str, dict] = {}
         self.overrides_cache: dict[tuple[str, str], tuple] = {}
         self.dispatch_cache: dict[tuple[str, str, str], tuple] = {}   # (class file, class qn, method name)
+        self.star_closure_cache: dict[str, tuple | None] = {}          # Resolver._star_closure
+        self._top_level_files: dict[str, list[str]] | None = None
+
+    def top_level_files(self, name: str) -> list[str]:
+        """Files with a top-level definition named `name` (built on first use)."""
+        if self._top_level_files is None:
+            out: dict[str, list[str]] = {}
+            for path in sorted(self.facts):
+                for d in self.facts[path].definitions:
+                    if d.parent is None and d.kind != "module":
+                        files = out.setdefault(d.name, [])
+                        if not files or files[-1] != path:
+                            files.append(path)
+            self._top_level_files = out
+        return self._top_level_files.get(name, ())
 
     def package_table(self, key: str) -> dict[tuple[str | None, str], tuple[str, Definition]]:
         """(parent qualified name, name) -> (file, definition) over a package's files (first file wins)."""
@@ -312,6 +327,56 @@ class Resolver:
         self.keys |= cached[1]
         return cached[0]
 
+    def _star_closure(self):
+        """The search `lookup_name` makes through star imports (C `#include` webs: hundreds of headers per
+        file), walked once per file instead of once per name: (file -> first position, companion file ->
+        first position of a header naming it, keys the whole walk reads). None where a walk depends on the
+        name (alias imports in a visited file, package-scoped languages): then `symbol_in` walks per name.
+        Same order as `symbol_in` (depth-first, shared `seen`, depth limit); a lookup records the whole
+        walk's keys, a superset of what a per-name walk stops at."""
+        cached = self.index.star_closure_cache.get(self.path)
+        if cached is None:
+            sub = _Sub(self, self.path, own_keys=True)
+            pos: dict[str, int] = {}
+            comp_pos: dict[str, tuple[int, int]] = {}
+            simple = not sub.adapter.package_scoped
+
+            def walk(path: str, depth: int) -> None:
+                nonlocal simple
+                if depth > _MAX_DEPTH or path in pos or not simple:
+                    return
+                pos[path] = len(pos)
+                if sub._file(path).imports_by_alias:
+                    simple = False
+                    return
+                for i, target in enumerate(sub._companions(path)):
+                    sub._file(target)
+                    comp_pos.setdefault(target, (pos[path], i + 1))
+                for target in sub._stars(path):
+                    walk(target, depth + 1)
+
+            pos[self.path] = -1                   # `seen` starts with the file itself
+            for target in sub._stars(self.path):
+                walk(target, 0)
+            del pos[self.path]
+            cached = self.index.star_closure_cache[self.path] = \
+                (pos, comp_pos, frozenset(sub.keys)) if simple else None
+        if cached is not None:
+            self.keys |= cached[2]
+        return cached
+
+    def _closure_lookup(self, closure, name: str):
+        pos, comp_pos, _ = closure
+        best, hit = None, None
+        for path in self.index.top_level_files(name):      # usually 0-2 files define a name
+            d = self.index.view(path).top_level(name)
+            where = (pos[path], 0) if path in pos else None
+            if d.exported and path in comp_pos and (where is None or comp_pos[path] < where):
+                where = comp_pos[path]
+            if where is not None and (best is None or where < best):
+                best, hit = where, ("def", path, d)
+        return hit
+
     def _companions(self, path: str) -> tuple[str, ...]:
         """Files defining what `path` declares (adapter `companion_keys`: a header's same-stem sources)."""
         cached = self.index.companion_cache.get(path)
@@ -373,11 +438,17 @@ class Resolver:
         hit = self._in_package(self.path, None, name) if self.adapter.package_scoped else None
         if hit is not None:
             return hit, "same_package"
-        seen = {self.path}
-        for target in self._stars(self.path):
-            hit = self.symbol_in(target, name, 0, seen)
+        closure = self._star_closure()
+        if closure is not None:
+            hit = self._closure_lookup(closure, name)
             if hit is not None:
                 return hit, "import"
+        else:
+            seen = {self.path}
+            for target in self._stars(self.path):
+                hit = self.symbol_in(target, name, 0, seen)
+                if hit is not None:
+                    return hit, "import"
         if self.adapter.lexical_class_scopes:       # Ruby: a module reopened in a required file
             for scope in scope_chain:
                 for path in self._required():
