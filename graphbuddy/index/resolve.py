@@ -316,6 +316,19 @@ class Resolver:
             self._required_cache = cached
         return cached
 
+    def _required_members(self, scope: str) -> dict[str, tuple[str, Definition]]:
+        """Members of class/module `scope` in the files this file requires, the nearest file winning (Ruby
+        reopens modules across files), built once per scope: name -> (file, definition). Reads (records)
+        every required file, like a lookup that misses."""
+        tables = self.__dict__.setdefault("_required_tables", {})
+        table = tables.get(scope)
+        if table is None:
+            table = tables[scope] = {}
+            for path in self._required():
+                for name, d in self._file(path).children.get(scope, {}).items():
+                    table.setdefault(name, (path, d))
+        return table
+
     def _stars(self, path: str) -> tuple[str, ...]:
         """Files the star imports of `path` resolve to (memoised per run, with the keys they read)."""
         cached = self.index.star_cache.get(path)
@@ -451,10 +464,9 @@ class Resolver:
                     return hit, "import"
         if self.adapter.lexical_class_scopes:       # Ruby: a module reopened in a required file
             for scope in scope_chain:
-                for path in self._required():
-                    d = self._file(path).children.get(scope, {}).get(name)
-                    if d is not None:
-                        return ("def", path, d), "import"
+                hit = self._required_members(scope).get(name)
+                if hit is not None:
+                    return ("def", *hit), "import"
         for imp in self.adapter.implicit_imports(name, self.view.facts):   # PHP: the file's own namespace
             hit = self.imported(imp)
             if hit is not None:
@@ -545,10 +557,9 @@ class Resolver:
             if d is not None:
                 return ("def", target, d)
         if self.adapter.lexical_class_scopes:      # Ruby: the class reopened in a required file
-            for target in self._required():
-                d = self._file(target).children.get(cls.qualified_name, {}).get(name)
-                if d is not None:
-                    return ("def", target, d)
+            hit = self._required_members(cls.qualified_name).get(name)
+            if hit is not None:
+                return ("def", *hit)
         if self.adapter.package_scoped:      # Go methods in other files, C# partial classes
             return self._in_package(path, cls.qualified_name, name)
         return None
