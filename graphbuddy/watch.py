@@ -77,32 +77,36 @@ def watch_project(index: Callable[[], object], root: Path, *, on_update: Callabl
     stop = stop or threading.Event()
     updates = 0
     # The first yield comes after the watcher is armed (a timeout tick, or early events): catch up then with
-    # edits made while nobody watched, so nothing falls between the catch-up and the first event. Timeout
-    # ticks (no event for `settle_ms`) also close a burst of several files.
-    changes_iter = watchfiles.watch(root_str, watch_filter=lambda _c, p: relevant(p, root_str),
-                                    debounce=debounce_ms, step=step_ms, stop_event=stop, rust_timeout=settle_ms,
-                                    yield_on_timeout=True, raise_interrupt=True)
+    # edits made while nobody watched, so nothing falls between the catch-up and the first event. Events are
+    # filtered here, not by watchfiles: a batch of only irrelevant events (a build writing dist/, .git churn)
+    # must still close a pending burst once `settle_ms` passed since its last relevant event.
+    changes_iter = watchfiles.watch(root_str, watch_filter=None, debounce=debounce_ms, step=step_ms,
+                                    stop_event=stop, rust_timeout=settle_ms, yield_on_timeout=True,
+                                    raise_interrupt=True)
     armed = False
     pending: set = set()
-    first_event = 0.0
-    for changes in changes_iter:
+    first_event = last_event = 0.0
+    for raw in changes_iter:
+        changes = {(c, p) for c, p in raw if relevant(p, root_str)}
         if not armed:
             armed = True
             _apply(index, len(changes), _relative(changes, root_str), on_update)
             if ready is not None:
                 ready.set()
             continue
+        now = time.monotonic()
         if changes:
             if not pending:
-                first_event = time.monotonic()
+                first_event = now
             pending |= changes
-            one_file = len({p for _c, p in pending}) == 1
-            if not one_file and (time.monotonic() - first_event) * 1000 < debounce_ms:
+            last_event = now
+            if len({p for _c, p in pending}) > 1 and (now - first_event) * 1000 < debounce_ms:
                 continue                    # several files: a burst may still be going on
-        if pending:
-            batch, pending = pending, set()
-            _apply(index, len(batch), _relative(batch, root_str), on_update)
-            updates += 1
+        elif not pending or (raw and (now - last_event) * 1000 < settle_ms):
+            continue                        # nothing pending, or irrelevant events inside a burst
+        batch, pending = pending, set()
+        _apply(index, len(batch), _relative(batch, root_str), on_update)
+        updates += 1
     return updates
 
 
