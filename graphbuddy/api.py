@@ -79,7 +79,7 @@ class GraphBuddy:
         return report
 
     def watch(self, path: str | Path, *, project: str | None = None, on_update: Callable | None = None,
-              stop=None, ready=None, debounce_ms: int = 1600, step_ms: int = 50) -> int:
+              stop=None, ready=None, debounce_ms: int = 1600, step_ms: int = 10, settle_ms: int = 100) -> int:
         """Index `path`, then keep the graph current as files change until `stop` (a threading.Event) is set
         or Ctrl-C. `on_update` gets a `WatchUpdate` per applied delta. Returns the number of updates."""
         from .watch import watch_project
@@ -87,7 +87,7 @@ class GraphBuddy:
         root = Path(path).expanduser()
         name = _project_name(root, project)
         return watch_project(lambda: self.index(root, project=name), root, on_update=on_update or _log_update,
-                             stop=stop, ready=ready, debounce_ms=debounce_ms, step_ms=step_ms)
+                             stop=stop, ready=ready, debounce_ms=debounce_ms, step_ms=step_ms, settle_ms=settle_ms)
 
     # -- queries ---------------------------------------------------------------------------------------------
     def query(self, name: str, *, max_rows: int | None = None, timeout_ms: int = 0, **params: Any) -> Result:

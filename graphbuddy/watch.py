@@ -1,9 +1,12 @@
 """Watch mode: apply delta updates as files change.
 
-watchfiles (Rust `notify`) reports file events; a burst (a save, a branch switch, a pull) is grouped until
-`step_ms` pass with no new event, capped at `debounce_ms`, and becomes ONE delta index. The delta itself
-decides what changed by mtime/size and content hash, so an event for a file whose content did not change
-costs a stat, and a file that vanishes before the delta reads it is simply a deletion.
+watchfiles (Rust `notify`) reports file events; its Rust loop wakes every `step_ms` and hands over a batch once a
+step passes with no new event. A batch that touches one file (a save) becomes a delta at once: save -> delta
+started is ~1.5 steps. A batch of several files (a branch switch, a pull, a formatter) waits until `settle_ms`
+pass with no further event, capped at `debounce_ms` from its first event, so the whole burst becomes ONE delta
+even when the writer pauses between files. Events arriving while a delta runs queue up and form the next batch.
+The delta itself decides what changed by mtime/size and content hash, so an event for a file whose content did
+not change costs a stat, and a file that vanishes before the delta reads it is simply a deletion.
 """
 from __future__ import annotations
 
@@ -59,8 +62,8 @@ def relevant(path: str, root: str) -> bool:
 
 
 def watch_project(index: Callable[[], object], root: Path, *, on_update: Callable[[WatchUpdate], None],
-                  stop: threading.Event | None = None, debounce_ms: int = 1600, step_ms: int = 50,
-                  ready: threading.Event | None = None) -> int:
+                  stop: threading.Event | None = None, debounce_ms: int = 1600, step_ms: int = 10,
+                  settle_ms: int = 100, ready: threading.Event | None = None) -> int:
     """Run `index()` (a delta) once the watcher is armed, then after every burst of changes under `root`.
 
     Returns the number of updates applied when `stop` is set. Ctrl-C propagates as KeyboardInterrupt
@@ -74,21 +77,36 @@ def watch_project(index: Callable[[], object], root: Path, *, on_update: Callabl
     stop = stop or threading.Event()
     updates = 0
     # The first yield comes after the watcher is armed (a timeout tick, or early events): catch up then with
-    # edits made while nobody watched, so nothing falls between the catch-up and the first event.
-    changes_iter = watchfiles.watch(root_str, watch_filter=lambda _c, p: relevant(p, root_str),
-                                    debounce=debounce_ms, step=step_ms, stop_event=stop, rust_timeout=200,
-                                    yield_on_timeout=True, raise_interrupt=True)
+    # edits made while nobody watched, so nothing falls between the catch-up and the first event. Events are
+    # filtered here, not by watchfiles: a batch of only irrelevant events (a build writing dist/, .git churn)
+    # must still close a pending burst once `settle_ms` passed since its last relevant event.
+    changes_iter = watchfiles.watch(root_str, watch_filter=None, debounce=debounce_ms, step=step_ms,
+                                    stop_event=stop, rust_timeout=settle_ms, yield_on_timeout=True,
+                                    raise_interrupt=True)
     armed = False
-    for changes in changes_iter:
+    pending: set = set()
+    first_event = last_event = 0.0
+    for raw in changes_iter:
+        changes = {(c, p) for c, p in raw if relevant(p, root_str)}
         if not armed:
             armed = True
             _apply(index, len(changes), _relative(changes, root_str), on_update)
             if ready is not None:
                 ready.set()
             continue
+        now = time.monotonic()
         if changes:
-            _apply(index, len(changes), _relative(changes, root_str), on_update)
-            updates += 1
+            if not pending:
+                first_event = now
+            pending |= changes
+            last_event = now
+            if len({p for _c, p in pending}) > 1 and (now - first_event) * 1000 < debounce_ms:
+                continue                    # several files: a burst may still be going on
+        elif not pending or (raw and (now - last_event) * 1000 < settle_ms):
+            continue                        # nothing pending, or irrelevant events inside a burst
+        batch, pending = pending, set()
+        _apply(index, len(batch), _relative(batch, root_str), on_update)
+        updates += 1
     return updates
 
 

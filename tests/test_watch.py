@@ -83,6 +83,53 @@ def test_a_burst_becomes_one_delta_and_vanishing_files_are_harmless(project_copy
     gb.close()
 
 
+def test_a_burst_with_pauses_longer_than_a_step_is_still_one_delta(project_copy):
+    # The watcher hands over a batch after one quiet step; a batch of several files then waits for `settle_ms`
+    # of quiet, so a writer pausing between files (a slow checkout) still gives one delta. (A 100 ms step keeps
+    # the first two writes in one batch on a loaded machine.)
+    gb = graphbuddy.open(memory=True)
+    with Watcher(gb, project_copy, step_ms=100, settle_ms=1500) as w:
+        for i in range(6):
+            (project_copy / f"shop/wave_{i}.py").write_text(f"def wave_{i}():\n    return {i}\n")
+            if i % 2:
+                time.sleep(0.3)                      # steps without an event, well within settle_ms
+        update = w.next()
+        assert update.error is None
+        assert {f"shop/wave_{i}.py" for i in range(6)} <= set(update.paths), update.paths
+        assert {f"shop.wave_{i}.wave_{i}" for i in range(6)} <= functions(gb)
+        assert w.quiet_for(1.0), "one burst must give one delta"
+    gb.close()
+
+
+def test_irrelevant_churn_does_not_hold_back_a_burst(project_copy):
+    # A build writing non-source files without pause must not keep a pending burst from being applied.
+    gb = graphbuddy.open(memory=True)
+    done = threading.Event()
+
+    def churn():
+        notes = project_copy / "notes.txt"
+        for i in range(3000):                    # stops when the update arrived (or after ~30 s)
+            if done.is_set():
+                return
+            notes.write_text(str(i))
+            time.sleep(0.01)
+
+    with Watcher(gb, project_copy, settle_ms=200) as w:
+        writer = threading.Thread(target=churn, daemon=True)
+        writer.start()
+        time.sleep(0.1)
+        for i in range(3):
+            (project_copy / f"shop/churn_{i}.py").write_text(f"def churn_{i}():\n    return {i}\n")
+        try:
+            update = w.next()
+        finally:
+            done.set()
+            writer.join(WAIT)
+        assert update.error is None and {f"shop/churn_{i}.py" for i in range(3)} <= set(update.paths)
+        assert "notes.txt" not in update.paths
+    gb.close()
+
+
 def test_irrelevant_files_do_not_trigger_an_update(project_copy):
     gb = graphbuddy.open(memory=True)
     with Watcher(gb, project_copy) as w:

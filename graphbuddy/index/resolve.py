@@ -122,6 +122,8 @@ class SymbolIndex:
         self.dispatch_cache: dict[tuple[str, str], tuple] = {}      # (class file, class qn) -> name -> overrides
         self.members_cache: dict[tuple[str, str, str], tuple] = {}  # (resolver file, class file, class qn)
         self.node_ids: dict[str, tuple[tuple[Definition, ...], dict]] = {}    # path -> (definitions, ids): load.py
+        self.star_closure_cache: dict[str, tuple | None] = {}          # Resolver._star_closure (this run only)
+        self._top_level_files: dict[str, list[str]] | None = None
         if previous is not None:
             self._inherit(previous, changed_keys, changed_paths)
 
@@ -148,6 +150,19 @@ class SymbolIndex:
         self.facts, self.module_map, self.packages = {}, {}, {}
         self._views = {p: v for p, v in self._views.items() if symbols.get(p) is v.facts}
         return self
+
+    def top_level_files(self, name: str) -> list[str]:
+        """Files with a top-level definition named `name` (built on first use)."""
+        if self._top_level_files is None:
+            out: dict[str, list[str]] = {}
+            for path in sorted(self.facts):
+                for d in self.facts[path].definitions:
+                    if d.parent is None and d.kind != "module":
+                        files = out.setdefault(d.name, [])
+                        if not files or files[-1] != path:
+                            files.append(path)
+            self._top_level_files = out
+        return self._top_level_files.get(name, ())
 
     def package_table(self, key: str) -> dict[tuple[str | None, str], tuple[str, Definition]]:
         """(parent qualified name, name) -> (file, definition) over a package's files (first file wins)."""
@@ -380,6 +395,19 @@ class Resolver:
             self._required_cache = cached
         return cached
 
+    def _required_members(self, scope: str) -> dict[str, tuple[str, Definition]]:
+        """Members of class/module `scope` in the files this file requires, the nearest file winning (Ruby
+        reopens modules across files), built once per scope: name -> (file, definition). Reads (records)
+        every required file, like a lookup that misses."""
+        tables = self.__dict__.setdefault("_required_tables", {})
+        table = tables.get(scope)
+        if table is None:
+            table = tables[scope] = {}
+            for path in self._required():
+                for name, d in self._file(path).children.get(scope, {}).items():
+                    table.setdefault(name, (path, d))
+        return table
+
     def _stars(self, path: str) -> tuple[str, ...]:
         """Files the star imports of `path` resolve to (memoised per run, with the keys they read)."""
         cached = self.index.star_cache.get(path)
@@ -391,6 +419,56 @@ class Resolver:
                 frozenset(sub.keys | {"f:" + path}))
         self.keys |= cached[1]
         return cached[0]
+
+    def _star_closure(self):
+        """The search `lookup_name` makes through star imports (C `#include` webs: hundreds of headers per
+        file), walked once per file instead of once per name: (file -> first position, companion file ->
+        first position of a header naming it, keys the whole walk reads). None where a walk depends on the
+        name (alias imports in a visited file, package-scoped languages): then `symbol_in` walks per name.
+        Same order as `symbol_in` (depth-first, shared `seen`, depth limit); a lookup records the whole
+        walk's keys, a superset of what a per-name walk stops at."""
+        cached = self.index.star_closure_cache.get(self.path)
+        if cached is None:
+            sub = _Sub(self, self.path, own_keys=True)
+            pos: dict[str, int] = {}
+            comp_pos: dict[str, tuple[int, int]] = {}
+            simple = not sub.adapter.package_scoped
+
+            def walk(path: str, depth: int) -> None:
+                nonlocal simple
+                if depth > _MAX_DEPTH or path in pos or not simple:
+                    return
+                pos[path] = len(pos)
+                if sub._file(path).imports_by_alias:
+                    simple = False
+                    return
+                for i, target in enumerate(sub._companions(path)):
+                    sub._file(target)
+                    comp_pos.setdefault(target, (pos[path], i + 1))
+                for target in sub._stars(path):
+                    walk(target, depth + 1)
+
+            pos[self.path] = -1                   # `seen` starts with the file itself
+            for target in sub._stars(self.path):
+                walk(target, 0)
+            del pos[self.path]
+            cached = self.index.star_closure_cache[self.path] = \
+                (pos, comp_pos, frozenset(sub.keys)) if simple else None
+        if cached is not None:
+            self.keys |= cached[2]
+        return cached
+
+    def _closure_lookup(self, closure, name: str):
+        pos, comp_pos, _ = closure
+        best, hit = None, None
+        for path in self.index.top_level_files(name):      # usually 0-2 files define a name
+            d = self.index.view(path).top_level(name)
+            where = (pos[path], 0) if path in pos else None
+            if d.exported and path in comp_pos and (where is None or comp_pos[path] < where):
+                where = comp_pos[path]
+            if where is not None and (best is None or where < best):
+                best, hit = where, ("def", path, d)
+        return hit
 
     def _companions(self, path: str) -> tuple[str, ...]:
         """Files defining what `path` declares (adapter `companion_keys`: a header's same-stem sources)."""
@@ -454,17 +532,22 @@ class Resolver:
         hit = self._in_package(self.path, None, name) if self.adapter.package_scoped else None
         if hit is not None:
             return hit, "same_package"
-        seen = {self.path}
-        for target in self._stars(self.path):
-            hit = self.symbol_in(target, name, 0, seen)
+        closure = self._star_closure()
+        if closure is not None:
+            hit = self._closure_lookup(closure, name)
             if hit is not None:
                 return hit, "import"
+        else:
+            seen = {self.path}
+            for target in self._stars(self.path):
+                hit = self.symbol_in(target, name, 0, seen)
+                if hit is not None:
+                    return hit, "import"
         if self.adapter.lexical_class_scopes:       # Ruby: a module reopened in a required file
             for scope in scope_chain:
-                for path in self._required():
-                    d = self._file(path).children.get(scope, {}).get(name)
-                    if d is not None:
-                        return ("def", path, d), "import"
+                hit = self._required_members(scope).get(name)
+                if hit is not None:
+                    return ("def", *hit), "import"
         for imp in self.adapter.implicit_imports(name, self.view.facts):   # PHP: the file's own namespace
             hit = self.imported(imp)
             if hit is not None:
@@ -517,6 +600,9 @@ class Resolver:
         key = (path, cls.qualified_name)
         cached = self.index.bases_cache.get(key)
         if cached is None:
+            # A base named through the class itself (Ruby `module A::C; include A::C::Fragments`) looks C's
+            # members up, which needs C's bases: while they are being resolved, C has none (no recursion).
+            self.index.bases_cache[key] = ((), frozenset({"f:" + path}))
             sub = _Sub(self, path, own_keys=True)
             chain = _scope_chain(sub.view, cls.parent, sub.adapter.lexical_class_scopes)
             out = []
@@ -552,10 +638,9 @@ class Resolver:
             if d is not None:
                 return ("def", target, d)
         if self.adapter.lexical_class_scopes:      # Ruby: the class reopened in a required file
-            for target in self._required():
-                d = self._file(target).children.get(cls.qualified_name, {}).get(name)
-                if d is not None:
-                    return ("def", target, d)
+            hit = self._required_members(cls.qualified_name).get(name)
+            if hit is not None:
+                return ("def", *hit)
         if self.adapter.package_scoped:      # Go methods in other files, C# partial classes
             return self._in_package(path, cls.qualified_name, name)
         return None

@@ -68,6 +68,12 @@ class Adapter:
         files = (*self.shared_query_files, self.query_file)
         return Query(get_language(self.grammar), "\n".join((QUERY_DIR / f).read_text() for f in files))
 
+    @cached_property
+    def _pattern_roles(self) -> list:
+        """Per query pattern: (role capture, order, tie-break, kind), learnt from its first match (every
+        pattern has exactly one role capture: @definition.*, @container, @reference.*, @import, ...)."""
+        return [None] * self.query.pattern_count
+
     # -- language hooks ---------------------------------------------------------------------------------
     def module_name(self, path: str) -> str:
         raise NotImplementedError
@@ -164,32 +170,22 @@ class Adapter:
         short = module.rsplit(sep, 1)[-1].rsplit(".", 1)[-1].rsplit("/", 1)[-1] if module else module_qn
         module_def = Definition("module", short, module_qn, None, 1, max(lines, 1), docstring=self.docstring(root, src),
                                 exported=True)
-        items = []
         from tree_sitter import QueryCursor
 
+        items = []
+        roles = self._pattern_roles
         for pattern, caps in QueryCursor(self.query).matches(root):
-            for key in caps:
-                if key.startswith("definition.") or key == "container":
-                    node = caps[key][0]         # one node matched by several patterns: the first listed wins
-                    items.append((node.start_byte, -node.end_byte, 0, pattern, key[11:], node, caps))
-                    break
-                if key.startswith("reference."):
-                    node = caps[key][0]
-                    items.append((node.start_byte, -node.end_byte, 1, 0, key[10:], node, caps))
-                    break
-                if key == "import":
-                    node = caps[key][0]
-                    items.append((node.start_byte, -node.end_byte, 2, 0, "", node, caps))
-                    break
-                if key == "binding":
-                    node = caps[key][0]
-                    items.append((node.start_byte, -node.end_byte, 3, 0, "", node, caps))
-                    break
-                if key == "local":
-                    node = caps[key][0]
-                    items.append((node.start_byte, -node.end_byte, 4, 0, "", node, caps))
-                    break
-        items.sort(key=lambda it: (it[0], it[1], it[2], it[3]))
+            role = roles[pattern]
+            nodes = caps.get(role[0]) if role is not None else None
+            if nodes is None:                   # first match of this pattern: which capture says what it is
+                role = roles[pattern] = _role(caps, pattern)
+                if role is None:
+                    continue
+                nodes = caps[role[0]]
+            node = nodes[0]                     # one node matched by several patterns: the first listed wins
+            # a unique sequence number: ties keep match order, and tuples never compare nodes
+            items.append((node.start_byte, -node.end_byte, role[1], role[2], len(items), role[3], node, caps))
+        items.sort()
 
         definitions: list[Definition] = [module_def]
         calls: list[CallSite] = []
@@ -200,9 +196,13 @@ class Adapter:
         extra_bases: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}   # container bases by type qn
         bare: set[int] = set()                     # indexes into `calls` of bare-identifier calls
         locals_: set[tuple[str, str]] = set()      # (function qn, local name)
-        for start, neg_end, order, _, kind, node, caps in items:
-            while stack and stack[-1][0] <= start:
-                stack.pop()
+        receiver_text = self.receiver_text
+        caller = module_qn                         # the innermost enclosing function, kept with the stack
+        for start, neg_end, order, _, _, kind, node, caps in items:
+            if stack and stack[-1][0] <= start:
+                while stack and stack[-1][0] <= start:
+                    stack.pop()
+                caller = _enclosing_function(stack, module_qn)
             parent = stack[-1][1] if stack else None
             if order == 0:
                 if node.id in seen_defs:
@@ -242,20 +242,23 @@ class Adapter:
                 )
                 definitions.append(d)
                 stack.append((-neg_end, d))
+                if not is_class:
+                    caller = qn
             elif order == 1:
-                caller = _enclosing_function(stack, module_qn)
-                recv = caps.get("receiver")
-                if caps["name"][0].start_byte == caps["name"][0].end_byte:
+                name_node = caps["name"][0]
+                a, b = name_node.start_byte, name_node.end_byte
+                if a == b:
                     continue                       # a MISSING node in a broken tree
+                recv = caps.get("receiver")
                 if kind == "bare":
                     bare.add(len(calls))
-                calls.append(CallSite(caller, _text(src, caps["name"][0]),
-                                      self.receiver_text(recv[0], src) if recv else None,
-                                      node.start_point[0] + 1, is_new=(kind == "new")))
+                calls.append(CallSite(caller, src[a:b].decode("utf-8", "replace"),
+                                      receiver_text(recv[0], src) if recv else None,
+                                      node.start_point[0] + 1, kind == "new"))
             elif order == 2:
                 imports.extend(self.parse_import(node, src))
             elif order == 4:
-                locals_.add((_enclosing_function(stack, module_qn), _text(src, node)))
+                locals_.add((caller, _text(src, node)))
             else:
                 scope = _enclosing_scope(stack, module_qn)
                 target = caps.get("bind.self")
@@ -287,6 +290,23 @@ class Adapter:
             definitions=tuple(definitions), imports=tuple(imports), calls=tuple(calls),
             bindings=tuple(bindings), syntax_errors=_count_errors(root),
         )
+
+
+def _role(caps: dict, pattern: int):
+    """(capture, order, tie-break, kind) of a match: at one node, definitions (first listed pattern first),
+    then references, imports, bindings, locals. None if the match has no role capture."""
+    for key in caps:
+        if key.startswith("definition.") or key == "container":
+            return key, 0, pattern, key[11:]
+        if key.startswith("reference."):
+            return key, 1, 0, key[10:]
+        if key == "import":
+            return key, 2, 0, ""
+        if key == "binding":
+            return key, 3, 0, ""
+        if key == "local":
+            return key, 4, 0, ""
+    return None
 
 
 def _join(prefix: str, name: str, sep: str) -> str:
