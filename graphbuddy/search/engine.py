@@ -173,6 +173,7 @@ class Searcher:
                 return self._refresh()
             self._snap = snap.applied(self.analytics, self.analytics.generation, dead=np.asarray(rows, dtype=np.int64),
                                       fetch=[snap.ids[r] for r in rows], vector_count=snap.vector_count + len(texts))
+            self._snap.scan_hashes = snap.scan_hashes        # vectors do not change the rows' hashes
             return self._snap
         return self._refresh()
 
