@@ -246,16 +246,14 @@ class Searcher:
                 raise InvalidArgument(f"model {self.embedder.name} gives {q.shape[0]}-d vectors, stored ones are "
                                       f"{snap.dim}-d")
             sims = snap.similarities(q, f.kinds)
-            ok = sims >= MIN_SIMILARITY      # rows without a vector are zeros: similarity 0, never a match
-            ok &= mask
-            matched |= ok
-            vec = (_top(np.where(ok, sims, -np.inf), int(ok.sum()), snap.ids), sims, None)
+            rows = np.flatnonzero(mask & (sims >= MIN_SIMILARITY))  # rows without a vector: 0, never a match
+            matched[rows] = True
+            vec = (_pool(rows, sims[rows], snap.ids), sims, None)
         if mode != "vector" and snap.n:
             scores, coverage = snap.keyword.scores(text)
-            ok = scores > 0
-            ok &= mask
-            matched |= ok
-            kw = (_top(np.where(ok, scores, -np.inf), int(ok.sum()), snap.ids), scores, coverage)
+            rows = np.flatnonzero(mask & (scores > 0))
+            matched[rows] = True
+            kw = (_pool(rows, scores[rows], snap.ids), scores, coverage)
         return snap, matched, vec, kw
 
     def _ranked(self, text: str, f: Filters, mode: str, as_of: datetime):
@@ -298,25 +296,19 @@ class Searcher:
                    json.loads(attrs) if isinstance(attrs, str) else (attrs or {}), s.score, scores, explanation)
 
 
-def _top(values: np.ndarray, available: int, ids: list[str]) -> np.ndarray:
-    """Row numbers of the POOL largest finite values, best first, equal values by id: the pool and its order
-    do not depend on where a row sits in the snapshot (appended rows, compaction)."""
-    k = min(POOL, available)
+def _pool(rows: np.ndarray, values: np.ndarray, ids: list[str]) -> np.ndarray:
+    """The POOL rows of largest value, best first, equal values by id: the pool and its order do not depend on
+    where a row sits in the snapshot (appended rows, compaction)."""
+    k = min(POOL, len(rows))
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
-    if k < len(values):
-        part = np.argpartition(-values, k - 1)[:k]
-        edge = values[part].min()
-        tied = np.flatnonzero(values == edge)
-        if len(tied) > 1:                          # more rows share the last place than fit: lowest ids win
-            keep = part[values[part] > edge]
-            tied = sorted(tied.tolist(), key=ids.__getitem__)[:k - len(keep)]
-            part = np.concatenate([keep, np.asarray(tied, dtype=np.int64)])
-    else:
-        part = np.arange(len(values))
-    vals = values[part].tolist()
-    order = sorted(range(len(part)), key=lambda i: (-vals[i], ids[part[i]]))
-    return part[order]
+    if k < len(rows):
+        edge = values[np.argpartition(-values, k - 1)[:k]].min()
+        take = values >= edge                     # the k best and every row tied with the last of them
+        rows, values = rows[take], values[take]
+    vals = values.tolist()
+    order = sorted(range(len(rows)), key=lambda i: (-vals[i], ids[rows[i]]))[:k]
+    return rows[order]
 
 
 def _as_list(v) -> list:
