@@ -124,4 +124,3 @@ def test_stop_words_are_function_words_only(gb):
     assert [h.id for h in gb.search("second", mode="keyword").hits] == ["w"]
     assert [h.id for h in gb.search("new value", mode="keyword").hits] == ["v"]
     assert gb.search("the of and", mode="keyword").total == 0
-
