@@ -166,15 +166,22 @@ class Searcher:
         before = self.analytics.generation
         store_vectors(self.analytics, self.embedder.name, list(texts), vectors)
         if self.analytics.generation == before + 1 and snap.generation == before:
-            # only our insert happened: re-read just the rows with these texts (of any kind), now with vectors
+            # only our insert happened: the rows with these texts (of any kind) get their vectors
             waiting = np.flatnonzero(snap.alive & ~snap.has_vector)
-            rows = [r for r, h in zip(waiting.tolist(), snap.values("content_hash", waiting)) if h in texts]
+            hashes = snap.values("content_hash", waiting)
+            rows = np.asarray([r for r, h in zip(waiting.tolist(), hashes) if h in texts], dtype=np.int64)
             if len(rows) > COMPACT_MIN:          # a bulk embedding: let the refresh decide (a full load, likely)
                 return self._refresh()
-            self._snap = snap.applied(self.analytics, self.analytics.generation, dead=np.asarray(rows, dtype=np.int64),
-                                      fetch=[snap.ids[r] for r in rows], vector_count=snap.vector_count + len(texts))
-            self._snap.scan_hashes = snap.scan_hashes        # vectors do not change the rows' hashes
-            return self._snap
+            position = {h: i for i, h in enumerate(texts)}
+            new = snap.with_vectors(self.analytics.generation, rows,
+                                    vectors[[position[h] for h in hashes if h in texts]])
+            if new is None:                      # main rows: re-read them, now with their vectors
+                new = snap.applied(self.analytics, self.analytics.generation, dead=rows,
+                                   fetch=[snap.ids[r] for r in rows.tolist()],
+                                   vector_count=snap.vector_count + len(texts))
+                new.scan_hashes = snap.scan_hashes            # vectors do not change the rows' hashes
+            self._snap = new
+            return new
         return self._refresh()
 
     def snapshot(self) -> Snapshot:

@@ -11,6 +11,7 @@ are compacted in memory into one matrix, sorted by kind again (a memory search m
 """
 from __future__ import annotations
 
+import copy
 import logging
 import time
 
@@ -213,6 +214,20 @@ class Snapshot:
         if self.keyword is not None:          # keep the BM25 postings in step (tokenizing only the new rows)
             texts = list(zip(new.cols["title"].to_pylist(), new.cols["content"].to_pylist()))
             snap.keyword = self.keyword.extended(texts=texts, alive=snap.alive, remap=remap)
+        return snap
+
+    def with_vectors(self, generation: int, rows: np.ndarray, vectors: np.ndarray) -> "Snapshot | None":
+        """A new version where tail `rows` (no vector until now) get `vectors`: nothing to re-read or re-tokenize.
+        None if a row is a main row (the shared main matrix is never written) or dimensions differ."""
+        if not len(rows) or rows.min() < self.n_main or vectors.shape[1] != self.tail.shape[1]:
+            return None
+        snap = copy.copy(self)
+        snap.generation = generation
+        snap.tail = self.tail.copy()
+        snap.tail[rows - self.n_main] = vectors
+        snap.has_vector = self.has_vector.copy()
+        snap.has_vector[rows] = True
+        snap.vector_count = self.vector_count + len(np.unique(self.values("content_hash", rows)))
         return snap
 
     def _compacted(self) -> tuple["Snapshot", np.ndarray]:
