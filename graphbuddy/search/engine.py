@@ -1,9 +1,10 @@
 """Hybrid search over the `documents` table: vector similarity + BM25, fused by reciprocal rank fusion.
 
-Documents, their vectors and the BM25 weights are held in RAM as a snapshot (numpy arrays), reloaded when
-`AnalyticsStore.generation` says `documents` or `embeddings` were written. Brute-force cosine over a cached
-float32 matrix costs ~3 ms at 100k x 384 (DuckDB's array_cosine_similarity: ~60 ms), and filters are
-boolean masks over the same rows, so a query costs little beyond embedding its own text.
+Documents, their vectors and the BM25 postings are held in RAM as a snapshot (`snapshot.py`), brought up to
+date with the rows that changed when `AnalyticsStore.generation` says `documents` or `embeddings` were
+written. Brute-force cosine over a cached float32 matrix costs ~3 ms at 100k x 384 (DuckDB's
+array_cosine_similarity: ~60 ms), and filters are boolean masks over the same rows, so a query costs little
+beyond embedding its own text.
 """
 from __future__ import annotations
 
@@ -14,14 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import numpy as np
-import pyarrow.compute as pc
-
 from ..errors import InvalidArgument, NotFound
 from .cursor import Cursor, decode_cursor, query_key
 from .documents import CODE_KIND, MEMORY_KINDS
-from .embed import EmbedReport, embed_pending
+from .embed import MAX_CHARS, EmbedReport, embed_pending, store_vectors
 from .keyword import KeywordIndex
 from .ranking import Candidate, RankParams, rank
+from .snapshot import COMPACT_MIN, Snapshot, _member
 from .timephrase import parse_since, parse_until, utc_now
 
 log = logging.getLogger(__name__)
@@ -87,104 +87,29 @@ class Filters:
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
-class Snapshot:
-    """Every document row as numpy arrays (+ its vector for one model), loaded in one query."""
-
-    def __init__(self, analytics, model: str, generation: int):
-        self.generation = generation
-        self._analytics = analytics
-        self._keyword: KeywordIndex | None = None
-        self._kind_masks: dict[tuple, np.ndarray] = {}
-        t = analytics.arrow(
-            "SELECT d.id, d.kind, d.project, d.session_id, d.tags, d.title, d.content, d.created_at, "
-            "coalesce(d.updated_at, d.created_at) AS updated_at, coalesce(d.votes, 0) AS votes, d.attrs, e.vector "
-            "FROM documents d LEFT JOIN embeddings e ON e.content_hash = d.content_hash AND e.model = ? "
-            "ORDER BY d.kind, d.id", [model])
-        self.ids: list[str] = t["id"].to_pylist()
-        self.n = len(self.ids)
-        self.row_of = {i: r for r, i in enumerate(self.ids)}
-        self.kind_names, self.kind = _codes(t["kind"])
-        # Rows are sorted by kind, so each kind is one contiguous block: a memory search multiplies only the
-        # memory rows of the matrix, however many code symbols the store holds.
-        edges = np.flatnonzero(np.diff(self.kind)) + 1
-        starts, ends = np.concatenate(([0], edges)), np.concatenate((edges, [self.n]))
-        self.kind_blocks = {self.kind_names[self.kind[a]]: (int(a), int(b)) for a, b in zip(starts, ends) if b > a}
-        self.project_names, self.project = _codes(t["project"])
-        self.session_names, self.session = _codes(t["session_id"])
-        # Columns only hits need stay Arrow arrays (read per hit): building 100k Python objects per
-        # column would dominate the reload after every write.
-        self._cols = {name: t[name].combine_chunks() for name in ("tags", "title", "content", "attrs", "created_at")}
-        tags = self._cols["tags"]
-        flat = pc.list_flatten(tags).to_numpy(zero_copy_only=False)
-        parents = pc.list_parent_indices(tags).to_numpy(zero_copy_only=False)
-        self.tag_rows = {tag: parents[flat == tag] for tag in set(flat.tolist())}
-        self.created = _epoch(t["created_at"])
-        self.updated = _epoch(t["updated_at"])
-        self.votes = t["votes"].to_numpy(zero_copy_only=False).astype(np.int64)
-        vec = t["vector"].combine_chunks()
-        self.has_vector = np.asarray(vec.is_valid(), dtype=bool)
-        flat = np.asarray(vec.flatten().to_numpy(zero_copy_only=False), dtype=np.float32)   # no copy if float32
-        count = int(self.has_vector.sum())
-        self.dim = flat.size // count if count else 0
-        if count == self.n:             # the usual case: every row has a vector; use Arrow's buffer as is
-            self.matrix = flat.reshape(count, self.dim)
-        else:
-            self.matrix = np.zeros((self.n, self.dim), dtype=np.float32)
-            if count:
-                self.matrix[self.has_vector] = flat.reshape(count, self.dim)
-
-    def mask(self, f: Filters, as_of: datetime) -> np.ndarray:
-        if f.kinds not in self._kind_masks:
-            self._kind_masks[f.kinds] = _member(self.kind, self.kind_names, f.kinds)
-        m = self._kind_masks[f.kinds].copy()
-        if self.n and _ts(as_of) + 1e-6 < self.updated.max():     # a cursor's snapshot older than some rows
-            m &= self.updated <= _ts(as_of) + 1e-6
-        if f.projects is not None:
-            m &= _member(self.project, self.project_names, f.projects)
-        if f.session_id is not None:
-            m &= _member(self.session, self.session_names, (f.session_id,))
-        for tag in f.tags or ():
-            has = np.zeros(self.n, dtype=bool)
-            has[self.tag_rows.get(tag, np.zeros(0, dtype=np.int64))] = True
-            m &= has
-        if f.since is not None:
-            m &= self.created >= _ts(f.since)
-        if f.until is not None:
-            m &= self.created < _ts(f.until)
-        return m
-
-
-    def value(self, column: str, row: int):
-        return self._cols[column][row].as_py()
-
-    def tags_of(self, row: int) -> tuple[str, ...]:
-        return tuple(self.value("tags", row) or ())
-
-
-def _codes(column) -> tuple[list, np.ndarray]:
-    """Dictionary-encode a string column: (names, int32 code per row); null is a name too."""
-    enc = column.combine_chunks().dictionary_encode()
-    names = enc.dictionary.to_pylist()
-    codes = enc.indices.fill_null(len(names)).to_numpy(zero_copy_only=False).astype(np.int32)
-    return names + [None], codes
-
-
-def _member(codes: np.ndarray, names: list, wanted) -> np.ndarray:
-    ids = [i for i, n in enumerate(names) if n in set(wanted)]
-    return np.isin(codes, ids) if ids else np.zeros(len(codes), dtype=bool)
+def _mask(snap: Snapshot, f: Filters, as_of: datetime) -> np.ndarray:
+    """Live rows passing the filters (and, for a cursor's later pages, not updated after its snapshot time)."""
+    m = snap.kind_mask(f.kinds).copy()
+    if snap.n and _ts(as_of) + 1e-6 < snap.updated_max:
+        m &= snap.updated <= _ts(as_of) + 1e-6
+    if f.projects is not None:
+        m &= _member(snap.project, snap.project_names, f.projects)
+    if f.session_id is not None:
+        m &= _member(snap.session, snap.session_names, (f.session_id,))
+    for tag in f.tags or ():
+        has = np.zeros(snap.n, dtype=bool)
+        has[snap.tag_rows.get(tag, np.zeros(0, dtype=np.int64))] = True
+        m &= has
+    if f.since is not None:
+        m &= snap.created >= _ts(f.since)
+    if f.until is not None:
+        m &= snap.created < _ts(f.until)
+    return m
 
 
 def _ts(moment: datetime) -> float:
     """Naive datetimes in the store are UTC; `datetime.timestamp()` alone would read them as local time."""
     return moment.replace(tzinfo=timezone.utc).timestamp() if moment.tzinfo is None else moment.timestamp()
-
-
-def _epoch(col) -> np.ndarray:
-    """Naive-UTC timestamps as float seconds; missing ones as -inf (older than anything)."""
-    arr = col.combine_chunks() if hasattr(col, "combine_chunks") else col
-    out = arr.cast("int64").to_numpy(zero_copy_only=False).astype(np.float64) / 1e6
-    out[~np.asarray(arr.is_valid(), dtype=bool)] = -np.inf
-    return out
 
 
 class Searcher:
@@ -196,35 +121,71 @@ class Searcher:
         self.params = params
         self._known_projects = known_projects or (lambda: [])
         self._snap: Snapshot | None = None
-        self._embedded_at: dict[tuple, int] = {}     # kinds -> generation when nothing was pending
         self._lock = threading.RLock()
 
     # -- embeddings --------------------------------------------------------------------------------------
     def embed_pending(self, kinds: tuple[str, ...] | None = None) -> EmbedReport:
         with self._lock:
-            report = embed_pending(self.analytics, self.embedder, kinds=kinds)
-            self._embedded_at[kinds] = self.analytics.generation
-            return report
+            return embed_pending(self.analytics, self.embedder, kinds=kinds)
 
-    def _ensure_embedded(self, kinds: tuple[str, ...]) -> None:
-        if self._embedded_at.get(kinds) != self.analytics.generation and \
-                self._embedded_at.get(None) != self.analytics.generation:
-            self.embed_pending(kinds)
-
-    def snapshot(self) -> Snapshot:
+    def _current(self, kinds: tuple[str, ...] | None, *, embed: bool, keyword: bool) -> Snapshot:
+        """The snapshot brought up to date; with `embed`, texts of those kinds that have no vector yet are
+        embedded first (found in the snapshot itself: no query over the tables); with `keyword`, its BM25
+        postings are ready. One lock, so a search never mixes two snapshot versions."""
         with self._lock:
-            if self._snap is None or self._snap.generation != self.analytics.generation:
-                self._snap = Snapshot(self.analytics, self.embedder.name, self.analytics.generation)
-            return self._snap
-
-    def _keyword(self, snap: Snapshot) -> KeywordIndex:
-        with self._lock:
-            if snap._keyword is None:
+            snap = self._refresh()
+            if embed and kinds is not None:
+                missing = snap.kind_mask(kinds) & ~snap.has_vector
+                if missing.any():
+                    snap = self._embed_rows(snap, np.flatnonzero(missing))
+            if keyword and snap.keyword is None:
                 before = self.analytics.generation
-                snap._keyword = KeywordIndex(self.analytics, snap.row_of, snap.n)
+                snap.with_keyword(self.analytics)
                 if snap.generation == before:   # only the index rebuild wrote: the snapshot is still current
                     snap.generation = self.analytics.generation
-            return snap._keyword
+            return snap
+
+    def _refresh(self) -> Snapshot:
+        gen = self.analytics.generation
+        if self._snap is None:
+            self._snap = Snapshot.load(self.analytics, self.embedder.name, gen)
+        elif self._snap.generation != gen:
+            self._snap = self._snap.refreshed(self.analytics, gen)
+        return self._snap
+
+    def _embed_rows(self, snap: Snapshot, rows: np.ndarray) -> Snapshot:
+        hashes = snap.values("content_hash", rows)
+        texts: dict[str, str] = {}
+        for h, text in zip(hashes, snap.values("content", rows)):
+            if h and h not in texts:               # a row without its hash breaks the contract: not embeddable
+                texts[h] = (text or "")[:MAX_CHARS]
+        if not texts:
+            return snap
+        log.info("embedding %d texts with %s", len(texts), self.embedder.name)
+        vectors = self.embedder.embed(list(texts.values()))
+        before = self.analytics.generation
+        store_vectors(self.analytics, self.embedder.name, list(texts), vectors)
+        if self.analytics.generation == before + 1 and snap.generation == before:
+            # only our insert happened: the rows with these texts (of any kind) get their vectors
+            waiting = np.flatnonzero(snap.alive & ~snap.has_vector)
+            hashes = snap.values("content_hash", waiting)
+            rows = np.asarray([r for r, h in zip(waiting.tolist(), hashes) if h in texts], dtype=np.int64)
+            if len(rows) > COMPACT_MIN:          # a bulk embedding: let the refresh decide (a full load, likely)
+                return self._refresh()
+            position = {h: i for i, h in enumerate(texts)}
+            new = snap.with_vectors(self.analytics.generation, rows,
+                                    vectors[[position[h] for h in hashes if h in texts]])
+            if new is None:                      # main rows: re-read them, now with their vectors
+                new = snap.applied(self.analytics, self.analytics.generation, dead=rows,
+                                   fetch=[snap.ids[r] for r in rows.tolist()],
+                                   vector_count=snap.vector_count + len(texts))
+                new.scan_hashes = snap.scan_hashes            # vectors do not change the rows' hashes
+            self._snap = new
+            return new
+        return self._refresh()
+
+    def snapshot(self) -> Snapshot:
+        return self._current(None, embed=False, keyword=False)
 
     # -- search ------------------------------------------------------------------------------------------
     def search(self, query: str, *, kinds=None, projects=None, tags=None, session_id=None, since=None,
@@ -237,10 +198,10 @@ class Searcher:
         filters = self._filters(kinds, projects, tags, session_id, since, until)
         key = query_key(q=text, mode=mode, **filters.as_dict())
         pos = decode_cursor(cursor, query_key=key) if cursor else Cursor(key, utc_now(), 0)
-        snap, ranked, total = self._ranked(text, filters, mode, pos.as_of)
+        snap, ranked, total, row_of = self._ranked(text, filters, mode, pos.as_of)
         page = ranked[pos.offset:pos.offset + limit]
         nxt = Cursor(key, pos.as_of, pos.offset + limit).encode() if pos.offset + limit < len(ranked) else None
-        hits = [self._hit(snap, s, filters) for s in page]
+        hits = [self._hit(snap, row_of[s.candidate.id], s, filters) for s in page]
         return Page(text, mode, hits, total, nxt, pos.as_of, truncated, filters.as_dict())
 
     def summary(self, query: str, **kw) -> dict:
@@ -282,10 +243,8 @@ class Searcher:
 
     def _retrieve(self, text: str, f: Filters, mode: str, as_of: datetime):
         """(snapshot, matched mask, vector ranking, keyword ranking) under the filters."""
-        if mode != "keyword":
-            self._ensure_embedded(f.kinds)
-        snap = self.snapshot()
-        mask = snap.mask(f, as_of)
+        snap = self._current(f.kinds, embed=mode != "keyword", keyword=mode != "vector")
+        mask = _mask(snap, f, as_of)
         matched = np.zeros(snap.n, dtype=bool)
         vec = kw = (np.zeros(0, dtype=np.int64), None, None)
         if mode != "keyword" and snap.dim:
@@ -293,40 +252,37 @@ class Searcher:
             if q.shape[0] != snap.dim:
                 raise InvalidArgument(f"model {self.embedder.name} gives {q.shape[0]}-d vectors, stored ones are "
                                       f"{snap.dim}-d")
-            sims = np.full(snap.n, -np.inf, dtype=np.float32)
-            for kind in f.kinds:
-                a, b = snap.kind_blocks.get(kind, (0, 0))
-                sims[a:b] = snap.matrix[a:b] @ q
-            ok = sims >= MIN_SIMILARITY      # rows without a vector are zeros: similarity 0, never a match
-            ok &= mask
-            matched |= ok
-            ranked = np.where(ok, sims, -np.inf)
-            vec = (_top(ranked, int(ok.sum())), sims, None)
+            sims = snap.similarities(q, f.kinds)
+            rows = np.flatnonzero(mask & (sims >= MIN_SIMILARITY))  # rows without a vector: 0, never a match
+            matched[rows] = True
+            vec = (_pool(rows, sims[rows], snap.ids), sims, None)
         if mode != "vector" and snap.n:
-            scores, coverage = self._keyword(snap).scores(text)
-            ok = scores > 0
-            ok &= mask
-            matched |= ok
-            kw = (_top(np.where(ok, scores, -np.inf), int(ok.sum())), scores, coverage)
+            scores, coverage = snap.keyword.scores(text)
+            rows = np.flatnonzero(mask & (scores > 0))
+            matched[rows] = True
+            kw = (_pool(rows, scores[rows], snap.ids), scores, coverage)
         return snap, matched, vec, kw
 
     def _ranked(self, text: str, f: Filters, mode: str, as_of: datetime):
         snap, matched, (vrows, vscore, _), (krows, kscore, kcover) = self._retrieve(text, f, mode, as_of)
         found: dict[int, dict] = {}
-        for rank_no, r in enumerate(vrows, 1):
-            found.setdefault(int(r), {})["v"] = (rank_no, float(vscore[r]))
-        for rank_no, r in enumerate(krows, 1):
-            found.setdefault(int(r), {})["k"] = (rank_no, float(kscore[r]), float(kcover[r]))
+        for rank_no, r in enumerate(vrows.tolist(), 1):
+            found.setdefault(r, {})["v"] = (rank_no, float(vscore[r]))
+        for rank_no, r in enumerate(krows.tolist(), 1):
+            found.setdefault(r, {})["k"] = (rank_no, float(kscore[r]), float(kcover[r]))
+        rows = list(found)
+        created = snap.values("created_at", rows)
         cands = []
-        for r, m in found.items():
+        for r, at in zip(rows, created):
+            m = found[r]
             v, k = m.get("v", (None, None)), m.get("k", (None, None, None))
             cands.append(Candidate(snap.ids[r], snap.project_names[snap.project[r]], snap.kind_names[snap.kind[r]],
-                                   snap.value("created_at", r), int(snap.votes[r]), v[0], v[1], k[0], k[1], k[2]))
-        return snap, rank(cands, now=as_of, params=self.params), int(matched.sum())
+                                   at, int(snap.votes[r]), v[0], v[1], k[0], k[1], k[2]))
+        row_of = dict(zip((snap.ids[r] for r in rows), rows))
+        return snap, rank(cands, now=as_of, params=self.params), int(matched.sum()), row_of
 
-    def _hit(self, snap: Snapshot, s, f: Filters) -> Hit:
+    def _hit(self, snap: Snapshot, r: int, s, f: Filters) -> Hit:
         c = s.candidate
-        r = snap.row_of[c.id]
         content = snap.value("content", r) or ""
         matched = {}
         if c.vector_rank is not None:
@@ -347,13 +303,19 @@ class Searcher:
                    json.loads(attrs) if isinstance(attrs, str) else (attrs or {}), s.score, scores, explanation)
 
 
-def _top(values: np.ndarray, available: int) -> np.ndarray:
-    """Row numbers of the POOL largest finite values, best first (ties by row, i.e. by id)."""
-    k = min(POOL, available)
+def _pool(rows: np.ndarray, values: np.ndarray, ids: list[str]) -> np.ndarray:
+    """The POOL rows of largest value, best first, equal values by id: the pool and its order do not depend on
+    where a row sits in the snapshot (appended rows, compaction)."""
+    k = min(POOL, len(rows))
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
-    part = np.argpartition(-values, k - 1)[:k] if k < len(values) else np.arange(len(values))
-    return part[np.lexsort((part, -values[part]))]
+    if k < len(rows):
+        edge = values[np.argpartition(-values, k - 1)[:k]].min()
+        take = values >= edge                     # the k best and every row tied with the last of them
+        rows, values = rows[take], values[take]
+    vals = values.tolist()
+    order = sorted(range(len(rows)), key=lambda i: (-vals[i], ids[rows[i]]))[:k]
+    return rows[order]
 
 
 def _as_list(v) -> list:
