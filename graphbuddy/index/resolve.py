@@ -408,17 +408,28 @@ class Resolver:
                     table.setdefault(name, (path, d))
         return table
 
-    def _stars(self, path: str) -> tuple[str, ...]:
-        """Files the star imports of `path` resolve to (memoised per run, with the keys they read)."""
-        cached = self.index.star_cache.get(path)
+    def _memo(self, cache: dict, key, at: str, compute, *, holds: str | None, pending=None):
+        """`compute(sub)` memoised in one of the index's caches, `sub` resolving from file `at` with a key set of
+        its own. The keys it read, plus "f:<holds>" (a file whose definitions the value holds), are stored
+        with the value and recorded here on every use, so the entry is dropped once any of them changes.
+        `pending`: the value a recursive use sees while `compute` runs (else it recurses)."""
+        cached = cache.get(key)
         if cached is None:
-            sub = _Sub(self, path, own_keys=True)
-            targets = (sub.module_of(star) for star in sub.view.star_imports)
-            cached = self.index.star_cache[path] = (
-                tuple(dict.fromkeys(t for t in targets if t is not None and t != path)),
-                frozenset(sub.keys | {"f:" + path}))
+            if pending is not None:
+                cache[key] = (pending, frozenset(() if holds is None else ("f:" + holds,)))
+            sub = _Sub(self, at, own_keys=True)
+            value = compute(sub)
+            cached = cache[key] = (value, frozenset(sub.keys if holds is None else sub.keys | {"f:" + holds}))
         self.keys |= cached[1]
         return cached[0]
+
+    def _stars(self, path: str) -> tuple[str, ...]:
+        """Files the star imports of `path` resolve to (memoised, with the keys they read)."""
+        def compute(sub):
+            targets = (sub.module_of(star) for star in sub.view.star_imports)
+            return tuple(dict.fromkeys(t for t in targets if t is not None and t != path))
+
+        return self._memo(self.index.star_cache, path, path, compute, holds=path)
 
     def _star_closure(self):
         """The search `lookup_name` makes through star imports (C `#include` webs: hundreds of headers per
@@ -597,22 +608,18 @@ class Resolver:
     # -- classes -----------------------------------------------------------------------------------------------
     def bases_of(self, path: str, cls: Definition):
         """Resolved base classes, memoised per run with the keys their resolution read."""
-        key = (path, cls.qualified_name)
-        cached = self.index.bases_cache.get(key)
-        if cached is None:
-            # A base named through the class itself (Ruby `module A::C; include A::C::Fragments`) looks C's
-            # members up, which needs C's bases: while they are being resolved, C has none (no recursion).
-            self.index.bases_cache[key] = ((), frozenset({"f:" + path}))
-            sub = _Sub(self, path, own_keys=True)
+        def compute(sub):
             chain = _scope_chain(sub.view, cls.parent, sub.adapter.lexical_class_scopes)
             out = []
             for base in cls.bases:
                 hit, _ = sub.resolve_dotted(base, chain)
                 if hit is not None and hit[0] == "def" and hit[2].is_class and hit[2] is not cls:   # not `A < ::A`
                     out.append((hit[1], hit[2]))
-            cached = self.index.bases_cache[key] = (tuple(out), frozenset(sub.keys | {"f:" + path}))
-        self.keys |= cached[1]
-        return cached[0]
+            return tuple(out)
+
+        # A base named through the class itself (Ruby `module A::C; include A::C::Fragments`) looks C's members
+        # up, which needs C's bases: while they are being resolved, C has none (no recursion).
+        return self._memo(self.index.bases_cache, (path, cls.qualified_name), path, compute, holds=path, pending=())
 
     def member(self, path: str, cls: Definition, name: str, depth: int = 0, *, skip_self: bool = False):
         """Look `name` up in class `cls` and then its bases (depth-first, like a simple MRO)."""
@@ -648,13 +655,8 @@ class Resolver:
     def own_members(self, path: str, cls: Definition) -> dict[str, tuple]:
         """Every name `own_member` would find in class `cls`, with the same hit for each (memoised with the
         keys read: a class's dispatch table is rebuilt from its subclasses' member tables)."""
-        key = (self.path, path, cls.qualified_name)
-        cached = self.index.members_cache.get(key)
-        if cached is None:
-            sub = _Sub(self, self.path, own_keys=True)
-            cached = self.index.members_cache[key] = (sub._own_members(path, cls), frozenset(sub.keys | {"f:" + path}))
-        self.keys |= cached[1]
-        return cached[0]
+        return self._memo(self.index.members_cache, (self.path, path, cls.qualified_name), self.path,
+                          lambda sub: sub._own_members(path, cls), holds=path)
 
     def _own_members(self, path: str, cls: Definition) -> dict[str, tuple]:
         qn = cls.qualified_name
@@ -832,27 +834,22 @@ class Resolver:
         """Methods `name` that subclasses of `cls` (transitively) define: the targets of dynamic dispatch.
         One table per class, method name -> the subclasses' methods in subclass order, memoised with the keys
         read (a class's `self.m()` calls ask for many names; big hierarchies have hundreds of subclasses)."""
-        key = (cls_path, cls.qualified_name)
-        cached = self.index.dispatch_cache.get(key)
-        if cached is None:
-            sub_resolver = _Sub(self, cls_path, own_keys=True)
+        def compute(sub_resolver):
             table: dict[str, list[tuple[str, Definition]]] = {}
             for sub_path, sub in sub_resolver.subclasses(cls_path, cls):
                 for member, hit in sub_resolver.own_members(sub_path, sub).items():
                     if not hit[2].is_class:
                         table.setdefault(member, []).append((hit[1], hit[2]))
-            cached = self.index.dispatch_cache[key] = ({k: tuple(v) for k, v in table.items()},
-                                                       frozenset(sub_resolver.keys | {"f:" + cls_path}))
-        self.keys |= cached[1]
-        return cached[0].get(name, ())
+            return {k: tuple(v) for k, v in table.items()}
+
+        return self._memo(self.index.dispatch_cache, (cls_path, cls.qualified_name), cls_path, compute,
+                          holds=cls_path).get(name, ())
 
     def direct_subclasses(self, name: str) -> dict[tuple[str, str], tuple[tuple[str, Definition], ...]]:
         """(base file, base qn) -> the classes whose resolved bases include it, for bases named `name`: the
         candidates (classes naming `name` as a base, key "b:<name>") grouped once by what their bases
         resolve to. Memoised with the keys read: many classes share a name (stdlib: 2,727 name `TestCase`)."""
-        cached = self.index.subtable_cache.get(name)
-        if cached is None:
-            sub = _Sub(self, self.path, own_keys=True)
+        def compute(sub):
             sub.keys.add("b:" + name)
             table: dict[tuple[str, str], dict[tuple[str, str], tuple[str, Definition]]] = {}
             for sub_path, d in self.index.subclass_candidates().get(name, ()):
@@ -860,18 +857,16 @@ class Resolver:
                     if b.name == name:
                         table.setdefault((bp, b.qualified_name), {}).setdefault((sub_path, d.qualified_name),
                                                                               (sub_path, d))
-            cached = self.index.subtable_cache[name] = ({k: tuple(v.values()) for k, v in table.items()},
-                                                        frozenset(sub.keys))
-        self.keys |= cached[1]
-        return cached[0]
+            return {k: tuple(v.values()) for k, v in table.items()}
+
+        return self._memo(self.index.subtable_cache, name, self.path, compute, holds=None)
 
     def subclasses(self, cls_path: str, cls: Definition) -> tuple[tuple[str, Definition], ...]:
         """Classes extending/implementing `cls`, transitively, memoised per run with the keys read: candidates
         are the classes naming `cls` as a base (key "b:<name>"), confirmed by resolving their bases."""
         key = (cls_path, cls.qualified_name)
-        cached = self.index.subclass_cache.get(key)
-        if cached is None:
-            sub_resolver = _Sub(self, cls_path, own_keys=True)
+
+        def compute(sub_resolver):
             out, todo, seen = [], [(cls_path, cls)], {key}
             while todo and len(seen) < 64:
                 path, c = todo.pop()
@@ -881,9 +876,9 @@ class Resolver:
                     seen.add((sub_path, sub.qualified_name))
                     todo.append((sub_path, sub))
                     out.append((sub_path, sub))
-            cached = self.index.subclass_cache[key] = (tuple(out), frozenset(sub_resolver.keys | {"f:" + cls_path}))
-        self.keys |= cached[1]
-        return cached[0]
+            return tuple(out)
+
+        return self._memo(self.index.subclass_cache, key, cls_path, compute, holds=cls_path)
 
     def _enclosing_class(self, qn: str) -> tuple[str, Definition] | None:
         d = self.view.by_qn.get(qn)
