@@ -123,7 +123,8 @@ class SymbolIndex:
         self.members_cache: dict[tuple[str, str, str], tuple] = {}  # (resolver file, class file, class qn)
         self.node_ids: dict[str, tuple[tuple[Definition, ...], dict]] = {}    # path -> (definitions, ids): load.py
         self.star_closure_cache: dict[str, tuple | None] = {}          # Resolver._star_closure (this run only)
-        self._top_level_files: dict[str, list[str]] | None = None
+        self._top_level_files: dict[str, list[tuple[str]]] | None = None
+        self._top_level_names: dict[str, tuple[str, ...]] = {}
         if previous is not None:
             self._inherit(previous, changed_keys, changed_paths)
 
@@ -141,6 +142,9 @@ class SymbolIndex:
         self.node_ids = {p: v for p, v in prev.node_ids.items() if p not in changed_paths}
         self._package_tables = {k: v for k, v in prev._package_tables.items() if "p:" + k not in changed_keys}
         self._package_members = {k: v for k, v in prev._package_members.items() if "p:" + k not in changed_keys}
+        if prev._top_level_files is not None:
+            self._top_level_files, self._top_level_names = _patch_table(
+                prev._top_level_files, prev._top_level_names, self.facts, set(changed_paths), _top_level_names)
         if prev._subclass_candidates is not None:
             self._subclass_candidates, self._candidate_files = _patch_table(
                 prev._subclass_candidates, prev._candidate_files, self.facts, set(changed_paths), _named_bases)
@@ -151,17 +155,11 @@ class SymbolIndex:
         self._views = {p: v for p, v in self._views.items() if symbols.get(p) is v.facts}
         return self
 
-    def top_level_files(self, name: str) -> list[str]:
-        """Files with a top-level definition named `name` (built on first use)."""
+    def top_level_files(self, name: str) -> list[tuple[str]]:
+        """(file,) for each file with a top-level definition named `name`, in path order (built on first use)."""
         if self._top_level_files is None:
-            out: dict[str, list[str]] = {}
-            for path in sorted(self.facts):
-                for d in self.facts[path].definitions:
-                    if d.parent is None and d.kind != "module":
-                        files = out.setdefault(d.name, [])
-                        if not files or files[-1] != path:
-                            files.append(path)
-            self._top_level_files = out
+            self._top_level_files, self._top_level_names = _patch_table({}, {}, self.facts, set(self.paths),
+                                                                        _top_level_names)
         return self._top_level_files.get(name, ())
 
     def package_table(self, key: str) -> dict[tuple[str | None, str], tuple[str, Definition]]:
@@ -227,6 +225,11 @@ def _patch_table(before: dict[str, list[tuple]], before_files: dict[str, tuple[s
 
 def _top_level_functions(path: str, facts: FileFacts):
     return ((d.name, (path, d.qualified_name)) for d in facts.definitions if d.parent is None and d.kind == "function")
+
+
+def _top_level_names(path: str, facts: FileFacts):
+    names = dict.fromkeys(d.name for d in facts.definitions if d.parent is None and d.kind != "module")
+    return ((name, (path,)) for name in names)
 
 
 def _named_bases(path: str, facts: FileFacts):
@@ -472,7 +475,7 @@ class Resolver:
     def _closure_lookup(self, closure, name: str):
         pos, comp_pos, _ = closure
         best, hit = None, None
-        for path in self.index.top_level_files(name):      # usually 0-2 files define a name
+        for (path,) in self.index.top_level_files(name):      # usually 0-2 files define a name
             d = self.index.view(path).top_level(name)
             where = (pos[path], 0) if path in pos else None
             if d.exported and path in comp_pos and (where is None or comp_pos[path] < where):
