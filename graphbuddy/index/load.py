@@ -242,11 +242,8 @@ def patch_outgoing(graph, project: str, path: str, edges: "EdgeTables") -> bool:
             cols = [c for c, _ in _EDGE_SCHEMAS[name]]
             if name == "imp_mod":
                 _ensure_modules(graph, sorted({r[1] for r in rows}))
-            table = pa.table({c: [r[i] for r in rows] for i, c in enumerate(cols)}, schema=pa.schema(
-                [(c, getattr(pa, t)()) for c, t in _EDGE_SCHEMAS[name]]))
-            write_rows(graph, "IMPORTS" if name.startswith("imp") else name.upper(), table,
-                       pair=("File", "File") if name == "imp_file" else ("File", "Module") if name == "imp_mod"
-                       else None)
+            _write_edges(graph, name, pa.table({c: [r[i] for r in rows] for i, c in enumerate(cols)},
+                                               schema=_schema(name, ends=False)))
     return True
 
 
@@ -355,14 +352,22 @@ def insert_edges(graph, edges: EdgeTables) -> None:
     """Write edges (the old outgoing edges of their source files already deleted)."""
     t = {name: table.drop_columns([c for c, _ in _ENDS]) for name, table in edges.tables.items()}
     _ensure_modules(graph, list(edges.modules))
-    write_rows(graph, "IMPORTS", t["imp_file"], pair=("File", "File"))
-    write_rows(graph, "IMPORTS", t["imp_mod"], pair=("File", "Module"))
-    write_rows(graph, "CALLS", t["calls"])
-    write_rows(graph, "INHERITS", t["inherits"])
+    for name in _EDGE_SCHEMAS:
+        _write_edges(graph, name, t[name])
 
 
-def _schema(name: str):
-    return pa.schema([(c, getattr(pa, typ)()) for c, typ in _EDGE_SCHEMAS[name] + _ENDS])
+# edge table -> (Kùzu rel table, its FROM/TO node tables when it has several pairs)
+_REL_TABLES = {"imp_file": ("IMPORTS", ("File", "File")), "imp_mod": ("IMPORTS", ("File", "Module")),
+               "calls": ("CALLS", None), "inherits": ("INHERITS", None)}
+
+
+def _write_edges(graph, name: str, table) -> None:
+    rel, pair = _REL_TABLES[name]
+    write_rows(graph, rel, table, pair=pair)
+
+
+def _schema(name: str, *, ends: bool = True):
+    return pa.schema([(c, getattr(pa, typ)()) for c, typ in _EDGE_SCHEMAS[name] + (_ENDS if ends else [])])
 
 
 def _ensure_modules(graph, ids: list[str]) -> None:
