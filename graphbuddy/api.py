@@ -472,10 +472,10 @@ class GraphBuddy:
 
     def embed_pending(self, *, kinds=None):
         """Bring code documents in step with the graph, then embed every text without a vector for this model."""
-        from .search.documents import symbols_in_graph, sync_code_documents
+        from .search.documents import code_documents_in_graph, sync_code_documents
 
         for p in self.projects():
-            sync_code_documents(self.analytics, p["project"], symbols_in_graph(self.graph, p["project"]))
+            sync_code_documents(self.analytics, p["project"], code_documents_in_graph(self.graph, p["project"]))
         return self._search_engine().embed_pending(tuple(kinds) if kinds else None)
 
     def memory_stats(self) -> dict:

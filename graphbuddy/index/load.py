@@ -15,6 +15,11 @@ from .facts import FileFacts
 from .resolve import FileResolution
 
 
+# pyarrow imports pandas on its first conversion (~0.2 s): here, before the worker pools fork, so that it
+# is paid once and not again in each worker
+pa.array([0])
+
+
 def file_id(project: str, path: str) -> str:
     return f"{project}:{path}"
 
@@ -132,28 +137,72 @@ def _node_columns(project: str, facts: list[FileFacts], now: datetime) -> _Nodes
     return _Nodes(files, fn, cl, defines_fn, defines_cl, has_method, symbols)
 
 
-def insert_files(graph, project: str, facts: list[FileFacts], now: datetime) -> list[dict]:
-    """Nodes for files and their definitions, with CONTAINS, DEFINES and HAS_METHOD. Returns one row per
-    Function and Class node written, with what code search needs (`search.documents.sync_code_documents`)."""
+# node table -> (Kùzu table, FROM/TO pair when the rel table has several), in write order
+_NODE_WRITES = (("files", "File", None), ("fn", "Function", None), ("cl", "Class", None),
+                ("contains", "CONTAINS", None), ("defines_fn", "DEFINES", ("File", "Function")),
+                ("defines_cl", "DEFINES", ("File", "Class")), ("has_method", "HAS_METHOD", None))
+
+
+@dataclass(frozen=True)
+class NodeTables:
+    """Files' nodes (File, Function, Class) and their CONTAINS, DEFINES and HAS_METHOD rows as Arrow tables,
+    with the code documents of their symbols (`search.documents.code_documents`): built where the facts are
+    (a big run's parse workers) and cheap to send to the writer."""
+
+    tables: dict[str, "pa.Table"]
+    docs: "pa.Table"
+
+    @property
+    def functions(self) -> int:
+        return self.tables["fn"].num_rows
+
+    @property
+    def classes(self) -> int:
+        return self.tables["cl"].num_rows
+
+
+def node_tables(project: str, facts: list[FileFacts], now: datetime) -> NodeTables:
+    return _as_tables(project, _node_columns(project, facts, now))
+
+
+def _as_tables(project: str, n: _Nodes) -> NodeTables:
+    from ..search.documents import code_documents
+
+    files = pa.table(n.files)
+    files = files.set_column(8, "indexed_at", pa.array(n.files["indexed_at"], pa.timestamp("us")))
+    return NodeTables({"files": files, "fn": pa.table(n.fn), "cl": pa.table(n.cl),
+                       "contains": pa.table({"from": pa.array([project] * files.num_rows, pa.string()),
+                                             "to": files["id"]}),
+                       "defines_fn": _pairs(n.defines_fn), "defines_cl": _pairs(n.defines_cl),
+                       "has_method": _pairs(n.has_method)}, code_documents(n.symbols))
+
+
+def merge_node_tables(parts: list[NodeTables]) -> NodeTables:
+    if len(parts) == 1:
+        return parts[0]
+    return NodeTables({k: pa.concat_tables([p.tables[k] for p in parts], promote_options="permissive")
+                       for k, _, _ in _NODE_WRITES},
+                      pa.concat_tables([p.docs for p in parts]))
+
+
+def insert_nodes(graph, nodes: NodeTables) -> None:
+    for key, table, pair in _NODE_WRITES:
+        write_rows(graph, table, nodes.tables[key], pair=pair)
+
+
+def insert_files(graph, project: str, facts: list[FileFacts], now: datetime) -> NodeTables | None:
+    """Nodes for files and their definitions, with CONTAINS, DEFINES and HAS_METHOD. Returns what it wrote."""
     if not facts:
-        return []
-    n = _node_columns(project, facts, now)
-    files_t = pa.table(n.files)
-    files_t = files_t.set_column(8, "indexed_at", pa.array(n.files["indexed_at"], pa.timestamp("us")))
-    write_rows(graph, "File", files_t)
-    write_rows(graph, "Function", pa.table(n.fn))
-    write_rows(graph, "Class", pa.table(n.cl))
-    write_rows(graph, "CONTAINS", pa.table({"from": [project] * len(facts), "to": n.files["id"]}))
-    write_rows(graph, "DEFINES", _pairs(n.defines_fn), pair=("File", "Function"))
-    write_rows(graph, "DEFINES", _pairs(n.defines_cl), pair=("File", "Class"))
-    write_rows(graph, "HAS_METHOD", _pairs(n.has_method))
-    return n.symbols
+        return None
+    nodes = node_tables(project, facts, now)
+    insert_nodes(graph, nodes)
+    return nodes
 
 
 PATCH_LIMIT = 48     # statements; beyond this, rebuilding a file's nodes and edges costs about the same
 
 
-def patch_file(graph, project: str, old: FileFacts, new: FileFacts, now: datetime) -> list[dict] | None:
+def patch_file(graph, project: str, old: FileFacts, new: FileFacts, now: datetime) -> NodeTables | None:
     """Turn the stored nodes of `old` into those of `new` in place, touching only definitions that changed,
     so unchanged nodes keep their edges (an edit rarely changes more than a few). Returns what `insert_files`
     returns, or None, having written nothing, when more than PATCH_LIMIT statements would be needed."""
@@ -190,7 +239,7 @@ def patch_file(graph, project: str, old: FileFacts, new: FileFacts, now: datetim
                   "f.size = $size, f.lines = $lines, f.indexed_at = $indexed_at, f.syntax_errors = $syntax_errors",
                   {k: f[k] for k in ("id", "language", "module", "hash", "size", "lines", "indexed_at",
                                      "syntax_errors")})
-    return n.symbols
+    return _as_tables(project, n)
 
 
 def _by_id(cols: dict[str, list]) -> dict[str, dict]:

@@ -8,12 +8,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from dataclasses import dataclass
+import pickle
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator
 
 from ..languages import adapter_for
-from .facts import FileFacts
+from .facts import FileFacts, with_body
 
 log = logging.getLogger(__name__)
 
@@ -80,13 +82,45 @@ def extract_one(root: str, task: Task):
         return Skipped(task.path, "too_deeply_nested")
 
 
-def _extract_chunk(root: str, tasks: list[Task]):
-    return [extract_one(root, t) for t in tasks]
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """FileFacts sent from a worker as its state blobs."""
+
+    path: str
+    symbols: bytes
+    body: bytes
+
+
+@dataclass
+class Prepared:
+    """What a big run's parse workers prepare beside the facts, so the writer does not build it serially:
+    each file's state blobs (`state.encode`) and the batch's graph nodes (`load.node_tables`)."""
+
+    project: str
+    now: datetime
+    blobs: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
+    nodes: list = field(default_factory=list)      # load.NodeTables, one per batch
+
+
+def _extract_chunk(root: str, tasks: list[Task], project: str | None = None, now: datetime | None = None):
+    records = [extract_one(root, t) for t in tasks]
+    if project is None:
+        return records, None
+    from . import load
+    from .state import encode
+
+    facts = [r for r in records if isinstance(r, FileFacts)]
+    others = [r for r in records if not isinstance(r, FileFacts)]
+    # the facts travel as their state blobs: pickled once here, not once for the pipe and again for DuckDB
+    return ([Encoded(f.path, *encode(f)) for f in facts] + others,
+            load.node_tables(project, facts, now))
 
 
 def extract_all(root: Path, tasks: list[Task], *, workers: int | None = None,
-                progress: Callable[[int], None] | None = None) -> Iterator[FileFacts | Skipped | Unchanged]:
-    """Yield one record per task (order not guaranteed); `progress(n)` after each batch of n files."""
+                progress: Callable[[int], None] | None = None,
+                prepared: Prepared | None = None) -> Iterator[FileFacts | Skipped | Unchanged]:
+    """Yield one record per task (order not guaranteed); `progress(n)` after each batch of n files.
+    `prepared`: filled by the workers when a pool runs (left empty otherwise)."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if len(tasks) < POOL_THRESHOLD or workers <= 1:
         for t in tasks:
@@ -100,12 +134,24 @@ def extract_all(root: Path, tasks: list[Task], *, workers: int | None = None,
     # Chunks keep the per-task pickling overhead low.
     ordered = sorted(tasks, key=lambda t: t.path)
     chunks = [ordered[i:i + CHUNK] for i in range(0, len(ordered), CHUNK)]
+    n = len(chunks)
     with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"),
                              initializer=die_with_parent) as pool:
-        for batch in pool.map(_extract_chunk, [str(root)] * len(chunks), chunks):
-            yield from batch
+        for batch, nodes in pool.map(_extract_chunk, [str(root)] * n, chunks, [prepared and prepared.project] * n,
+                                     [prepared and prepared.now] * n):
+            for rec in batch:
+                if isinstance(rec, Encoded):
+                    rec = _decode(rec, prepared.blobs)
+                yield rec
+            if nodes is not None:
+                prepared.nodes.append(nodes)
             if progress:
                 progress(len(batch))
+
+
+def _decode(rec: Encoded, blobs: dict[str, tuple[bytes, bytes]]) -> FileFacts:
+    blobs[rec.path] = (rec.symbols, rec.body)
+    return with_body(pickle.loads(rec.symbols), pickle.loads(rec.body))
 
 
 def die_with_parent() -> None:

@@ -26,14 +26,13 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import IndexingError
-from ..search.documents import sync_code_documents
+from ..search.documents import code_documents, sync_code_documents
 from ..languages import adapter_for
 from .discover import discover
 from .facts import FileFacts, symbol_part
-from .parse import Skipped, Task, Unchanged, extract_all
+from .parse import Prepared, Skipped, Task, Unchanged, extract_all
 from .resolve import SymbolIndex, base_key, build_module_map, package_key
 from .state import IndexState, sql_literal
-from .state import encode as encode_state
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +75,7 @@ class ProjectCache:
 
 
 Progress = Callable[[str, int, int], None]      # (stage, done, total)
-BACKGROUND_FROM = 64    # changed files from which blob pickling and the document sync run in a thread
+BACKGROUND_FROM = 64    # changed files from which the document sync runs in a thread
 BODY_CACHE = 256    # files whose call bodies stay in memory between runs
 PATCH_FILES = 8     # changed files patched in place (load.patch_file); a bigger edit rebuilds them in bulk
 
@@ -147,6 +146,9 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
     from . import load      # pyarrow and the writers: only once there is something to write
     from .resolve_pool import resolve_to_edges
 
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    prepared = Prepared(project, now)
+
     # -- parse + extract ---------------------------------------------------------------------------------
     new_facts: dict[str, FileFacts] = {}
     touched: dict[str, tuple[int, int]] = {}
@@ -159,7 +161,7 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         if progress:
             progress("parse", done, len(todo))
 
-    for rec in extract_all(root, todo, workers=workers, progress=tick):
+    for rec in extract_all(root, todo, workers=workers, progress=tick, prepared=prepared):
         if isinstance(rec, Unchanged):
             c = found.files[rec.path]
             touched[rec.path] = (c.mtime_ns, c.size)
@@ -226,12 +228,7 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
     modified = [] if fresh or len(changed) > PATCH_FILES else [p for p in changed if p in manifest and p in old_symbols]
 
     # -- write: dirty flag, one graph transaction, state -----------------------------------------------------
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
     state.set_dirty(project, True)
-    # Pickling the facts blobs holds the GIL but Kùzu's statements do not: encode them in a thread meanwhile
-    # (a full stdlib index: ~0.4 s of pickling hidden behind the COPYs and the commit).
-    encoder = ThreadPoolExecutor(1) if len(changed) >= BACKGROUND_FROM else None   # also syncs code documents
-    encoding = encoder.submit(encode_state, [new_facts[p] for p in changed]) if encoder else None
     with graph.transaction():
         if fresh and existing_root is not None:
             _drop_project_graph(graph, project)
@@ -240,19 +237,26 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         modules = load.imported_modules(graph, project, stale + rewired)
         written, patched = [], set()
         for p in modified:
-            rows = load.patch_file(graph, project, old_symbols[p], new_facts[p], now)
-            if rows is not None:
-                written += rows
+            nodes = load.patch_file(graph, project, old_symbols[p], new_facts[p], now)
+            if nodes is not None:
+                written.append(nodes)
                 patched.add(p)
         rebuilt = sorted(set(stale) - patched)
         load.delete_files(graph, project, rebuilt)
         load.delete_outgoing(graph, project, rewired)
-        written += load.insert_files(graph, project, [new_facts[p] for p in changed if p not in patched], now)
-        # code documents (DuckDB, docs/search.md) follow the rows just written; a big run syncs them while
-        # Kùzu writes the edges and commits (an interrupted run is dirty: the next one rebuilds and re-syncs)
+        if prepared.nodes and not patched:        # the parse workers built them: every changed file, no patch
+            nodes = load.merge_node_tables(prepared.nodes)
+            load.insert_nodes(graph, nodes)
+        else:
+            nodes = load.insert_files(graph, project, [new_facts[p] for p in changed if p not in patched], now)
+        written += [nodes] if nodes is not None else []
+        # code documents (DuckDB, docs/search.md) follow the nodes just written; a big run syncs them in a
+        # thread while Kùzu writes the edges and commits, which releases the GIL (an interrupted run is
+        # dirty: the next one rebuilds and re-syncs)
+        docs = load.merge_node_tables(written).docs if written else code_documents([])
         doc_paths = None if fresh else changed + deleted
-        syncing = encoder.submit(sync_code_documents, analytics, project, written, paths=doc_paths) \
-            if encoder else None
+        syncer = ThreadPoolExecutor(1) if len(changed) >= BACKGROUND_FROM else None
+        syncing = syncer.submit(sync_code_documents, analytics, project, docs, paths=doc_paths) if syncer else None
         unpatched = {p for p in sorted(patched) if digests[p] != old_digests.get(p)
                      and not load.patch_outgoing(graph, project, p, resolved.edges.select({p}))}
         load.delete_outgoing(graph, project, sorted(unpatched))
@@ -261,8 +265,9 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         load.remove_orphan_modules(graph, modules)
     if syncing is not None:
         syncing.result()
+        syncer.shutdown()
     else:
-        sync_code_documents(analytics, project, written, paths=doc_paths)
+        sync_code_documents(analytics, project, docs, paths=doc_paths)
     new_keys, new_digests = dict(old_keys), dict(old_digests)
     for p in deleted:
         new_keys.pop(p, None)
@@ -276,7 +281,7 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         state.write(project, facts=[new_facts[p] for p in changed],
                     mtimes={p: (found.files[p].mtime_ns, found.files[p].size) for p in changed},
                     keys=rekeyed, digests=digests, deleted=deleted + forgotten,
-                    touched=touched, screened=screened, blobs=encoding.result() if encoding else None)
+                    touched=touched, screened=screened, blobs=prepared.blobs)
         if fresh or config_changed:
             _store_config(analytics, project, found.config)
         state.set_dirty(project, False, rebuilt=fresh)
@@ -288,12 +293,10 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
     recent = {} if fresh or len(affected) > BODY_CACHE else {p: full_facts[p] for p in affected}
     recent.update((p, f) for p, f in bodies.items() if p not in recent and p in symbols
                   and f.definitions is symbols[p].definitions and len(recent) < BODY_CACHE)
-    if encoder is not None:
-        encoder.shutdown()
     cache[project] = ProjectCache(symbols=symbols, keys=new_keys, digests=new_digests, config=dict(found.config),
                                   index=index.keep_for_next_run(symbols), bodies=recent)
-    report.classes = sum(1 for r in written if r["label"] == "Class")
-    report.functions = len(written) - report.classes
+    report.classes = sum(n.classes for n in written)
+    report.functions = sum(n.functions for n in written)
 
     report.mode = "full" if fresh else "delta"
     report.files_total = len(symbols)

@@ -83,14 +83,14 @@ class IndexState:
     def write(self, project: str, *, facts: list[FileFacts], mtimes: dict[str, tuple[int, int]],
               keys: dict[str, frozenset[str]], digests: dict[str, str], deleted: list[str],
               touched: dict[str, tuple[int, int]], screened: dict[str, tuple[str, int, int]],
-              blobs: tuple[list[bytes], list[bytes]] | None = None) -> None:
+              blobs: dict[str, tuple[bytes, bytes]] | None = None) -> None:
         """Upsert changed files' facts; keys and digests of `facts` and of the unchanged files whose keys or
         digest changed (an UPDATE rewrites the whole row, blobs included, so unchanged ones are not written);
         new mtimes; drop deleted files.
 
         `screened` files (binary, minified, ...: path -> (reason, mtime, size)) are remembered with a
-        `!reason` language so an unchanged one is not read again on the next run. `blobs`: `encode(facts)`,
-        if the caller already has it."""
+        `!reason` language so an unchanged one is not read again on the next run. `blobs`: path -> the
+        (symbols, body) blobs of `encode`, for the files whose blobs the caller already has."""
         import pyarrow as pa      # lazily: a no-change run never writes, and pyarrow costs ~0.1 s to import
 
         db = self.db
@@ -98,7 +98,7 @@ class IndexState:
         if gone:
             db.execute("DELETE FROM index_files WHERE project = ? AND list_contains(?, path)", [project, gone])
         if facts:
-            symbols, bodies = blobs if blobs is not None else encode(facts)
+            pairs = [(blobs or {}).get(f.path) or encode(f) for f in facts]
             db.insert_arrow("index_files", pa.table({
                 "project": [project] * len(facts),
                 "path": [f.path for f in facts],
@@ -106,8 +106,8 @@ class IndexState:
                 "hash": [f.hash for f in facts],
                 "mtime_ns": [mtimes[f.path][0] for f in facts],
                 "size": [mtimes[f.path][1] for f in facts],
-                "symbols": pa.array(symbols, pa.binary()),
-                "body": pa.array(bodies, pa.binary()),
+                "symbols": pa.array([p[0] for p in pairs], pa.binary()),
+                "body": pa.array([p[1] for p in pairs], pa.binary()),
                 "keys": [sorted(keys.get(f.path, ())) for f in facts],
                 "digest": pa.array([digests.get(f.path) for f in facts], pa.string()),
             }))
@@ -140,9 +140,9 @@ class IndexState:
         self.db.execute("DELETE FROM meta WHERE key = ?", [_format_key(project)])
 
 
-def encode(facts: list[FileFacts]) -> tuple[list[bytes], list[bytes]]:
-    """The symbols and body blobs of these files (pure CPU: the pipeline runs it beside the graph writes)."""
-    return [pickle.dumps(symbol_part(f), 5) for f in facts], [pickle.dumps(body_part(f), 5) for f in facts]
+def encode(facts: FileFacts) -> tuple[bytes, bytes]:
+    """A file's symbols and body blobs (a big run's parse workers make them; `parse.Encoded`)."""
+    return pickle.dumps(symbol_part(facts), 5), pickle.dumps(body_part(facts), 5)
 
 
 def sql_literal(text: str) -> str:

@@ -63,18 +63,19 @@ def _write_documents(analytics, docs: list[Document]) -> int:
     return len(docs)
 
 
-def _write_code_columns(analytics, project: str, cols: dict, *, replace: bool) -> None:
+def _write_code_table(analytics, project: str, docs, *, replace: bool) -> None:
     import pyarrow as pa
 
-    n = len(cols["id"])
+    n = docs.num_rows
     now = pa.array([utc_now()] * n, pa.timestamp("us"))
-    table = pa.table({"id": cols["id"], "kind": [CODE_KIND] * n, "project": [project] * n,
+    table = pa.table({"id": docs["id"], "kind": pa.array([CODE_KIND] * n, pa.string()),
+                      "project": pa.array([project] * n, pa.string()),
                       "session_id": pa.nulls(n, pa.string()), "tags": pa.nulls(n, pa.list_(pa.string())),
-                      "title": cols["title"], "content": cols["content"], "content_hash": cols["content_hash"],
+                      "title": docs["title"], "content": docs["content"], "content_hash": docs["content_hash"],
                       "created_at": now, "updated_at": now, "votes": pa.array([0] * n, pa.int32()),
-                      "attrs": cols["attrs"]}, schema=_schema())
+                      "attrs": docs["attrs"]}, schema=_schema())
     if replace:
-        analytics.execute("DELETE FROM documents WHERE id IN (SELECT unnest(?::VARCHAR[]))", [cols["id"]])
+        analytics.execute("DELETE FROM documents WHERE id IN (SELECT unnest(?::VARCHAR[]))", [docs["id"].to_pylist()])
     analytics.insert_arrow("documents", table)
 
 
@@ -108,20 +109,43 @@ class CodeSync:
     unchanged: int
 
 
-def symbols_in_graph(graph, project: str) -> list[dict]:
-    """The rows `sync_code_documents` takes, read from the graph (for a store whose documents lag it)."""
+CODE_COLUMNS = ("id", "content", "content_hash", "title", "attrs")
+
+
+def code_documents(symbols: list[dict]):
+    """The code documents of these Function/Class rows (module bodies skipped), as an Arrow table with
+    CODE_COLUMNS. Built where the rows are (an index's parse workers, in bulk), so plain list appends."""
+    import pyarrow as pa
+
+    cols: dict[str, list] = {c: [] for c in CODE_COLUMNS}
+    for s in symbols:
+        if s["kind"] == "module":
+            continue
+        text = code_text(s)
+        cols["id"].append(s["id"])
+        cols["content"].append(text)
+        cols["content_hash"].append(content_hash(text))
+        cols["title"].append(s["qualified_name"] or s["name"])
+        # labels and kinds are plain words: only the file id needs JSON escaping (~3x faster than json.dumps)
+        cols["attrs"].append(f'{{"file":{json.dumps(s["file"])},"line":{s["start_line"]},"symbol":"{s["label"]}",'
+                             f'"symbol_kind":"{s["kind"]}"}}')
+    return pa.table({c: pa.array(cols[c], pa.string()) for c in CODE_COLUMNS})
+
+
+def code_documents_in_graph(graph, project: str):
+    """`code_documents` of the project's nodes, read from the graph (for a store whose documents lag it)."""
     from .. import queries
     from ..result import Result
 
     q = queries.get("memory.search_code_symbols")
-    return Result(graph.read_only(q.text, q.bind({"project": project}))).rows()
+    return code_documents(Result(graph.read_only(q.text, q.bind({"project": project}))).rows())
 
 
-def sync_code_documents(analytics, project: str, symbols: list[dict], *, paths: list[str] | None = None) -> CodeSync:
+def sync_code_documents(analytics, project: str, docs, *, paths: list[str] | None = None) -> CodeSync:
     """Make the project's `code` documents equal its Function/Class nodes: new and changed symbols are
     (re)written, vanished ones deleted, unchanged ones untouched (so their embeddings stay valid).
-    `symbols`: the rows `index.load.insert_files` wrote (module bodies are skipped here). `paths`: the files
-    (relative paths) whose symbols these are, as after a delta; None: the whole project.
+    `docs`: the `code_documents` of the nodes an index run wrote. `paths`: the files (relative paths) whose
+    symbols these are, as after a delta; None: the whole project.
     Called once at the end of every index run; embedding is left to the first search or `embed_pending`."""
     if paths is None:
         old = dict(analytics.rows("SELECT id, content_hash FROM documents WHERE kind = ? AND project = ?",
@@ -138,34 +162,21 @@ def sync_code_documents(analytics, project: str, symbols: list[dict], *, paths: 
                 "SELECT id, content_hash FROM documents WHERE kind = ? AND project = ? "
                 "AND json_extract_string(attrs, '$.file') IN (SELECT unnest(?::VARCHAR[]))",
                 [CODE_KIND, project, [f"{project}:{p}" for p in paths]]))
-    symbols = [s for s in symbols if s["kind"] != "module"]
-    # Columns built directly (no Document objects, one hash per symbol): a full index of ~70k symbols
-    # pays this once, so it is kept to plain list appends.
-    cols: dict[str, list] = {c: [] for c in ("id", "content", "content_hash", "title", "attrs")}
-    seen = set()
-    unchanged = 0
-    for s in symbols:
-        seen.add(s["id"])
-        text = code_text(s)
-        digest = content_hash(text)
-        if old.get(s["id"]) == digest:
-            unchanged += 1
-            continue
-        cols["id"].append(s["id"])
-        cols["content"].append(text)
-        cols["content_hash"].append(digest)
-        cols["title"].append(s["qualified_name"] or s["name"])
-        # labels and kinds are plain words: only the file id needs JSON escaping (~3x faster than json.dumps)
-        cols["attrs"].append(f'{{"file":{json.dumps(s["file"])},"line":{s["start_line"]},"symbol":"{s["label"]}",'
-                             f'"symbol_kind":"{s["kind"]}"}}')
-    gone = sorted(set(old) - seen)
+    ids = docs["id"].to_pylist()
+    fresh = docs
+    if old:
+        import pyarrow as pa
+
+        keep = [old.get(i) != h for i, h in zip(ids, docs["content_hash"].to_pylist())]
+        fresh = docs.filter(pa.array(keep, pa.bool_()))
+    gone = sorted(set(old).difference(ids))
     with analytics.transaction():
         if gone:
             analytics.execute("DELETE FROM documents WHERE id IN (SELECT unnest(?::VARCHAR[]))", [gone])
-        if cols["id"]:
-            _write_code_columns(analytics, project, cols, replace=bool(old))
-    fresh = cols["id"]
-    added = sum(1 for i in fresh if i not in old)
-    report = CodeSync(project, added, len(fresh) - added, len(gone), unchanged)
-    log.info("code documents %s: +%d ~%d -%d =%d", project, report.added, report.changed, report.removed, unchanged)
+        if fresh.num_rows:
+            _write_code_table(analytics, project, fresh, replace=bool(old))
+    added = sum(1 for i in fresh["id"].to_pylist() if i not in old) if old else fresh.num_rows
+    report = CodeSync(project, added, fresh.num_rows - added, len(gone), len(ids) - fresh.num_rows)
+    log.info("code documents %s: +%d ~%d -%d =%d", project, report.added, report.changed, report.removed,
+             report.unchanged)
     return report

@@ -126,6 +126,33 @@ def test_delta_equals_full_on_the_bulk_write_path(project_copy, tmp_path, seed, 
     _check_random_edits(project_copy, tmp_path, seed)
 
 
+def _indexed_state(gb) -> tuple:
+    """The code documents and the stored facts of the sample (what the parse workers prepare in a big run)."""
+    import pickle
+
+    docs = sorted(gb.analytics.rows("SELECT id, title, content, content_hash, attrs FROM documents "
+                                    "WHERE kind = 'code' AND project = 'sample'"))
+    facts = sorted((path, pickle.loads(symbols), pickle.loads(body)) for path, symbols, body in gb.analytics.rows(
+        "SELECT path, symbols, body FROM index_files WHERE project = 'sample'"))
+    return docs, facts
+
+
+def test_worker_prepared_nodes_documents_and_blobs_equal_in_process(project_copy, monkeypatch):
+    """A big run's parse workers build the node tables, code documents and state blobs; a small run builds
+    them in process. Both must store exactly the same."""
+    from graphbuddy.index import parse
+
+    with graphbuddy.open(memory=True) as gb:
+        report = gb.index(project_copy, project="sample")
+        in_process = graph_dump(gb, "sample"), _indexed_state(gb), report.functions, report.classes
+    monkeypatch.setattr(parse, "POOL_THRESHOLD", 0)
+    with graphbuddy.open(memory=True) as gb:
+        report = gb.index(project_copy, project="sample", workers=2)
+        pooled = graph_dump(gb, "sample"), _indexed_state(gb), report.functions, report.classes
+    assert pooled[1][0] and pooled[1][1] and pooled[2] and pooled[3]
+    assert pooled == in_process
+
+
 @pytest.mark.parametrize("seed", range(int(os.environ.get("GB_DELTA_SEEDS", 8))))
 def test_delta_equals_full_after_random_edits_including_js_and_ts(project_copy, tmp_path, seed):
     _check_random_edits(project_copy, tmp_path, seed + 100, web=True)
