@@ -95,7 +95,8 @@ class StageTimer:
         self.wrap(pipeline, "discover", "discover")
         self.wrap(pipeline, "extract_all", "parse+extract", generator=True)
         self.wrap(pipeline, "SymbolIndex", "symbol index")
-        self.wrap(resolve_pool, "resolve_to_edges", "resolve")
+        self.wrap(resolve_pool, "resolve_to_edges", "resolve")          # a small batch: all of it
+        self.wrap(resolve_pool.Resolving, "result", "resolve")          # a big one: waiting for the workers
         for fn in ("insert_files", "insert_edges", "delete_files", "delete_outgoing", "imported_modules",
                    "remove_orphan_modules"):
             self.wrap(load, fn, "graph load")

@@ -185,17 +185,15 @@ def merge_node_tables(parts: list[NodeTables]) -> NodeTables:
                       pa.concat_tables([p.docs for p in parts]))
 
 
-def insert_nodes(graph, nodes: NodeTables) -> None:
-    for key, table, pair in _NODE_WRITES:
-        write_rows(graph, table, nodes.tables[key], pair=pair)
-
-
-def insert_files(graph, project: str, facts: list[FileFacts], now: datetime) -> NodeTables | None:
-    """Nodes for files and their definitions, with CONTAINS, DEFINES and HAS_METHOD. Returns what it wrote."""
+def insert_files(graph, project: str, facts: list[FileFacts], now: datetime, *,
+                 built: list[NodeTables] | None = None) -> NodeTables | None:
+    """Nodes for files and their definitions, with CONTAINS, DEFINES and HAS_METHOD. `built`: their tables,
+    when the parse workers made them. Returns what it wrote."""
     if not facts:
         return None
-    nodes = node_tables(project, facts, now)
-    insert_nodes(graph, nodes)
+    nodes = merge_node_tables(built) if built else node_tables(project, facts, now)
+    for key, table, pair in _NODE_WRITES:
+        write_rows(graph, table, nodes.tables[key], pair=pair)
     return nodes
 
 

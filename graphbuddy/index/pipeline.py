@@ -213,28 +213,22 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
     full_facts.update(new_facts)
     index = SymbolIndex(full_facts, config, previous=proj_cache.index if proj_cache is not None else None,
                         changed_keys=changed_keys, changed_paths=frozenset(changed + deleted))
-    resolved = resolve_to_edges(index, project, affected, full_facts, workers=workers)
-    if progress:
-        progress("resolve", len(affected), len(affected))
 
+    # -- resolve and write: dirty flag, one graph transaction, state -----------------------------------------
+    # A big run resolves in worker processes while the nodes and code documents are written.
     # Re-resolved files whose edges came out the same ("same") keep them in the graph. A changed file is
     # patched in place when few of its definitions and edges changed (its unchanged nodes keep every edge);
     # otherwise its nodes are rebuilt, which drops the edges into them: the rows of "same" files that point
     # into rebuilt files are written again.
     stale = sorted(set(deleted) | (set(changed) & set(manifest)))
-    digests = resolved.edges.digests
-    rewired = sorted(p for p in affected - set(changed) if digests[p] != old_digests.get(p))
-    same = affected - set(changed) - set(rewired)
     modified = [] if fresh or len(changed) > PATCH_FILES else [p for p in changed if p in manifest and p in old_symbols]
-
-    # -- write: dirty flag, one graph transaction, state -----------------------------------------------------
     state.set_dirty(project, True)
-    with graph.transaction():
+    with resolve_to_edges(index, project, affected, full_facts, workers=workers) as resolving, graph.transaction():
         if fresh and existing_root is not None:
             _drop_project_graph(graph, project)
         _upsert_project(graph, project, str(root), found.git_head, now,
                         sorted({f.language for f in symbols.values()}))
-        modules = load.imported_modules(graph, project, stale + rewired)
+        modules = load.imported_modules(graph, project, stale)
         written, patched = [], set()
         for p in modified:
             nodes = load.patch_file(graph, project, old_symbols[p], new_facts[p], now)
@@ -243,20 +237,26 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
                 patched.add(p)
         rebuilt = sorted(set(stale) - patched)
         load.delete_files(graph, project, rebuilt)
-        load.delete_outgoing(graph, project, rewired)
-        if prepared.nodes and not patched:        # the parse workers built them: every changed file, no patch
-            nodes = load.merge_node_tables(prepared.nodes)
-            load.insert_nodes(graph, nodes)
-        else:
-            nodes = load.insert_files(graph, project, [new_facts[p] for p in changed if p not in patched], now)
+        # the parse workers' tables hold every changed file: usable when none was patched
+        nodes = load.insert_files(graph, project, [new_facts[p] for p in changed if p not in patched], now,
+                                  built=None if patched else prepared.nodes)
         written += [nodes] if nodes is not None else []
         # code documents (DuckDB, docs/search.md) follow the nodes just written; a big run syncs them in a
-        # thread while Kùzu writes the edges and commits, which releases the GIL (an interrupted run is
-        # dirty: the next one rebuilds and re-syncs)
+        # thread while Kùzu writes and commits, which releases the GIL (an interrupted run is dirty: the next
+        # one rebuilds and re-syncs)
         docs = load.merge_node_tables(written).docs if written else code_documents([])
         doc_paths = None if fresh else changed + deleted
         syncer = ThreadPoolExecutor(1) if len(changed) >= BACKGROUND_FROM else None
         syncing = syncer.submit(sync_code_documents, analytics, project, docs, paths=doc_paths) if syncer else None
+
+        resolved = resolving.result()
+        if progress:
+            progress("resolve", len(affected), len(affected))
+        digests = resolved.edges.digests
+        rewired = sorted(p for p in affected - set(changed) if digests[p] != old_digests.get(p))
+        same = affected - set(changed) - set(rewired)
+        modules = sorted(set(modules).union(load.imported_modules(graph, project, rewired)))
+        load.delete_outgoing(graph, project, rewired)
         unpatched = {p for p in sorted(patched) if digests[p] != old_digests.get(p)
                      and not load.patch_outgoing(graph, project, p, resolved.edges.select({p}))}
         load.delete_outgoing(graph, project, sorted(unpatched))

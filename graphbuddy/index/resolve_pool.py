@@ -39,13 +39,42 @@ def _resolve_chunk(paths: list[str], shared: tuple | None = None) -> Resolved:
                     load.edge_tables(project, list(resolutions.values()), facts, index.node_ids))
 
 
+class Resolving:
+    """A resolution under way: `result()` waits for it. Leaving it as a context manager stops its workers
+    (on an error the caller does not wait for their chunks)."""
+
+    def __init__(self, done: Resolved | None = None, pool: ProcessPoolExecutor | None = None, futures=()):
+        self._done, self._pool, self._futures = done, pool, futures
+
+    def result(self) -> Resolved:
+        if self._done is None:
+            parts = [f.result() for f in self._futures]
+            self._pool.shutdown()
+            keys: dict[str, frozenset[str]] = {}
+            for part in parts:
+                keys.update(part.keys)
+            self._done = Resolved(keys, sum(p.unresolved for p in parts),
+                                  load.merge_edge_tables([p.edges for p in parts]))
+        return self._done
+
+    def __enter__(self) -> "Resolving":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+
 def resolve_to_edges(index: SymbolIndex, project: str, paths, facts: dict[str, FileFacts], *,
-                     workers: int | None = None) -> Resolved:
+                     workers: int | None = None) -> Resolving:
+    """Start resolving `paths`. A big batch goes to forked workers, all started before this returns, so the
+    caller may write to the stores meanwhile (a full index loads its nodes while they resolve); a small one
+    is resolved here and now."""
     global _shared
     ordered = sorted(paths)
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if not ordered or len(ordered) < POOL_THRESHOLD or workers <= 1:
-        return _resolve_chunk(ordered, (index, project, facts))
+        return Resolving(_resolve_chunk(ordered, (index, project, facts)))
     import multiprocessing as mp
 
     size = max(1, -(-len(ordered) // (workers * CHUNKS_PER_WORKER)))
@@ -53,12 +82,10 @@ def resolve_to_edges(index: SymbolIndex, project: str, paths, facts: dict[str, F
     with _pool_lock:
         _shared = (index, project, facts)
         try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"),
-                                     initializer=die_with_parent) as pool:
-                parts = list(pool.map(_resolve_chunk, chunks))
+            # a fork-context pool forks every worker at the first submit: they hold `_shared` from there on
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"),
+                                       initializer=die_with_parent)
+            futures = [pool.submit(_resolve_chunk, c) for c in chunks]
         finally:
             _shared = None
-    keys: dict[str, frozenset[str]] = {}
-    for part in parts:
-        keys.update(part.keys)
-    return Resolved(keys, sum(p.unresolved for p in parts), load.merge_edge_tables([p.edges for p in parts]))
+    return Resolving(pool=pool, futures=futures)
