@@ -46,6 +46,10 @@ class Resolving:
     def __init__(self, done: Resolved | None = None, pool: ProcessPoolExecutor | None = None, futures=()):
         self._done, self._pool, self._futures = done, pool, futures
 
+    @property
+    def in_workers(self) -> bool:
+        return self._pool is not None
+
     def result(self) -> Resolved:
         if self._done is None:
             parts = [f.result() for f in self._futures]
