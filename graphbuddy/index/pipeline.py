@@ -295,6 +295,8 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
                     touched=touched, screened=screened, blobs=prepared.blobs)
         if fresh or config_changed:
             _store_config(analytics, project, found.config)
+        if _recorded_root(analytics, project) != str(root):      # here, not in a transaction of its own
+            _record_root(analytics, project, str(root))
         state.set_dirty(project, False, rebuilt=fresh)
         analytics.execute("INSERT INTO events VALUES (?, ?, 'index', NULL, ?, ?, ?)",
                           [now, project, "full" if fresh else "delta", len(changed),
