@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ..languages import adapter_for
-from .facts import FileFacts, with_body
+from .facts import FileFacts
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +120,8 @@ def extract_all(root: Path, tasks: list[Task], *, workers: int | None = None,
                 progress: Callable[[int], None] | None = None,
                 prepared: Prepared | None = None) -> Iterator[FileFacts | Skipped | Unchanged]:
     """Yield one record per task (order not guaranteed); `progress(n)` after each batch of n files.
-    `prepared`: filled by the workers when a pool runs (left empty otherwise)."""
+    `prepared`: filled by the workers when a pool runs (left empty otherwise); the facts of such a run come
+    without call sites and local bindings (`facts.symbol_part`): `prepared.blobs` holds them."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if len(tasks) < POOL_THRESHOLD or workers <= 1:
         for t in tasks:
@@ -150,8 +151,9 @@ def extract_all(root: Path, tasks: list[Task], *, workers: int | None = None,
 
 
 def _decode(rec: Encoded, blobs: dict[str, tuple[bytes, bytes]]) -> FileFacts:
+    """The file's symbols part: its call bodies stay a blob here, decoded where the file is resolved."""
     blobs[rec.path] = (rec.symbols, rec.body)
-    return with_body(pickle.loads(rec.symbols), pickle.loads(rec.body))
+    return pickle.loads(rec.symbols)
 
 
 def die_with_parent() -> None:

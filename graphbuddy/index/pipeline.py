@@ -224,13 +224,8 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
     modified = [] if fresh or len(changed) > PATCH_FILES else [p for p in changed if p in manifest and p in old_symbols]
     big = len(changed) >= BACKGROUND_FROM
     state.set_dirty(project, True)
-    with resolve_to_edges(index, project, affected, full_facts, workers=workers) as resolving, graph.transaction():
-        if resolving.in_workers and (fresh or len(affected) > BODY_CACHE):
-            # the workers have the call bodies now; here the writes need the symbols and the workers' blobs
-            # (a full stdlib index peaked ~100 MB lower without them)
-            for p in changed:
-                if p in prepared.blobs:
-                    new_facts[p] = full_facts[p] = symbols[p]
+    with resolve_to_edges(index, project, affected, full_facts, workers=workers,
+                          bodies={p: b for p, (_, b) in prepared.blobs.items()}) as resolving, graph.transaction():
         if fresh and existing_root is not None:
             _drop_project_graph(graph, project)
         _upsert_project(graph, project, str(root), found.git_head, now,
@@ -305,7 +300,9 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
     if big:
         _return_free_memory()
     # the files re-resolved last keep their call bodies: the same few (a hierarchy's base files) come back often
-    recent = {} if fresh or len(affected) > BODY_CACHE else {p: full_facts[p] for p in affected}
+    # (not after resolving in workers: this process never decoded the changed files' bodies)
+    recent = {} if fresh or len(affected) > BODY_CACHE or resolving.in_workers else \
+        {p: full_facts[p] for p in affected}
     recent.update((p, f) for p, f in bodies.items() if p not in recent and p in symbols
                   and f.definitions is symbols[p].definitions and len(recent) < BODY_CACHE)
     cache[project] = ProjectCache(symbols=symbols, keys=new_keys, digests=new_digests, config=dict(found.config),

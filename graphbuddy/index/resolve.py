@@ -189,6 +189,12 @@ class SymbolIndex:
                                                                             _named_bases)
         return self._subclass_candidates
 
+    def add_body(self, path: str, facts: FileFacts) -> None:
+        """Replace a file's symbols-only facts by its full facts (call sites, local bindings) before it is
+        resolved; its view is rebuilt from them."""
+        self.facts[path] = facts
+        self._views.pop(path, None)
+
     def view(self, path: str) -> _FileView:
         v = self._views.get(path)
         if v is None:

@@ -16,6 +16,7 @@ from . import load
 from .facts import FileFacts
 from .parse import die_with_parent
 from .resolve import SymbolIndex, resolve_files
+from .state import decode_body
 
 POOL_THRESHOLD = 256       # files; below this a pool's start-up costs more than it saves
 CHUNKS_PER_WORKER = 8      # resolution time varies a lot per file: smaller chunks balance the workers
@@ -28,12 +29,15 @@ class Resolved:
     edges: load.EdgeTables
 
 
-_shared: tuple[SymbolIndex, str, dict[str, FileFacts]] | None = None     # set before forking the pool
+_shared: tuple[SymbolIndex, str, dict[str, FileFacts], dict[str, bytes]] | None = None     # set before forking the pool
 _pool_lock = threading.Lock()       # one pool at a time: `_shared` is what the forked workers inherit
 
 
 def _resolve_chunk(paths: list[str], shared: tuple | None = None) -> Resolved:
-    index, project, facts = shared or _shared
+    index, project, facts, bodies = shared or _shared
+    for p in paths:
+        if p in bodies:
+            index.add_body(p, decode_body(facts[p], bodies[p]))
     resolutions = resolve_files(index, paths)
     return Resolved({p: r.keys for p, r in resolutions.items()}, sum(len(r.unresolved) for r in resolutions.values()),
                     load.edge_tables(project, list(resolutions.values()), facts, index.node_ids))
@@ -70,21 +74,23 @@ class Resolving:
 
 
 def resolve_to_edges(index: SymbolIndex, project: str, paths, facts: dict[str, FileFacts], *,
-                     workers: int | None = None) -> Resolving:
+                     bodies: dict[str, bytes] | None = None, workers: int | None = None) -> Resolving:
     """Start resolving `paths`. A big batch goes to forked workers, all started before this returns, so the
     caller may write to the stores meanwhile (a full index loads its nodes while they resolve); a small one
-    is resolved here and now."""
+    is resolved here and now. `bodies`: body blobs (`state.encode`) of files whose `facts` are symbols only,
+    decoded where the file is resolved (in a worker, the parent never holds them)."""
+    bodies = bodies or {}
     global _shared
     ordered = sorted(paths)
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if not ordered or len(ordered) < POOL_THRESHOLD or workers <= 1:
-        return Resolving(_resolve_chunk(ordered, (index, project, facts)))
+        return Resolving(_resolve_chunk(ordered, (index, project, facts, bodies)))
     import multiprocessing as mp
 
     size = max(1, -(-len(ordered) // (workers * CHUNKS_PER_WORKER)))
     chunks = [ordered[i:i + size] for i in range(0, len(ordered), size)]
     with _pool_lock:
-        _shared = (index, project, facts)
+        _shared = (index, project, facts, bodies)
         try:
             # a fork-context pool forks every worker at the first submit: they hold `_shared` from there on
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"),

@@ -63,10 +63,7 @@ class IndexState:
             return {}
         rows = self.db.rows("SELECT path, body FROM index_files WHERE project = ? AND list_contains(?, path)",
                             [project, paths])
-        out = {}
-        for path, blob in rows:
-            out[path] = with_body(symbols[path], pickle.loads(blob))
-        return out
+        return {path: decode_body(symbols[path], blob) for path, blob in rows}
 
     def files_with_keys(self, project: str, keys: list[str]) -> set[str]:
         if not keys:
@@ -138,6 +135,11 @@ class IndexState:
         self.db.execute("DELETE FROM index_files WHERE project = ?", [project])
         self.db.execute("DELETE FROM index_state WHERE project = ?", [project])
         self.db.execute("DELETE FROM meta WHERE key = ?", [_format_key(project)])
+
+
+def decode_body(symbols: FileFacts, body: bytes) -> FileFacts:
+    """A file's full facts from its symbols part and its body blob."""
+    return with_body(symbols, pickle.loads(body))
 
 
 def encode(facts: FileFacts) -> tuple[bytes, bytes]:

@@ -137,15 +137,19 @@ def _indexed_state(gb) -> tuple:
     return docs, facts
 
 
-def test_worker_prepared_nodes_documents_and_blobs_equal_in_process(project_copy, monkeypatch):
-    """A big run's parse workers build the node tables, code documents and state blobs; a small run builds
-    them in process. Both must store exactly the same."""
-    from graphbuddy.index import parse
+@pytest.mark.parametrize("resolve_in_workers", [False, True])
+def test_worker_prepared_nodes_documents_and_blobs_equal_in_process(project_copy, monkeypatch, resolve_in_workers):
+    """A big run's parse workers build the node tables, code documents and state blobs, and send facts
+    without call bodies (decoded where each file is resolved); a small run does it all in process. Both must
+    store exactly the same."""
+    from graphbuddy.index import parse, resolve_pool
 
     with graphbuddy.open(memory=True) as gb:
         report = gb.index(project_copy, project="sample")
         in_process = graph_dump(gb, "sample"), _indexed_state(gb), report.functions, report.classes
     monkeypatch.setattr(parse, "POOL_THRESHOLD", 0)
+    if resolve_in_workers:
+        monkeypatch.setattr(resolve_pool, "POOL_THRESHOLD", 0)
     with graphbuddy.open(memory=True) as gb:
         report = gb.index(project_copy, project="sample", workers=2)
         pooled = graph_dump(gb, "sample"), _indexed_state(gb), report.functions, report.classes
