@@ -201,7 +201,10 @@ class Searcher:
         snap, ranked, total, row_of = self._ranked(text, filters, mode, pos.as_of)
         page = ranked[pos.offset:pos.offset + limit]
         nxt = Cursor(key, pos.as_of, pos.offset + limit).encode() if pos.offset + limit < len(ranked) else None
-        hits = [self._hit(snap, row_of[s.candidate.id], s, filters) for s in page]
+        rows = [row_of[s.candidate.id] for s in page]
+        columns = {name: snap.values(name, rows) for name in ("title", "content", "tags", "attrs")}
+        applied = filters.as_dict()
+        hits = [self._hit(snap, r, s, applied, *values) for r, s, *values in zip(rows, page, *columns.values())]
         return Page(text, mode, hits, total, nxt, pos.as_of, truncated, filters.as_dict())
 
     def summary(self, query: str, **kw) -> dict:
@@ -278,13 +281,13 @@ class Searcher:
         cands = [Candidate(ids[r], project_names[p], kind_names[k], created, votes, *vector.get(r, no_vector),
                            *keyword.get(r, no_keyword))
                  for r, p, k, created, votes in zip(rows, snap.project[at].tolist(), snap.kind[at].tolist(),
-                                                    snap.values("created_at", at), snap.votes[at].tolist())]
+                                                    snap.created_at(at), snap.votes[at].tolist())]
         row_of = {c.id: r for c, r in zip(cands, rows)}
         return snap, rank(cands, now=as_of, params=self.params), int(matched.sum()), row_of
 
-    def _hit(self, snap: Snapshot, r: int, s, f: Filters) -> Hit:
+    def _hit(self, snap: Snapshot, r: int, s, filters: dict, title, content, tags, attrs) -> Hit:
         c = s.candidate
-        content = snap.value("content", r) or ""
+        content = content or ""
         matched = {}
         if c.vector_rank is not None:
             matched["vector"] = {"rank": c.vector_rank, "similarity": round(c.vector_score, 4)}
@@ -296,11 +299,10 @@ class Searcher:
                   "vote_factor": s.vote_factor}
         explanation = {"matched_by": matched, "rrf_k": self.params.rrf_k,
                        "age_days": None if s.age_days is None else round(s.age_days, 2), "decay": round(s.decay, 4),
-                       "votes": c.votes, "vote_factor": round(s.vote_factor, 4), "filters": f.as_dict()}
-        attrs = snap.value("attrs", r)
-        return Hit(c.id, c.kind, c.project, snap.value("title", r),
+                       "votes": c.votes, "vote_factor": round(s.vote_factor, 4), "filters": dict(filters)}
+        return Hit(c.id, c.kind, c.project, title,
                    content if len(content) <= SNIPPET_CHARS else content[:SNIPPET_CHARS - 1] + "…",
-                   snap.tags_of(r), snap.session_names[snap.session[r]], c.created_at, c.votes,
+                   tuple(tags or ()), snap.session_names[snap.session[r]], c.created_at, c.votes,
                    json.loads(attrs) if isinstance(attrs, str) else (attrs or {}), s.score, scores, explanation)
 
 

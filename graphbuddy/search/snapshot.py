@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import logging
 import time
+from datetime import datetime, timedelta
 
 import numpy as np
 import pyarrow as pa
@@ -36,6 +37,7 @@ _ROW_HASH = ("hash(d.id, d.kind, d.project, d.session_id, d.tags, d.title, d.con
              "d.created_at, d.updated_at, d.votes, d.attrs)")
 _SELECT = (f"SELECT {_COLUMNS}, {_ROW_HASH} AS row_hash, e.vector FROM {{documents}} d "
            "LEFT JOIN embeddings e ON e.content_hash = d.content_hash AND e.model = ?")
+_EPOCH = datetime(1970, 1, 1)
 _COLS = ("tags", "title", "content", "attrs", "created_at", "content_hash")   # read per hit, kept as Arrow
 
 
@@ -315,6 +317,14 @@ class Snapshot:
 
     def values(self, column: str, rows) -> list:
         return self._cols[column].take(pa.array(np.asarray(rows, dtype=np.int64))).to_pylist()
+
+    def created_at(self, rows) -> list:
+        """`values("created_at", rows)`, twice as fast: Arrow builds datetimes slowly (~0.8 us each)."""
+        col = self._cols["created_at"]
+        if col.type != pa.timestamp("us"):
+            return self.values("created_at", rows)
+        micros = col.take(pa.array(np.asarray(rows, dtype=np.int64))).cast(pa.int64()).to_pylist()
+        return [None if u is None else _EPOCH + timedelta(microseconds=u) for u in micros]
 
     def tags_of(self, row: int) -> tuple[str, ...]:
         return tuple(self.value("tags", row) or ())
