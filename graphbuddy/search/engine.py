@@ -2,9 +2,9 @@
 
 Documents, their vectors and the BM25 postings are held in RAM as a snapshot (`snapshot.py`), brought up to
 date with the rows that changed when `AnalyticsStore.generation` says `documents` or `embeddings` were
-written. Brute-force cosine over a cached float32 matrix costs ~3 ms at 100k x 384 (DuckDB's
-array_cosine_similarity: ~60 ms), and filters are boolean masks over the same rows, so a query costs little
-beyond embedding its own text.
+written. Cosine is exact brute force over a cached float32 matrix, read through an fp16 copy first
+(`vectors.py`: ~1.3-2 ms at 100k x 384, a plain float32 scan ~3-8 ms, DuckDB's array_cosine_similarity ~60 ms),
+and filters are boolean masks over the same rows, so a query costs little beyond embedding its own text.
 """
 from __future__ import annotations
 
@@ -201,7 +201,10 @@ class Searcher:
         snap, ranked, total, row_of = self._ranked(text, filters, mode, pos.as_of)
         page = ranked[pos.offset:pos.offset + limit]
         nxt = Cursor(key, pos.as_of, pos.offset + limit).encode() if pos.offset + limit < len(ranked) else None
-        hits = [self._hit(snap, row_of[s.candidate.id], s, filters) for s in page]
+        rows = [row_of[s.candidate.id] for s in page]
+        columns = {name: snap.values(name, rows) for name in ("title", "content", "tags", "attrs")}
+        applied = filters.as_dict()
+        hits = [self._hit(snap, r, s, applied, *values) for r, s, *values in zip(rows, page, *columns.values())]
         return Page(text, mode, hits, total, nxt, pos.as_of, truncated, filters.as_dict())
 
     def summary(self, query: str, **kw) -> dict:
@@ -242,7 +245,8 @@ class Searcher:
         return Filters(kinds, tuple(projects) if projects else None, tuple(_as_list(tags)) or None, session_id, s, u)
 
     def _retrieve(self, text: str, f: Filters, mode: str, as_of: datetime):
-        """(snapshot, matched mask, vector ranking, keyword ranking) under the filters."""
+        """(snapshot, matched mask, vector pool, keyword pool) under the filters; a pool is (rows best first,
+        their scores, their keyword coverage or None)."""
         snap = self._current(f.kinds, embed=mode != "keyword", keyword=mode != "vector")
         mask = _mask(snap, f, as_of)
         matched = np.zeros(snap.n, dtype=bool)
@@ -252,38 +256,38 @@ class Searcher:
             if q.shape[0] != snap.dim:
                 raise InvalidArgument(f"model {self.embedder.name} gives {q.shape[0]}-d vectors, stored ones are "
                                       f"{snap.dim}-d")
-            sims = snap.similarities(q, f.kinds)
-            rows = np.flatnonzero(mask & (sims >= MIN_SIMILARITY))  # rows without a vector: 0, never a match
+            # rows without a vector score 0: never a match
+            rows, best, sims = snap.vector_matches(q, mask, f.kinds, threshold=MIN_SIMILARITY, pool=POOL)
             matched[rows] = True
-            vec = (_pool(rows, sims[rows], snap.ids), sims, None)
+            order = _pool(best, sims, snap.ids)
+            vec = (best[order], sims[order], None)
         if mode != "vector" and snap.n:
             scores, coverage = snap.keyword.scores(text)
             rows = np.flatnonzero(mask & (scores > 0))
             matched[rows] = True
-            kw = (_pool(rows, scores[rows], snap.ids), scores, coverage)
+            best = rows[_pool(rows, scores[rows], snap.ids)]
+            kw = (best, scores[best], coverage[best])
         return snap, matched, vec, kw
 
     def _ranked(self, text: str, f: Filters, mode: str, as_of: datetime):
         snap, matched, (vrows, vscore, _), (krows, kscore, kcover) = self._retrieve(text, f, mode, as_of)
-        found: dict[int, dict] = {}
-        for rank_no, r in enumerate(vrows.tolist(), 1):
-            found.setdefault(r, {})["v"] = (rank_no, float(vscore[r]))
-        for rank_no, r in enumerate(krows.tolist(), 1):
-            found.setdefault(r, {})["k"] = (rank_no, float(kscore[r]), float(kcover[r]))
-        rows = list(found)
-        created = snap.values("created_at", rows)
-        cands = []
-        for r, at in zip(rows, created):
-            m = found[r]
-            v, k = m.get("v", (None, None)), m.get("k", (None, None, None))
-            cands.append(Candidate(snap.ids[r], snap.project_names[snap.project[r]], snap.kind_names[snap.kind[r]],
-                                   at, int(snap.votes[r]), v[0], v[1], k[0], k[1], k[2]))
-        row_of = dict(zip((snap.ids[r] for r in rows), rows))
+        vector = {r: (n, s) for n, (r, s) in enumerate(zip(vrows.tolist(), vscore.tolist()), 1)} if len(vrows) else {}
+        keyword = {r: (n, s, c) for n, (r, s, c) in enumerate(zip(krows.tolist(), kscore.tolist(),
+                                                                  kcover.tolist()), 1)} if len(krows) else {}
+        rows = list(vector) + [r for r in keyword if r not in vector]
+        at = np.asarray(rows, dtype=np.int64)
+        ids, project_names, kind_names = snap.ids, snap.project_names, snap.kind_names
+        no_vector, no_keyword = (None, None), (None, None, None)
+        cands = [Candidate(ids[r], project_names[p], kind_names[k], created, votes, *vector.get(r, no_vector),
+                           *keyword.get(r, no_keyword))
+                 for r, p, k, created, votes in zip(rows, snap.project[at].tolist(), snap.kind[at].tolist(),
+                                                    snap.created_at(at), snap.votes[at].tolist())]
+        row_of = {c.id: r for c, r in zip(cands, rows)}
         return snap, rank(cands, now=as_of, params=self.params), int(matched.sum()), row_of
 
-    def _hit(self, snap: Snapshot, r: int, s, f: Filters) -> Hit:
+    def _hit(self, snap: Snapshot, r: int, s, filters: dict, title, content, tags, attrs) -> Hit:
         c = s.candidate
-        content = snap.value("content", r) or ""
+        content = content or ""
         matched = {}
         if c.vector_rank is not None:
             matched["vector"] = {"rank": c.vector_rank, "similarity": round(c.vector_score, 4)}
@@ -295,27 +299,26 @@ class Searcher:
                   "vote_factor": s.vote_factor}
         explanation = {"matched_by": matched, "rrf_k": self.params.rrf_k,
                        "age_days": None if s.age_days is None else round(s.age_days, 2), "decay": round(s.decay, 4),
-                       "votes": c.votes, "vote_factor": round(s.vote_factor, 4), "filters": f.as_dict()}
-        attrs = snap.value("attrs", r)
-        return Hit(c.id, c.kind, c.project, snap.value("title", r),
+                       "votes": c.votes, "vote_factor": round(s.vote_factor, 4), "filters": dict(filters)}
+        return Hit(c.id, c.kind, c.project, title,
                    content if len(content) <= SNIPPET_CHARS else content[:SNIPPET_CHARS - 1] + "…",
-                   snap.tags_of(r), snap.session_names[snap.session[r]], c.created_at, c.votes,
+                   tuple(tags or ()), snap.session_names[snap.session[r]], c.created_at, c.votes,
                    json.loads(attrs) if isinstance(attrs, str) else (attrs or {}), s.score, scores, explanation)
 
 
 def _pool(rows: np.ndarray, values: np.ndarray, ids: list[str]) -> np.ndarray:
-    """The POOL rows of largest value, best first, equal values by id: the pool and its order do not depend on
-    where a row sits in the snapshot (appended rows, compaction)."""
+    """Positions in `rows` of the POOL rows of largest value, best first, equal values by id: the pool and its
+    order do not depend on where a row sits in the snapshot (appended rows, compaction)."""
     k = min(POOL, len(rows))
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
+    at = np.arange(len(rows))
     if k < len(rows):
-        edge = values[np.argpartition(-values, k - 1)[:k]].min()
-        take = values >= edge                     # the k best and every row tied with the last of them
-        rows, values = rows[take], values[take]
-    vals = values.tolist()
-    order = sorted(range(len(rows)), key=lambda i: (-vals[i], ids[rows[i]]))[:k]
-    return rows[order]
+        edge = values[np.argpartition(values, len(values) - k)[len(values) - k:]].min()
+        at = np.flatnonzero(values >= edge)       # the k best and every row tied with the last of them
+    vals, rs = values[at].tolist(), rows[at].tolist()
+    order = sorted(range(len(at)), key=lambda i: (-vals[i], ids[rs[i]]))[:k]
+    return at[order]
 
 
 def _as_list(v) -> list:

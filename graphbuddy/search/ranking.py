@@ -54,23 +54,27 @@ class Scored:
 
 def rank(candidates: list[Candidate], *, now: datetime, params: RankParams = RankParams()) -> list[Scored]:
     """Candidates scored and sorted best first (ties broken by id, so the order is total and repeatable)."""
+    # the same arithmetic as the docstring, with the parameters in locals (this runs for ~200 candidates a search)
+    k, vector_weight, keyword_weight = params.rrf_k, params.vector_weight, params.keyword_weight
+    floor, half_life, decay_floor = params.coverage_floor, params.half_life_days, params.decay_floor
+    vote_weight, undated = params.vote_weight, params.undated_kinds
+    log1p, copysign = math.log1p, math.copysign
     out = []
     for c in candidates:
         rrf = 0.0
         if c.vector_rank is not None:
-            rrf += params.vector_weight / (params.rrf_k + c.vector_rank)
+            rrf += vector_weight / (k + c.vector_rank)
         if c.keyword_rank is not None:
-            strength = 1.0 if c.keyword_coverage is None else \
-                params.coverage_floor + (1 - params.coverage_floor) * c.keyword_coverage
-            rrf += params.keyword_weight * strength / (params.rrf_k + c.keyword_rank)
+            strength = 1.0 if c.keyword_coverage is None else floor + (1 - floor) * c.keyword_coverage
+            rrf += keyword_weight * strength / (k + c.keyword_rank)
         age = None
         decay = 1.0
-        if c.created_at is not None and c.kind not in params.undated_kinds:
+        if c.created_at is not None and c.kind not in undated:
             age = max(0.0, (now - c.created_at).total_seconds() / 86400.0)
-            if params.half_life_days > 0:
-                decay = params.decay_floor + (1 - params.decay_floor) * 0.5 ** (age / params.half_life_days)
+            if half_life > 0:
+                decay = decay_floor + (1 - decay_floor) * 0.5 ** (age / half_life)
         v = c.votes or 0
-        vote = max(0.5, 1.0 + params.vote_weight * math.copysign(math.log1p(abs(v)), v)) if v else 1.0
+        vote = max(0.5, 1.0 + vote_weight * copysign(log1p(abs(v)), v)) if v else 1.0
         out.append(Scored(c, rrf, decay, age, vote, rrf * decay * vote))
     out.sort(key=lambda s: (-s.score, s.candidate.id))
     return out

@@ -1,0 +1,168 @@
+"""Exact cosine matches and top-k over the snapshot's matrices, reading half the bytes of a float32 scan.
+
+A float32 scan of 100k x 384 reads 154 MB per query and is memory-bound (~3 ms on 2 cores when quiet, 5-8 ms
+when another process holds a core). So a search runs in two passes:
+
+1. *first pass*: every row of the requested kinds scored against the query by a kernel whose error is bounded:
+   blocks of at least `HALF_MIN_ROWS` rows by a half-precision copy of the block (fbgemm's fp16 x fp32 GEMV
+   in torch: 77 MB, ~1.3-2 ms, one thread is enough), smaller blocks and the tail by numpy float32;
+2. *exact pass*: only the rows whose first-pass score cannot decide the answer are scored exactly (float32,
+   `exact`): rows near the similarity threshold and rows that might belong to the top `pool`.
+
+With a bound `delta` on |first pass - exact| for every row, a row above `threshold + delta` matches, a row
+below `threshold - delta` does not, and a row more than `2 delta` below the `pool`-th best sure match cannot
+be in the top `pool`. So matches, their count and the pool (its order, ties by id) are the same as scoring
+every row exactly: nothing is approximate in the result.
+
+The bound, for rows x and query q (float32, n = dim, u = 2**-24, gamma = n u / (1 - n u)):
+- fp16 copy: |x_j - fp16(x_j)| <= 2**-11 |x_j| + 2**-25 (round to nearest; subnormals included), and both
+  float32 sums are off by at most gamma sum|q_j x_j| <= gamma |q| |x|, so
+  delta = |q| N (2**-11 + 2 gamma) + 2**-25 |q|_1 + slack, N the largest row norm of the block;
+- float32 first pass (same numbers, another summation order than `exact`): delta = 2 gamma |q| N + slack.
+`HalfKernel` checks once that the kernel keeps the query in float32 and rounds weights to nearest fp16; every
+query also checks the bound on the rows it scored exactly, and falls back to float32 if it ever fails.
+
+`exact` scores rows in groups of 4: OpenBLAS's sgemv scores the last (rows mod 4) rows of a call, and the rows
+at its thread split, with another summation order (1 ulp apart), so a plain `matrix @ q` gives a row a value
+that depends on where it sits. Groups of 4 give every row the same value wherever it sits.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import warnings
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+HALF_MIN_ROWS = 32768       # smaller blocks are scanned in float32: the fp16 copy would not pay for its memory
+_SLACK = 1e-6               # covers rounding the float64 limits to float32 for the comparisons
+
+
+def exact(matrix: np.ndarray, rows: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """float32 cosine of `q` with `matrix[rows]`, the same value for a row wherever it sits (groups of 4)."""
+    m = len(rows)
+    if not m:
+        return np.zeros(0, dtype=np.float32)
+    pad = (-m) % 4
+    if pad:
+        rows = np.concatenate([rows, np.repeat(rows[-1:], pad)])
+    return (matrix[rows] @ q)[:m]
+
+
+class HalfKernel:
+    """fbgemm's fp16-weight, fp32-activation linear from torch, if present and behaving as the bound assumes."""
+
+    _lock = threading.Lock()
+    _checked: bool = False
+    _ops = None
+
+    @classmethod
+    def ops(cls):
+        with cls._lock:
+            if not cls._checked:
+                cls._checked = True
+                try:
+                    cls._ops = cls._probe()
+                except Exception as exc:       # torch missing or an unexpected build: float32 it is
+                    log.info("half-precision vector scan unavailable (%s): float32 scan", exc)
+                    cls._ops = None
+            return cls._ops
+
+    @classmethod
+    def disable(cls) -> None:
+        with cls._lock:
+            cls._checked, cls._ops = True, None
+
+    @staticmethod
+    def _probe():
+        import torch
+
+        ops = torch.ops.quantized
+        w = torch.zeros(8, 16)
+        w[0, 0], w[1, 1], w[2, 2], w[3, 3] = 1.0, 1e-6, 3e-8, 0.1
+        q = torch.zeros(1, 16)
+        q[0, 0], q[0, 1], q[0, 2], q[0, 3] = 1 + 2 ** -20, 1.0, 1.0, 1.0
+        got = ops.linear_dynamic_fp16(q, ops.linear_prepack_fp16(w, None))[0, :4].tolist()
+        want = [1 + 2 ** -20] + [float(np.float32(np.float16(v))) for v in (1e-6, 3e-8, 0.1)]
+        if got != want:
+            raise RuntimeError(f"fp16 kernel gives {got}, expected {want}")
+        return torch, ops
+
+
+class BlockScan:
+    """First-pass scoring of row blocks [a, b) of one matrix, with the block's packed fp16 copy (built on first
+    use) and largest row norm. Shared by the snapshot versions that share the matrix; thread-safe."""
+
+    def __init__(self, matrix: np.ndarray):
+        self.matrix = matrix
+        self._blocks: dict[tuple[int, int], tuple[object, float, bool]] = {}   # packed, norm, packing tried
+        self._lock = threading.Lock()
+
+    def _block(self, a: int, b: int, half: bool) -> tuple[object, float]:
+        """(packed fp16 copy or None, largest row norm) of rows [a, b)."""
+        got = self._blocks.get((a, b))
+        if got is None or (half and not got[2]):
+            with self._lock:
+                got = self._blocks.get((a, b))
+                if got is None or (half and not got[2]):
+                    norm = got[1] if got is not None else _largest_norm(self.matrix[a:b])
+                    packed = _pack(self.matrix[a:b]) if half and np.isfinite(norm) and norm < 60000 else None
+                    got = self._blocks[(a, b)] = (packed, norm, half)
+        return got[0], got[1]
+
+    def scores(self, a: int, b: int, q: np.ndarray, qnorm: float, qsum: float, *,
+               half: bool = True) -> tuple[np.ndarray, float]:
+        """First-pass scores of rows [a, b) and the bound on their distance from `exact`; `half`: an fp16 copy
+        may be used (not for the tail, which every write replaces)."""
+        n = self.matrix.shape[1]
+        gamma = n * 2.0 ** -24 / (1 - n * 2.0 ** -24)
+        packed, norm = self._block(a, b, half and b - a >= HALF_MIN_ROWS)
+        kernel = HalfKernel.ops() if packed is not None else None
+        if kernel is not None:
+            torch, ops = kernel
+            out = ops.linear_dynamic_fp16(torch.from_numpy(q[None, :]), packed)[0].numpy()
+            return out, qnorm * norm * (2.0 ** -11 + 2 * gamma) + 2.0 ** -25 * qsum + _SLACK
+        return self.matrix[a:b] @ q, 2 * gamma * qnorm * norm + _SLACK
+
+
+def _largest_norm(block: np.ndarray, rows: int = 8192) -> float:
+    return max((float(np.sqrt(np.einsum("ij,ij->i", block[i:i + rows], block[i:i + rows], dtype=np.float64).max()))
+                for i in range(0, len(block), rows)), default=0.0)
+
+
+def _pack(block: np.ndarray):
+    kernel = HalfKernel.ops()
+    if kernel is None:
+        return None
+    torch, ops = kernel
+    with warnings.catch_warnings():                # the Arrow buffer is read-only: torch says so, nothing writes it
+        warnings.simplefilter("ignore", UserWarning)
+        return ops.linear_prepack_fp16(torch.from_numpy(block), None)
+
+
+def matches(first: np.ndarray, delta: float, mask: np.ndarray, rescore, *, threshold: float,
+            pool: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """From first-pass scores `first` (within `delta` of exact; -inf for rows not scored) and the rows allowed
+    (`mask`): (every row with exact score >= threshold, ascending; the rows among them that can be in the top
+    `pool`, every row tied with the last included; their exact scores). `rescore(rows)` gives exact scores.
+    None if an exact score broke the bound (the caller scores everything exactly)."""
+    possible = np.flatnonzero(mask & (first >= threshold - delta))
+    approx = first[possible]
+    sure = approx >= threshold + delta
+    n_sure = int(sure.sum())
+    if n_sure >= pool:
+        best = approx[sure]
+        edge = float(np.partition(best, n_sure - pool)[n_sure - pool]) - 2 * delta
+        check = np.flatnonzero(~sure | (approx >= edge))
+    else:
+        check = np.arange(len(possible))
+    rows = possible[check]
+    scores = rescore(rows)
+    if len(rows) and float(np.abs(scores.astype(np.float64) - approx[check]).max()) > delta:
+        return None
+    ok = scores >= threshold
+    keep = sure.copy()
+    keep[check] = ok
+    return possible[keep], rows[ok], scores[ok]
