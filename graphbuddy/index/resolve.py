@@ -118,7 +118,9 @@ class SymbolIndex:
         self.facts = facts
         self.config = config or {}
         self.paths = frozenset(facts)
-        self.module_map = build_module_map(facts)
+        kept = previous.module_map_for(facts, changed_paths) if previous is not None else None
+        self.module_map = kept if kept is not None else build_module_map(facts)
+        self._symbols: dict[str, FileFacts] = {}      # set by `keep_for_next_run`
         # top-level function name -> (path, qualified name) in path order: patched from `previous` when given
         self.function_names, self.function_files = _patch_table(
             {}, {}, facts, set(self.paths), _top_level_functions) if previous is None else _patch_table(
@@ -145,13 +147,15 @@ class SymbolIndex:
             self._inherit(previous, changed_keys, changed_paths)
 
     def _inherit(self, prev: "SymbolIndex", changed_keys: frozenset[str], changed_paths: frozenset[str]) -> None:
-        # Every memo entry records the keys its computation read, including "f:" of each file whose
-        # definitions it holds, so an entry none of whose keys changed is what recomputing would give.
+        # Every memo entry records the keys its computation read, including the key of what it is about
+        # ("q:" of a class, ...), so an entry none of whose keys changed is what recomputing would give. The
+        # previous run's tables are taken over (dropping entries in place is cheaper than copying the rest).
         for name in self._MEMOS:
-            mine = getattr(self, name)
-            for k, v in getattr(prev, name).items():
-                if v[1].isdisjoint(changed_keys):
-                    mine[k] = v
+            memo = getattr(prev, name)
+            for k in [k for k, v in memo.items() if not v[1].isdisjoint(changed_keys)]:
+                del memo[k]
+            setattr(self, name, memo)
+            setattr(prev, name, {})
         for path, view in prev._views.items():      # same facts object: same view
             if self.facts.get(path) is view.facts:
                 self._views[path] = view
@@ -166,10 +170,23 @@ class SymbolIndex:
                 prev._subclass_candidates, prev._candidate_files, self.facts, set(changed_paths), _named_bases)
 
     def keep_for_next_run(self, symbols: dict[str, FileFacts]) -> "SymbolIndex":
-        """Drop what the next run rebuilds anyway (and the call bodies): only what `_inherit` reads stays."""
-        self.facts, self.module_map, self.packages = {}, {}, {}
+        """Drop what the next run rebuilds anyway (and the call bodies): only what `_inherit` and
+        `module_map_for` read stays. `symbols`: the facts this index was built over, minus call bodies."""
+        self.facts, self.packages, self._symbols = {}, {}, symbols
         self._views = {p: v for p, v in self._views.items() if symbols.get(p) is v.facts}
         return self
+
+    def module_map_for(self, facts: dict[str, FileFacts], changed_paths) -> dict[str, str] | None:
+        """This (last run's) module map when it holds for `facts`: the same files, and each changed one
+        declares the same module keys (`build_module_map` would give the same map); else None."""
+        if not self._symbols or frozenset(facts) != self.paths:
+            return None
+        for p in changed_paths:
+            old, new = self._symbols.get(p), facts.get(p)
+            if old is None or new is None or family(old.language) != family(new.language) \
+                    or _declared_keys(old, self.paths) != _declared_keys(new, self.paths):
+                return None
+        return self.module_map
 
     def top_level_files(self, name: str) -> list[tuple[str]]:
         """(file,) for each file with a top-level definition named `name`, in path order (built on first use)."""
