@@ -734,7 +734,8 @@ class Resolver:
                 hit = self._required_members(scope).get(name)
                 if hit is not None:
                     return ("def", *hit), "import"
-        for imp in self.adapter.implicit_imports(name, self._file(self.path).facts):   # PHP: the file's namespace
+        self._language(self.path)              # k: covers what `implicit_imports` reads (the adapter hints)
+        for imp in self.adapter.implicit_imports(name, self.index.facts[self.path]):   # PHP: the file's namespace
             hit = self.imported(imp)
             if hit is not None:
                 return hit, "import"
