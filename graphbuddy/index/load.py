@@ -200,10 +200,10 @@ def insert_files(graph, project: str, facts: list[FileFacts], now: datetime, *,
 PATCH_LIMIT = 48     # statements; beyond this, rebuilding a file's nodes and edges costs about the same
 
 
-def patch_file(graph, project: str, old: FileFacts, new: FileFacts, now: datetime) -> NodeTables | None:
-    """Turn the stored nodes of `old` into those of `new` in place, touching only definitions that changed,
-    so unchanged nodes keep their edges (an edit rarely changes more than a few). Returns what `insert_files`
-    returns, or None, having written nothing, when more than PATCH_LIMIT statements would be needed."""
+def plan_patch(project: str, old: FileFacts, new: FileFacts, now: datetime) -> tuple | None:
+    """What `patch_file` writes to turn the stored nodes of `old` into those of `new`, or None when more than
+    PATCH_LIMIT statements would be needed (the file is rebuilt instead). Decided before resolution: whether
+    a file's nodes are rebuilt decides which other files are re-resolved (resolve.py, "e:" keys)."""
     o, n = _node_columns(project, [old], now), _node_columns(project, [new], now)
     plans = []
     for label, before, after in (("Function", _by_id(o.fn), _by_id(n.fn)), ("Class", _by_id(o.cl), _by_id(n.cl))):
@@ -214,6 +214,14 @@ def patch_file(graph, project: str, old: FileFacts, new: FileFacts, now: datetim
     old_hm, new_hm = set(zip(*o.has_method)), set(zip(*n.has_method))
     if sum(len(g) + len(a) + len(c) for _, g, a, c in plans) + len(old_hm ^ new_hm) > PATCH_LIMIT:
         return None
+    return new, n, plans, old_hm, new_hm
+
+
+def patch_file(graph, project: str, plan: tuple) -> NodeTables:
+    """Turn the stored nodes of a file into those of its new facts in place (`plan_patch`), touching only
+    definitions that changed, so unchanged nodes keep their edges (an edit rarely changes more than a few).
+    Returns what `insert_files` returns."""
+    new, n, plans, old_hm, new_hm = plan
     fid = file_id(project, new.path)
     for label, gone, _, _ in plans:
         for i in gone:

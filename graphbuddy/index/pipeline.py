@@ -27,11 +27,10 @@ from typing import Callable
 
 from ..errors import IndexingError
 from ..search.documents import code_documents, sync_code_documents
-from ..languages import adapter_for
 from .discover import discover
 from .facts import FileFacts, symbol_part
 from .parse import Prepared, Skipped, Task, Unchanged, extract_all
-from .resolve import SymbolIndex, base_key, build_module_map, package_key
+from .resolve import SymbolIndex, changed_keys as lookup_keys_changed
 from .state import IndexState, sql_literal
 
 log = logging.getLogger(__name__)
@@ -194,12 +193,17 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         symbols[p] = symbol_part(f)
     config = _parse_config(found.config)
 
+    # A changed file is patched in place when few of its definitions changed (its unchanged nodes keep every
+    # edge); decided now, since a rebuilt file's dependants must be re-resolved ("e:" keys, `_moved_nodes`).
+    modified = [] if fresh or len(changed) > PATCH_FILES else [p for p in changed if p in manifest and p in old_symbols]
+    plans = {p: plan for p in modified if (plan := load.plan_patch(project, old_symbols[p], new_facts[p], now))}
     changed_keys: frozenset[str] = frozenset()
     if fresh or config_changed:
         affected = set(symbols)
         proj_cache = None                       # every lookup may differ: nothing memoised carries over
     else:
-        changed_keys = frozenset(_changed_keys(old_symbols, symbols, changed + deleted))
+        changed_keys = frozenset(lookup_keys_changed(old_symbols, symbols, changed + deleted)
+                                 | _moved_nodes(project, old_symbols, new_facts, deleted, plans))
         affected = set(changed)
         for path, keys in old_keys.items():
             if path in symbols and not keys.isdisjoint(changed_keys):
@@ -216,12 +220,10 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
 
     # -- resolve and write: dirty flag, one graph transaction, state -----------------------------------------
     # A big run resolves in worker processes while the nodes and code documents are written.
-    # Re-resolved files whose edges came out the same ("same") keep them in the graph. A changed file is
-    # patched in place when few of its definitions and edges changed (its unchanged nodes keep every edge);
-    # otherwise its nodes are rebuilt, which drops the edges into them: the rows of "same" files that point
-    # into rebuilt files are written again.
+    # Re-resolved files whose edges came out the same ("same") keep them in the graph. A changed file not
+    # patched is rebuilt, which drops the edges into it: the rows of "same" files that point into rebuilt
+    # files are written again.
     stale = sorted(set(deleted) | (set(changed) & set(manifest)))
-    modified = [] if fresh or len(changed) > PATCH_FILES else [p for p in changed if p in manifest and p in old_symbols]
     big = len(changed) >= BACKGROUND_FROM
     state.set_dirty(project, True)
     with resolve_to_edges(index, project, affected, full_facts, workers=workers,
@@ -232,11 +234,9 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
                         sorted({f.language for f in symbols.values()}))
         modules = load.imported_modules(graph, project, stale)
         written, patched = [], set()
-        for p in modified:
-            nodes = load.patch_file(graph, project, old_symbols[p], new_facts[p], now)
-            if nodes is not None:
-                written.append(nodes)
-                patched.add(p)
+        for p in sorted(plans):
+            written.append(load.patch_file(graph, project, plans[p]))
+            patched.add(p)
         rebuilt = sorted(set(stale) - patched)
         load.delete_files(graph, project, rebuilt)
         # the parse workers' tables hold every changed file: usable when none was patched
@@ -344,28 +344,22 @@ def _return_free_memory() -> None:
 _malloc_trim = None
 
 
-def _changed_keys(old: dict[str, FileFacts], new: dict[str, FileFacts], paths: list[str]) -> set[str]:
-    keys = {"f:" + p for p in paths}
-    for side in (old, new):
-        for p in paths:
-            f = side.get(p)
-            if f is not None:
-                keys.update("n:" + d.name for d in f.definitions if d.parent is None)
-                keys.update("b:" + base_key(b) for d in f.definitions for b in d.bases)   # subclass sets
-                pkg = package_key(f)             # package-scoped languages: the package's namespace changed
-                if pkg is not None:
-                    keys.add("p:" + pkg)
-    # module keys: files added or removed change who wins a key (a new __init__.py changes the keys of its
-    # whole package), and so does an edit of a declared package (Java, Kotlin): then compare the two maps.
-    if set(old) != set(new) or any(_declared_keys(old[p], old) != _declared_keys(new[p], new)
-                                   for p in paths if p in old and p in new):
-        before, after = build_module_map(old), build_module_map(new)
-        keys.update("m:" + k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+def _moved_nodes(project: str, old: dict[str, FileFacts], new: dict[str, FileFacts], deleted: list[str],
+                 plans: dict) -> set[str]:
+    """"e:" keys of the files whose nodes the edges of unchanged files may no longer reach: deleted and
+    rebuilt files, and patched ones where a name that was defined now maps to another node id."""
+    from .load import definition_ids
+
+    keys = {"e:" + p for p in deleted}
+    for p, f in new.items():
+        if p not in plans or p not in old:
+            keys.add("e:" + p)
+            continue
+        before, after = definition_ids(project, old[p]), definition_ids(project, f)
+        if any(before.get((d.qualified_name, c)) != after.get((d.qualified_name, c))
+               for d in old[p].definitions for c in (False, True)):
+            keys.add("e:" + p)
     return keys
-
-
-def _declared_keys(facts: FileFacts, side: dict[str, FileFacts]) -> list[tuple[str, int]]:
-    return adapter_for(facts.language).module_keys_for(facts, frozenset(side))
 
 
 def _project_root(graph, analytics, project: str, root: str) -> str | None:

@@ -1,9 +1,24 @@
 """Resolve stage: imports to files or external modules, calls to definitions, bases to classes.
 
 Resolution of one file is a pure function of its own facts and of lookups into the project's
-`SymbolIndex`. Every lookup records a key ("m:<module key>", "n:<name>", "f:<path>", "p:<package>",
-"b:<base name>"), so after an edit the pipeline re-resolves exactly the unchanged files whose recorded keys the
-edit touched: the delta result then equals a fresh full index.
+`SymbolIndex`. Every lookup records a key, so after an edit the pipeline re-resolves exactly the unchanged
+files whose recorded keys the edit touched (`changed_keys`): the delta result then equals a fresh full index.
+
+Keys name what was read, as finely as an edit can be told apart:
+  m:<family>:<module key>   which file wins a module key (hits and misses)
+  n:<name>                  the project's top-level functions named <name> (global-unique lookups)
+  p:<package>               a package-scoped language's package (Go, Java, C#)
+  b:<base name>             the classes naming <base name> as a base (subclass candidates)
+  t:<path>:<name>           <path>'s top-level binding of <name> (definition or import alias)
+  c:<path>:<scope>          the members of class/function <scope> in <path> (name -> first definition)
+  q:<path>:<qn>             the definitions of <path> whose qualified name is <qn>
+  v:<path>:<scope>          the shared bindings of <scope> in <path> (attribute types, return types)
+  i:<path>                  <path>'s star imports
+  k:<path>                  <path> exists with this language, module name and adapter hints
+  e:<path>                  the node ids of <path> that edges point at (changed when its nodes are rebuilt)
+  f:<path>                  anything of <path> (coarse readers: include webs, Ruby requires, JS defaults)
+A definition is compared by its surface (`surface`): everything but lines and docstring, so an edit inside a
+function body, or one that adds a function, changes only the keys of what it added or changed.
 """
 from __future__ import annotations
 
@@ -11,12 +26,13 @@ import re
 from dataclasses import dataclass
 
 from ..languages import adapter_for
-from .facts import CLASS_KINDS, RETURN, Definition, FileFacts, Import
+from .facts import RETURN, Definition, FileFacts, Import
 
 CONFIDENCE = {"same_file": 1.0, "scope": 1.0, "same_package": 1.0, "import": 0.95, "self": 0.95, "inherited": 0.9,
               "receiver": 0.85, "typed": 0.8, "override": 0.7,
               "global_unique": 0.5}
 _MAX_DEPTH = 8
+_EMPTY: dict = {}          # a missing scope's members (never written to)
 _CALL_RECEIVER = re.compile(r"^([A-Za-z_$][\w$.]*)\(.*\)$", re.S)
 
 
@@ -102,7 +118,9 @@ class SymbolIndex:
         self.facts = facts
         self.config = config or {}
         self.paths = frozenset(facts)
-        self.module_map = build_module_map(facts)
+        kept = previous.module_map_for(facts, changed_paths) if previous is not None else None
+        self.module_map = kept if kept is not None else build_module_map(facts)
+        self._symbols: dict[str, FileFacts] = {}      # set by `keep_for_next_run`
         # top-level function name -> (path, qualified name) in path order: patched from `previous` when given
         self.function_names, self.function_files = _patch_table(
             {}, {}, facts, set(self.paths), _top_level_functions) if previous is None else _patch_table(
@@ -129,13 +147,15 @@ class SymbolIndex:
             self._inherit(previous, changed_keys, changed_paths)
 
     def _inherit(self, prev: "SymbolIndex", changed_keys: frozenset[str], changed_paths: frozenset[str]) -> None:
-        # Every memo entry records the keys its computation read, including "f:" of each file whose
-        # definitions it holds, so an entry none of whose keys changed is what recomputing would give.
+        # Every memo entry records the keys its computation read, including the key of what it is about
+        # ("q:" of a class, ...), so an entry none of whose keys changed is what recomputing would give. The
+        # previous run's tables are taken over (dropping entries in place is cheaper than copying the rest).
         for name in self._MEMOS:
-            mine = getattr(self, name)
-            for k, v in getattr(prev, name).items():
-                if v[1].isdisjoint(changed_keys):
-                    mine[k] = v
+            memo = getattr(prev, name)
+            for k in [k for k, v in memo.items() if not v[1].isdisjoint(changed_keys)]:
+                del memo[k]
+            setattr(self, name, memo)
+            setattr(prev, name, {})
         for path, view in prev._views.items():      # same facts object: same view
             if self.facts.get(path) is view.facts:
                 self._views[path] = view
@@ -150,10 +170,23 @@ class SymbolIndex:
                 prev._subclass_candidates, prev._candidate_files, self.facts, set(changed_paths), _named_bases)
 
     def keep_for_next_run(self, symbols: dict[str, FileFacts]) -> "SymbolIndex":
-        """Drop what the next run rebuilds anyway (and the call bodies): only what `_inherit` reads stays."""
-        self.facts, self.module_map, self.packages = {}, {}, {}
+        """Drop what the next run rebuilds anyway (and the call bodies): only what `_inherit` and
+        `module_map_for` read stays. `symbols`: the facts this index was built over, minus call bodies."""
+        self.facts, self.packages, self._symbols = {}, {}, symbols
         self._views = {p: v for p, v in self._views.items() if symbols.get(p) is v.facts}
         return self
+
+    def module_map_for(self, facts: dict[str, FileFacts], changed_paths) -> dict[str, str] | None:
+        """This (last run's) module map when it holds for `facts`: the same files, and each changed one
+        declares the same module keys (`build_module_map` would give the same map); else None."""
+        if not self._symbols or frozenset(facts) != self.paths:
+            return None
+        for p in changed_paths:
+            old, new = self._symbols.get(p), facts.get(p)
+            if old is None or new is None or family(old.language) != family(new.language) \
+                    or _declared_keys(old, self.paths) != _declared_keys(new, self.paths):
+                return None
+        return self.module_map
 
     def top_level_files(self, name: str) -> list[tuple[str]]:
         """(file,) for each file with a top-level definition named `name`, in path order (built on first use)."""
@@ -285,31 +318,164 @@ def build_module_map(facts: dict[str, FileFacts]) -> dict[str, str]:
     return {k: v[1] for k, v in best.items()}
 
 
+def surface(d: Definition) -> tuple:
+    """What resolving other files reads of a definition: everything but its lines and docstring."""
+    return d.kind, d.name, d.qualified_name, d.parent, d.signature, d.exported, d.bases, d.base_kinds
+
+
+def _import_surface(imp: Import | None) -> tuple | None:
+    return None if imp is None else (imp.module, imp.name, imp.alias, imp.reexport)
+
+
+def _file_surfaces(path: str, facts: FileFacts | None) -> dict[str, object]:
+    """Key -> what a lookup recording that key reads of `path` (the t: c: q: v: i: k: keys; none for a
+    missing file). Mirrors `_FileView`: first definition per (scope, name), last import per alias."""
+    if facts is None:
+        return {}
+    view = _FileView(facts)
+    out: dict[str, object] = {"k:" + path: (facts.language, facts.module, facts.extra),
+                              "i:" + path: tuple(_import_surface(i) for i in view.star_imports)}
+    top = view.children.get(None, {})
+    for name in top.keys() | view.imports_by_alias.keys():
+        d = top.get(name)
+        out[f"t:{path}:{name}"] = (surface(d) if d is not None else None,
+                                   _import_surface(view.imports_by_alias.get(name)))
+    for scope, members in view.children.items():
+        out[f"c:{path}:{scope}"] = tuple((name, surface(d)) for name, d in members.items())
+    by_qn: dict[str, list] = {}
+    for d in facts.definitions:
+        by_qn.setdefault(d.qualified_name, []).append(surface(d))
+    out.update((f"q:{path}:{qn}", tuple(v)) for qn, v in by_qn.items())
+    scopes: dict[str, set] = {}
+    for b in facts.bindings:
+        if b.is_shared:
+            scopes.setdefault(b.scope, set()).add((b.name, b.type_name))
+    out.update((f"v:{path}:{scope}", frozenset(v)) for scope, v in scopes.items())
+    return out
+
+
+def _table_surfaces(path: str, facts: FileFacts | None) -> dict[str, object]:
+    """The n: and b: keys a file contributes to the project-wide tables (`_unique_function`, candidates of
+    `direct_subclasses`), with what a lookup reads of its entries."""
+    if facts is None:
+        return {}
+    out: dict[str, list] = {}
+    by_qn = _FileView(facts).by_qn
+    for name, (_, qn) in _top_level_functions(path, facts):
+        out.setdefault("n:" + name, [facts.language]).append((qn, by_qn[qn].kind))
+    for key, (_, d) in _named_bases(path, facts):
+        out.setdefault("b:" + key, []).append(surface(d))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def changed_keys(old: dict[str, FileFacts], new: dict[str, FileFacts], paths) -> set[str]:
+    """The keys whose lookups may answer differently over `new` than over `old`, `paths` being the files
+    added, changed or deleted (the "e:" keys of moved nodes are the pipeline's: they depend on how the graph
+    is written). Call with symbol parts (`facts.symbol_part`): bodies are never read across files."""
+    keys: set[str] = set()
+    for p in paths:
+        before, after = old.get(p), new.get(p)
+        keys.add("f:" + p)
+        for table in (_file_surfaces, _table_surfaces):
+            a, b = table(p, before), table(p, after)
+            if table is _file_surfaces and before is not None and after is not None and a["k:" + p] != b["k:" + p]:
+                keys.update(a.keys() | b.keys())     # another language or module: everything may read differently
+            keys.update(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+        for f in (before, after):
+            pkg = package_key(f) if f is not None else None      # package-scoped: the package's namespace changed
+            if pkg is not None:
+                keys.add("p:" + pkg)
+    # module keys: files added or removed change who wins a key (a new __init__.py changes the keys of its
+    # whole package), and so does an edit of a declared package (Java, Kotlin): then compare the two maps.
+    if set(old) != set(new) or any(_declared_keys(old[p], old) != _declared_keys(new[p], new)
+                                   for p in paths if p in old and p in new):
+        before_map, after_map = build_module_map(old), build_module_map(new)
+        keys.update("m:" + k for k in before_map.keys() | after_map.keys() if before_map.get(k) != after_map.get(k))
+    return keys
+
+
+def _declared_keys(facts: FileFacts, side: dict[str, FileFacts]) -> list[tuple[str, int]]:
+    return adapter_for(facts.language).module_keys_for(facts, frozenset(side))
+
+
 class Resolver:
     """Resolves one file against a SymbolIndex, recording every key it looks at."""
 
     def __init__(self, index: SymbolIndex, path: str):
         self.index = index
         self.path = path
+        self._home = path            # the file whose own facts are read without keys (it is re-resolved anyway)
         self.view = index.view(path)
         self.adapter = adapter_for(self.view.facts.language)
         self.family = family(self.view.facts.language)
         self.keys: set[str] = set()
+        self._merged: dict[int, frozenset] = {}     # memo key sets already added to `keys` (held: ids stay unique)
         self._dispatch: tuple[str, Definition] | None = None
 
     # -- recorded lookups --------------------------------------------------------------------------------
+    # Every read of a file's facts goes through one of these (or `_file`), which record the key of what
+    # was read unless the file is the one being resolved.
     def _module(self, key: str) -> str | None:
         k = f"{self.family}:{key}"
         self.keys.add("m:" + k)
         return self.index.module_map.get(k)
 
     def _file(self, path: str) -> _FileView:
-        if path != self.path:
+        """The whole view of `path`, for readers that look at more than the accessors below name."""
+        if path != self._home:
             self.keys.add("f:" + path)
         return self.index.view(path)
 
+    def _top(self, path: str, name: str) -> Definition | None:
+        if path != self._home:
+            self.keys.add(f"t:{path}:{name}")
+        return self.index.view(path).top_level(name)
+
+    def _alias(self, path: str, name: str) -> Import | None:
+        if path != self._home:
+            self.keys.add(f"t:{path}:{name}")
+        return self.index.view(path).imports_by_alias.get(name)
+
+    def _members(self, path: str, scope: str) -> dict[str, Definition]:
+        if path != self._home:
+            self.keys.add(f"c:{path}:{scope}")
+        return self.index.view(path).children.get(scope, _EMPTY)
+
+    def _defn(self, path: str, qn: str | None) -> Definition | None:
+        if qn is None:
+            return None
+        if path != self._home:
+            self.keys.add(f"q:{path}:{qn}")
+        return self.index.view(path).by_qn.get(qn)
+
+    def _bound(self, path: str, scope: str, name: str) -> set[str] | None:
+        if path != self._home:
+            self.keys.add(f"v:{path}:{scope}")
+        return self.index.view(path).bindings.get((scope, name))
+
+    def _star_imports(self, path: str) -> list[Import]:
+        if path != self._home:
+            self.keys.add("i:" + path)
+        return self.index.view(path).star_imports
+
+    def _language(self, path: str) -> str:
+        if path != self._home:
+            self.keys.add("k:" + path)
+        return self.index.facts[path].language
+
+    def _chain(self, path: str, qn: str | None, with_classes: bool = False) -> list[str]:
+        """`_scope_chain` of a definition of `path`, recording the definitions it walks."""
+        out = []
+        d = self._defn(path, qn)
+        while d is not None and d.kind != "module":
+            if with_classes or not d.is_class:
+                out.append(d.qualified_name)
+            d = self._defn(path, d.parent)
+        return out
+
     def _package_files(self, path: str) -> tuple[str, ...]:
         """The other files of `path`'s package (package-scoped languages), recording the package key."""
+        self._language(path)
         key = package_key(self.index.facts[path])
         if key is None:
             return ()
@@ -318,6 +484,7 @@ class Resolver:
 
     def _in_package(self, path: str, parent: str | None, name: str):
         """("def", file, Definition) for `name` under `parent` in another file of `path`'s package."""
+        self._language(path)
         key = package_key(self.index.facts[path])
         if key is None:
             return None
@@ -343,8 +510,8 @@ class Resolver:
         target = self.module_of(imp)
         named = imp.name and imp.name != "*" and self.adapter.names_can_be_submodules
         # `from pkg import mod`: a submodule unless pkg itself defines or imports that name
-        if named and (target is None or (self._file(target).top_level(imp.name) is None
-                                         and imp.name not in self._file(target).imports_by_alias)):
+        if named and (target is None or (self._top(target, imp.name) is None
+                                         and self._alias(target, imp.name) is None)):
             sub = self._submodule(imp)
             if sub is not None:
                 return ImportEdge(imp.line, "", sub, None)
@@ -370,17 +537,16 @@ class Resolver:
             if path in seen:
                 return None
             seen.add(path)
-        view = self._file(path)
-        d = view.top_level(name)
+        d = self._top(path, name)
         if d is not None:
             return ("def", path, d)
         if self.adapter.package_scoped:          # a package import names every file of the package
             return self._in_package(path, None, name)   # a file's imports are its own, not the package's
-        imp = view.imports_by_alias.get(name)
+        imp = self._alias(path, name)
         if imp is not None:
             return _Sub(self, path).imported(imp, depth + 1)
         for target in self._companions(path):     # a C header's functions are defined in its .c file
-            d = self._file(target).top_level(name)
+            d = self._top(target, name)
             if d is not None and d.exported:          # never a `static` function of the .c file
                 return ("def", target, d)
         for target in self._stars(path):
@@ -419,26 +585,33 @@ class Resolver:
 
     def _memo(self, cache: dict, key, at: str, compute, *, holds: str | None, pending=None):
         """`compute(sub)` memoised in one of the index's caches, `sub` resolving from file `at` with a key set of
-        its own. The keys it read, plus "f:<holds>" (a file whose definitions the value holds), are stored
-        with the value and recorded here on every use, so the entry is dropped once any of them changes.
+        its own. The keys it read, plus `holds` (the key of what the computation is about, e.g. "q:" of the
+        class whose bases it resolves), are stored with the value and recorded here on every use, so the entry
+        is dropped once any of them changes. An entry can outlive an edit of a file whose definitions it
+        holds when the edit left their surface alone: the old `Definition` objects are then used only for
+        what their keys cover (names, kinds, parents, bases), never for lines or identity.
         `pending`: the value a recursive use sees while `compute` runs (else it recurses)."""
         cached = cache.get(key)
         if cached is None:
             if pending is not None:
-                cache[key] = (pending, frozenset(() if holds is None else ("f:" + holds,)))
+                cache[key] = (pending, frozenset(() if holds is None else (holds,)))
             sub = _Sub(self, at, own_keys=True)
             value = compute(sub)
-            cached = cache[key] = (value, frozenset(sub.keys if holds is None else sub.keys | {"f:" + holds}))
-        self.keys |= cached[1]
+            if holds is not None:
+                sub.keys.add(holds)
+            cached = cache[key] = (value, frozenset(sub.keys))
+        if id(cached[1]) not in self._merged:
+            self._merged[id(cached[1])] = cached[1]
+            self.keys |= cached[1]
         return cached[0]
 
     def _stars(self, path: str) -> tuple[str, ...]:
         """Files the star imports of `path` resolve to (memoised, with the keys they read)."""
         def compute(sub):
-            targets = (sub.module_of(star) for star in sub.view.star_imports)
+            targets = (sub.module_of(star) for star in sub._star_imports(path))
             return tuple(dict.fromkeys(t for t in targets if t is not None and t != path))
 
-        return self._memo(self.index.star_cache, path, path, compute, holds=path)
+        return self._memo(self.index.star_cache, path, path, compute, holds="i:" + path)
 
     def _star_closure(self):
         """The search `lookup_name` makes through star imports (C `#include` webs: hundreds of headers per
@@ -499,7 +672,7 @@ class Resolver:
             targets = (self.index.module_map.get(k) for k in keys)
             cached = self.index.companion_cache[path] = (
                 tuple(t for t in targets if t is not None and t != path),
-                frozenset(["f:" + path] + ["m:" + k for k in keys]))
+                frozenset(["k:" + path] + ["m:" + k for k in keys]))
         self.keys |= cached[1]
         return cached[0]
 
@@ -537,15 +710,14 @@ class Resolver:
 
     def lookup_name(self, name: str, scope_chain: list[str]):
         """A bare name seen from inside `scope_chain` (innermost first): local defs, module defs, imports."""
-        children = self.view.children
         for scope in scope_chain:
-            d = children.get(scope, {}).get(name)
+            d = self._members(self.path, scope).get(name)
             if d is not None:
                 return ("def", self.path, d), "scope"
-        d = self.view.top_level(name)
+        d = self._top(self.path, name)
         if d is not None:
             return ("def", self.path, d), "same_file"
-        imp = self.view.imports_by_alias.get(name)
+        imp = self._alias(self.path, name)
         if imp is not None:
             hit = self.imported(imp)
             return (hit, "import") if hit is not None else (None, None)
@@ -568,15 +740,16 @@ class Resolver:
                 hit = self._required_members(scope).get(name)
                 if hit is not None:
                     return ("def", *hit), "import"
-        for imp in self.adapter.implicit_imports(name, self.view.facts):   # PHP: the file's own namespace
+        self._language(self.path)              # k: covers what `implicit_imports` reads (the adapter hints)
+        for imp in self.adapter.implicit_imports(name, self.index.facts[self.path]):   # PHP: the file's namespace
             hit = self.imported(imp)
             if hit is not None:
                 return hit, "import"
         if self.adapter.implicit_self and scope_chain:     # a nested type of an enclosing class (Java)
-            d = self.view.by_qn.get(scope_chain[0])
+            d = self._defn(self.path, scope_chain[0])
             while d is not None and d.parent is not None:
-                d = self.view.by_qn.get(d.parent)
-                hit = children.get(d.qualified_name, {}).get(name) if d is not None and d.is_class else None
+                d = self._defn(self.path, d.parent)
+                hit = self._members(self.path, d.qualified_name).get(name) if d is not None and d.is_class else None
                 if hit is not None and hit.is_class:
                     return ("def", self.path, hit), "scope"
         return None, None
@@ -604,7 +777,7 @@ class Resolver:
         return hit, reason
 
     def _submodule_of(self, module_path: str, name: str):
-        adapter = adapter_for(self.index.facts[module_path].language)
+        adapter = adapter_for(self._language(module_path))
         keys = adapter.module_keys(module_path, self.index.paths)
         for key, _ in keys:        # the module's own keys depend on its package: record them too
             self._module(key)
@@ -618,17 +791,20 @@ class Resolver:
     def bases_of(self, path: str, cls: Definition):
         """Resolved base classes, memoised per run with the keys their resolution read."""
         def compute(sub):
-            chain = _scope_chain(sub.view, cls.parent, sub.adapter.lexical_class_scopes)
+            chain = sub._chain(path, cls.parent, sub.adapter.lexical_class_scopes)
             out = []
             for base in cls.bases:
                 hit, _ = sub.resolve_dotted(base, chain)
-                if hit is not None and hit[0] == "def" and hit[2].is_class and hit[2] is not cls:   # not `A < ::A`
+                # never the class itself (`A < ::A`), told by name: `cls` may be an older run's object
+                if hit is not None and hit[0] == "def" and hit[2].is_class and not (
+                        hit[1] == path and hit[2].qualified_name == cls.qualified_name):
                     out.append((hit[1], hit[2]))
             return tuple(out)
 
         # A base named through the class itself (Ruby `module A::C; include A::C::Fragments`) looks C's members
         # up, which needs C's bases: while they are being resolved, C has none (no recursion).
-        return self._memo(self.index.bases_cache, (path, cls.qualified_name), path, compute, holds=path, pending=())
+        return self._memo(self.index.bases_cache, (path, cls.qualified_name), path, compute,
+                          holds=f"q:{path}:{cls.qualified_name}", pending=())
 
     def member(self, path: str, cls: Definition, name: str, depth: int = 0, *, skip_self: bool = False):
         """Look `name` up in class `cls` and then its bases (depth-first, like a simple MRO)."""
@@ -646,11 +822,11 @@ class Resolver:
 
     def own_member(self, path: str, cls: Definition, name: str):
         """`name` defined by class `cls` itself (file `path`), wherever its members live."""
-        d = self._file(path).children.get(cls.qualified_name, {}).get(name)
+        d = self._members(path, cls.qualified_name).get(name)
         if d is not None:
             return ("def", path, d)
         for target in self._companions(path):       # C++ `void A::f() {...}` in a.cpp, class in a.h
-            d = self._file(target).children.get(cls.qualified_name, {}).get(name)
+            d = self._members(target, cls.qualified_name).get(name)
             if d is not None:
                 return ("def", target, d)
         if self.adapter.lexical_class_scopes:      # Ruby: the class reopened in a required file
@@ -665,7 +841,7 @@ class Resolver:
         """Every name `own_member` would find in class `cls`, with the same hit for each (memoised with the
         keys read: a class's dispatch table is rebuilt from its subclasses' member tables)."""
         return self._memo(self.index.members_cache, (self.path, path, cls.qualified_name), self.path,
-                          lambda sub: sub._own_members(path, cls), holds=path)
+                          lambda sub: sub._own_members(path, cls), holds=f"c:{path}:{cls.qualified_name}")
 
     def _own_members(self, path: str, cls: Definition) -> dict[str, tuple]:
         qn = cls.qualified_name
@@ -674,9 +850,10 @@ class Resolver:
             sources += self._required()
         out: dict[str, tuple] = {}
         for target in sources:
-            for name, d in self._file(target).children.get(qn, {}).items():
+            for name, d in self._members(target, qn).items():
                 out.setdefault(name, ("def", target, d))
         if self.adapter.package_scoped:
+            self._language(path)
             key = package_key(self.index.facts[path])
             if key is not None:
                 self.keys.add("p:" + key)
@@ -710,7 +887,8 @@ class Resolver:
             hit, reason = self.lookup_name(call.name, chain)
             if hit is None:
                 unique = self._unique_function(call.name)
-                return (("def", unique[0], self._file(unique[0]).by_qn[unique[1]]), "global_unique") \
+                # no key for the definition read: "n:" covers it (`changed_keys`), "e:" the node it names
+                return (("def", unique[0], self.index.view(unique[0]).by_qn[unique[1]]), "global_unique") \
                     if unique else (None, None)
             return self._callable(hit, reason, new=call.is_new)
         if recv in self.adapter.self_names or recv in self.adapter.class_self_names:
@@ -809,7 +987,7 @@ class Resolver:
     def _local_type(self, name: str, chain: list[str]) -> str | None:
         """The type a local binding gives `name` ("" when ambiguous, None when unbound)."""
         for scope in chain:
-            types = self.view.bindings.get((scope, name))
+            types = self._bound(self.path, scope, name)
             if types:
                 return next(iter(types)) if len(types) == 1 else ""
         return None
@@ -823,21 +1001,21 @@ class Resolver:
             resolver = self if fn_path == self.path else _Sub(self, fn_path)
             returned = resolver.adapter.return_type(fn.signature)
             if not returned:                     # no declared type: what its `return` statements build
-                types = resolver.view.bindings.get((fn.qualified_name, RETURN), ())
+                types = resolver._bound(fn_path, fn.qualified_name, RETURN) or ()
                 returned = next(iter(types)) if len(types) == 1 else ""
             if returned in resolver.adapter.class_self_names or returned in resolver.adapter.self_names:
                 cls = resolver._enclosing_class(fn.qualified_name)      # `return cls(...)`
                 return ("def", *cls) if cls is not None else None
-            hit = resolver.resolve_dotted(returned, _scope_chain(resolver.view, fn.qualified_name))[0] \
+            hit = resolver.resolve_dotted(returned, resolver._chain(fn_path, fn.qualified_name))[0] \
                 if returned else None
         return hit if hit is not None and hit[0] == "def" and hit[2].is_class else None
 
     def _field_types(self, path: str, cls: Definition, field: str):
-        view = self._file(path)
-        if cls.qualified_name not in view.by_qn and self.adapter.package_scoped:
+        where = path
+        if self._defn(path, cls.qualified_name) is None and self.adapter.package_scoped:
             home = self._in_package(path, cls.parent, cls.name)     # a Go receiver's struct lives next door
-            view = self._file(home[1]) if home is not None else view
-        return view.bindings.get((cls.qualified_name, "self." + field))
+            where = home[1] if home is not None else path
+        return self._bound(where, cls.qualified_name, "self." + field)
 
     def overrides(self, cls_path: str, cls: Definition, name: str) -> tuple[tuple[str, Definition], ...]:
         """Methods `name` that subclasses of `cls` (transitively) define: the targets of dynamic dispatch.
@@ -852,7 +1030,7 @@ class Resolver:
             return {k: tuple(v) for k, v in table.items()}
 
         return self._memo(self.index.dispatch_cache, (cls_path, cls.qualified_name), cls_path, compute,
-                          holds=cls_path).get(name, ())
+                          holds=f"q:{cls_path}:{cls.qualified_name}").get(name, ())
 
     def direct_subclasses(self, name: str) -> dict[tuple[str, str], tuple[tuple[str, Definition], ...]]:
         """(base file, base qn) -> the classes whose resolved bases include it, for bases named `name`: the
@@ -887,12 +1065,12 @@ class Resolver:
                     out.append((sub_path, sub))
             return tuple(out)
 
-        return self._memo(self.index.subclass_cache, key, cls_path, compute, holds=cls_path)
+        return self._memo(self.index.subclass_cache, key, cls_path, compute, holds=f"q:{cls_path}:{cls.qualified_name}")
 
     def _enclosing_class(self, qn: str) -> tuple[str, Definition] | None:
-        d = self.view.by_qn.get(qn)
+        d = self._defn(self.path, qn)
         while d is not None and d.parent is not None:
-            parent = self.view.by_qn.get(d.parent)
+            parent = self._defn(self.path, d.parent)
             if parent is None and self.adapter.out_of_line_members:
                 return self._included_class(d.parent)
             if parent is None and self.adapter.package_scoped:    # a Go method of a struct in another file
@@ -906,7 +1084,7 @@ class Resolver:
     def _included_class(self, qn: str) -> tuple[str, Definition] | None:
         """The class of an out-of-line member (C++ `void A::f() {}`), declared in a file this one includes."""
         for target in self._stars(self.path):
-            d = self._file(target).by_qn.get(qn)
+            d = self._defn(target, qn)
             if d is not None and d.is_class:
                 return target, d
         return None
@@ -945,9 +1123,9 @@ class Resolver:
                     hit, _ = self.resolve_dotted(base, chain)
                     if hit is not None and hit[0] == "def" and hit[2].is_class and hit[2] is not d:
                         inherits.append(InheritsEdge(d.qualified_name, hit[1], hit[2].qualified_name, kind))
-        # A file is re-resolved whenever a file its edges point into changes: the delta rebuilds that file's
-        # nodes, which drops the edges into them (`import c` reads nothing of c, yet points at it).
-        self.keys.update("f:" + p for p in {e.target_path for e in imports} | {c.callee_path for c in calls}
+        # A file is re-resolved whenever the nodes its edges point at may change: a delta that rebuilds a
+        # file's nodes drops the edges into them (`import c` reads nothing of c, yet points at it).
+        self.keys.update("e:" + p for p in {e.target_path for e in imports} | {c.callee_path for c in calls}
                          | {e.base_path for e in inherits} if p is not None and p != self.path)
         return FileResolution(self.path, imports, tuple(calls), tuple(inherits), tuple(unresolved),
                               frozenset(self.keys))
@@ -959,16 +1137,12 @@ class _Sub(Resolver):
     def __init__(self, parent: Resolver, path: str, *, own_keys: bool = False):
         self.index = parent.index
         self.path = path
-        self.view = parent._file(path)
-        self.adapter = adapter_for(self.view.facts.language)
-        self.family = family(self.view.facts.language)
         self.keys = set() if own_keys else parent.keys      # own_keys: a memoised result records everything
-        self._parent_path = None if own_keys else parent.path
-
-    def _file(self, path: str) -> _FileView:
-        if path != self._parent_path:
-            self.keys.add("f:" + path)
-        return self.index.view(path)
+        self._merged = {} if own_keys else parent._merged
+        self._home = None if own_keys else parent._home
+        self.view = self.index.view(path)           # read through the recording accessors only
+        self.adapter = adapter_for(self._language(path))
+        self.family = family(self.view.facts.language)
 
 
 def _scope_chain(view: _FileView, qn: str | None, with_classes: bool = False) -> list[str]:

@@ -6,6 +6,7 @@ index) and `body` (calls and bindings, read only for files being re-resolved).
 from __future__ import annotations
 
 import pickle
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -22,7 +23,9 @@ class Manifest:
 
 # Bumped when what the state holds changes meaning; a project stored in another format is re-indexed in full.
 # 2: shared bindings (return types, attributes) moved from the body blob to the symbols blob.
-FORMAT = "2"
+# 3: finer lookup keys (resolve.py), stored packed in `lookup_keys` (BLOB) instead of the `keys` list: DuckDB
+#    wrote the whole list column to its WAL on every row written (10 MB per delta with the finer keys).
+FORMAT = "3"
 
 
 def _format_key(project: str) -> str:
@@ -65,17 +68,11 @@ class IndexState:
                             [project, paths])
         return {path: decode_body(symbols[path], blob) for path, blob in rows}
 
-    def files_with_keys(self, project: str, keys: list[str]) -> set[str]:
-        if not keys:
-            return set()
-        rows = self.db.rows("SELECT path FROM index_files WHERE project = ? AND list_has_any(keys, ?)", [project, keys])
-        return {r[0] for r in rows}
-
     def resolutions(self, project: str) -> tuple[dict[str, frozenset[str]], dict[str, str]]:
         """Per file: the lookup keys its resolution read, and the digest of its outgoing edges."""
-        rows = self.db.rows("SELECT path, keys, digest FROM index_files WHERE project = ? AND symbols IS NOT NULL",
-                            [project])
-        return {r[0]: frozenset(r[1] or ()) for r in rows}, {r[0]: r[2] for r in rows if r[2] is not None}
+        rows = self.db.rows("SELECT path, lookup_keys, digest FROM index_files WHERE project = ? "
+                            "AND symbols IS NOT NULL", [project])
+        return {r[0]: unpack_keys(r[1]) for r in rows}, {r[0]: r[2] for r in rows if r[2] is not None}
 
     def write(self, project: str, *, facts: list[FileFacts], mtimes: dict[str, tuple[int, int]],
               keys: dict[str, frozenset[str]], digests: dict[str, str], deleted: list[str],
@@ -105,7 +102,7 @@ class IndexState:
                 "size": [mtimes[f.path][1] for f in facts],
                 "symbols": pa.array([p[0] for p in pairs], pa.binary()),
                 "body": pa.array([p[1] for p in pairs], pa.binary()),
-                "keys": [sorted(keys.get(f.path, ())) for f in facts],
+                "lookup_keys": pa.array([pack_keys(keys.get(f.path, ())) for f in facts], pa.binary()),
                 "digest": pa.array([digests.get(f.path) for f in facts], pa.string()),
             }))
         if screened:
@@ -118,10 +115,10 @@ class IndexState:
         fresh = {f.path for f in facts}
         rekeyed = sorted(p for p in keys if p not in fresh)
         if rekeyed:      # one UPDATE for all re-resolved files (one per file cost ~0.1-0.3 ms each)
-            db.execute_with("UPDATE index_files SET keys = u.keys, digest = u.digest FROM _keys u "
+            db.execute_with("UPDATE index_files SET lookup_keys = u.keys, digest = u.digest FROM _keys u "
                             "WHERE index_files.project = ? AND index_files.path = u.path", [project],
-                            _keys=pa.table({"path": rekeyed, "keys": pa.array([sorted(keys[p]) for p in rekeyed],
-                                                                              pa.list_(pa.string())),
+                            _keys=pa.table({"path": rekeyed, "keys": pa.array([pack_keys(keys[p]) for p in rekeyed],
+                                                                              pa.binary()),
                                             "digest": pa.array([digests.get(p) for p in rekeyed], pa.string())}))
         if touched:
             items = sorted(touched.items())
@@ -145,6 +142,16 @@ def decode_body(symbols: FileFacts, body: bytes) -> FileFacts:
 def encode(facts: FileFacts) -> tuple[bytes, bytes]:
     """A file's symbols and body blobs (a big run's parse workers make them; `parse.Encoded`)."""
     return pickle.dumps(symbol_part(facts), 5), pickle.dumps(body_part(facts), 5)
+
+
+def pack_keys(keys) -> bytes:
+    """A file's lookup keys as one blob (keys hold no NUL)."""
+    return zlib.compress("\0".join(sorted(keys)).encode(), 1)
+
+
+def unpack_keys(blob: bytes | None) -> frozenset[str]:
+    text = zlib.decompress(blob).decode() if blob else ""
+    return frozenset(text.split("\0")) if text else frozenset()
 
 
 def sql_literal(text: str) -> str:

@@ -20,6 +20,9 @@ CREATE TABLE IF NOT EXISTS index_files(
     symbols BLOB, body BLOB, keys VARCHAR[], PRIMARY KEY(project, path));
 -- digest: of the file's resolved outgoing edges (graphbuddy/index/load.py), so a delta rewrites only edges that changed
 ALTER TABLE index_files ADD COLUMN IF NOT EXISTS digest VARCHAR;
+-- lookup_keys: the keys a file's resolution read (graphbuddy/index/resolve.py), packed (state.pack_keys); the
+-- `keys` list is no longer written: DuckDB logs a whole list column to its WAL whenever one row is written
+ALTER TABLE index_files ADD COLUMN IF NOT EXISTS lookup_keys BLOB;
 CREATE TABLE IF NOT EXISTS index_state(project VARCHAR PRIMARY KEY, dirty BOOLEAN, updated_at TIMESTAMP);
 CREATE TABLE IF NOT EXISTS events(ts TIMESTAMP, project VARCHAR, kind VARCHAR, session_id VARCHAR,
     name VARCHAR, value DOUBLE, attrs JSON);
