@@ -5,6 +5,7 @@ Callers wrap these in one graph transaction. Never per-row CREATE/MERGE on the b
 from __future__ import annotations
 
 import hashlib
+import math
 import pickle
 from dataclasses import dataclass
 from datetime import datetime
@@ -298,7 +299,7 @@ def patch_outgoing(graph, project: str, path: str, edges: "EdgeTables") -> bool:
             if name == "imp_mod":
                 _ensure_modules(graph, sorted({r[1] for r in rows}))
             _write_edges(graph, name, pa.table({c: [r[i] for r in rows] for i, c in enumerate(cols)},
-                                               schema=_schema(name, ends=False)))
+                                               schema=_schema(name, ends=False)), copy=False)   # a patch: pipeline.py says why
     return True
 
 
@@ -403,12 +404,13 @@ def merge_edge_tables(parts: list[EdgeTables]) -> EdgeTables:
                       tuple(modules), digests)
 
 
-def insert_edges(graph, edges: EdgeTables) -> None:
-    """Write edges (the old outgoing edges of their source files already deleted)."""
+def insert_edges(graph, edges: EdgeTables, *, copy: bool = True) -> None:
+    """Write edges (the old outgoing edges of their source files already deleted). `copy=False`: never
+    COPY, however many rows (see the caller: a Kùzu crash)."""
     t = {name: table.drop_columns([c for c, _ in _ENDS]) for name, table in edges.tables.items()}
     _ensure_modules(graph, list(edges.modules))
     for name in _EDGE_SCHEMAS:
-        _write_edges(graph, name, t[name])
+        _write_edges(graph, name, t[name], copy=copy)
 
 
 # edge table -> (Kùzu rel table, its FROM/TO node tables when it has several pairs)
@@ -416,9 +418,9 @@ _REL_TABLES = {"imp_file": ("IMPORTS", ("File", "File")), "imp_mod": ("IMPORTS",
                "calls": ("CALLS", None), "inherits": ("INHERITS", None)}
 
 
-def _write_edges(graph, name: str, table) -> None:
+def _write_edges(graph, name: str, table, *, copy: bool = True) -> None:
     rel, pair = _REL_TABLES[name]
-    write_rows(graph, rel, table, pair=pair)
+    write_rows(graph, rel, table, pair=pair, bulk_from=None if copy else math.inf)
 
 
 def _schema(name: str, *, ends: bool = True):

@@ -264,8 +264,12 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         unpatched = {p for p in sorted(patched) if digests[p] != old_digests.get(p)
                      and not load.patch_outgoing(graph, project, p, resolved.edges.select({p}))}
         load.delete_outgoing(graph, project, sorted(unpatched))
+        # Kùzu 0.11.3 can segfault at the COMMIT of a transaction that patched a file's nodes and then COPYs
+        # into a rel table (reproduced on the stdlib: delete one added function, rewrite two files' 274 calls;
+        # docs/architecture.md): after a patch, edges are created row by row
         load.insert_edges(graph, resolved.edges if fresh else resolved.edges.select(
-            (set(changed) - patched) | set(rewired) | unpatched, into=set(rebuilt), sources_into=same))
+            (set(changed) - patched) | set(rewired) | unpatched, into=set(rebuilt), sources_into=same),
+            copy=not patched)
         load.remove_orphan_modules(graph, modules)
     if syncing is not None:
         syncing.result()
