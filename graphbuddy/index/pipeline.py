@@ -31,7 +31,7 @@ from .discover import discover
 from .facts import FileFacts, symbol_part
 from .parse import Prepared, Skipped, Task, Unchanged, extract_all
 from .resolve import SymbolIndex, changed_keys as lookup_keys_changed
-from .state import IndexState, sql_literal
+from .state import IndexState, Manifest, next_manifest, sql_literal
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +71,8 @@ class ProjectCache:
     config: dict[str, str]
     index: SymbolIndex | None = None      # the last run's, so memoised lookups carry over
     bodies: dict[str, FileFacts] = field(default_factory=dict)     # full facts of recently re-resolved files
+    walked: bool = False                  # git listed nothing last time: walk the folder without asking it
+    manifest: dict[str, Manifest] | None = None   # what the state's manifest holds after the last run
 
 
 Progress = Callable[[str, int, int], None]      # (stage, done, total)
@@ -102,7 +104,8 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
     started = time.perf_counter()
     root = root.resolve() if root.exists() else root
     state = IndexState(analytics)
-    found = discover(root)
+    last = cache.get(project)
+    found = discover(root, use_git=not (last is not None and last.walked and not full))
     report = IndexReport(project=project, root=str(root), mode="delta", skipped=dict(found.skipped),
                          head=found.git_head)
 
@@ -115,7 +118,7 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         cache.pop(project, None)
         manifest = {}
     else:
-        manifest = state.manifest(project)
+        manifest = last.manifest if last is not None and last.manifest is not None else state.manifest(project)
 
     deleted = sorted(p for p in set(manifest) - set(found.files) if not manifest[p].language.startswith("!"))
     forgotten = sorted(p for p in set(manifest) - set(found.files) if manifest[p].language.startswith("!"))
@@ -274,8 +277,6 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
     if syncing is not None:
         syncing.result()
         syncer.shutdown()
-    else:
-        sync_code_documents(analytics, project, docs, paths=doc_paths)
     if big:
         _return_free_memory()
     new_keys, new_digests = dict(old_keys), dict(old_digests)
@@ -285,13 +286,15 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
     rekeyed = {p: k for p, k in resolved.keys.items() if p in new_facts or k != old_keys.get(p) or p in rewired}
     new_keys.update(resolved.keys)
     new_digests.update(digests)
+    written_files = dict(facts=[new_facts[p] for p in changed],
+                         mtimes={p: (found.files[p].mtime_ns, found.files[p].size) for p in changed},
+                         deleted=deleted + forgotten, touched=touched, screened=screened)
     with analytics.transaction():
+        if syncing is None:              # a small run's documents commit with its state
+            sync_code_documents(analytics, project, docs, paths=doc_paths)
         if fresh:
             state.drop_project(project)
-        state.write(project, facts=[new_facts[p] for p in changed],
-                    mtimes={p: (found.files[p].mtime_ns, found.files[p].size) for p in changed},
-                    keys=rekeyed, digests=digests, deleted=deleted + forgotten,
-                    touched=touched, screened=screened, blobs=prepared.blobs)
+        state.write(project, keys=rekeyed, digests=digests, blobs=prepared.blobs, **written_files)
         if fresh or config_changed:
             _store_config(analytics, project, found.config)
         if _recorded_root(analytics, project) != str(root):      # here, not in a transaction of its own
@@ -310,7 +313,8 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
     recent.update((p, f) for p, f in bodies.items() if p not in recent and p in symbols
                   and f.definitions is symbols[p].definitions and len(recent) < BODY_CACHE)
     cache[project] = ProjectCache(symbols=symbols, keys=new_keys, digests=new_digests, config=dict(found.config),
-                                  index=index.keep_for_next_run(symbols), bodies=recent)
+                                  index=index.keep_for_next_run(symbols), bodies=recent, walked=found.walked,
+                                  manifest=next_manifest(manifest, **written_files))
     report.classes = sum(n.classes for n in written)
     report.functions = sum(n.functions for n in written)
 

@@ -134,6 +134,23 @@ class IndexState:
         self.db.execute("DELETE FROM meta WHERE key = ?", [_format_key(project)])
 
 
+def next_manifest(manifest: dict[str, Manifest], *, facts: list[FileFacts], mtimes: dict[str, tuple[int, int]],
+                  deleted: list[str], touched: dict[str, tuple[int, int]],
+                  screened: dict[str, tuple[str, int, int]]) -> dict[str, Manifest]:
+    """The manifest `IndexState.write` leaves with the same arguments: a process keeps it for its next run
+    instead of reading it back (~3 ms of a one-file delta on the stdlib)."""
+    out = dict(manifest)
+    for p in deleted:
+        out.pop(p, None)
+    for p, (reason, mtime, size) in screened.items():
+        out[p] = Manifest("", "!" + reason, mtime, size)
+    for f in facts:
+        out[f.path] = Manifest(f.hash, f.language, *mtimes[f.path])
+    for p, (mtime, size) in touched.items():
+        out[p] = Manifest(out[p].hash, out[p].language, mtime, size)
+    return out
+
+
 def decode_body(symbols: FileFacts, body: bytes) -> FileFacts:
     """A file's full facts from its symbols part and its body blob."""
     return with_body(symbols, pickle.loads(body))
