@@ -388,6 +388,9 @@ def after_index(graph, analytics, project: str, mode: str, *, root: str | None =
 
     if mode == "unchanged" and root is not None and cached_scan_holds(analytics, project, root):
         return
+    if mode == "delta" and root is not None and cached_scan_holds(analytics, project, root) \
+            and graph.rows("MATCH (p:Project) RETURN count(p)")[0][0] == 1:
+        return          # the store's only project, its manifests unchanged: nothing to link (~7 ms of a delta)
     rescan = {project} if mode == "full" else set()
     before = analytics.rows("SELECT value FROM meta WHERE key = ?", [f"manifests:{project}"])
     scans = scan_projects(graph, analytics, rescan=rescan)

@@ -13,6 +13,7 @@ import subprocess
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import IndexingError
 from ..languages import CONFIG_FILES, language_for_path
@@ -27,8 +28,7 @@ GENERATED_SUFFIXES = (".min.js", ".min.mjs", ".bundle.js", "_pb2.py", "_pb2_grpc
                       ".generated.js", ".g.ts")
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):          # a tuple: a frozen dataclass cost ~1 µs more per file of every run
     path: str          # relative, POSIX
     language: str
     mtime_ns: int

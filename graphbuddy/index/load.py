@@ -442,6 +442,9 @@ def imported_modules(graph, project: str, paths: list[str]) -> list[str]:
     if not paths:
         return []
     ids = [file_id(project, p) for p in paths]
+    if len(ids) <= PER_FILE_LIMIT:        # a labelled match per id: UNWIND plans a scan (see _per_file)
+        return sorted({r[0] for fid in ids for r in graph.rows(
+            "MATCH (f:File {id: $id})-[:IMPORTS]->(m:Module) RETURN m.id", {"id": fid})})
     rows = graph.rows("UNWIND $ids AS i MATCH (f:File {id: i})-[:IMPORTS]->(m:Module) RETURN DISTINCT m.id", {"ids": ids})
     return [r[0] for r in rows]
 

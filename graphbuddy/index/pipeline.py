@@ -91,8 +91,8 @@ def index_project(graph, analytics, root: Path, *, project: str, cache: dict, fu
     try:
         report = _index_project(graph, analytics, root, project=project, cache=cache, full=full,
                                 progress=progress, workers=workers)
-        if _recorded_root(analytics, project) != report.root:
-            _record_root(analytics, project, report.root)
+        if report.mode == "unchanged" and _recorded_root(analytics, project) != report.root:
+            _record_root(analytics, project, report.root)      # a run that wrote recorded it with its state
         return report
     finally:
         if enabled:

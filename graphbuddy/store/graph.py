@@ -219,10 +219,12 @@ class GraphStore:
         if not self._ready:
             self.open()
         try:
+            # with parameters Kùzu prepares the statement on every call: reuse it (COPY binds its source: never)
+            stmt = self._prepared(self._conn, query) if params and not query.startswith("COPY") else query
             if self._in_tx:
-                return self._conn.execute(query, params or {})
+                return self._conn.execute(stmt, params or {})
             with self._gate.exclusive():        # an auto-commit statement may checkpoint: no reader inside
-                return self._conn.execute(query, params or {})
+                return self._conn.execute(stmt, params or {})
         except RuntimeError as exc:
             raise QueryError(f"Cypher failed: {str(exc).splitlines()[0]}", query=query) from None
 
@@ -280,7 +282,7 @@ class GraphStore:
 
     @staticmethod
     def _prepared(conn, query: str):
-        """Prepared statements cached per read connection (preparing costs ~1 ms, a third of a small query)."""
+        """Prepared statements cached per connection (preparing costs ~1 ms, a third of a small query)."""
         cache = conn.__dict__.setdefault("_graphbuddy_prepared", {})
         stmt = cache.get(query)
         if stmt is None:
