@@ -126,6 +126,9 @@ class SymbolIndex:
             {}, {}, facts, set(self.paths), _top_level_functions) if previous is None else _patch_table(
             previous.function_names, previous.function_files, facts, set(changed_paths), _top_level_functions)
         self._views: dict[str, _FileView] = {}
+        # lookup key -> the memo entries that read it, as (memo, entry key, entry): `_inherit` drops the
+        # entries of the changed keys without scanning every memo (entries replaced since are skipped there)
+        self.memo_keys: dict[str, list[tuple[dict, object, tuple]]] = {}
         self.bases_cache: dict[tuple[str, str], tuple] = {}
         # path -> (files its star imports / companions resolve to, keys read): C include webs ask often
         self.star_cache: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
@@ -150,12 +153,23 @@ class SymbolIndex:
         # Every memo entry records the keys its computation read, including the key of what it is about
         # ("q:" of a class, ...), so an entry none of whose keys changed is what recomputing would give. The
         # previous run's tables are taken over (dropping entries in place is cheaper than copying the rest).
+        by_key, prev.memo_keys = prev.memo_keys, {}
+        for key in changed_keys:
+            for memo, k, entry in by_key.pop(key, ()):
+                if memo.get(k) is entry:
+                    del memo[k]
         for name in self._MEMOS:
-            memo = getattr(prev, name)
-            for k in [k for k, v in memo.items() if not v[1].isdisjoint(changed_keys)]:
-                del memo[k]
-            setattr(self, name, memo)
+            setattr(self, name, getattr(prev, name))
             setattr(prev, name, {})
+        live = sum(len(getattr(self, name)) for name in self._MEMOS)
+        if sum(len(v) for v in by_key.values()) > 8 * live + 100_000:    # mostly entries dropped since: rebuild
+            by_key = {}
+            for name in self._MEMOS:
+                memo = getattr(self, name)
+                for k, entry in memo.items():
+                    for key in entry[1]:
+                        by_key.setdefault(key, []).append((memo, k, entry))
+        self.memo_keys = by_key
         for path, view in prev._views.items():      # same facts object: same view
             if self.facts.get(path) is view.facts:
                 self._views[path] = view
@@ -221,6 +235,13 @@ class SymbolIndex:
             self._subclass_candidates, self._candidate_files = _patch_table({}, {}, self.facts, set(self.paths),
                                                                             _named_bases)
         return self._subclass_candidates
+
+    def remember(self, memo: dict, key, value, keys: frozenset[str]) -> tuple:
+        """Store a memo entry (value, the keys it read) where `_inherit` finds it when one of `keys` changes."""
+        entry = memo[key] = (value, keys)
+        for k in keys:
+            self.memo_keys.setdefault(k, []).append((memo, key, entry))
+        return entry
 
     def add_body(self, path: str, facts: FileFacts) -> None:
         """Replace a file's symbols-only facts by its full facts (call sites, local bindings) before it is
@@ -594,12 +615,12 @@ class Resolver:
         cached = cache.get(key)
         if cached is None:
             if pending is not None:
-                cache[key] = (pending, frozenset(() if holds is None else (holds,)))
+                self.index.remember(cache, key, pending, frozenset(() if holds is None else (holds,)))
             sub = _Sub(self, at, own_keys=True)
             value = compute(sub)
             if holds is not None:
                 sub.keys.add(holds)
-            cached = cache[key] = (value, frozenset(sub.keys))
+            cached = self.index.remember(cache, key, value, frozenset(sub.keys))
         if id(cached[1]) not in self._merged:
             self._merged[id(cached[1])] = cached[1]
             self.keys |= cached[1]
@@ -670,9 +691,9 @@ class Resolver:
             adapter = adapter_for(self.index.facts[path].language)
             keys = [f"{family(self.index.facts[path].language)}:{key}" for key in adapter.companion_keys(path)]
             targets = (self.index.module_map.get(k) for k in keys)
-            cached = self.index.companion_cache[path] = (
-                tuple(t for t in targets if t is not None and t != path),
-                frozenset(["k:" + path] + ["m:" + k for k in keys]))
+            cached = self.index.remember(self.index.companion_cache, path,
+                                         tuple(t for t in targets if t is not None and t != path),
+                                         frozenset(["k:" + path] + ["m:" + k for k in keys]))
         self.keys |= cached[1]
         return cached[0]
 
