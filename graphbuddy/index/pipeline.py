@@ -89,8 +89,12 @@ def index_project(graph, analytics, root: Path, *, project: str, cache: dict, fu
     enabled = gc.isenabled()
     gc.disable()
     try:
-        report = _index_project(graph, analytics, root, project=project, cache=cache, full=full,
-                                progress=progress, workers=workers)
+        try:
+            report = _index_project(graph, analytics, root, project=project, cache=cache, full=full,
+                                    progress=progress, workers=workers)
+        except BaseException:
+            cache.pop(project, None)      # a run that failed may have taken over parts of the cached index
+            raise
         if report.mode == "unchanged" and _recorded_root(analytics, project) != report.root:
             _record_root(analytics, project, report.root)      # a run that wrote recorded it with its state
         return report
