@@ -30,7 +30,7 @@ class Resolved:
 
 
 _shared: tuple[SymbolIndex, str, dict[str, FileFacts], dict[str, bytes]] | None = None     # set before forking the pool
-_pool_lock = threading.Lock()       # one pool at a time: `_shared` is what the forked workers inherit
+_pool_lock = threading.Lock()       # one pool forking at a time: `_shared` is what its workers inherit
 
 
 def _resolve_chunk(paths: list[str], shared: tuple | None = None) -> Resolved:
@@ -79,8 +79,8 @@ def resolve_to_edges(index: SymbolIndex, project: str, paths, facts: dict[str, F
     caller may write to the stores meanwhile (a full index loads its nodes while they resolve); a small one
     is resolved here and now. `bodies`: body blobs (`state.encode`) of files whose `facts` are symbols only,
     decoded where the file is resolved (in a worker, the parent never holds them)."""
-    bodies = bodies or {}
     global _shared
+    bodies = bodies or {}
     ordered = sorted(paths)
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if not ordered or len(ordered) < POOL_THRESHOLD or workers <= 1:
