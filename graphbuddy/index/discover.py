@@ -45,9 +45,11 @@ class Discovery:
     walked: bool = False          # listed by walking the folder, not by git
 
 
-def discover(root: Path, *, max_bytes: int = MAX_FILE_BYTES, use_git: bool = True) -> Discovery:
+def discover(root: Path, *, max_bytes: int = MAX_FILE_BYTES, use_git: bool = True,
+             known: dict[str, Candidate] | None = None) -> Discovery:
     """`use_git=False`: walk without asking git first (the caller knows git listed nothing here last time:
-    outside a work tree or in a folder it ignores; each git process costs 5-10 ms of a delta)."""
+    outside a work tree or in a folder it ignores; each git process costs 5-10 ms of a delta). `known`: the
+    last run's `files`, whose language and name checks are not redone (only their stat)."""
     if not root.exists():
         raise IndexingError(f"path does not exist: {root}", path=str(root))
     if not root.is_dir():
@@ -61,21 +63,26 @@ def discover(root: Path, *, max_bytes: int = MAX_FILE_BYTES, use_git: bool = Tru
         paths = _walk(root, result.skipped)
         result.walked = True
     root_s = str(root) + os.sep
+    known = known or {}
     for rel in paths:
-        name = rel.rsplit("/", 1)[-1]
-        if name in CONFIG_FILES:
-            try:
-                result.config[rel] = (root / rel).read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                result.skipped["unreadable"] += 1
-            continue
-        language = language_for_path(rel)
-        if language is None:
-            result.skipped["unsupported_language"] += 1
-            continue
-        if name.endswith(GENERATED_SUFFIXES):
-            result.skipped["generated"] += 1
-            continue
+        seen = known.get(rel)
+        if seen is not None:               # a source file last time: the same name gives the same answers
+            language = seen.language
+        else:
+            name = rel.rsplit("/", 1)[-1]
+            if name in CONFIG_FILES:
+                try:
+                    result.config[rel] = (root / rel).read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    result.skipped["unreadable"] += 1
+                continue
+            language = language_for_path(rel)
+            if language is None:
+                result.skipped["unsupported_language"] += 1
+                continue
+            if name.endswith(GENERATED_SUFFIXES):
+                result.skipped["generated"] += 1
+                continue
         full = root_s + rel
         try:
             st = os.lstat(full)       # one syscall for most files: only a link needs its target's stat

@@ -27,7 +27,7 @@ from typing import Callable
 
 from ..errors import IndexingError
 from ..search.documents import code_documents, sync_code_documents
-from .discover import discover
+from .discover import Candidate, discover
 from .facts import FileFacts, symbol_part
 from .parse import Prepared, Skipped, Task, Unchanged, extract_all
 from .resolve import SymbolIndex, changed_keys as lookup_keys_changed
@@ -73,6 +73,7 @@ class ProjectCache:
     bodies: dict[str, FileFacts] = field(default_factory=dict)     # full facts of recently re-resolved files
     walked: bool = False                  # git listed nothing last time: walk the folder without asking it
     manifest: dict[str, Manifest] | None = None   # what the state's manifest holds after the last run
+    files: dict[str, Candidate] | None = None      # the last run's discovered source files
 
 
 Progress = Callable[[str, int, int], None]      # (stage, done, total)
@@ -109,7 +110,8 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
     root = root.resolve() if root.exists() else root
     state = IndexState(analytics)
     last = cache.get(project)
-    found = discover(root, use_git=not (last is not None and last.walked and not full))
+    found = discover(root, use_git=not (last is not None and last.walked and not full),
+                     known=last.files if last is not None and not full else None)
     report = IndexReport(project=project, root=str(root), mode="delta", skipped=dict(found.skipped),
                          head=found.git_head)
 
@@ -318,7 +320,7 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
                   and f.definitions is symbols[p].definitions and len(recent) < BODY_CACHE)
     cache[project] = ProjectCache(symbols=symbols, keys=new_keys, digests=new_digests, config=dict(found.config),
                                   index=index.keep_for_next_run(symbols), bodies=recent, walked=found.walked,
-                                  manifest=next_manifest(manifest, **written_files))
+                                  manifest=next_manifest(manifest, **written_files), files=found.files)
     report.classes = sum(n.classes for n in written)
     report.functions = sum(n.functions for n in written)
 
