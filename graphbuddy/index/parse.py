@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import pickle
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Callable, Iterator
 
 from ..languages import adapter_for
 from .facts import FileFacts
+from .state import decode_symbols, encode
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +106,7 @@ def _extract_chunk(root: str, tasks: list[Task], project: str | None = None, now
     records = [extract_one(root, t) for t in tasks]
     if project is None:
         return records, None
-    from . import load
-    from .state import encode
+    from . import load      # pyarrow: only in a big run's workers
 
     facts = [r for r in records if isinstance(r, FileFacts)]
     others = [r for r in records if not isinstance(r, FileFacts)]
@@ -153,7 +152,7 @@ def extract_all(root: Path, tasks: list[Task], *, workers: int | None = None,
 def _decode(rec: Encoded, blobs: dict[str, tuple[bytes, bytes]]) -> FileFacts:
     """The file's symbols part: its call bodies stay a blob here, decoded where the file is resolved."""
     blobs[rec.path] = (rec.symbols, rec.body)
-    return pickle.loads(rec.symbols)
+    return decode_symbols(rec.symbols)
 
 
 def die_with_parent() -> None:

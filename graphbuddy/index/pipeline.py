@@ -3,9 +3,11 @@
 Delta algorithm (docs/architecture.md has the picture):
 1. discover; files whose mtime+size match the manifest are unchanged without being read;
 2. extract the rest (a matching content hash still means unchanged);
-3. rebuild the symbol index from stored symbols + new facts; the keys whose lookup result changed are the
-   changed files themselves (f:), module keys whose winner changed (m:) and names they define (n:);
-4. re-resolve the changed files plus every unchanged file that recorded one of those keys;
+3. patch the last run's symbol index (or build one from stored symbols) with the new facts; the changed
+   lookup keys come from comparing each changed file's old and new symbols (`resolve.changed_keys`, as fine
+   as one class's members or one top-level name) and from rebuilt files (`_moved_nodes`: e:);
+4. re-resolve the changed files plus every unchanged file that recorded one of those keys (in forked
+   workers for a big batch, while the nodes are written);
 5. in one graph transaction: drop changed/deleted files' subgraphs, and the outgoing edges of re-resolved
    files whose edge digest changed ("rewired"); write the new nodes and edges: all of changed and rewired
    files, and of the other re-resolved files only the edges into rebuilt files. A dirty flag around the two

@@ -60,7 +60,7 @@ class IndexState:
         table = self.db.arrow("SELECT symbols FROM index_files WHERE project = ? AND symbols IS NOT NULL", [project])
         out = {}
         for blob in table.column(0).to_pylist():
-            f = pickle.loads(blob)
+            f = decode_symbols(blob)
             out[f.path] = f
         return out
 
@@ -152,6 +152,11 @@ def next_manifest(manifest: dict[str, Manifest], *, facts: list[FileFacts], mtim
     for p, (mtime, size) in touched.items():
         out[p] = Manifest(out[p].hash, out[p].language, mtime, size)
     return out
+
+
+def decode_symbols(blob: bytes) -> FileFacts:
+    """A file's symbols part from its symbols blob (`encode`)."""
+    return pickle.loads(blob)
 
 
 def decode_body(symbols: FileFacts, body: bytes) -> FileFacts:
