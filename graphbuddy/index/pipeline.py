@@ -10,8 +10,10 @@ Delta algorithm (docs/architecture.md has the picture):
    workers for a big batch, while the nodes are written);
 5. in one graph transaction: drop changed/deleted files' subgraphs, and the outgoing edges of re-resolved
    files whose edge digest changed ("rewired"); write the new nodes and edges: all of changed and rewired
-   files, and of the other re-resolved files only the edges into rebuilt files. A dirty flag around the two
-   databases makes an interrupted run fall back to a full rebuild next time.
+   files, and of the other re-resolved files only the edges into rebuilt files. An interrupted run falls back to a
+   full rebuild next time: the graph transaction stamps the Project node (`indexed_at`) and the state
+   transaction, committed after it, records that stamp, so a graph ahead of its state shows; a run the stamp
+   cannot cover (a new project, a rebuild, a big run) marks the project dirty before writing the graph.
 """
 from __future__ import annotations
 
@@ -76,6 +78,8 @@ class ProjectCache:
     walked: bool = False                  # git listed nothing last time: walk the folder without asking it
     manifest: dict[str, Manifest] | None = None   # what the state's manifest holds after the last run
     files: dict[str, Candidate] | None = None      # the last run's discovered source files
+    root: str = ""                        # the root it was indexed from (recorded in the state's meta)
+    stamp: datetime | None = None         # the graph stamp it recorded (IndexState.finish)
 
 
 Progress = Callable[[str, int, int], None]      # (stage, done, total)
@@ -98,8 +102,6 @@ def index_project(graph, analytics, root: Path, *, project: str, cache: dict, fu
         except BaseException:
             cache.pop(project, None)      # a run that failed may have taken over parts of the cached index
             raise
-        if report.mode == "unchanged" and _recorded_root(analytics, project) != report.root:
-            _record_root(analytics, project, report.root)      # a run that wrote recorded it with its state
         return report
     finally:
         if enabled:
@@ -117,39 +119,38 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
     report = IndexReport(project=project, root=str(root), mode="delta", skipped=dict(found.skipped),
                          head=found.git_head)
 
-    existing_root = _project_root(graph, analytics, project, str(root))
-    if existing_root is not None and existing_root != str(root):
-        raise IndexingError(f"project '{project}' is already indexed from {existing_root}; "
-                            f"pass another --project name", path=str(root))
-    fresh = full or existing_root is None or state.needs_rebuild(project)
+    if last is not None and last.root == str(root) and not full:
+        # this process's last run of the project completed: its root, flag, format and stamp are known
+        existing_root, fresh, stamp = last.root, False, last.stamp
+    else:
+        existing_root = _project_root(graph, analytics, project, str(root))
+        if existing_root is not None and existing_root != str(root):
+            raise IndexingError(f"project '{project}' is already indexed from {existing_root}; "
+                                f"pass another --project name", path=str(root))
+        status = state.status(project)
+        fresh = full or existing_root is None or status.rebuild
+        stamp = status.graph_stamp
     if fresh:
         cache.pop(project, None)
         manifest = {}
     else:
         manifest = last.manifest if last is not None and last.manifest is not None else state.manifest(project)
-
-    deleted = sorted(p for p in set(manifest) - set(found.files) if not manifest[p].language.startswith("!"))
-    forgotten = sorted(p for p in set(manifest) - set(found.files) if manifest[p].language.startswith("!"))
-    todo = []
-    skipped = Counter(found.skipped)
-    for path, cand in found.files.items():
-        old = manifest.get(path)
-        if old is not None and old.language.startswith("!"):      # screened out before
-            if (old.mtime_ns, old.size) == (cand.mtime_ns, cand.size):
-                skipped[old.language[1:]] += 1
-            else:
-                todo.append(Task(path, cand.language, None))
-        elif old is None or old.language != cand.language:
-            todo.append(Task(path, cand.language, None))
-        elif (old.mtime_ns, old.size) != (cand.mtime_ns, cand.size):
-            todo.append(Task(path, cand.language, old.hash))
+    todo, deleted, forgotten, skipped = _plan(manifest, found)
     config_changed = not fresh and _config_changed(cache.get(project), found.config, state, project)
-    report.skipped = dict(skipped)
     if not fresh and not todo and not deleted and not forgotten and not config_changed:
+        report.skipped = dict(skipped)
         report.mode = "unchanged"
         report.files_total = report.files_unchanged = sum(1 for m in manifest.values() if not m.language.startswith("!"))
         report.seconds = time.perf_counter() - started
+        if last is None and _recorded_root(analytics, project) != str(root):
+            _record_root(analytics, project, str(root))      # a run that wrote recorded it with its state
         return report
+    if not fresh and last is None and stamp is not None and _graph_stamp(graph, project) != stamp:
+        log.warning("project %s: the graph holds a run whose index state was never written (interrupted "
+                    "between the two commits): rebuilding it", project)
+        fresh, manifest = True, {}
+        todo, deleted, forgotten, skipped = _plan(manifest, found)
+    report.skipped = dict(skipped)
     if fresh and not found.files:
         raise IndexingError(f"no supported source files in {root}" + _skips(found.skipped), path=str(root))
 
@@ -236,7 +237,10 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
     # files are written again.
     stale = sorted(set(deleted) | (set(changed) & set(manifest)))
     big = len(changed) >= BACKGROUND_FROM
-    state.set_dirty(project, True)
+    if fresh or big or stamp is None:
+        # a crash between the graph's COMMIT and the state's is caught by the stamp, except for a new project
+        # (no state row yet), a rebuild, and a big run (its documents commit on their own): those go dirty first
+        state.set_dirty(project)
     with resolve_to_edges(index, project, affected, full_facts, workers=workers,
                           bodies={p: b for p, (_, b) in prepared.blobs.items()}) as resolving, graph.transaction():
         if fresh and existing_root is not None:
@@ -261,8 +265,12 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         # one rebuilds and re-syncs)
         docs = load.merge_node_tables(written).docs if written else code_documents([])
         doc_paths = None if fresh else changed + deleted
+        old_doc_ids = sorted({i for p in doc_paths if p in old_symbols
+                              for i in load.definition_ids(project, old_symbols[p]).values()}) \
+            if doc_paths is not None and len(doc_paths) <= PATCH_FILES else None
         syncer = ThreadPoolExecutor(1) if big else None
-        syncing = syncer.submit(sync_code_documents, analytics, project, docs, paths=doc_paths) if syncer else None
+        syncing = syncer.submit(sync_code_documents, analytics, project, docs, paths=doc_paths,
+                                old_ids=old_doc_ids) if syncer else None
 
         resolved = resolving.result()
         if progress:
@@ -299,15 +307,15 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
                          deleted=deleted + forgotten, touched=touched, screened=screened)
     with analytics.transaction():
         if syncing is None:              # a small run's documents commit with its state
-            sync_code_documents(analytics, project, docs, paths=doc_paths)
+            sync_code_documents(analytics, project, docs, paths=doc_paths, old_ids=old_doc_ids)
         if fresh:
             state.drop_project(project)
         state.write(project, keys=rekeyed, digests=digests, blobs=prepared.blobs, **written_files)
         if fresh or config_changed:
             _store_config(analytics, project, found.config)
-        if _recorded_root(analytics, project) != str(root):      # here, not in a transaction of its own
-            _record_root(analytics, project, str(root))
-        state.set_dirty(project, False, rebuilt=fresh)
+        if existing_root != str(root) or last is None and _recorded_root(analytics, project) != str(root):
+            _record_root(analytics, project, str(root))      # here, not in a transaction of its own
+        state.finish(project, now, rebuilt=fresh)
         analytics.execute("INSERT INTO events VALUES (?, ?, 'index', NULL, ?, ?, ?)",
                           [now, project, "full" if fresh else "delta", len(changed),
                            json.dumps({"deleted": len(deleted), "reresolved": len(affected),
@@ -322,7 +330,8 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
                   and f.definitions is symbols[p].definitions and len(recent) < BODY_CACHE)
     cache[project] = ProjectCache(symbols=symbols, keys=new_keys, digests=new_digests, config=dict(found.config),
                                   index=index.keep_for_next_run(symbols), bodies=recent, walked=found.walked,
-                                  manifest=next_manifest(manifest, **written_files), files=found.files)
+                                  manifest=next_manifest(manifest, **written_files), files=found.files,
+                                  root=str(root), stamp=now)
     report.classes = sum(n.classes for n in written)
     report.functions = sum(n.functions for n in written)
 
@@ -376,6 +385,32 @@ def _moved_nodes(project: str, old: dict[str, FileFacts], new: dict[str, FileFac
                for d in old[p].definitions for c in (False, True)):
             keys.add("e:" + p)
     return keys
+
+
+def _plan(manifest: dict[str, Manifest], found) -> tuple[list[Task], list[str], list[str], Counter]:
+    """What a run must read: changed and new files (tasks), deleted files, forgotten screened-out files, and
+    the skip counts (unchanged screened-out files count again)."""
+    deleted = sorted(p for p in set(manifest) - set(found.files) if not manifest[p].language.startswith("!"))
+    forgotten = sorted(p for p in set(manifest) - set(found.files) if manifest[p].language.startswith("!"))
+    todo = []
+    skipped = Counter(found.skipped)
+    for path, cand in found.files.items():
+        old = manifest.get(path)
+        if old is not None and old.language.startswith("!"):      # screened out before
+            if (old.mtime_ns, old.size) == (cand.mtime_ns, cand.size):
+                skipped[old.language[1:]] += 1
+            else:
+                todo.append(Task(path, cand.language, None))
+        elif old is None or old.language != cand.language:
+            todo.append(Task(path, cand.language, None))
+        elif (old.mtime_ns, old.size) != (cand.mtime_ns, cand.size):
+            todo.append(Task(path, cand.language, old.hash))
+    return todo, deleted, forgotten, skipped
+
+
+def _graph_stamp(graph, project: str):
+    rows = graph.rows("MATCH (p:Project {id: $id}) RETURN p.indexed_at", {"id": project})
+    return rows[0][0] if rows else None
 
 
 def _project_root(graph, analytics, project: str, root: str) -> str | None:

@@ -107,7 +107,7 @@ def remove_project(graph, analytics, name: str) -> RemovedProject:
         "MATCH (a:Project)-[:DEPENDS_ON]->(p:Project {id: $p}) WHERE a.id <> $p RETURN DISTINCT a.id ORDER BY a.id",
         {"p": name}))
     files = graph.rows("MATCH (f:File {project: $p}) RETURN count(f)", {"p": name})[0][0]
-    analytics.execute("INSERT OR REPLACE INTO index_state VALUES (?, TRUE, ?)", [name, now()])   # crash: rebuild
+    _mark_dirty(analytics, name, True)    # a crash: the next index rebuilds
     with graph.transaction():
         graph.execute("MATCH (f:File {project: $p})-[:DEFINES]->(d) DETACH DELETE d", {"p": name})
         graph.execute("MATCH (f:File {project: $p}) DETACH DELETE f", {"p": name})
@@ -128,6 +128,12 @@ def remove_project(graph, analytics, name: str) -> RemovedProject:
     return RemovedProject(name, files, dependents, removed)
 
 
+def _mark_dirty(analytics, name: str, dirty: bool) -> None:
+    """A row without a graph stamp: the next index of `name` checks nothing but the flag."""
+    analytics.execute("INSERT OR REPLACE INTO index_state (project, dirty, updated_at) VALUES (?, ?, ?)",
+                      [name, dirty, now()])
+
+
 # -- rename --------------------------------------------------------------------------------------------------
 def rename_project(graph, analytics, old: str, *, new: str) -> None:
     from ..api import _check_project_name
@@ -138,13 +144,13 @@ def rename_project(graph, analytics, old: str, *, new: str) -> None:
         raise InvalidArgument(f"a project named '{new}' already exists")
     # a crash between the two stores leaves both names dirty: the next index of either rebuilds in full
     for name in (old, new):
-        analytics.execute("INSERT OR REPLACE INTO index_state VALUES (?, TRUE, ?)", [name, now()])
+        _mark_dirty(analytics, name, True)
     with graph.transaction():
         _rekey_graph(graph, old, new)
     with analytics.transaction():
         analytics.execute("DELETE FROM index_state WHERE project = ?", [new])
         _rekey_analytics(analytics, old, new)
-        analytics.execute("INSERT OR REPLACE INTO index_state VALUES (?, FALSE, ?)", [new, now()])
+        _mark_dirty(analytics, new, False)
     from ..index import crossproject
 
     crossproject.link_projects(graph, analytics)     # importers' recorded links name the provider: refresh

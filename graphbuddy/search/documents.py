@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ..store.analytics import sql_literal
 from .timephrase import utc_now
 
 log = logging.getLogger(__name__)
@@ -141,33 +142,49 @@ def code_documents_in_graph(graph, project: str):
     return code_documents(Result(graph.read_only(q.text, q.bind({"project": project}))).rows())
 
 
-def sync_code_documents(analytics, project: str, docs, *, paths: list[str] | None = None) -> CodeSync:
+def _stamps(rows) -> dict[str, tuple[str, str]]:
+    """id -> (content hash, attrs) of stored code documents: a symbol that moved keeps its text (and its
+    embedding, cached by content hash) but its document is rewritten for the new line in attrs."""
+    return {i: (h, a) for i, h, a in rows}
+
+
+def sync_code_documents(analytics, project: str, docs, *, paths: list[str] | None = None,
+                        old_ids: list[str] | None = None) -> CodeSync:
     """Make the project's `code` documents equal its Function/Class nodes: new and changed symbols are
-    (re)written, vanished ones deleted, unchanged ones untouched (so their embeddings stay valid).
+    (re)written (a moved one too: its line is in attrs), vanished ones deleted, unchanged ones untouched.
     `docs`: the `code_documents` of the nodes an index run wrote. `paths`: the files (relative paths) whose
-    symbols these are, as after a delta; None: the whole project.
+    symbols these are, as after a delta; None: the whole project. `old_ids`: with `paths`, the ids their
+    stored documents can have (their nodes before the run): looked up by key instead of scanned for.
     Called once at the end of every index run; embedding is left to the first search or `embed_pending`."""
     if paths is None:
-        old = dict(analytics.rows("SELECT id, content_hash FROM documents WHERE kind = ? AND project = ?",
-                                  [CODE_KIND, project]))
-    else:
-        if not paths:
-            return CodeSync(project, 0, 0, 0, 0)
+        old = _stamps(analytics.rows("SELECT id, content_hash, attrs FROM documents "
+                                     "WHERE kind = ? AND project = ?", [CODE_KIND, project]))
+    elif not paths:
+        return CodeSync(project, 0, 0, 0, 0)
+    elif old_ids is not None:
+        # inline keys and nothing else in the WHERE: then the primary-key index answers each (~5x faster than
+        # the prefix scan over 75k rows; bound parameters, or `AND kind = ...`, lose the index)
+        rows = analytics.rows("SELECT id, content_hash, attrs, kind FROM documents WHERE id IN ("
+                              + ",".join(map(sql_literal, old_ids)) + ")") if old_ids else []
+        old = _stamps(r[:3] for r in rows if r[3] == CODE_KIND)
+    elif len(paths) <= 64:
         # a symbol's id starts with its file's id: a prefix test, no JSON to parse on every code row
-        prefixes = [f"{project}:{p}:" for p in paths]
-        old = dict(analytics.rows(
-            "SELECT id, content_hash FROM documents WHERE kind = ? AND project = ? AND ("
-            + " OR ".join(["starts_with(id, ?)"] * len(prefixes)) + ")", [CODE_KIND, project, *prefixes])) \
-            if len(prefixes) <= 64 else dict(analytics.rows(
-                "SELECT id, content_hash FROM documents WHERE kind = ? AND project = ? "
-                "AND json_extract_string(attrs, '$.file') IN (SELECT unnest(?::VARCHAR[]))",
-                [CODE_KIND, project, [f"{project}:{p}" for p in paths]]))
+        old = _stamps(analytics.rows(
+            "SELECT id, content_hash, attrs FROM documents WHERE kind = ? AND project = ? AND ("
+            + " OR ".join(["starts_with(id, ?)"] * len(paths)) + ")",
+            [CODE_KIND, project, *(f"{project}:{p}:" for p in paths)]))
+    else:
+        old = _stamps(analytics.rows(
+            "SELECT id, content_hash, attrs FROM documents WHERE kind = ? AND project = ? "
+            "AND json_extract_string(attrs, '$.file') IN (SELECT unnest(?::VARCHAR[]))",
+            [CODE_KIND, project, [f"{project}:{p}" for p in paths]]))
     ids = docs["id"].to_pylist()
     fresh = docs
     if old:
         import pyarrow as pa
 
-        keep = [old.get(i) != h for i, h in zip(ids, docs["content_hash"].to_pylist())]
+        new = zip(docs["content_hash"].to_pylist(), docs["attrs"].to_pylist())
+        keep = [old.get(i) != stamp for i, stamp in zip(ids, new)]
         fresh = docs.filter(pa.array(keep, pa.bool_()))
     gone = sorted(set(old).difference(ids))
     with analytics.transaction():

@@ -60,7 +60,6 @@ def test_project_name_taken_by_another_root(tmp_path, project_copy):
         assert graph_dump(gb, "sample") == before
 
 
-@pytest.mark.slow
 def _survivors(cmdline_part: str, wait: float = 5.0) -> list[int]:
     """Pids of processes still running `python -c <cmdline_part>` (forked workers keep their parent's cmdline)."""
     deadline = time.monotonic() + wait
@@ -77,6 +76,7 @@ def _survivors(cmdline_part: str, wait: float = 5.0) -> list[int]:
         time.sleep(0.1)
 
 
+@pytest.mark.slow
 def test_kill_9_mid_index_then_the_next_run_converges(tmp_path):
     """Kill an indexing process at several moments; the next run must equal a fresh full index."""
     src = tmp_path / "src"
@@ -96,6 +96,33 @@ def test_kill_9_mid_index_then_the_next_run_converges(tmp_path):
     with graphbuddy.open(store) as gb:
         gb.index(src, project="p")
         got = graph_dump(gb, "p")
+    with graphbuddy.open(memory=True) as fresh:
+        fresh.index(src, project="p")
+        assert got == graph_dump(fresh, "p")
+
+
+def test_killed_between_the_graph_commit_and_the_state_commit_the_next_run_rebuilds(tmp_path):
+    """A delta commits the graph, then dies before its state commits; the file is then put back as it was
+    (so the manifest alone sees nothing to redo): the graph stamp must reveal the graph ahead of its state."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.py").write_text("def f():\n    return 1\n")
+    (src / "b.py").write_text("from a import *\n\ndef h():\n    return g()\n")
+    store = tmp_path / "store"
+    code = (f"import os, pathlib, graphbuddy\n"
+            f"from graphbuddy.index.state import IndexState\n"
+            f"gb = graphbuddy.open({str(store)!r})\n"
+            f"gb.index({str(src)!r}, project='p')\n"
+            f"pathlib.Path({str(src / 'a.py')!r}).write_text('def f():\\n    return 1\\n\\ndef g():\\n    return 2\\n')\n"
+            f"IndexState.finish = lambda *a, **k: os._exit(9)\n"
+            f"gb.index({str(src)!r}, project='p')\n")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 9
+    (src / "a.py").write_text("def f():\n    return 1\n")
+    with graphbuddy.open(store) as gb:
+        assert gb.graph.rows("MATCH (f:Function {name: 'g'}) RETURN f.id"), "the killed run committed the graph"
+        assert gb.index(src, project="p").mode == "full"
+        got = graph_dump(gb, "p")
+        assert gb.index(src, project="p").mode == "unchanged"
     with graphbuddy.open(memory=True) as fresh:
         fresh.index(src, project="p")
         assert got == graph_dump(fresh, "p")

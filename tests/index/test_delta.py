@@ -101,10 +101,20 @@ def random_edit(root: Path, rng: random.Random, tick: list[int], *, web: bool = 
     return f"{op} {target.relative_to(root)}"
 
 
-def _full_dump(root: Path) -> dict:
+def _full_dump(root: Path) -> tuple:
     with graphbuddy.open(memory=True) as fresh:
         fresh.index(root, project="sample")
-        return graph_dump(fresh, "sample")
+        return _dump(fresh)
+
+
+def _dump(gb) -> tuple:
+    """The graph and the code documents that must follow it."""
+    return graph_dump(gb, "sample"), _code_docs(gb)
+
+
+def _code_docs(gb) -> list:
+    return sorted(gb.analytics.rows("SELECT id, title, content, content_hash, attrs FROM documents "
+                                    "WHERE kind = 'code' AND project = 'sample'"))
 
 
 @pytest.mark.parametrize("seed", range(int(os.environ.get("GB_DELTA_SEEDS", 12))))
@@ -130,8 +140,7 @@ def _indexed_state(gb) -> tuple:
     """The code documents and the stored facts of the sample (what the parse workers prepare in a big run)."""
     import pickle
 
-    docs = sorted(gb.analytics.rows("SELECT id, title, content, content_hash, attrs FROM documents "
-                                    "WHERE kind = 'code' AND project = 'sample'"))
+    docs = _code_docs(gb)
     facts = sorted((path, pickle.loads(symbols), pickle.loads(body)) for path, symbols, body in gb.analytics.rows(
         "SELECT path, symbols, body FROM index_files WHERE project = 'sample'"))
     return docs, facts
@@ -177,7 +186,7 @@ def _check_random_edits(project_copy, tmp_path, seed, *, web: bool = False):
                 gb = graphbuddy.open(store)
             report = gb.index(project_copy, project="sample")
             assert report.mode in ("delta", "unchanged")
-            assert graph_dump(gb, "sample") == _full_dump(project_copy), f"diverged after {history}"
+            assert _dump(gb) == _full_dump(project_copy), f"diverged after {history}"
     finally:
         gb.close()
 
@@ -220,9 +229,9 @@ def _delta_matches_full(tmp_path, files: dict[str, str], edit: tuple[str, str]) 
         target.write_text(target.read_text() + edit[1])
         os.utime(target, ns=(10**18, 10**18))
         assert gb.index(root, project="sample").mode == "delta"
-        after = graph_dump(gb, "sample")
+        after = _dump(gb)
     assert after == _full_dump(root)
-    return before, after
+    return before, after[0]
 
 
 def test_delta_keeps_imports_of_a_changed_module_that_nothing_else_reads(tmp_path):
