@@ -31,6 +31,7 @@ from typing import Callable
 
 from ..errors import IndexingError
 from ..search.documents import code_documents, sync_code_documents
+from ..store.malloc import return_free_memory
 from .discover import Candidate, discover
 from .facts import FileFacts, symbol_part
 from .parse import Prepared, Skipped, Task, Unchanged, extract_all
@@ -259,7 +260,7 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
                                   built=None if patched else prepared.nodes)
         written += [nodes] if nodes is not None else []
         if big:
-            _return_free_memory()
+            return_free_memory()
         # code documents (DuckDB, docs/search.md) follow the nodes just written; a big run syncs them in a
         # thread while Kùzu writes and commits, which releases the GIL (an interrupted run is dirty: the next
         # one rebuilds and re-syncs)
@@ -294,7 +295,7 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         syncing.result()
         syncer.shutdown()
     if big:
-        _return_free_memory()
+        return_free_memory()
     new_keys, new_digests = dict(old_keys), dict(old_digests)
     for p in deleted:
         new_keys.pop(p, None)
@@ -321,7 +322,7 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
                            json.dumps({"deleted": len(deleted), "reresolved": len(affected),
                                        "rewired": len(rewired), "patched": len(patched)})])
     if big:
-        _return_free_memory()
+        return_free_memory()
     # the files re-resolved last keep their call bodies: the same few (a hierarchy's base files) come back often
     # (not after resolving in workers: this process never decoded the changed files' bodies)
     recent = {} if fresh or len(affected) > BODY_CACHE or resolving.in_workers else \
@@ -348,25 +349,6 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
     report.seconds = time.perf_counter() - started
     return report
 
-
-def _return_free_memory() -> None:
-    """glibc keeps what the stores' threads free in their own arenas: hand it back to the OS between a big
-    run's write phases, so the next phase does not add to it (a full stdlib index peaked 50-80 MB lower, for
-    ~10 ms of trimming)."""
-    global _malloc_trim
-    if _malloc_trim is None:
-        import ctypes
-        import ctypes.util
-
-        try:
-            _malloc_trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-        except (OSError, AttributeError):      # not glibc
-            _malloc_trim = False
-    if _malloc_trim:
-        _malloc_trim(0)
-
-
-_malloc_trim = None
 
 
 def _moved_nodes(project: str, old: dict[str, FileFacts], new: dict[str, FileFacts], deleted: list[str],

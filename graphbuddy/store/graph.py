@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterator
 
 from ..config import package_data_dir
 from ..errors import QueryError, SchemaError, StoreError, StoreLocked
+from .malloc import keep_freed_memory
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,7 @@ _registry_lock = threading.Lock()
 def _kuzu():
     import kuzu  # heavy-ish native module: imported on first use only
 
+    keep_freed_memory()       # before the first Database: Kùzu's COPYs reuse freed scratch memory (malloc.py)
     return kuzu
 
 
