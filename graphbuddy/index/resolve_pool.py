@@ -18,7 +18,11 @@ from .parse import die_with_parent
 from .resolve import SymbolIndex, resolve_files
 from .state import decode_body
 
-POOL_THRESHOLD = 256       # files; below this a pool's start-up costs more than it saves
+# Work below which a pool costs more than it saves (forking, shipping tables back: ~0.15-0.2 CPU-s), in body
+# bytes (state blobs: ~40-70 per call site). JS, 925 files, 0.4 MB: in process 0.73-0.80 CPU-s for the whole
+# index against 0.92-0.99 with a pool; Go, 905 files, 2.8 MB: the same either way on a busy machine.
+POOL_MIN_BODY_BYTES = 1 << 20
+BODY_BYTES_PER_CALL = 55      # for facts held decoded (a delta's): their call sites stand in for the bytes
 CHUNKS_PER_WORKER = 8      # resolution time varies a lot per file: smaller chunks balance the workers
 
 
@@ -41,6 +45,10 @@ def _resolve_chunk(paths: list[str], shared: tuple | None = None) -> Resolved:
     resolutions = resolve_files(index, paths)
     return Resolved({p: r.keys for p, r in resolutions.items()}, sum(len(r.unresolved) for r in resolutions.values()),
                     load.edge_tables(project, list(resolutions.values()), facts, index.node_ids))
+
+
+def _work(paths: list[str], facts: dict[str, FileFacts], bodies: dict[str, bytes]) -> int:
+    return sum(len(bodies[p]) if p in bodies else BODY_BYTES_PER_CALL * len(facts[p].calls) for p in paths)
 
 
 class Resolving:
@@ -83,7 +91,7 @@ def resolve_to_edges(index: SymbolIndex, project: str, paths, facts: dict[str, F
     bodies = bodies or {}
     ordered = sorted(paths)
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    if not ordered or len(ordered) < POOL_THRESHOLD or workers <= 1:
+    if not ordered or workers <= 1 or _work(ordered, facts, bodies) < POOL_MIN_BODY_BYTES:
         return Resolving(_resolve_chunk(ordered, (index, project, facts, bodies)))
     import multiprocessing as mp
 

@@ -132,7 +132,7 @@ def test_delta_equals_full_on_the_bulk_write_path(project_copy, tmp_path, seed, 
     monkeypatch.setattr(load, "SMALL_BATCH", 0)
     monkeypatch.setattr(load, "PER_FILE_LIMIT", 0)
     monkeypatch.setattr(parse, "POOL_THRESHOLD", 0)
-    monkeypatch.setattr(resolve_pool, "POOL_THRESHOLD", 0)
+    monkeypatch.setattr(resolve_pool, "POOL_MIN_BODY_BYTES", 0)
     _check_random_edits(project_copy, tmp_path, seed)
 
 
@@ -158,7 +158,7 @@ def test_worker_prepared_nodes_documents_and_blobs_equal_in_process(project_copy
         in_process = graph_dump(gb, "sample"), _indexed_state(gb), report.functions, report.classes
     monkeypatch.setattr(parse, "POOL_THRESHOLD", 0)
     if resolve_in_workers:
-        monkeypatch.setattr(resolve_pool, "POOL_THRESHOLD", 0)
+        monkeypatch.setattr(resolve_pool, "POOL_MIN_BODY_BYTES", 0)
     with graphbuddy.open(memory=True) as gb:
         report = gb.index(project_copy, project="sample", workers=2)
         pooled = graph_dump(gb, "sample"), _indexed_state(gb), report.functions, report.classes
