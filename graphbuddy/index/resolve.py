@@ -440,6 +440,9 @@ class Resolver:
         self.keys: set[str] = set()
         self._merged: dict[int, frozenset] = {}     # memo key sets already added to `keys` (held: ids stay unique)
         self._dispatch: tuple[str, Definition] | None = None
+        self._file_names: dict[str, tuple] = {}       # this resolver's lookups, see `lookup_name`
+        self._implicit_names: dict[str, tuple] = {}
+        self._callers: dict[str, tuple] = {}          # caller -> (scope chain, enclosing class), see `resolve_call`
 
     # -- recorded lookups --------------------------------------------------------------------------------
     # Every read of a file's facts goes through one of these (or `_file`), which record the key of what
@@ -743,37 +746,59 @@ class Resolver:
             d = self._members(self.path, scope).get(name)
             if d is not None:
                 return ("def", self.path, d), "scope"
-        d = self._top(self.path, name)
-        if d is not None:
-            return ("def", self.path, d), "same_file"
-        imp = self._alias(self.path, name)
-        if imp is not None:
-            hit = self.imported(imp)
-            return (hit, "import") if hit is not None else (None, None)
-        hit = self._in_package(self.path, None, name) if self.adapter.package_scoped else None
-        if hit is not None:
-            return hit, "same_package"
-        closure = self._star_closure()
-        if closure is not None:
-            hit = self._closure_lookup(closure, name)
-            if hit is not None:
-                return hit, "import"
-        else:
-            seen = {self.path}
-            for target in self._stars(self.path):
-                hit = self.symbol_in(target, name, 0, seen)
-                if hit is not None:
-                    return hit, "import"
+        # What the file itself binds does not depend on the scope: looked up once per name and resolver. Looking
+        # again would read the same settled memo entries and record the same keys (`self.keys` only grows).
+        found = self._file_names.get(name)
+        if found is None:
+            found = self._file_names[name] = self._file_name(name)
+        if found[2]:
+            return found[0], found[1]
         if self.adapter.lexical_class_scopes:       # Ruby: a module reopened in a required file
             for scope in scope_chain:
                 hit = self._required_members(scope).get(name)
                 if hit is not None:
                     return ("def", *hit), "import"
+        found = self._implicit_names.get(name)
+        if found is None:
+            found = self._implicit_names[name] = self._implicit_name(name)
+        if found[0] is not None:
+            return found
+        return self._enclosing_type(name, scope_chain)
+
+    def _file_name(self, name: str) -> tuple[tuple | None, str | None, bool]:
+        """`lookup_name`'s scope-free first part: (hit, reason, final), final False where it looks further."""
+        d = self._top(self.path, name)
+        if d is not None:
+            return ("def", self.path, d), "same_file", True
+        imp = self._alias(self.path, name)
+        if imp is not None:
+            hit = self.imported(imp)
+            return (hit, "import", True) if hit is not None else (None, None, True)
+        hit = self._in_package(self.path, None, name) if self.adapter.package_scoped else None
+        if hit is not None:
+            return hit, "same_package", True
+        closure = self._star_closure()
+        if closure is not None:
+            hit = self._closure_lookup(closure, name)
+            if hit is not None:
+                return hit, "import", True
+        else:
+            seen = {self.path}
+            for target in self._stars(self.path):
+                hit = self.symbol_in(target, name, 0, seen)
+                if hit is not None:
+                    return hit, "import", True
+        return None, None, False
+
+    def _implicit_name(self, name: str) -> tuple[tuple | None, str | None]:
         self._language(self.path)              # k: covers what `implicit_imports` reads (the adapter hints)
         for imp in self.adapter.implicit_imports(name, self.index.facts[self.path]):   # PHP: the file's namespace
             hit = self.imported(imp)
             if hit is not None:
                 return hit, "import"
+        return None, None
+
+    def _enclosing_type(self, name: str, scope_chain: list[str]):
         if self.adapter.implicit_self and scope_chain:     # a nested type of an enclosing class (Java)
             d = self._defn(self.path, scope_chain[0])
             while d is not None and d.parent is not None:
@@ -900,10 +925,13 @@ class Resolver:
 
     # -- calls -----------------------------------------------------------------------------------------------
     def resolve_call(self, call) -> tuple[tuple | None, str | None]:
-        view = self.view
-        chain = _scope_chain(view, call.caller, self.adapter.lexical_class_scopes)
+        context = self._callers.get(call.caller)
+        if context is None:       # a caller's scope is looked up once (keys, if any, are recorded the first time)
+            context = self._callers[call.caller] = (
+                _scope_chain(self.view, call.caller, self.adapter.lexical_class_scopes),
+                self._enclosing_class(call.caller))
+        chain, cls_path_def = context
         recv = call.receiver
-        cls_path_def = self._enclosing_class(call.caller)
         if recv is None and self.adapter.implicit_self and not call.is_new and cls_path_def is not None:
             hit = self.member(*cls_path_def, call.name)          # `helper()` in a method: this.helper()
             if hit is not None and not hit[2].is_class:
@@ -1119,6 +1147,19 @@ class Resolver:
         return None
 
     # -- one file ------------------------------------------------------------------------------------------
+    def _call_targets(self, call) -> tuple[tuple[tuple[str, str, float, str], ...], bool]:
+        """(callee file, callee qualified name, confidence, reason) of each edge of a call site, and whether
+        any was found."""
+        self._dispatch = None
+        hit, reason = self.resolve_call(call)
+        found = hit is not None and hit[0] == "def" and not hit[2].is_class
+        targets = [(hit[1], hit[2].qualified_name, CONFIDENCE[reason], reason)] if found else []
+        if self._dispatch is not None and (not found or hit[2].kind == "method"):
+            for sub_path, m in self.overrides(*self._dispatch, call.name):   # interface without the method
+                found = True
+                targets.append((sub_path, m.qualified_name, CONFIDENCE["override"], "override"))
+        return tuple(targets), found
+
     def run(self) -> FileResolution:
         facts = self.view.facts
         imports = []
@@ -1130,18 +1171,17 @@ class Resolver:
                                for sib in self._package_files(edge.target_path))
         imports = tuple(imports)
         calls, unresolved = [], []
+        # Call sites repeat (same caller, receiver and name on other lines): one resolution each. Resolving
+        # a site again would read the same settled memo entries and record no new key.
+        outcomes: dict[tuple, tuple[tuple, bool]] = {}
         for call in facts.calls:
-            self._dispatch = None
-            hit, reason = self.resolve_call(call)
-            found = hit is not None and hit[0] == "def" and not hit[2].is_class
-            if found:
-                calls.append(CallEdge(call.caller, hit[1], hit[2].qualified_name, call.line, CONFIDENCE[reason],
-                                      reason))
-            if self._dispatch is not None and (not found or hit[2].kind == "method"):
-                for sub_path, m in self.overrides(*self._dispatch, call.name):   # interface without the method
-                    found = True
-                    calls.append(CallEdge(call.caller, sub_path, m.qualified_name, call.line,
-                                          CONFIDENCE["override"], "override"))
+            site = (call.caller, call.receiver, call.name, call.is_new)
+            outcome = outcomes.get(site)
+            if outcome is None:
+                outcome = outcomes[site] = self._call_targets(call)
+            targets, found = outcome
+            for callee_path, callee, confidence, reason in targets:
+                calls.append(CallEdge(call.caller, callee_path, callee, call.line, confidence, reason))
             if not found:
                 unresolved.append((call.caller, call.name, call.line))
         inherits = []
@@ -1170,6 +1210,7 @@ class _Sub(Resolver):
         self._merged = {} if own_keys else parent._merged
         self._home = None if own_keys else parent._home
         self.view = self.index.view(path)           # read through the recording accessors only
+        self._file_names, self._implicit_names, self._callers = {}, {}, {}
         self.adapter = adapter_for(self._language(path))
         self.family = family(self.view.facts.language)
 
