@@ -128,9 +128,12 @@ class SymbolIndex:
             in_place=True)
         self._views: dict[str, _FileView] = {}
         # lookup key -> the memo entries that read it, as (memo, entry key, entry): `_inherit` drops the
-        # entries of the changed keys without scanning every memo (entries replaced since are skipped there)
+        # entries of the changed keys without scanning every memo (entries replaced since are skipped there).
+        # Entries remembered in this run wait in `memo_log` until a next run's `_inherit` files them: a run
+        # in worker processes never does (its memos die with the workers).
         self.memo_keys: dict[str, list[tuple[dict, object, tuple]]] = {}
-        self.memo_refs = 0      # entries in memo_keys' lists, live or not
+        self.memo_log: list[tuple[dict, object, tuple]] = []
+        self.memo_refs = 0      # entries in memo_keys' lists and memo_log, live or not
         self.bases_cache: dict[tuple[str, str], tuple] = {}
         # path -> (files its star imports / companions resolve to, keys read): C include webs ask often
         self.star_cache: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
@@ -156,6 +159,14 @@ class SymbolIndex:
         # ("q:" of a class, ...), so an entry none of whose keys changed is what recomputing would give. The
         # previous run's tables are taken over (dropping entries in place is cheaper than copying the rest).
         by_key, refs, prev.memo_keys = prev.memo_keys, prev.memo_refs, {}
+        for ref in prev.memo_log:
+            for key in ref[2][1]:
+                refs_of = by_key.get(key)
+                if refs_of is None:
+                    by_key[key] = [ref]
+                else:
+                    refs_of.append(ref)
+        prev.memo_log = []
         for key in changed_keys:
             dropped = by_key.pop(key, ())
             refs -= len(dropped)
@@ -245,8 +256,7 @@ class SymbolIndex:
     def remember(self, memo: dict, key, value, keys: frozenset[str]) -> tuple:
         """Store a memo entry (value, the keys it read) where `_inherit` finds it when one of `keys` changes."""
         entry = memo[key] = (value, keys)
-        for k in keys:
-            self.memo_keys.setdefault(k, []).append((memo, key, entry))
+        self.memo_log.append((memo, key, entry))
         self.memo_refs += len(keys)
         return entry
 
@@ -440,9 +450,18 @@ class Resolver:
         self.keys: set[str] = set()
         self._merged: dict[int, frozenset] = {}     # memo key sets already added to `keys` (held: ids stay unique)
         self._dispatch: tuple[str, Definition] | None = None
-        self._file_names: dict[str, tuple] = {}       # this resolver's lookups, see `lookup_name`
-        self._implicit_names: dict[str, tuple] = {}
+        self._subs: dict[str, _Sub] = {}      # file -> the resolver looking at it for this one (`_sub`)
+        self._start_lookups()
+
+    def _start_lookups(self) -> None:
+        # What this resolver looked up, answered again without looking. Looking again would read the same
+        # settled memo entries and record no key that `keys` (which only grows) does not hold already.
+        self._file_names: dict[str, tuple] = {}       # name -> `_file_name`
+        self._implicit_names: dict[str, tuple] = {}   # name -> `_implicit_name`
+        self._uniques: dict[str, tuple | None] = {}   # name -> `_unique_function`
         self._callers: dict[str, tuple] = {}          # caller -> (scope chain, enclosing class), see `resolve_call`
+        self._receivers: dict[tuple[str, str], tuple] = {}     # (caller, receiver) -> `_receiver`
+        self._found_members: dict[tuple, tuple] = {}           # `member` lookups
 
     # -- recorded lookups --------------------------------------------------------------------------------
     # Every read of a file's facts goes through one of these (or `_file`), which record the key of what
@@ -524,7 +543,20 @@ class Resolver:
         hit = self.index.package_table(key).get((parent, name))
         return ("def", hit[0], hit[1]) if hit is not None and hit[0] != path else None
 
+    def _sub(self, path: str) -> "_Sub":
+        """The resolver looking at `path` on behalf of this one (recording into the same keys): one per file."""
+        sub = self._subs.get(path)
+        if sub is None:
+            sub = self._subs[path] = _Sub(self, path)
+        return sub
+
     def _unique_function(self, name: str) -> tuple[str, str] | None:
+        found = self._uniques.get(name, self)
+        if found is self:
+            found = self._uniques[name] = self._unique(name)
+        return found
+
+    def _unique(self, name: str) -> tuple[str, str] | None:
         self.keys.add("n:" + name)
         hits = [h for h in self.index.function_names.get(name, ())
                 if family(self.index.facts[h[0]].language) == self.family]     # never across languages
@@ -576,7 +608,7 @@ class Resolver:
             return self._in_package(path, None, name)   # a file's imports are its own, not the package's
         imp = self._alias(path, name)
         if imp is not None:
-            return _Sub(self, path).imported(imp, depth + 1)
+            return self._sub(path).imported(imp, depth + 1)
         for target in self._companions(path):     # a C header's functions are defined in its .c file
             d = self._top(target, name)
             if d is not None and d.exported:          # never a `static` function of the .c file
@@ -862,6 +894,15 @@ class Resolver:
 
     def member(self, path: str, cls: Definition, name: str, depth: int = 0, *, skip_self: bool = False):
         """Look `name` up in class `cls` and then its bases (depth-first, like a simple MRO)."""
+        if depth == 0:      # many calls of a file ask the same (`self.helper()` in every method): once each
+            key = (path, id(cls), name, skip_self)
+            known = self._found_members.get(key)
+            if known is None:
+                known = self._found_members[key] = (self._member(path, cls, name, 0, skip_self), cls)  # cls: id held
+            return known[0]
+        return self._member(path, cls, name, depth, skip_self)
+
+    def _member(self, path: str, cls: Definition, name: str, depth: int, skip_self: bool):
         if depth > _MAX_DEPTH:
             return None
         if not skip_self:
@@ -869,7 +910,7 @@ class Resolver:
             if hit is not None:
                 return hit
         for bpath, base in self.bases_of(path, cls):
-            hit = self.member(bpath, base, name, depth + 1)
+            hit = self._member(bpath, base, name, depth + 1, False)
             if hit is not None:
                 return hit
         return None
@@ -961,19 +1002,20 @@ class Resolver:
                 return None, None
             hit = self.member(*cls_path_def, call.name, skip_self=True)
             return self._callable(hit, "inherited", new=False) if hit else (None, None)
-        # a typed receiver: local variable, attribute of self, or a constructor call result
-        type_expr, reason, where = self._receiver_type(recv, chain, cls_path_def)
-        if type_expr is not None:
-            hit = self._class_of(type_expr, chain if where == self.path else [], where)
+        site = (call.caller, recv)       # what a receiver names does not depend on the called name
+        known = self._receivers.get(site)
+        if known is None:
+            known = self._receivers[site] = self._receiver(recv, chain, cls_path_def)
+        typed, hit, reason = known
+        if typed:
             if hit is not None:
                 m = self.member(hit[1], hit[2], call.name)
                 if reason == "typed":     # a declared type: subclasses may override (or implement) the method
                     self._dispatch = (hit[1], hit[2])
                 return (m, reason) if m else (None, None)
             return None, None
-        if not _is_dotted(recv):
+        if reason is None:          # not a dotted name
             return None, None
-        hit, why = self.resolve_dotted(recv, chain)
         if hit is None:
             return self._namespaced(recv, call, chain)
         if hit[0] == "module":
@@ -985,6 +1027,16 @@ class Resolver:
                 return None, None
             return self._callable(m, "receiver", new=call.is_new) if m else (None, None)
         return None, None
+
+    def _receiver(self, recv: str, chain: list[str], cls_path_def: tuple[str, Definition] | None):
+        """(typed, hit, reason): the class of a typed receiver (local variable, attribute of self, constructor
+        call result) with typed True, else what a dotted receiver names (reason "dotted"), else Nones."""
+        type_expr, reason, where = self._receiver_type(recv, chain, cls_path_def)
+        if type_expr is not None:
+            return True, self._class_of(type_expr, chain if where == self.path else [], where), reason
+        if not _is_dotted(recv):
+            return False, None, None
+        return False, self.resolve_dotted(recv, chain)[0], "dotted"
 
     def _namespaced(self, recv: str, call, chain: list[str]):
         """`ns::Cls::f()` / `ns::f()`: names seen from here, kept only if their qualified names end as written."""
@@ -1051,11 +1103,11 @@ class Resolver:
 
     def _class_of(self, type_expr: str, chain: list[str], where: str):
         """The class a type expression written in file `where` names; a function stands for its return type."""
-        resolver = self if where == self.path else _Sub(self, where)
+        resolver = self if where == self.path else self._sub(where)
         hit, _ = resolver.resolve_dotted(type_expr, chain)
         if hit is not None and hit[0] == "def" and not hit[2].is_class and hit[2].kind != "module":
             fn_path, fn = hit[1], hit[2]
-            resolver = self if fn_path == self.path else _Sub(self, fn_path)
+            resolver = self if fn_path == self.path else self._sub(fn_path)
             returned = resolver.adapter.return_type(fn.signature)
             if not returned:                     # no declared type: what its `return` statements build
                 types = resolver._bound(fn_path, fn.qualified_name, RETURN) or ()
@@ -1209,8 +1261,9 @@ class _Sub(Resolver):
         self.keys = set() if own_keys else parent.keys      # own_keys: a memoised result records everything
         self._merged = {} if own_keys else parent._merged
         self._home = None if own_keys else parent._home
+        self._subs = {} if own_keys else parent._subs
         self.view = self.index.view(path)           # read through the recording accessors only
-        self._file_names, self._implicit_names, self._callers = {}, {}, {}
+        self._start_lookups()
         self.adapter = adapter_for(self._language(path))
         self.family = family(self.view.facts.language)
 
