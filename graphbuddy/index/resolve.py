@@ -75,7 +75,7 @@ class FileResolution:
 class _FileView:
     """Per-file lookups derived from facts: definitions by qualified name, children by parent."""
 
-    __slots__ = ("facts", "by_qn", "children", "imports_by_alias", "star_imports", "bindings")
+    __slots__ = ("facts", "by_qn", "children", "top", "imports_by_alias", "star_imports", "bindings")
 
     def __init__(self, facts: FileFacts):
         self.facts = facts
@@ -87,6 +87,7 @@ class _FileView:
                 self.by_qn[d.qualified_name] = d
             if d.kind != "module":
                 self.children.setdefault(d.parent, {}).setdefault(d.name, d)
+        self.top: dict[str, Definition] = self.children.get(None, _EMPTY)     # top-level names
         self.imports_by_alias: dict[str, Import] = {}
         self.star_imports: list[Import] = []
         for imp in facts.imports:
@@ -99,7 +100,7 @@ class _FileView:
             self.bindings.setdefault((b.scope, b.name), set()).add(b.type_name)
 
     def top_level(self, name: str) -> Definition | None:
-        return self.children.get(None, {}).get(name)
+        return self.top.get(name)
 
 
 class SymbolIndex:
@@ -279,6 +280,20 @@ def _patch_table(before: dict[str, list[tuple]], before_files: dict[str, tuple[s
     `facts` (`entries(path, facts)` yields (key, entry)); also path -> its keys, which the next patch takes
     out. An empty `before` builds the table. `in_place`: patch `before` itself (the previous run's index,
     never used again: a failed run drops it, pipeline.index_project) instead of a copy (~2 ms a delta)."""
+    if not before and not before_files:      # a build: entries come in path order, no list to patch or sort
+        out, files = {}, {}
+        for path in sorted(p for p in paths if p in facts):
+            keys = []
+            for key, entry in entries(path, facts[path]):
+                keys.append(key)
+                listed = out.get(key)
+                if listed is None:
+                    out[key] = [entry]
+                else:
+                    listed.append(entry)
+            if keys:
+                files[path] = tuple(keys)
+        return out, files
     out, files = (before, before_files) if in_place else (dict(before), dict(before_files))
     touched = {key for p in paths for key in files.pop(p, ())}
     for key in touched:
@@ -480,29 +495,29 @@ class Resolver:
     def _top(self, path: str, name: str) -> Definition | None:
         if path != self._home:
             self.keys.add(f"t:{path}:{name}")
-        return self.index.view(path).top_level(name)
+        return (self.index._views.get(path) or self.index.view(path)).top.get(name)
 
     def _alias(self, path: str, name: str) -> Import | None:
         if path != self._home:
             self.keys.add(f"t:{path}:{name}")
-        return self.index.view(path).imports_by_alias.get(name)
+        return (self.index._views.get(path) or self.index.view(path)).imports_by_alias.get(name)
 
     def _members(self, path: str, scope: str) -> dict[str, Definition]:
         if path != self._home:
             self.keys.add(f"c:{path}:{scope}")
-        return self.index.view(path).children.get(scope, _EMPTY)
+        return (self.index._views.get(path) or self.index.view(path)).children.get(scope, _EMPTY)
 
     def _defn(self, path: str, qn: str | None) -> Definition | None:
         if qn is None:
             return None
         if path != self._home:
             self.keys.add(f"q:{path}:{qn}")
-        return self.index.view(path).by_qn.get(qn)
+        return (self.index._views.get(path) or self.index.view(path)).by_qn.get(qn)
 
     def _bound(self, path: str, scope: str, name: str) -> set[str] | None:
         if path != self._home:
             self.keys.add(f"v:{path}:{scope}")
-        return self.index.view(path).bindings.get((scope, name))
+        return (self.index._views.get(path) or self.index.view(path)).bindings.get((scope, name))
 
     def _star_imports(self, path: str) -> list[Import]:
         if path != self._home:
@@ -671,6 +686,9 @@ class Resolver:
 
     def _stars(self, path: str) -> tuple[str, ...]:
         """Files the star imports of `path` resolve to (memoised, with the keys they read)."""
+        known = self.index.star_cache.get(path)
+        if known is not None and id(known[1]) in self._merged:     # `_memo`'s answer, without its closure
+            return known[0]
         def compute(sub):
             targets = (sub.module_of(star) for star in sub._star_imports(path))
             return tuple(dict.fromkeys(t for t in targets if t is not None and t != path))
@@ -876,6 +894,9 @@ class Resolver:
     # -- classes -----------------------------------------------------------------------------------------------
     def bases_of(self, path: str, cls: Definition):
         """Resolved base classes, memoised per run with the keys their resolution read."""
+        known = self.index.bases_cache.get((path, cls.qualified_name))
+        if known is not None and id(known[1]) in self._merged:     # `_memo`'s answer, without its closure
+            return known[0]
         def compute(sub):
             chain = sub._chain(path, cls.parent, sub.adapter.lexical_class_scopes)
             out = []
@@ -935,6 +956,9 @@ class Resolver:
     def own_members(self, path: str, cls: Definition) -> dict[str, tuple]:
         """Every name `own_member` would find in class `cls`, with the same hit for each (memoised with the
         keys read: a class's dispatch table is rebuilt from its subclasses' member tables)."""
+        known = self.index.members_cache.get((self.path, path, cls.qualified_name))
+        if known is not None and id(known[1]) in self._merged:     # `_memo`'s answer, without its closure
+            return known[0]
         return self._memo(self.index.members_cache, (self.path, path, cls.qualified_name), self.path,
                           lambda sub: sub._own_members(path, cls), holds=f"c:{path}:{cls.qualified_name}")
 
@@ -1130,6 +1154,9 @@ class Resolver:
         """Methods `name` that subclasses of `cls` (transitively) define: the targets of dynamic dispatch.
         One table per class, method name -> the subclasses' methods in subclass order, memoised with the keys
         read (a class's `self.m()` calls ask for many names; big hierarchies have hundreds of subclasses)."""
+        known = self.index.dispatch_cache.get((cls_path, cls.qualified_name))
+        if known is not None and id(known[1]) in self._merged:     # `_memo`'s answer, without its closure
+            return known[0].get(name, ())
         def compute(sub_resolver):
             table: dict[str, list[tuple[str, Definition]]] = {}
             for sub_path, sub in sub_resolver.subclasses(cls_path, cls):
@@ -1145,6 +1172,9 @@ class Resolver:
         """(base file, base qn) -> the classes whose resolved bases include it, for bases named `name`: the
         candidates (classes naming `name` as a base, key "b:<name>") grouped once by what their bases
         resolve to. Memoised with the keys read: many classes share a name (stdlib: 2,727 name `TestCase`)."""
+        known = self.index.subtable_cache.get(name)
+        if known is not None and id(known[1]) in self._merged:     # `_memo`'s answer, without its closure
+            return known[0]
         def compute(sub):
             sub.keys.add("b:" + name)
             table: dict[tuple[str, str], dict[tuple[str, str], tuple[str, Definition]]] = {}
@@ -1160,6 +1190,9 @@ class Resolver:
     def subclasses(self, cls_path: str, cls: Definition) -> tuple[tuple[str, Definition], ...]:
         """Classes extending/implementing `cls`, transitively, memoised per run with the keys read: candidates
         are the classes naming `cls` as a base (key "b:<name>"), confirmed by resolving their bases."""
+        known = self.index.subclass_cache.get((cls_path, cls.qualified_name))
+        if known is not None and id(known[1]) in self._merged:     # `_memo`'s answer, without its closure
+            return known[0]
         key = (cls_path, cls.qualified_name)
 
         def compute(sub_resolver):
@@ -1226,16 +1259,17 @@ class Resolver:
         # Call sites repeat (same caller, receiver and name on other lines): one resolution each. Resolving
         # a site again would read the same settled memo entries and record no new key.
         outcomes: dict[tuple, tuple[tuple, bool]] = {}
+        edge, add_call, add_unresolved = CallEdge, calls.append, unresolved.append
         for call in facts.calls:
-            site = (call.caller, call.receiver, call.name, call.is_new)
+            site = (caller := call.caller, call.receiver, call.name, call.is_new)
             outcome = outcomes.get(site)
             if outcome is None:
                 outcome = outcomes[site] = self._call_targets(call)
             targets, found = outcome
             for callee_path, callee, confidence, reason in targets:
-                calls.append(CallEdge(call.caller, callee_path, callee, call.line, confidence, reason))
+                add_call(edge(caller, callee_path, callee, call.line, confidence, reason))
             if not found:
-                unresolved.append((call.caller, call.name, call.line))
+                add_unresolved((caller, call.name, call.line))
         inherits = []
         for d in facts.definitions:
             if d.is_class and d.bases:
