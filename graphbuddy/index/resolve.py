@@ -23,7 +23,7 @@ function body, or one that adds a function, changes only the keys of what it add
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from ..languages import adapter_for
 from .facts import RETURN, Definition, FileFacts, Import
@@ -34,6 +34,7 @@ CONFIDENCE = {"same_file": 1.0, "scope": 1.0, "same_package": 1.0, "import": 0.9
 _MAX_DEPTH = 8
 _EMPTY: dict = {}          # a missing scope's members (never written to)
 _CALL_RECEIVER = re.compile(r"^([A-Za-z_$][\w$.]*)\(.*\)$", re.S)
+_FAILED = object()         # a walk of `resolve_dotted` that names nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,25 @@ class CallEdge:
     line: int
     confidence: float
     reason: str
+
+
+_CALL_EDGE_FIELDS = ("caller", "callee_path", "callee", "line", "confidence", "reason")
+assert tuple(f.name for f in fields(CallEdge)) == _CALL_EDGE_FIELDS
+_set_caller, _set_callee_path, _set_callee, _set_line, _set_confidence, _set_reason = (
+    getattr(CallEdge, f).__set__ for f in _CALL_EDGE_FIELDS)
+
+
+def _call_edge(caller: str, callee_path: str, callee: str, line: int, confidence: float, reason: str) -> CallEdge:
+    """`CallEdge(...)` at a third of the cost (the same object): a frozen dataclass's `__init__` goes through
+    `object.__setattr__` per field, ~1 us an edge, and the stdlib has ~180,000 call edges."""
+    edge = object.__new__(CallEdge)
+    _set_caller(edge, caller)
+    _set_callee_path(edge, callee_path)
+    _set_callee(edge, callee)
+    _set_line(edge, line)
+    _set_confidence(edge, confidence)
+    _set_reason(edge, reason)
+    return edge
 
 
 @dataclass(frozen=True, slots=True)
@@ -477,6 +497,7 @@ class Resolver:
         self._callers: dict[str, tuple] = {}          # caller -> (scope chain, enclosing class), see `resolve_call`
         self._receivers: dict[tuple[str, str], tuple] = {}     # (caller, receiver) -> `_receiver`
         self._found_members: dict[tuple, tuple] = {}           # `member` lookups
+        self._walks: dict[tuple, tuple] = {}                   # `resolve_dotted`'s walks
 
     # -- recorded lookups --------------------------------------------------------------------------------
     # Every read of a file's facts goes through one of these (or `_file`), which record the key of what
@@ -860,15 +881,28 @@ class Resolver:
 
     def resolve_dotted(self, expr: str, scope_chain: list[str]):
         """`a.b.C` -> the definition or module it names, through modules and class members."""
-        first, *rest = expr.split(".")
+        first, dot, rest = expr.partition(".")
         hit, reason = self.lookup_name(first, scope_chain)
         if hit is None:                          # a path root such as Rust's `crate` / `super`
             key = self.adapter.path_root(first, self.path)
             target = self._module(key) if key is not None else None
-            hit, reason = (("module", target), "import") if target is not None else (None, None)
+            if target is None:
+                return None, None
+            hit, reason = ("module", target), "import"
+        if not dot:
+            return hit, reason
+        # the rest of the walk depends only on where the first name led (`os.path.join` in every function)
+        key = (rest, hit[1], id(hit[2]) if hit[0] == "def" else None)
+        walked = self._walks.get(key)
+        if walked is None:
+            walked = self._walks[key] = (self._walk(hit, rest.split(".")), hit)     # hit: its id stays unique
+        return (None, None) if walked[0] is _FAILED else (walked[0], reason)
+
+    def _walk(self, hit: tuple, rest: list[str]):
+        """`resolve_dotted`'s walk from `hit` through the parts after the first: the hit, or _FAILED."""
         for part in rest:
             if hit is None:
-                return None, None
+                return _FAILED
             if hit[0] == "module":
                 module_path = hit[1]
                 hit = self.symbol_in(module_path, part)
@@ -877,8 +911,8 @@ class Resolver:
             elif hit[2].is_class:
                 hit = self.member(hit[1], hit[2], part)
             else:
-                return None, None
-        return hit, reason
+                return _FAILED
+        return hit
 
     def _submodule_of(self, module_path: str, name: str):
         adapter = adapter_for(self._language(module_path))
@@ -1259,7 +1293,7 @@ class Resolver:
         # Call sites repeat (same caller, receiver and name on other lines): one resolution each. Resolving
         # a site again would read the same settled memo entries and record no new key.
         outcomes: dict[tuple, tuple[tuple, bool]] = {}
-        edge, add_call, add_unresolved = CallEdge, calls.append, unresolved.append
+        edge, add_call, add_unresolved = _call_edge, calls.append, unresolved.append
         for call in facts.calls:
             site = (caller := call.caller, call.receiver, call.name, call.is_new)
             outcome = outcomes.get(site)
