@@ -487,6 +487,15 @@ class Resolver:
         self._dispatch: tuple[str, Definition] | None = None
         self._subs: dict[str, _Sub] = {}      # file -> the resolver looking at it for this one (`_sub`)
         self._start_lookups()
+        # A site's resolution reads its caller's scopes (`_scoped` set) only where it looks up a name that some
+        # scope of the file defines or binds, or in languages whose lookups read the enclosing classes:
+        # otherwise the same for every caller of the same class (`_unscoped_sites`). Sub-resolvers are
+        # never given a caller's scopes.
+        self._scope_names = frozenset(name for scope, members in self.view.children.items() if scope is not None
+                                      for name in members)
+        self._bound_names = frozenset(name for _, name in self.view.bindings)
+        self._scoped = False
+        self._unscoped_sites: dict[tuple, tuple] = {}
 
     def _start_lookups(self) -> None:
         # What this resolver looked up, answered again without looking. Looking again would read the same
@@ -813,6 +822,8 @@ class Resolver:
 
     def lookup_name(self, name: str, scope_chain: list[str]):
         """A bare name seen from inside `scope_chain` (innermost first): local defs, module defs, imports."""
+        if name in self._scope_names:
+            self._scoped = True
         for scope in scope_chain:
             d = self._members(self.path, scope).get(name)
             if d is not None:
@@ -825,6 +836,7 @@ class Resolver:
         if found[2]:
             return found[0], found[1]
         if self.adapter.lexical_class_scopes:       # Ruby: a module reopened in a required file
+            self._scoped = True
             for scope in scope_chain:
                 hit = self._required_members(scope).get(name)
                 if hit is not None:
@@ -870,6 +882,8 @@ class Resolver:
         return None, None
 
     def _enclosing_type(self, name: str, scope_chain: list[str]):
+        if self.adapter.implicit_self:
+            self._scoped = True
         if self.adapter.implicit_self and scope_chain:     # a nested type of an enclosing class (Java)
             d = self._defn(self.path, scope_chain[0])
             while d is not None and d.parent is not None:
@@ -1023,13 +1037,16 @@ class Resolver:
         return None
 
     # -- calls -----------------------------------------------------------------------------------------------
+    def _context(self, caller: str) -> tuple[list[str], tuple[str, Definition] | None]:
+        """(scope chain, enclosing class) of a caller, looked up once (keys, if any, recorded the first time)."""
+        context = self._callers.get(caller)
+        if context is None:
+            context = self._callers[caller] = (_scope_chain(self.view, caller, self.adapter.lexical_class_scopes),
+                                               self._enclosing_class(caller))
+        return context
+
     def resolve_call(self, call) -> tuple[tuple | None, str | None]:
-        context = self._callers.get(call.caller)
-        if context is None:       # a caller's scope is looked up once (keys, if any, are recorded the first time)
-            context = self._callers[call.caller] = (
-                _scope_chain(self.view, call.caller, self.adapter.lexical_class_scopes),
-                self._enclosing_class(call.caller))
-        chain, cls_path_def = context
+        chain, cls_path_def = self._context(call.caller)
         recv = call.receiver
         if recv is None and self.adapter.implicit_self and not call.is_new and cls_path_def is not None:
             hit = self.member(*cls_path_def, call.name)          # `helper()` in a method: this.helper()
@@ -1063,8 +1080,12 @@ class Resolver:
         site = (call.caller, recv)       # what a receiver names does not depend on the called name
         known = self._receivers.get(site)
         if known is None:
-            known = self._receivers[site] = self._receiver(recv, chain, cls_path_def)
-        typed, hit, reason = known
+            outer, self._scoped = self._scoped, False
+            known = self._receivers[site] = (*self._receiver(recv, chain, cls_path_def), self._scoped)
+            self._scoped = self._scoped or outer
+        elif known[3]:
+            self._scoped = True
+        typed, hit, reason, _ = known
         if typed:
             if hit is not None:
                 m = self.member(hit[1], hit[2], call.name)
@@ -1153,6 +1174,8 @@ class Resolver:
 
     def _local_type(self, name: str, chain: list[str]) -> str | None:
         """The type a local binding gives `name` ("" when ambiguous, None when unbound)."""
+        if name in self._bound_names:
+            self._scoped = True
         for scope in chain:
             types = self._bound(self.path, scope, name)
             if types:
@@ -1269,7 +1292,15 @@ class Resolver:
     def _call_targets(self, call) -> tuple[tuple[tuple[str, str, float, str], ...], bool]:
         """(callee file, callee qualified name, confidence, reason) of each edge of a call site, and whether
         any was found."""
-        self._dispatch = None
+        # Most sites read nothing of their caller's scopes but which class encloses them (no local definition
+        # or binding of a name they look up): one resolution serves the file's sites of that class alike.
+        cls = self._context(call.caller)[1]
+        alike = (call.receiver, call.name, call.is_new) if cls is None else \
+            (call.receiver, call.name, call.is_new, cls[0], id(cls[1]))       # held in `_callers`
+        outcome = self._unscoped_sites.get(alike)
+        if outcome is not None:
+            return outcome
+        self._dispatch, self._scoped = None, False
         hit, reason = self.resolve_call(call)
         found = hit is not None and hit[0] == "def" and not hit[2].is_class
         targets = [(hit[1], hit[2].qualified_name, CONFIDENCE[reason], reason)] if found else []
@@ -1277,7 +1308,10 @@ class Resolver:
             for sub_path, m in self.overrides(*self._dispatch, call.name):   # interface without the method
                 found = True
                 targets.append((sub_path, m.qualified_name, CONFIDENCE["override"], "override"))
-        return tuple(targets), found
+        outcome = tuple(targets), found
+        if not self._scoped:
+            self._unscoped_sites[alike] = outcome
+        return outcome
 
     def run(self) -> FileResolution:
         facts = self.view.facts
@@ -1332,6 +1366,8 @@ class _Sub(Resolver):
         self._subs = {} if own_keys else parent._subs
         self.view = self.index.view(path)           # read through the recording accessors only
         self._start_lookups()
+        self._scope_names = self._bound_names = frozenset()
+        self._scoped = False
         self.adapter = adapter_for(self._language(path))
         self.family = family(self.view.facts.language)
 
