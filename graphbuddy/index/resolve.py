@@ -504,7 +504,8 @@ class Resolver:
         self._implicit_names: dict[str, tuple] = {}   # name -> `_implicit_name`
         self._uniques: dict[str, tuple | None] = {}   # name -> `_unique_function`
         self._callers: dict[str, tuple] = {}          # caller -> (scope chain, enclosing class), see `resolve_call`
-        self._receivers: dict[tuple[str, str], tuple] = {}     # (caller, receiver) -> `_receiver`
+        self._receivers: dict[tuple[str, str], tuple] = {}     # (caller, receiver) -> `_receiver` (scoped)
+        self._unscoped_receivers: dict[tuple, tuple] = {}      # (receiver, class) -> `_receiver` (unscoped)
         self._found_members: dict[tuple, tuple] = {}           # `member` lookups
         self._walks: dict[tuple, tuple] = {}                   # `resolve_dotted`'s walks
 
@@ -766,7 +767,11 @@ class Resolver:
     def _closure_lookup(self, closure, name: str):
         pos, comp_pos, _ = closure
         best, hit = None, None
+        if not pos and not comp_pos:       # no star import (most files of most languages)
+            return None
         for (path,) in self.index.top_level_files(name):      # usually 0-2 files define a name
+            if path not in pos and path not in comp_pos:       # (`test_main`: hundreds)
+                continue
             d = self.index.view(path).top_level(name)
             where = (pos[path], 0) if path in pos else None
             if d.exported and path in comp_pos and (where is None or comp_pos[path] < where):
@@ -1077,15 +1082,24 @@ class Resolver:
                 return None, None
             hit = self.member(*cls_path_def, call.name, skip_self=True)
             return self._callable(hit, "inherited", new=False) if hit else (None, None)
-        site = (call.caller, recv)       # what a receiver names does not depend on the called name
-        known = self._receivers.get(site)
+        # What a receiver names does not depend on the called name, and unless it reads the caller's scopes
+        # (see `_scoped`), not on the caller but for its class.
+        alike = (recv,) if cls_path_def is None else (recv, cls_path_def[0], id(cls_path_def[1]))
+        known = self._unscoped_receivers.get(alike)
         if known is None:
-            outer, self._scoped = self._scoped, False
-            known = self._receivers[site] = (*self._receiver(recv, chain, cls_path_def), self._scoped)
-            self._scoped = self._scoped or outer
-        elif known[3]:
-            self._scoped = True
-        typed, hit, reason, _ = known
+            site = (call.caller, recv)
+            known = self._receivers.get(site)
+            if known is None:
+                outer, self._scoped = self._scoped, False
+                known = self._receiver(recv, chain, cls_path_def)
+                if self._scoped:
+                    self._receivers[site] = known
+                else:
+                    self._unscoped_receivers[alike] = known
+                self._scoped = self._scoped or outer
+            else:
+                self._scoped = True
+        typed, hit, reason = known
         if typed:
             if hit is not None:
                 m = self.member(hit[1], hit[2], call.name)
