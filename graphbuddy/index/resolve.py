@@ -490,7 +490,7 @@ class Resolver:
         # A site's resolution reads its caller's scopes (`_scoped` set) only where it looks up a name that some
         # scope of the file defines or binds, or in languages whose lookups read the enclosing classes:
         # otherwise the same for every caller of the same class (`_unscoped_sites`). Sub-resolvers are
-        # never given a caller's scopes.
+        # never given a caller's scopes (`_scoped` means nothing there).
         self._scope_names = frozenset(name for scope, members in self.view.children.items() if scope is not None
                                       for name in members)
         self._bound_names = frozenset(name for _, name in self.view.bindings)
@@ -827,12 +827,12 @@ class Resolver:
 
     def lookup_name(self, name: str, scope_chain: list[str]):
         """A bare name seen from inside `scope_chain` (innermost first): local defs, module defs, imports."""
-        if name in self._scope_names:
+        if self._scope_names is None or name in self._scope_names:   # else no scope of this file defines it
             self._scoped = True
-        for scope in scope_chain:
-            d = self._members(self.path, scope).get(name)
-            if d is not None:
-                return ("def", self.path, d), "scope"
+            for scope in scope_chain:
+                d = self._members(self.path, scope).get(name)
+                if d is not None:
+                    return ("def", self.path, d), "scope"
         # What the file itself binds does not depend on the scope: looked up once per name and resolver. Looking
         # again would read the same settled memo entries and record the same keys (`self.keys` only grows).
         found = self._file_names.get(name)
@@ -1188,7 +1188,9 @@ class Resolver:
 
     def _local_type(self, name: str, chain: list[str]) -> str | None:
         """The type a local binding gives `name` ("" when ambiguous, None when unbound)."""
-        if name in self._bound_names:
+        if self._bound_names is not None:     # this file's own scopes (no keys): most names are bound nowhere
+            if name not in self._bound_names:
+                return None
             self._scoped = True
         for scope in chain:
             types = self._bound(self.path, scope, name)
@@ -1380,7 +1382,7 @@ class _Sub(Resolver):
         self._subs = {} if own_keys else parent._subs
         self.view = self.index.view(path)           # read through the recording accessors only
         self._start_lookups()
-        self._scope_names = self._bound_names = frozenset()
+        self._scope_names = self._bound_names = None      # another file's scopes: looked at (keys recorded)
         self._scoped = False
         self.adapter = adapter_for(self._language(path))
         self.family = family(self.view.facts.language)
