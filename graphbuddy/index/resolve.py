@@ -1231,6 +1231,9 @@ class Resolver:
         if known is not None and id(known[1]) in self._merged:     # `_memo`'s answer, without its closure
             return known[0].get(name, ())
         def compute(sub_resolver):
+            if not sub_resolver.index.subclass_candidates().get(cls.name):     # no class names it as a base
+                sub_resolver.direct_subclasses(cls.name)      # all `subclasses` would read (most classes)
+                return {}
             table: dict[str, list[tuple[str, Definition]]] = {}
             for sub_path, sub in sub_resolver.subclasses(cls_path, cls):
                 for member, hit in sub_resolver.own_members(sub_path, sub).items():
