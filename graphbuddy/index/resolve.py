@@ -760,7 +760,8 @@ class Resolver:
             del pos[self.path]
             cached = self.index.star_closure_cache[self.path] = \
                 (pos, comp_pos, frozenset(sub.keys)) if simple else None
-        if cached is not None:
+        if cached is not None and id(cached[2]) not in self._merged:    # (hundreds of keys in C include webs)
+            self._merged[id(cached[2])] = cached[2]
             self.keys |= cached[2]
         return cached
 
@@ -790,7 +791,9 @@ class Resolver:
             cached = self.index.remember(self.index.companion_cache, path,
                                          tuple(t for t in targets if t is not None and t != path),
                                          frozenset(["k:" + path] + ["m:" + k for k in keys]))
-        self.keys |= cached[1]
+        if id(cached[1]) not in self._merged:
+            self._merged[id(cached[1])] = cached[1]
+            self.keys |= cached[1]
         return cached[0]
 
     def imported(self, imp: Import, depth: int = 0):
