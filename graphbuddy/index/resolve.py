@@ -494,6 +494,8 @@ class Resolver:
         self._scope_names = frozenset(name for scope, members in self.view.children.items() if scope is not None
                                       for name in members)
         self._bound_names = frozenset(name for _, name in self.view.bindings)
+        self._member_types = frozenset(name for scope, members in self.view.children.items() if scope is not None
+                                       for name, d in members.items() if d.is_class)
         self._scoped = False
         self._unscoped_sites: dict[tuple, tuple] = {}
 
@@ -890,9 +892,13 @@ class Resolver:
         return None, None
 
     def _enclosing_type(self, name: str, scope_chain: list[str]):
-        if self.adapter.implicit_self:
+        if not self.adapter.implicit_self:
+            return None, None
+        if self._member_types is not None:      # this file's own classes (no keys): most names name none
+            if name not in self._member_types:
+                return None, None
             self._scoped = True
-        if self.adapter.implicit_self and scope_chain:     # a nested type of an enclosing class (Java)
+        if scope_chain:     # a nested type of an enclosing class (Java)
             d = self._defn(self.path, scope_chain[0])
             while d is not None and d.parent is not None:
                 d = self._defn(self.path, d.parent)
@@ -1388,7 +1394,7 @@ class _Sub(Resolver):
         self._subs = {} if own_keys else parent._subs
         self.view = self.index.view(path)           # read through the recording accessors only
         self._start_lookups()
-        self._scope_names = self._bound_names = None      # another file's scopes: looked at (keys recorded)
+        self._scope_names = self._bound_names = self._member_types = None   # another file's: read (keys recorded)
         self._scoped = False
         self.adapter = adapter_for(self._language(path))
         self.family = family(self.view.facts.language)
