@@ -1376,7 +1376,8 @@ class Resolver:
                         inherits.append(InheritsEdge(d.qualified_name, hit[1], hit[2].qualified_name, kind))
         # A file is re-resolved whenever the nodes its edges point at may change: a delta that rebuilds a
         # file's nodes drops the edges into them (`import c` reads nothing of c, yet points at it).
-        self.keys.update("e:" + p for p in {e.target_path for e in imports} | {c.callee_path for c in calls}
+        callees = {target[0] for targets, _ in outcomes.values() for target in targets}     # those of `calls`
+        self.keys.update("e:" + p for p in {e.target_path for e in imports} | callees
                          | {e.base_path for e in inherits} if p is not None and p != self.path)
         return FileResolution(self.path, imports, tuple(calls), tuple(inherits), tuple(unresolved),
                               frozenset(self.keys))
