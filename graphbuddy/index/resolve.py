@@ -23,7 +23,7 @@ function body, or one that adds a function, changes only the keys of what it add
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from ..languages import adapter_for
 from .facts import RETURN, Definition, FileFacts, Import
@@ -34,6 +34,7 @@ CONFIDENCE = {"same_file": 1.0, "scope": 1.0, "same_package": 1.0, "import": 0.9
 _MAX_DEPTH = 8
 _EMPTY: dict = {}          # a missing scope's members (never written to)
 _CALL_RECEIVER = re.compile(r"^([A-Za-z_$][\w$.]*)\(.*\)$", re.S)
+_FAILED = object()         # a walk of `resolve_dotted` that names nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,25 @@ class CallEdge:
     line: int
     confidence: float
     reason: str
+
+
+_CALL_EDGE_FIELDS = ("caller", "callee_path", "callee", "line", "confidence", "reason")
+assert tuple(f.name for f in fields(CallEdge)) == _CALL_EDGE_FIELDS
+_set_caller, _set_callee_path, _set_callee, _set_line, _set_confidence, _set_reason = (
+    getattr(CallEdge, f).__set__ for f in _CALL_EDGE_FIELDS)
+
+
+def _call_edge(caller: str, callee_path: str, callee: str, line: int, confidence: float, reason: str) -> CallEdge:
+    """`CallEdge(...)` at a third of the cost (the same object): a frozen dataclass's `__init__` goes through
+    `object.__setattr__` per field, ~1 us an edge, and the stdlib has ~180,000 call edges."""
+    edge = object.__new__(CallEdge)
+    _set_caller(edge, caller)
+    _set_callee_path(edge, callee_path)
+    _set_callee(edge, callee)
+    _set_line(edge, line)
+    _set_confidence(edge, confidence)
+    _set_reason(edge, reason)
+    return edge
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +95,7 @@ class FileResolution:
 class _FileView:
     """Per-file lookups derived from facts: definitions by qualified name, children by parent."""
 
-    __slots__ = ("facts", "by_qn", "children", "imports_by_alias", "star_imports", "bindings")
+    __slots__ = ("facts", "by_qn", "children", "top", "imports_by_alias", "star_imports", "bindings")
 
     def __init__(self, facts: FileFacts):
         self.facts = facts
@@ -87,6 +107,7 @@ class _FileView:
                 self.by_qn[d.qualified_name] = d
             if d.kind != "module":
                 self.children.setdefault(d.parent, {}).setdefault(d.name, d)
+        self.top: dict[str, Definition] = self.children.get(None, _EMPTY)     # top-level names
         self.imports_by_alias: dict[str, Import] = {}
         self.star_imports: list[Import] = []
         for imp in facts.imports:
@@ -99,7 +120,7 @@ class _FileView:
             self.bindings.setdefault((b.scope, b.name), set()).add(b.type_name)
 
     def top_level(self, name: str) -> Definition | None:
-        return self.children.get(None, {}).get(name)
+        return self.top.get(name)
 
 
 class SymbolIndex:
@@ -128,9 +149,12 @@ class SymbolIndex:
             in_place=True)
         self._views: dict[str, _FileView] = {}
         # lookup key -> the memo entries that read it, as (memo, entry key, entry): `_inherit` drops the
-        # entries of the changed keys without scanning every memo (entries replaced since are skipped there)
+        # entries of the changed keys without scanning every memo (entries replaced since are skipped there).
+        # Entries remembered in this run wait in `memo_log` until a next run's `_inherit` files them: a run
+        # in worker processes never does (its memos die with the workers).
         self.memo_keys: dict[str, list[tuple[dict, object, tuple]]] = {}
-        self.memo_refs = 0      # entries in memo_keys' lists, live or not
+        self.memo_log: list[tuple[dict, object, tuple]] = []
+        self.memo_refs = 0      # entries in memo_keys' lists and memo_log, live or not
         self.bases_cache: dict[tuple[str, str], tuple] = {}
         # path -> (files its star imports / companions resolve to, keys read): C include webs ask often
         self.star_cache: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
@@ -156,6 +180,14 @@ class SymbolIndex:
         # ("q:" of a class, ...), so an entry none of whose keys changed is what recomputing would give. The
         # previous run's tables are taken over (dropping entries in place is cheaper than copying the rest).
         by_key, refs, prev.memo_keys = prev.memo_keys, prev.memo_refs, {}
+        for ref in prev.memo_log:
+            for key in ref[2][1]:
+                refs_of = by_key.get(key)
+                if refs_of is None:
+                    by_key[key] = [ref]
+                else:
+                    refs_of.append(ref)
+        prev.memo_log = []
         for key in changed_keys:
             dropped = by_key.pop(key, ())
             refs -= len(dropped)
@@ -245,8 +277,7 @@ class SymbolIndex:
     def remember(self, memo: dict, key, value, keys: frozenset[str]) -> tuple:
         """Store a memo entry (value, the keys it read) where `_inherit` finds it when one of `keys` changes."""
         entry = memo[key] = (value, keys)
-        for k in keys:
-            self.memo_keys.setdefault(k, []).append((memo, key, entry))
+        self.memo_log.append((memo, key, entry))
         self.memo_refs += len(keys)
         return entry
 
@@ -269,6 +300,20 @@ def _patch_table(before: dict[str, list[tuple]], before_files: dict[str, tuple[s
     `facts` (`entries(path, facts)` yields (key, entry)); also path -> its keys, which the next patch takes
     out. An empty `before` builds the table. `in_place`: patch `before` itself (the previous run's index,
     never used again: a failed run drops it, pipeline.index_project) instead of a copy (~2 ms a delta)."""
+    if not before and not before_files:      # a build: entries come in path order, no list to patch or sort
+        out, files = {}, {}
+        for path in sorted(p for p in paths if p in facts):
+            keys = []
+            for key, entry in entries(path, facts[path]):
+                keys.append(key)
+                listed = out.get(key)
+                if listed is None:
+                    out[key] = [entry]
+                else:
+                    listed.append(entry)
+            if keys:
+                files[path] = tuple(keys)
+        return out, files
     out, files = (before, before_files) if in_place else (dict(before), dict(before_files))
     touched = {key for p in paths for key in files.pop(p, ())}
     for key in touched:
@@ -440,6 +485,31 @@ class Resolver:
         self.keys: set[str] = set()
         self._merged: dict[int, frozenset] = {}     # memo key sets already added to `keys` (held: ids stay unique)
         self._dispatch: tuple[str, Definition] | None = None
+        self._subs: dict[str, _Sub] = {}      # file -> the resolver looking at it for this one (`_sub`)
+        self._start_lookups()
+        # A site's resolution reads its caller's scopes (`_scoped` set) only where it looks up a name that some
+        # scope of the file defines or binds, or in languages whose lookups read the enclosing classes:
+        # otherwise the same for every caller of the same class (`_unscoped_sites`). Sub-resolvers are
+        # never given a caller's scopes (`_scoped` means nothing there).
+        self._scope_names = frozenset(name for scope, members in self.view.children.items() if scope is not None
+                                      for name in members)
+        self._bound_names = frozenset(name for _, name in self.view.bindings)
+        self._member_types = frozenset(name for scope, members in self.view.children.items() if scope is not None
+                                       for name, d in members.items() if d.is_class)
+        self._scoped = False
+        self._unscoped_sites: dict[tuple, tuple] = {}
+
+    def _start_lookups(self) -> None:
+        # What this resolver looked up, answered again without looking. Looking again would read the same
+        # settled memo entries and record no key that `keys` (which only grows) does not hold already.
+        self._file_names: dict[str, tuple] = {}       # name -> `_file_name`
+        self._implicit_names: dict[str, tuple] = {}   # name -> `_implicit_name`
+        self._uniques: dict[str, tuple | None] = {}   # name -> `_unique_function`
+        self._callers: dict[str, tuple] = {}          # caller -> (scope chain, enclosing class), see `resolve_call`
+        self._receivers: dict[tuple[str, str], tuple] = {}     # (caller, receiver) -> `_receiver` (scoped)
+        self._unscoped_receivers: dict[tuple, tuple] = {}      # (receiver, class) -> `_receiver` (unscoped)
+        self._found_members: dict[tuple, tuple] = {}           # `member` lookups
+        self._walks: dict[tuple, tuple] = {}                   # `resolve_dotted`'s walks
 
     # -- recorded lookups --------------------------------------------------------------------------------
     # Every read of a file's facts goes through one of these (or `_file`), which record the key of what
@@ -458,29 +528,29 @@ class Resolver:
     def _top(self, path: str, name: str) -> Definition | None:
         if path != self._home:
             self.keys.add(f"t:{path}:{name}")
-        return self.index.view(path).top_level(name)
+        return (self.index._views.get(path) or self.index.view(path)).top.get(name)
 
     def _alias(self, path: str, name: str) -> Import | None:
         if path != self._home:
             self.keys.add(f"t:{path}:{name}")
-        return self.index.view(path).imports_by_alias.get(name)
+        return (self.index._views.get(path) or self.index.view(path)).imports_by_alias.get(name)
 
     def _members(self, path: str, scope: str) -> dict[str, Definition]:
         if path != self._home:
             self.keys.add(f"c:{path}:{scope}")
-        return self.index.view(path).children.get(scope, _EMPTY)
+        return (self.index._views.get(path) or self.index.view(path)).children.get(scope, _EMPTY)
 
     def _defn(self, path: str, qn: str | None) -> Definition | None:
         if qn is None:
             return None
         if path != self._home:
             self.keys.add(f"q:{path}:{qn}")
-        return self.index.view(path).by_qn.get(qn)
+        return (self.index._views.get(path) or self.index.view(path)).by_qn.get(qn)
 
     def _bound(self, path: str, scope: str, name: str) -> set[str] | None:
         if path != self._home:
             self.keys.add(f"v:{path}:{scope}")
-        return self.index.view(path).bindings.get((scope, name))
+        return (self.index._views.get(path) or self.index.view(path)).bindings.get((scope, name))
 
     def _star_imports(self, path: str) -> list[Import]:
         if path != self._home:
@@ -521,7 +591,20 @@ class Resolver:
         hit = self.index.package_table(key).get((parent, name))
         return ("def", hit[0], hit[1]) if hit is not None and hit[0] != path else None
 
+    def _sub(self, path: str) -> "_Sub":
+        """The resolver looking at `path` on behalf of this one (recording into the same keys): one per file."""
+        sub = self._subs.get(path)
+        if sub is None:
+            sub = self._subs[path] = _Sub(self, path)
+        return sub
+
     def _unique_function(self, name: str) -> tuple[str, str] | None:
+        found = self._uniques.get(name, self)
+        if found is self:
+            found = self._uniques[name] = self._unique(name)
+        return found
+
+    def _unique(self, name: str) -> tuple[str, str] | None:
         self.keys.add("n:" + name)
         hits = [h for h in self.index.function_names.get(name, ())
                 if family(self.index.facts[h[0]].language) == self.family]     # never across languages
@@ -573,7 +656,7 @@ class Resolver:
             return self._in_package(path, None, name)   # a file's imports are its own, not the package's
         imp = self._alias(path, name)
         if imp is not None:
-            return _Sub(self, path).imported(imp, depth + 1)
+            return self._sub(path).imported(imp, depth + 1)
         for target in self._companions(path):     # a C header's functions are defined in its .c file
             d = self._top(target, name)
             if d is not None and d.exported:          # never a `static` function of the .c file
@@ -636,6 +719,9 @@ class Resolver:
 
     def _stars(self, path: str) -> tuple[str, ...]:
         """Files the star imports of `path` resolve to (memoised, with the keys they read)."""
+        known = self.index.star_cache.get(path)
+        if known is not None and id(known[1]) in self._merged:     # `_memo`'s answer, without its closure
+            return known[0]
         def compute(sub):
             targets = (sub.module_of(star) for star in sub._star_imports(path))
             return tuple(dict.fromkeys(t for t in targets if t is not None and t != path))
@@ -676,14 +762,19 @@ class Resolver:
             del pos[self.path]
             cached = self.index.star_closure_cache[self.path] = \
                 (pos, comp_pos, frozenset(sub.keys)) if simple else None
-        if cached is not None:
+        if cached is not None and id(cached[2]) not in self._merged:    # (hundreds of keys in C include webs)
+            self._merged[id(cached[2])] = cached[2]
             self.keys |= cached[2]
         return cached
 
     def _closure_lookup(self, closure, name: str):
         pos, comp_pos, _ = closure
         best, hit = None, None
+        if not pos and not comp_pos:       # no star import (most files of most languages)
+            return None
         for (path,) in self.index.top_level_files(name):      # usually 0-2 files define a name
+            if path not in pos and path not in comp_pos:       # (`test_main`: hundreds)
+                continue
             d = self.index.view(path).top_level(name)
             where = (pos[path], 0) if path in pos else None
             if d.exported and path in comp_pos and (where is None or comp_pos[path] < where):
@@ -702,7 +793,9 @@ class Resolver:
             cached = self.index.remember(self.index.companion_cache, path,
                                          tuple(t for t in targets if t is not None and t != path),
                                          frozenset(["k:" + path] + ["m:" + k for k in keys]))
-        self.keys |= cached[1]
+        if id(cached[1]) not in self._merged:
+            self._merged[id(cached[1])] = cached[1]
+            self.keys |= cached[1]
         return cached[0]
 
     def imported(self, imp: Import, depth: int = 0):
@@ -739,42 +832,73 @@ class Resolver:
 
     def lookup_name(self, name: str, scope_chain: list[str]):
         """A bare name seen from inside `scope_chain` (innermost first): local defs, module defs, imports."""
-        for scope in scope_chain:
-            d = self._members(self.path, scope).get(name)
-            if d is not None:
-                return ("def", self.path, d), "scope"
+        if self._scope_names is None or name in self._scope_names:   # else no scope of this file defines it
+            self._scoped = True
+            for scope in scope_chain:
+                d = self._members(self.path, scope).get(name)
+                if d is not None:
+                    return ("def", self.path, d), "scope"
+        # What the file itself binds does not depend on the scope: looked up once per name and resolver. Looking
+        # again would read the same settled memo entries and record the same keys (`self.keys` only grows).
+        found = self._file_names.get(name)
+        if found is None:
+            found = self._file_names[name] = self._file_name(name)
+        if found[2]:
+            return found[0], found[1]
+        if self.adapter.lexical_class_scopes:       # Ruby: a module reopened in a required file
+            self._scoped = True
+            for scope in scope_chain:
+                hit = self._required_members(scope).get(name)
+                if hit is not None:
+                    return ("def", *hit), "import"
+        found = self._implicit_names.get(name)
+        if found is None:
+            found = self._implicit_names[name] = self._implicit_name(name)
+        if found[0] is not None:
+            return found
+        return self._enclosing_type(name, scope_chain)
+
+    def _file_name(self, name: str) -> tuple[tuple | None, str | None, bool]:
+        """`lookup_name`'s scope-free first part: (hit, reason, final), final False where it looks further."""
         d = self._top(self.path, name)
         if d is not None:
-            return ("def", self.path, d), "same_file"
+            return ("def", self.path, d), "same_file", True
         imp = self._alias(self.path, name)
         if imp is not None:
             hit = self.imported(imp)
-            return (hit, "import") if hit is not None else (None, None)
+            return (hit, "import", True) if hit is not None else (None, None, True)
         hit = self._in_package(self.path, None, name) if self.adapter.package_scoped else None
         if hit is not None:
-            return hit, "same_package"
+            return hit, "same_package", True
         closure = self._star_closure()
         if closure is not None:
             hit = self._closure_lookup(closure, name)
             if hit is not None:
-                return hit, "import"
+                return hit, "import", True
         else:
             seen = {self.path}
             for target in self._stars(self.path):
                 hit = self.symbol_in(target, name, 0, seen)
                 if hit is not None:
-                    return hit, "import"
-        if self.adapter.lexical_class_scopes:       # Ruby: a module reopened in a required file
-            for scope in scope_chain:
-                hit = self._required_members(scope).get(name)
-                if hit is not None:
-                    return ("def", *hit), "import"
+                    return hit, "import", True
+        return None, None, False
+
+    def _implicit_name(self, name: str) -> tuple[tuple | None, str | None]:
         self._language(self.path)              # k: covers what `implicit_imports` reads (the adapter hints)
         for imp in self.adapter.implicit_imports(name, self.index.facts[self.path]):   # PHP: the file's namespace
             hit = self.imported(imp)
             if hit is not None:
                 return hit, "import"
-        if self.adapter.implicit_self and scope_chain:     # a nested type of an enclosing class (Java)
+        return None, None
+
+    def _enclosing_type(self, name: str, scope_chain: list[str]):
+        if not self.adapter.implicit_self:
+            return None, None
+        if self._member_types is not None:      # this file's own classes (no keys): most names name none
+            if name not in self._member_types:
+                return None, None
+            self._scoped = True
+        if scope_chain:     # a nested type of an enclosing class (Java)
             d = self._defn(self.path, scope_chain[0])
             while d is not None and d.parent is not None:
                 d = self._defn(self.path, d.parent)
@@ -785,15 +909,28 @@ class Resolver:
 
     def resolve_dotted(self, expr: str, scope_chain: list[str]):
         """`a.b.C` -> the definition or module it names, through modules and class members."""
-        first, *rest = expr.split(".")
+        first, dot, rest = expr.partition(".")
         hit, reason = self.lookup_name(first, scope_chain)
         if hit is None:                          # a path root such as Rust's `crate` / `super`
             key = self.adapter.path_root(first, self.path)
             target = self._module(key) if key is not None else None
-            hit, reason = (("module", target), "import") if target is not None else (None, None)
+            if target is None:
+                return None, None
+            hit, reason = ("module", target), "import"
+        if not dot:
+            return hit, reason
+        # the rest of the walk depends only on where the first name led (`os.path.join` in every function)
+        key = (rest, hit[1], id(hit[2]) if hit[0] == "def" else None)
+        walked = self._walks.get(key)
+        if walked is None:
+            walked = self._walks[key] = (self._walk(hit, rest.split(".")), hit)     # hit: its id stays unique
+        return (None, None) if walked[0] is _FAILED else (walked[0], reason)
+
+    def _walk(self, hit: tuple, rest: list[str]):
+        """`resolve_dotted`'s walk from `hit` through the parts after the first: the hit, or _FAILED."""
         for part in rest:
             if hit is None:
-                return None, None
+                return _FAILED
             if hit[0] == "module":
                 module_path = hit[1]
                 hit = self.symbol_in(module_path, part)
@@ -802,8 +939,8 @@ class Resolver:
             elif hit[2].is_class:
                 hit = self.member(hit[1], hit[2], part)
             else:
-                return None, None
-        return hit, reason
+                return _FAILED
+        return hit
 
     def _submodule_of(self, module_path: str, name: str):
         adapter = adapter_for(self._language(module_path))
@@ -819,6 +956,9 @@ class Resolver:
     # -- classes -----------------------------------------------------------------------------------------------
     def bases_of(self, path: str, cls: Definition):
         """Resolved base classes, memoised per run with the keys their resolution read."""
+        known = self.index.bases_cache.get((path, cls.qualified_name))
+        if known is not None and id(known[1]) in self._merged:     # `_memo`'s answer, without its closure
+            return known[0]
         def compute(sub):
             chain = sub._chain(path, cls.parent, sub.adapter.lexical_class_scopes)
             out = []
@@ -837,6 +977,15 @@ class Resolver:
 
     def member(self, path: str, cls: Definition, name: str, depth: int = 0, *, skip_self: bool = False):
         """Look `name` up in class `cls` and then its bases (depth-first, like a simple MRO)."""
+        if depth == 0:      # many calls of a file ask the same (`self.helper()` in every method): once each
+            key = (path, id(cls), name, skip_self)
+            known = self._found_members.get(key)
+            if known is None:
+                known = self._found_members[key] = (self._member(path, cls, name, 0, skip_self), cls)  # cls: id held
+            return known[0]
+        return self._member(path, cls, name, depth, skip_self)
+
+    def _member(self, path: str, cls: Definition, name: str, depth: int, skip_self: bool):
         if depth > _MAX_DEPTH:
             return None
         if not skip_self:
@@ -844,7 +993,7 @@ class Resolver:
             if hit is not None:
                 return hit
         for bpath, base in self.bases_of(path, cls):
-            hit = self.member(bpath, base, name, depth + 1)
+            hit = self._member(bpath, base, name, depth + 1, False)
             if hit is not None:
                 return hit
         return None
@@ -869,6 +1018,9 @@ class Resolver:
     def own_members(self, path: str, cls: Definition) -> dict[str, tuple]:
         """Every name `own_member` would find in class `cls`, with the same hit for each (memoised with the
         keys read: a class's dispatch table is rebuilt from its subclasses' member tables)."""
+        known = self.index.members_cache.get((self.path, path, cls.qualified_name))
+        if known is not None and id(known[1]) in self._merged:     # `_memo`'s answer, without its closure
+            return known[0]
         return self._memo(self.index.members_cache, (self.path, path, cls.qualified_name), self.path,
                           lambda sub: sub._own_members(path, cls), holds=f"c:{path}:{cls.qualified_name}")
 
@@ -899,11 +1051,17 @@ class Resolver:
         return None
 
     # -- calls -----------------------------------------------------------------------------------------------
+    def _context(self, caller: str) -> tuple[list[str], tuple[str, Definition] | None]:
+        """(scope chain, enclosing class) of a caller, looked up once (keys, if any, recorded the first time)."""
+        context = self._callers.get(caller)
+        if context is None:
+            context = self._callers[caller] = (_scope_chain(self.view, caller, self.adapter.lexical_class_scopes),
+                                               self._enclosing_class(caller))
+        return context
+
     def resolve_call(self, call) -> tuple[tuple | None, str | None]:
-        view = self.view
-        chain = _scope_chain(view, call.caller, self.adapter.lexical_class_scopes)
+        chain, cls_path_def = self._context(call.caller)
         recv = call.receiver
-        cls_path_def = self._enclosing_class(call.caller)
         if recv is None and self.adapter.implicit_self and not call.is_new and cls_path_def is not None:
             hit = self.member(*cls_path_def, call.name)          # `helper()` in a method: this.helper()
             if hit is not None and not hit[2].is_class:
@@ -933,19 +1091,33 @@ class Resolver:
                 return None, None
             hit = self.member(*cls_path_def, call.name, skip_self=True)
             return self._callable(hit, "inherited", new=False) if hit else (None, None)
-        # a typed receiver: local variable, attribute of self, or a constructor call result
-        type_expr, reason, where = self._receiver_type(recv, chain, cls_path_def)
-        if type_expr is not None:
-            hit = self._class_of(type_expr, chain if where == self.path else [], where)
+        # What a receiver names does not depend on the called name, and unless it reads the caller's scopes
+        # (see `_scoped`), not on the caller but for its class.
+        alike = (recv,) if cls_path_def is None else (recv, cls_path_def[0], id(cls_path_def[1]))
+        known = self._unscoped_receivers.get(alike)
+        if known is None:
+            site = (call.caller, recv)
+            known = self._receivers.get(site)
+            if known is None:
+                outer, self._scoped = self._scoped, False
+                known = self._receiver(recv, chain, cls_path_def)
+                if self._scoped:
+                    self._receivers[site] = known
+                else:
+                    self._unscoped_receivers[alike] = known
+                self._scoped = self._scoped or outer
+            else:
+                self._scoped = True
+        typed, hit, reason = known
+        if typed:
             if hit is not None:
                 m = self.member(hit[1], hit[2], call.name)
                 if reason == "typed":     # a declared type: subclasses may override (or implement) the method
                     self._dispatch = (hit[1], hit[2])
                 return (m, reason) if m else (None, None)
             return None, None
-        if not _is_dotted(recv):
+        if reason is None:          # not a dotted name
             return None, None
-        hit, why = self.resolve_dotted(recv, chain)
         if hit is None:
             return self._namespaced(recv, call, chain)
         if hit[0] == "module":
@@ -957,6 +1129,16 @@ class Resolver:
                 return None, None
             return self._callable(m, "receiver", new=call.is_new) if m else (None, None)
         return None, None
+
+    def _receiver(self, recv: str, chain: list[str], cls_path_def: tuple[str, Definition] | None):
+        """(typed, hit, reason): the class of a typed receiver (local variable, attribute of self, constructor
+        call result) with typed True, else what a dotted receiver names (reason "dotted"), else Nones."""
+        type_expr, reason, where = self._receiver_type(recv, chain, cls_path_def)
+        if type_expr is not None:
+            return True, self._class_of(type_expr, chain if where == self.path else [], where), reason
+        if not _is_dotted(recv):
+            return False, None, None
+        return False, self.resolve_dotted(recv, chain)[0], "dotted"
 
     def _namespaced(self, recv: str, call, chain: list[str]):
         """`ns::Cls::f()` / `ns::f()`: names seen from here, kept only if their qualified names end as written."""
@@ -1015,6 +1197,10 @@ class Resolver:
 
     def _local_type(self, name: str, chain: list[str]) -> str | None:
         """The type a local binding gives `name` ("" when ambiguous, None when unbound)."""
+        if self._bound_names is not None:     # this file's own scopes (no keys): most names are bound nowhere
+            if name not in self._bound_names:
+                return None
+            self._scoped = True
         for scope in chain:
             types = self._bound(self.path, scope, name)
             if types:
@@ -1023,11 +1209,11 @@ class Resolver:
 
     def _class_of(self, type_expr: str, chain: list[str], where: str):
         """The class a type expression written in file `where` names; a function stands for its return type."""
-        resolver = self if where == self.path else _Sub(self, where)
+        resolver = self if where == self.path else self._sub(where)
         hit, _ = resolver.resolve_dotted(type_expr, chain)
         if hit is not None and hit[0] == "def" and not hit[2].is_class and hit[2].kind != "module":
             fn_path, fn = hit[1], hit[2]
-            resolver = self if fn_path == self.path else _Sub(self, fn_path)
+            resolver = self if fn_path == self.path else self._sub(fn_path)
             returned = resolver.adapter.return_type(fn.signature)
             if not returned:                     # no declared type: what its `return` statements build
                 types = resolver._bound(fn_path, fn.qualified_name, RETURN) or ()
@@ -1050,7 +1236,13 @@ class Resolver:
         """Methods `name` that subclasses of `cls` (transitively) define: the targets of dynamic dispatch.
         One table per class, method name -> the subclasses' methods in subclass order, memoised with the keys
         read (a class's `self.m()` calls ask for many names; big hierarchies have hundreds of subclasses)."""
+        known = self.index.dispatch_cache.get((cls_path, cls.qualified_name))
+        if known is not None and id(known[1]) in self._merged:     # `_memo`'s answer, without its closure
+            return known[0].get(name, ())
         def compute(sub_resolver):
+            if not sub_resolver.index.subclass_candidates().get(cls.name):     # no class names it as a base
+                sub_resolver.direct_subclasses(cls.name)      # all `subclasses` would read (most classes)
+                return {}
             table: dict[str, list[tuple[str, Definition]]] = {}
             for sub_path, sub in sub_resolver.subclasses(cls_path, cls):
                 for member, hit in sub_resolver.own_members(sub_path, sub).items():
@@ -1065,6 +1257,9 @@ class Resolver:
         """(base file, base qn) -> the classes whose resolved bases include it, for bases named `name`: the
         candidates (classes naming `name` as a base, key "b:<name>") grouped once by what their bases
         resolve to. Memoised with the keys read: many classes share a name (stdlib: 2,727 name `TestCase`)."""
+        known = self.index.subtable_cache.get(name)
+        if known is not None and id(known[1]) in self._merged:     # `_memo`'s answer, without its closure
+            return known[0]
         def compute(sub):
             sub.keys.add("b:" + name)
             table: dict[tuple[str, str], dict[tuple[str, str], tuple[str, Definition]]] = {}
@@ -1080,6 +1275,9 @@ class Resolver:
     def subclasses(self, cls_path: str, cls: Definition) -> tuple[tuple[str, Definition], ...]:
         """Classes extending/implementing `cls`, transitively, memoised per run with the keys read: candidates
         are the classes naming `cls` as a base (key "b:<name>"), confirmed by resolving their bases."""
+        known = self.index.subclass_cache.get((cls_path, cls.qualified_name))
+        if known is not None and id(known[1]) in self._merged:     # `_memo`'s answer, without its closure
+            return known[0]
         key = (cls_path, cls.qualified_name)
 
         def compute(sub_resolver):
@@ -1119,6 +1317,30 @@ class Resolver:
         return None
 
     # -- one file ------------------------------------------------------------------------------------------
+    def _call_targets(self, call) -> tuple[tuple[tuple[str, str, float, str], ...], bool]:
+        """(callee file, callee qualified name, confidence, reason) of each edge of a call site, and whether
+        any was found."""
+        # Most sites read nothing of their caller's scopes but which class encloses them (no local definition
+        # or binding of a name they look up): one resolution serves the file's sites of that class alike.
+        cls = self._context(call.caller)[1]
+        alike = (call.receiver, call.name, call.is_new) if cls is None else \
+            (call.receiver, call.name, call.is_new, cls[0], id(cls[1]))       # held in `_callers`
+        outcome = self._unscoped_sites.get(alike)
+        if outcome is not None:
+            return outcome
+        self._dispatch, self._scoped = None, False
+        hit, reason = self.resolve_call(call)
+        found = hit is not None and hit[0] == "def" and not hit[2].is_class
+        targets = [(hit[1], hit[2].qualified_name, CONFIDENCE[reason], reason)] if found else []
+        if self._dispatch is not None and (not found or hit[2].kind == "method"):
+            for sub_path, m in self.overrides(*self._dispatch, call.name):   # interface without the method
+                found = True
+                targets.append((sub_path, m.qualified_name, CONFIDENCE["override"], "override"))
+        outcome = tuple(targets), found
+        if not self._scoped:
+            self._unscoped_sites[alike] = outcome
+        return outcome
+
     def run(self) -> FileResolution:
         facts = self.view.facts
         imports = []
@@ -1130,20 +1352,20 @@ class Resolver:
                                for sib in self._package_files(edge.target_path))
         imports = tuple(imports)
         calls, unresolved = [], []
+        # Call sites repeat (same caller, receiver and name on other lines): one resolution each. Resolving
+        # a site again would read the same settled memo entries and record no new key.
+        outcomes: dict[tuple, tuple[tuple, bool]] = {}
+        edge, add_call, add_unresolved = _call_edge, calls.append, unresolved.append
         for call in facts.calls:
-            self._dispatch = None
-            hit, reason = self.resolve_call(call)
-            found = hit is not None and hit[0] == "def" and not hit[2].is_class
-            if found:
-                calls.append(CallEdge(call.caller, hit[1], hit[2].qualified_name, call.line, CONFIDENCE[reason],
-                                      reason))
-            if self._dispatch is not None and (not found or hit[2].kind == "method"):
-                for sub_path, m in self.overrides(*self._dispatch, call.name):   # interface without the method
-                    found = True
-                    calls.append(CallEdge(call.caller, sub_path, m.qualified_name, call.line,
-                                          CONFIDENCE["override"], "override"))
+            site = (caller := call.caller, call.receiver, call.name, call.is_new)
+            outcome = outcomes.get(site)
+            if outcome is None:
+                outcome = outcomes[site] = self._call_targets(call)
+            targets, found = outcome
+            for callee_path, callee, confidence, reason in targets:
+                add_call(edge(caller, callee_path, callee, call.line, confidence, reason))
             if not found:
-                unresolved.append((call.caller, call.name, call.line))
+                add_unresolved((caller, call.name, call.line))
         inherits = []
         for d in facts.definitions:
             if d.is_class and d.bases:
@@ -1154,7 +1376,8 @@ class Resolver:
                         inherits.append(InheritsEdge(d.qualified_name, hit[1], hit[2].qualified_name, kind))
         # A file is re-resolved whenever the nodes its edges point at may change: a delta that rebuilds a
         # file's nodes drops the edges into them (`import c` reads nothing of c, yet points at it).
-        self.keys.update("e:" + p for p in {e.target_path for e in imports} | {c.callee_path for c in calls}
+        callees = {target[0] for targets, _ in outcomes.values() for target in targets}     # those of `calls`
+        self.keys.update("e:" + p for p in {e.target_path for e in imports} | callees
                          | {e.base_path for e in inherits} if p is not None and p != self.path)
         return FileResolution(self.path, imports, tuple(calls), tuple(inherits), tuple(unresolved),
                               frozenset(self.keys))
@@ -1169,7 +1392,11 @@ class _Sub(Resolver):
         self.keys = set() if own_keys else parent.keys      # own_keys: a memoised result records everything
         self._merged = {} if own_keys else parent._merged
         self._home = None if own_keys else parent._home
+        self._subs = {} if own_keys else parent._subs
         self.view = self.index.view(path)           # read through the recording accessors only
+        self._start_lookups()
+        self._scope_names = self._bound_names = self._member_types = None   # another file's: read (keys recorded)
+        self._scoped = False
         self.adapter = adapter_for(self._language(path))
         self.family = family(self.view.facts.language)
 
