@@ -27,10 +27,12 @@ class PythonAdapter(Adapter):
         body = node if node.type == "module" else node.child_by_field_name("body")
         if body is None or body.named_child_count == 0:
             return ""
-        s = body.named_children[0]
-        if s.type == "expression_statement" and s.named_child_count:   # older grammars wrap it
-            s = s.named_children[0]
-        if s.type != "string":
+        s = body.named_child(0)                      # not named_children: one node, not all of them
+        kind = s.type
+        if kind == "expression_statement" and s.named_child_count:   # older grammars wrap it
+            s = s.named_child(0)
+            kind = s.type
+        if kind != "string":
             return ""
         text = _text(src, s)
         for q in ('"""', "'''", '"', "'"):
