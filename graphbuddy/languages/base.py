@@ -286,7 +286,7 @@ class Adapter:
             elif order == 2:
                 imports.extend(self.parse_import(node, src))
             elif order == 4:
-                locals_.add((caller, _text(src, node)))
+                locals_.add((caller, text[node.start_byte:node.end_byte] if text is not None else _text(src, node)))
             else:
                 scope = parent.qualified_name if parent else module_qn
                 target = caps.get("bind.self")
