@@ -208,6 +208,7 @@ class Adapter:
         extra_bases: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}   # container bases by type qn
         bare: set[int] = set()                     # indexes into `calls` of bare-identifier calls
         locals_: set[tuple[str, str]] = set()      # (function qn, local name)
+        bound: dict[tuple[str, str], set[str]] | None = None   # (scope, name) -> types of `bindings`
         receiver_text = None if self._plain_receivers else self.receiver_text
         binding_type = None if self._plain_binding_types else self.binding_type
         caller = module_qn                         # the innermost enclosing function, kept with the stack
@@ -300,9 +301,12 @@ class Adapter:
                         continue
                     scope, name = owner, "self." + name
                 if "bind.value" in caps:            # the type of a local bound earlier in this function
-                    local = _text(src, caps["bind.value"][0])
-                    types = {b.type_name for b in bindings if b.scope == caller and b.name == local}
-                    type_name = types.pop() if len(types) == 1 else ""
+                    if bound is None:                  # built at the first need, then kept up to date
+                        bound = {}
+                        for b in bindings:
+                            bound.setdefault((b.scope, b.name), set()).add(b.type_name)
+                    types = bound.get((caller, _text(src, caps["bind.value"][0])))
+                    type_name = next(iter(types)) if types is not None and len(types) == 1 else ""
                 else:
                     t = caps["bind.type"][0]
                     if binding_type is not None:
@@ -313,6 +317,8 @@ class Adapter:
                         type_name = src[t.start_byte:t.end_byte].decode("utf-8", "replace")
                 if type_name:
                     bindings.append(Binding(scope, name, type_name))
+                    if bound is not None:
+                        bound.setdefault((scope, name), set()).add(type_name)
         if bare:
             calls = [c for i, c in enumerate(calls) if i not in bare or (c.caller, c.name) not in locals_]
         if extra_bases:
