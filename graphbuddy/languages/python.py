@@ -42,7 +42,8 @@ class PythonAdapter(Adapter):
         return _clean_doc(text)
 
     def signature(self, node, caps, src: bytes) -> str:
-        sig = super().signature(node, caps, src)
+        params = caps.get("params")                  # the base signature, without a super() call
+        sig = _text(src, caps["name"][0]) + (_text(src, params[0]) if params else "")
         ret = node.child_by_field_name("return_type")
         return f"{sig} -> {_text(src, ret)}" if ret is not None else sig
 
