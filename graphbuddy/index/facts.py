@@ -32,6 +32,7 @@ def _slot_init(cls):
             params.append(f.name)
         body.append(f"    _set{i}(self, {f.name})")
     env["_MISSING"] = MISSING
+    env["__name__"] = cls.__module__
     exec(f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body), env)
     env["__init__"].__qualname__ = f"{cls.__qualname__}.__init__"
     cls.__init__ = env["__init__"]
