@@ -1,7 +1,7 @@
 """Plain frozen records that cross pipeline stages (never tree-sitter nodes or database rows)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 
 
 class _FastPickle:
@@ -14,6 +14,32 @@ class _FastPickle:
         return self.__class__, tuple(getattr(self, f) for f in self.__slots__)
 
 
+def _slot_init(cls):
+    """Replace a frozen slots dataclass's `__init__` (one `object.__setattr__` call per field, ~0.4 us a
+    record) by one that stores through the slot descriptors (~half that): extraction builds facts by the
+    hundred thousand and unpickling rebuilds them. Same signature, defaults and default factories."""
+    env, params, body = {}, [], []
+    for i, f in enumerate(fields(cls)):
+        env[f"_set{i}"] = cls.__dict__[f.name].__set__
+        if f.default is not MISSING:
+            env[f"_default{i}"] = f.default
+            params.append(f"{f.name}=_default{i}")
+        elif f.default_factory is not MISSING:
+            env[f"_factory{i}"] = f.default_factory
+            params.append(f"{f.name}=_MISSING")
+            body.append(f"    if {f.name} is _MISSING: {f.name} = _factory{i}()")
+        else:
+            params.append(f.name)
+        body.append(f"    _set{i}(self, {f.name})")
+    env["_MISSING"] = MISSING
+    env["__name__"] = cls.__module__
+    exec(f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body), env)
+    env["__init__"].__qualname__ = f"{cls.__qualname__}.__init__"
+    cls.__init__ = env["__init__"]
+    return cls
+
+
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class Definition(_FastPickle):
     """A function, method, constructor, module body, or class-like definition in one file."""
@@ -39,6 +65,7 @@ CLASS_KINDS = frozenset({"class", "interface", "struct", "trait", "enum", "modul
 FUNCTION_KINDS = frozenset({"function", "method", "constructor", "module"})
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class Import(_FastPickle):
     """One imported binding. `module` as written ("os.path", ".util", "./util", "@/lib/x")."""
@@ -50,6 +77,7 @@ class Import(_FastPickle):
     reexport: bool = False    # JS `export {x} from`, `export * from`
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class CallSite(_FastPickle):
     caller: str               # qualified name of the innermost enclosing function (or the module)
@@ -62,6 +90,7 @@ class CallSite(_FastPickle):
 RETURN = "<return>"           # binding name of a function's inferred return type
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class Binding(_FastPickle):
     """`x = Foo()` / `self.x = Foo()` / `x: Foo`: lets `x.m()` resolve through Foo."""
@@ -77,6 +106,7 @@ class Binding(_FastPickle):
         return self.name == RETURN or self.name.startswith("self.")
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class FileFacts(_FastPickle):
     path: str                 # relative to the project root, forward slashes

@@ -30,6 +30,7 @@ from ..index.facts import CLASS_KINDS, RETURN, Binding, CallSite, Definition, Fi
 
 QUERY_DIR = Path(__file__).with_name("queries")
 _DOTTED = re.compile(r"[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*")
+_NO_END = 1 << 62              # end byte of the empty scope stack
 
 
 class Adapter:
@@ -67,6 +68,15 @@ class Adapter:
 
         files = (*self.shared_query_files, self.query_file)
         return Query(get_language(self.grammar), "\n".join((QUERY_DIR / f).read_text() for f in files))
+
+    @cached_property
+    def _plain_receivers(self) -> bool:
+        """receiver_text not overridden: the generic loop slices the text itself (saves a call per call)."""
+        return type(self).receiver_text is Adapter.receiver_text
+
+    @cached_property
+    def _plain_binding_types(self) -> bool:
+        return type(self).binding_type is Adapter.binding_type
 
     @cached_property
     def _pattern_roles(self) -> list:
@@ -173,20 +183,22 @@ class Adapter:
         from tree_sitter import QueryCursor
 
         items = []
+        append = items.append
         roles = self._pattern_roles
-        for pattern, caps in QueryCursor(self.query).matches(root):
+        # the match's index: a unique tie-break that keeps match order, so tuples never compare nodes
+        for seq, (pattern, caps) in enumerate(QueryCursor(self.query).matches(root)):
             role = roles[pattern]
-            nodes = caps.get(role[0]) if role is not None else None
-            if nodes is None:                   # first match of this pattern: which capture says what it is
-                role = roles[pattern] = _role(caps, pattern)
+            if role is None or (nodes := caps.get(role[0])) is None:
+                role = roles[pattern] = _role(caps, pattern)   # first match of this pattern: what it captures
                 if role is None:
                     continue
                 nodes = caps[role[0]]
             node = nodes[0]                     # one node matched by several patterns: the first listed wins
-            # a unique sequence number: ties keep match order, and tuples never compare nodes
-            items.append((node.start_byte, -node.end_byte, role[1], role[2], len(items), role[3], node, caps))
+            append((node.start_byte, -node.end_byte, role[1], role[2], seq, role[3], node, caps))
         items.sort()
 
+        # ASCII source (most files): byte offsets are str offsets, and a str slice is cheaper than a decode
+        text = src.decode("ascii") if src.isascii() else None
         definitions: list[Definition] = [module_def]
         calls: list[CallSite] = []
         imports: list[Import] = []
@@ -196,15 +208,39 @@ class Adapter:
         extra_bases: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}   # container bases by type qn
         bare: set[int] = set()                     # indexes into `calls` of bare-identifier calls
         locals_: set[tuple[str, str]] = set()      # (function qn, local name)
-        receiver_text = self.receiver_text
+        bound: dict[tuple[str, str], set[str]] | None = None   # (scope, name) -> types of `bindings`
+        receiver_text = None if self._plain_receivers else self.receiver_text
+        binding_type = None if self._plain_binding_types else self.binding_type
         caller = module_qn                         # the innermost enclosing function, kept with the stack
+        parent = None                              # the innermost definition (stack[-1]), and its end byte
+        top_end = _NO_END
         for start, neg_end, order, _, _, kind, node, caps in items:
-            if stack and stack[-1][0] <= start:
+            if start >= top_end:
                 while stack and stack[-1][0] <= start:
                     stack.pop()
                 caller = _enclosing_function(stack, module_qn)
-            parent = stack[-1][1] if stack else None
-            if order == 0:
+                top_end, parent = stack[-1] if stack else (_NO_END, None)
+            if order == 1:                         # calls first: most items are calls
+                name_node = caps["name"][0]
+                a, b = name_node.start_byte, name_node.end_byte
+                if a == b:
+                    continue                       # a MISSING node in a broken tree
+                recv = caps.get("receiver")
+                if recv:
+                    r = recv[0]
+                    if receiver_text is not None:
+                        recv = receiver_text(r, src)
+                    elif text is not None:
+                        recv = text[r.start_byte:r.end_byte]
+                    else:
+                        recv = src[r.start_byte:r.end_byte].decode("utf-8", "replace")
+                else:
+                    recv = None
+                if kind == "bare":
+                    bare.add(len(calls))
+                calls.append(CallSite(caller, text[a:b] if text is not None else src[a:b].decode("utf-8", "replace"),
+                                      recv, node.start_point[0] + 1, kind == "new"))
+            elif order == 0:
                 if node.id in seen_defs:
                     continue
                 seen_defs.add(node.id)
@@ -217,8 +253,10 @@ class Adapter:
                         b, k = self.bases(caps, src)
                         old = extra_bases.get(qn, ((), ()))
                         extra_bases[qn] = (old[0] + b, old[1] + k)
-                    stack.append((-neg_end, Definition("class", name, qn, parent.qualified_name if parent
-                                                       else None, 0, 0)))
+                    d = Definition("class", name, qn, parent.qualified_name if parent else None, 0, 0)
+                    top_end = -neg_end
+                    stack.append((top_end, d))
+                    parent = d
                     continue
                 owner = caps.get("owner")
                 if owner:                          # Go `func (s *Server) Start()`: a method of Server
@@ -235,35 +273,26 @@ class Adapter:
                 d = Definition(
                     dkind, name, qn, parent_qn,
                     node.start_point[0] + 1, node.end_point[0] + 1,
-                    signature="" if is_class else self.signature(node, caps, src),
-                    docstring=self.docstring(node, src),
-                    exported=self.is_exported(node, name, parent),
-                    bases=bases, base_kinds=base_kinds,
+                    "" if is_class else self.signature(node, caps, src),
+                    self.docstring(node, src),
+                    self.is_exported(node, name, parent),
+                    bases, base_kinds,
                 )
                 definitions.append(d)
-                stack.append((-neg_end, d))
+                top_end = -neg_end
+                stack.append((top_end, d))
+                parent = d
                 if not is_class:
                     caller = qn
-            elif order == 1:
-                name_node = caps["name"][0]
-                a, b = name_node.start_byte, name_node.end_byte
-                if a == b:
-                    continue                       # a MISSING node in a broken tree
-                recv = caps.get("receiver")
-                if kind == "bare":
-                    bare.add(len(calls))
-                calls.append(CallSite(caller, src[a:b].decode("utf-8", "replace"),
-                                      receiver_text(recv[0], src) if recv else None,
-                                      node.start_point[0] + 1, kind == "new"))
             elif order == 2:
                 imports.extend(self.parse_import(node, src))
             elif order == 4:
-                locals_.add((caller, _text(src, node)))
+                locals_.add((caller, text[node.start_byte:node.end_byte] if text is not None else _text(src, node)))
             else:
-                scope = _enclosing_scope(stack, module_qn)
+                scope = parent.qualified_name if parent else module_qn
                 target = caps.get("bind.self")
                 if "bind.return" in caps:          # `return Foo()`: what calling the function gives
-                    scope, name = _enclosing_function(stack, module_qn), RETURN
+                    scope, name = caller, RETURN
                 else:
                     name = _text(src, caps["bind.name"][0])
                 if target or "bind.field" in caps:
@@ -272,14 +301,24 @@ class Adapter:
                         continue
                     scope, name = owner, "self." + name
                 if "bind.value" in caps:            # the type of a local bound earlier in this function
-                    local = _text(src, caps["bind.value"][0])
-                    fn = _enclosing_function(stack, module_qn)
-                    types = {b.type_name for b in bindings if b.scope == fn and b.name == local}
-                    type_name = types.pop() if len(types) == 1 else ""
+                    if bound is None:                  # built at the first need, then kept up to date
+                        bound = {}
+                        for b in bindings:
+                            bound.setdefault((b.scope, b.name), set()).add(b.type_name)
+                    types = bound.get((caller, _text(src, caps["bind.value"][0])))
+                    type_name = next(iter(types)) if types is not None and len(types) == 1 else ""
                 else:
-                    type_name = self.binding_type(caps["bind.type"][0], src)
+                    t = caps["bind.type"][0]
+                    if binding_type is not None:
+                        type_name = binding_type(t, src)
+                    elif text is not None:
+                        type_name = text[t.start_byte:t.end_byte]
+                    else:
+                        type_name = src[t.start_byte:t.end_byte].decode("utf-8", "replace")
                 if type_name:
                     bindings.append(Binding(scope, name, type_name))
+                    if bound is not None:
+                        bound.setdefault((scope, name), set()).add(type_name)
         if bare:
             calls = [c for i, c in enumerate(calls) if i not in bare or (c.caller, c.name) not in locals_]
         if extra_bases:
@@ -324,39 +363,48 @@ def _with_bases(d: Definition, extra) -> Definition:
 
 def preceding_comments(node, src: bytes) -> str:
     """Doc text from the comment lines right above `node` (`///`, `/** */`, `//`, `#`), markers stripped;
-    attribute/annotation lines (`#[...]`, `@...`) in between are skipped. Reads the source text backwards
-    (walking tree siblings is quadratic in long class bodies)."""
-    begin = src.rfind(b"\n", 0, node.start_byte) + 1
-    if src[begin:node.start_byte].strip():
+    attribute/annotation lines (`#[...]`, `@...`) in between are skipped; at most 200 lines are read. Reads
+    the source bytes backwards (walking tree siblings is quadratic in long class bodies), a block comment's
+    lines in one slice."""
+    end = node.start_byte
+    begin = src.rfind(b"\n", 0, end) + 1
+    if src[begin:end].strip():
         return ""                                  # code before the node on its line
-    picked: list[str] = []
-    in_block = False
+    picked: list[bytes] = []                       # stripped lines, bottom up
+    budget = 200
     pos = begin - 1                                # the newline ending the line above
-    for _ in range(200):
-        if pos < 0:
-            break
+    while budget and pos >= 0:
         start = src.rfind(b"\n", 0, pos) + 1
-        t = src[start:pos].strip().decode("utf-8", "replace")
+        t = src[start:pos].strip()
+        budget -= 1
         pos = start - 1
-        if in_block:
+        if t.endswith(b"*/"):
             picked.append(t)
-            in_block = "/*" not in t
-            continue
-        if t.endswith("*/"):
+            if b"/*" in t or pos < 0:
+                continue
+            # inside a block comment: every line up to the one that opens it
+            opening = src.rfind(b"/*", 0, pos)
+            top = src.rfind(b"\n", 0, opening) + 1 if opening >= 0 else 0
+            block = src[top:pos].split(b"\n")[::-1]
+            picked.extend(line.strip() for line in block[:budget])
+            if len(block) > budget:
+                break
+            budget -= len(block)
+            pos = top - 1
+        elif t.startswith((b"//", b"#")) and not t.startswith((b"#[", b"#!")):
             picked.append(t)
-            in_block = "/*" not in t
-        elif t.startswith(("//", "#")) and not t.startswith(("#[", "#!")):
-            picked.append(t)
-        elif t.startswith(("#[", "@")) and not picked:
+        elif t.startswith((b"#[", b"@")) and not picked:
             continue                               # attributes and annotations between doc and item
         else:
             break
     lines, size = [], 0
     for t in reversed(picked):
-        for mark in ("/**", "/*!", "/*", "///", "//!", "//", "#"):
-            if t.startswith(mark):
-                t = t[len(mark):]
-                break
+        t = t.decode("utf-8", "replace")
+        if t[:1] in _MARK_STARTS:
+            for mark in _MARKS:
+                if t.startswith(mark):
+                    t = t[len(mark):]
+                    break
         if t.endswith("*/"):
             t = t[:-2]
         t = t.strip().lstrip("*").strip()
@@ -368,6 +416,10 @@ def preceding_comments(node, src: bytes) -> str:
     return "\n".join(lines)[:2000]
 
 
+_MARKS = ("/**", "/*!", "/*", "///", "//!", "//", "#")
+_MARK_STARTS = ("/", "#")
+
+
 def _text(src: bytes, node) -> str:
     return src[node.start_byte:node.end_byte].decode("utf-8", "replace")
 
@@ -377,10 +429,6 @@ def _enclosing_function(stack, module: str) -> str:
         if not d.is_class:
             return d.qualified_name
     return module
-
-
-def _enclosing_scope(stack, module: str) -> str:
-    return stack[-1][1].qualified_name if stack else module
 
 
 def _enclosing_class(stack) -> str | None:

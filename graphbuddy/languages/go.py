@@ -36,7 +36,11 @@ class GoAdapter(Adapter):
 
     def docstring(self, node, src: bytes) -> str:
         if node.type == "source_file":
-            pkg = next((c for c in node.named_children if c.type == "package_clause"), None)
+            count = node.named_child_count          # the package clause comes first: look there before
+            head = [node.named_child(i) for i in range(min(count, 4))]   # listing every declaration
+            pkg = next((c for c in head if c.type == "package_clause"), None)
+            if pkg is None and count > 4:
+                pkg = next((c for c in node.named_children if c.type == "package_clause"), None)
             return preceding_comments(pkg, src) if pkg is not None else ""
         if node.type == "type_spec" and node.parent is not None and node.parent.type == "type_declaration":
             node = node.parent

@@ -27,10 +27,12 @@ class PythonAdapter(Adapter):
         body = node if node.type == "module" else node.child_by_field_name("body")
         if body is None or body.named_child_count == 0:
             return ""
-        s = body.named_children[0]
-        if s.type == "expression_statement" and s.named_child_count:   # older grammars wrap it
-            s = s.named_children[0]
-        if s.type != "string":
+        s = body.named_child(0)                      # not named_children: one node, not all of them
+        kind = s.type
+        if kind == "expression_statement" and s.named_child_count:   # older grammars wrap it
+            s = s.named_child(0)
+            kind = s.type
+        if kind != "string":
             return ""
         text = _text(src, s)
         for q in ('"""', "'''", '"', "'"):
@@ -40,7 +42,8 @@ class PythonAdapter(Adapter):
         return _clean_doc(text)
 
     def signature(self, node, caps, src: bytes) -> str:
-        sig = super().signature(node, caps, src)
+        params = caps.get("params")                  # the base signature, without a super() call
+        sig = _text(src, caps["name"][0]) + (_text(src, params[0]) if params else "")
         ret = node.child_by_field_name("return_type")
         return f"{sig} -> {_text(src, ret)}" if ret is not None else sig
 
