@@ -197,7 +197,9 @@ class Adapter:
             append((node.start_byte, -node.end_byte, role[1], role[2], seq, role[3], node, caps))
         items.sort()
 
-        # ASCII source (most files): byte offsets are str offsets, and a str slice is cheaper than a decode
+        # ASCII source (most files): byte offsets are str offsets, and a str slice is cheaper than a decode.
+        # The node-text slicing below (receivers, binding types) is written out where used, not called: this
+        # loop runs once per capture (millions on a big project) and a call per item costs ~5% of extraction.
         text = src.decode("ascii") if src.isascii() else None
         definitions: list[Definition] = [module_def]
         calls: list[CallSite] = []
