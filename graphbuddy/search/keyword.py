@@ -203,20 +203,31 @@ class KeywordIndex:
         n = self.n
         scores = np.zeros(n, dtype=np.float64)
         coverage = np.zeros(n, dtype=np.float32)
+        all_alive = self.num_docs == n
         for term in wanted:
             tid = self.vocab.get(term)
             if tid is None:
                 continue
             got = [p.of(tid) for p in self.parts]
-            rows = np.concatenate([r for r, _ in got])
-            tf = np.concatenate([f for _, f in got]).astype(np.float64)
-            live = self.alive[rows]
-            rows, tf = rows[live], tf[live]
+            if len(got) == 1:
+                rows, tf = got[0][0], got[0][1].astype(np.float64)
+            else:
+                rows = np.concatenate([r for r, _ in got])
+                tf = np.concatenate([f for _, f in got]).astype(np.float64)
+            if not all_alive:
+                live = self.alive[rows]
+                rows, tf = rows[live], tf[live]
             if not len(rows):
                 continue
             df = len(rows)
             idf = np.log10((self.num_docs - df + 0.5) / (df + 0.5) + 1.0)   # DuckDB log() is base 10
-            scores[rows] += idf * tf * (K1 + 1) / (tf + self._norm[rows])
+            # idf * tf * (K1 + 1) / (tf + norm), in place (same operations, same order: same bits)
+            part = np.multiply(tf, idf)
+            part *= K1 + 1
+            norm = self._norm[rows]
+            norm += tf
+            part /= norm
+            scores[rows] += part
             coverage[rows] += 1
         if wanted:
             coverage /= len(wanted)

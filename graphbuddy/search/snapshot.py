@@ -280,25 +280,29 @@ class Snapshot:
 
     def vector_matches(self, q: np.ndarray, mask: np.ndarray, kinds: tuple[str, ...], *, threshold: float,
                        pool: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Rows of `mask` whose cosine with `q` is >= threshold (ascending); the rows among them that can be in
-        the top `pool`, with their cosines. Exact (vectors.py): a first pass over every row of the kinds (an
+        """A mask of the rows of `mask` whose cosine with `q` is >= threshold; the rows among them that can be in
+        the top `pool` (ascending), with their cosines. Exact (vectors.py): a first pass over every row of the kinds (an
         fp16 copy for big blocks), exact float32 only for the rows the first pass cannot decide."""
         q = np.ascontiguousarray(q, dtype=np.float32)
         qnorm = float(np.sqrt(np.dot(q.astype(np.float64), q.astype(np.float64))))
         qsum = float(np.abs(q).sum(dtype=np.float64))
-        first = np.full(self.n, -np.inf, dtype=np.float32)
-        delta = 0.0
+        parts = []                      # (first row, first-pass scores, bound)
         if self.matrix.shape[1] == len(q):
             for kind in kinds:
                 a, b = self.kind_blocks.get(kind, (0, 0))
                 if b > a:
-                    first[a:b], d = self.first_pass.scores(a, b, q, qnorm, qsum)
-                    delta = max(delta, d)
+                    parts.append((a, *self.first_pass.scores(a, b, q, qnorm, qsum)))
         if self.n > self.n_main and self.tail.shape[1] == len(q):
             if self._tail_scan is None or self._tail_scan.matrix is not self.tail:
                 self._tail_scan = vectors.BlockScan(self.tail)
-            first[self.n_main:], d = self._tail_scan.scores(0, len(self.tail), q, qnorm, qsum, half=False)
-            delta = max(delta, d)
+            parts.append((self.n_main, *self._tail_scan.scores(0, len(self.tail), q, qnorm, qsum, half=False)))
+        delta = max((d for _, _, d in parts), default=0.0)
+        if len(parts) == 1 and len(parts[0][1]) == self.n:       # one block holds every row: no copy
+            first = parts[0][1]
+        else:
+            first = np.full(self.n, -np.inf, dtype=np.float32)
+            for a, scores, _ in parts:
+                first[a:a + len(scores)] = scores
 
         def rescore(rows: np.ndarray) -> np.ndarray:
             split = int(np.searchsorted(rows, self.n_main))
@@ -318,12 +322,19 @@ class Snapshot:
     def values(self, column: str, rows) -> list:
         return self._cols[column].take(pa.array(np.asarray(rows, dtype=np.int64))).to_pylist()
 
-    def created_at(self, rows) -> list:
-        """`values("created_at", rows)`, twice as fast: Arrow builds datetimes slowly (~0.8 us each)."""
+    def created_micros(self, rows) -> list | None:
+        """created_at of `rows` as integer microseconds since 1970 (None: missing); None if the column does not
+        hold naive microsecond timestamps."""
         col = self._cols["created_at"]
         if col.type != pa.timestamp("us"):
+            return None
+        return col.take(pa.array(np.asarray(rows, dtype=np.int64))).cast(pa.int64()).to_pylist()
+
+    def created_at(self, rows) -> list:
+        """`values("created_at", rows)`, twice as fast: Arrow builds datetimes slowly (~0.8 us each)."""
+        micros = self.created_micros(rows)
+        if micros is None:
             return self.values("created_at", rows)
-        micros = col.take(pa.array(np.asarray(rows, dtype=np.int64))).cast(pa.int64()).to_pylist()
         return [None if u is None else _EPOCH + timedelta(microseconds=u) for u in micros]
 
     def tags_of(self, row: int) -> tuple[str, ...]:

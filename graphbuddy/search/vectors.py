@@ -145,24 +145,26 @@ def _pack(block: np.ndarray):
 def matches(first: np.ndarray, delta: float, mask: np.ndarray, rescore, *, threshold: float,
             pool: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """From first-pass scores `first` (within `delta` of exact; -inf for rows not scored) and the rows allowed
-    (`mask`): (every row with exact score >= threshold, ascending; the rows among them that can be in the top
-    `pool`, every row tied with the last included; their exact scores). `rescore(rows)` gives exact scores.
-    None if an exact score broke the bound (the caller scores everything exactly)."""
-    possible = np.flatnonzero(mask & (first >= threshold - delta))
-    approx = first[possible]
-    sure = approx >= threshold + delta
-    n_sure = int(sure.sum())
+    (`mask`): (a mask of every row with exact score >= threshold; the rows among them that can be in the top
+    `pool`, ascending, every row tied with the last included; their exact scores). `rescore(rows)` gives exact
+    scores. None if an exact score broke the bound (the caller scores everything exactly). Works on masks
+    over all rows: at 100k rows half or more may match, and index arrays that long cost more than masks."""
+    possible = first >= threshold - delta
+    possible &= mask
+    sure = first >= threshold + delta
+    sure &= mask
+    n_sure = int(np.count_nonzero(sure))
     if n_sure >= pool:
-        best = approx[sure]
-        edge = float(np.partition(best, n_sure - pool)[n_sure - pool]) - 2 * delta
-        check = np.flatnonzero(~sure | (approx >= edge))
+        edge = float(np.partition(first[sure], n_sure - pool)[n_sure - pool]) - 2 * delta
+        check = first >= edge              # sure rows that may be in the pool, and the rows near the threshold
+        check |= ~sure
+        check &= possible
     else:
-        check = np.arange(len(possible))
-    rows = possible[check]
+        check = possible
+    rows = np.flatnonzero(check)
     scores = rescore(rows)
-    if len(rows) and float(np.abs(scores.astype(np.float64) - approx[check]).max()) > delta:
+    if len(rows) and float(np.abs(scores.astype(np.float64) - first[rows]).max()) > delta:
         return None
     ok = scores >= threshold
-    keep = sure.copy()
-    keep[check] = ok
-    return possible[keep], rows[ok], scores[ok]
+    sure[rows] = ok
+    return sure, rows[ok], scores[ok]

@@ -87,7 +87,8 @@ def test_vector_matches_equal_scoring_every_row_exactly(monkeypatch, half_min_ro
         mask[snap.n_main:] = True
         if i % 4 == 3:
             mask &= rng.random(snap.n) < 0.05                     # a narrow filter: fewer matches than the pool
-        rows, best, sims = snap.vector_matches(q, mask, kinds, threshold=THRESHOLD, pool=POOL)
+        matched, best, sims = snap.vector_matches(q, mask, kinds, threshold=THRESHOLD, pool=POOL)
+        rows = np.flatnonzero(matched)
         order = engine_module._pool(best, sims, ids)
         want_rows, want_pool, want_scores = _exact_answer(snap, q, mask, kinds, ids)
         assert np.array_equal(rows, want_rows)
@@ -114,7 +115,8 @@ def test_a_first_pass_outside_its_bound_falls_back_to_exact(monkeypatch, caplog)
     q = data[7]
     mask = np.ones(snap.n, dtype=bool)
     with caplog.at_level(logging.WARNING):
-        rows, best, sims = snap.vector_matches(q, mask, ("reflection",), threshold=THRESHOLD, pool=POOL)
+        matched, best, sims = snap.vector_matches(q, mask, ("reflection",), threshold=THRESHOLD, pool=POOL)
+    rows = np.flatnonzero(matched)
     assert "outside their bound" in caplog.text
     want_rows, want_pool, want_scores = _exact_answer(snap, q, mask, ("reflection",), ids)
     order = engine_module._pool(best, sims, ids)
