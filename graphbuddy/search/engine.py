@@ -262,12 +262,13 @@ class Searcher:
             vec = (best[order], sims[order], None)
         if mode != "vector" and snap.n:
             scores, coverage = snap.keyword.scores(text)
-            hit = scores > 0
+            hit = scores > 0                       # a positive float64 BM25 score stays positive in float32
             hit &= mask
             rows = np.flatnonzero(hit)
             matched = hit if matched is None else np.logical_or(matched, hit, out=matched)
-            best = rows[_pool(rows, scores[rows], snap.ids)]
-            kw = (best, scores[best], coverage[best])
+            values = scores[rows].astype(np.float32)
+            order = _pool(rows, values, snap.ids)
+            kw = (rows[order], values[order], coverage(rows[order]))
         return snap, np.zeros(snap.n, dtype=bool) if matched is None else matched, vec, kw
 
     def _ranked(self, text: str, f: Filters, mode: str, as_of: datetime):
