@@ -22,6 +22,7 @@ from .embed import MAX_CHARS, EmbedReport, embed_pending, store_vectors
 from .keyword import KeywordIndex
 from .ranking import Candidate, RankParams, Scored, age_days, age_days_us, score_columns
 from .snapshot import COMPACT_MIN, Snapshot, _member
+from .vectors import kth_largest
 from .timephrase import parse_since, parse_until, utc_now
 
 log = logging.getLogger(__name__)
@@ -202,7 +203,7 @@ class Searcher:
         snap, ranked, total = self._ranked(text, filters, mode, pos.as_of)
         rows, page = ranked.page(pos.offset, limit)
         nxt = Cursor(key, pos.as_of, pos.offset + limit).encode() if pos.offset + limit < len(ranked) else None
-        columns = {name: snap.values(name, rows) for name in ("title", "content", "tags", "attrs")}
+        columns = snap.columns(("title", "content", "tags", "attrs"), rows)
         applied = filters.as_dict()
         hits = [self._hit(snap, r, s, applied, *values) for r, s, *values in zip(rows, page, *columns.values())]
         return Page(text, mode, hits, total, nxt, pos.as_of, truncated, filters.as_dict())
@@ -352,7 +353,7 @@ def _pool(rows: np.ndarray, values: np.ndarray, ids: list[str]) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     at = np.arange(len(rows))
     if k < len(rows):
-        edge = np.partition(values, len(values) - k)[len(values) - k]      # the k-th largest
+        edge = kth_largest(values, k)
         at = np.flatnonzero(values >= edge)       # the k best and every row tied with the last of them
     vals, rs = values[at].tolist(), rows[at].tolist()
     order = sorted(range(len(at)), key=lambda i: (-vals[i], ids[rs[i]]))[:k]

@@ -329,6 +329,11 @@ class Snapshot:
     def values(self, column: str, rows) -> list:
         return self._cols[column].take(pa.array(np.asarray(rows, dtype=np.int64))).to_pylist()
 
+    def columns(self, names, rows) -> dict[str, list]:
+        """`values(name, rows)` for each name, with one index array."""
+        at = pa.array(np.asarray(rows, dtype=np.int64))
+        return {name: self._cols[name].take(at).to_pylist() for name in names}
+
     def created_micros(self, rows) -> list | None:
         """created_at of `rows` as integer microseconds since 1970 (None: missing); None if the column does not
         hold naive microsecond timestamps."""

@@ -145,3 +145,18 @@ def test_search_pages_are_the_same_with_the_fp16_scan(gb, monkeypatch):
     float32 = answers()
     monkeypatch.setattr(vectors, "HALF_MIN_ROWS", 50)
     assert answers() == float32
+
+
+def test_kth_largest_equals_a_full_partition():
+    rng = np.random.default_rng(11)
+    cases = [rng.random(20000).astype(np.float32),                       # the sampled cut
+             np.round(rng.random(50000), 2).astype(np.float32),           # many ties
+             np.tile(np.r_[np.ones(1, np.float32), np.zeros(15, np.float32)], 2000),   # the sample sees only 1s
+             np.tile(np.r_[np.zeros(1, np.float32), rng.random(15).astype(np.float32)], 2000),  # ... only 0s
+             rng.random(300).astype(np.float32)]                          # too few to sample
+    for values in cases:
+        for among in (None, rng.random(len(values)) < 0.7, np.arange(len(values)) % 16 != 0):
+            chosen = values if among is None else values[among]
+            for k in (1, 7, 100, len(chosen) // 3):
+                want = np.sort(chosen)[len(chosen) - k]
+                assert vectors.kth_largest(values, k, among=among) == want
