@@ -5,7 +5,7 @@ when another process holds a core). So a search runs in two passes:
 
 1. *first pass*: every row of the requested kinds scored against the query by a kernel whose error is bounded:
    blocks of at least `HALF_MIN_ROWS` rows by a half-precision copy of the block (fbgemm's fp16 x fp32 GEMV
-   in torch: 77 MB, ~1.3-2 ms, one thread is enough), smaller blocks and the tail by numpy float32;
+   in torch: 77 MB, ~1.3-2.5 ms, on one thread: `_OneThread`), smaller blocks and the tail by numpy float32;
 2. *exact pass*: only the rows whose first-pass score cannot decide the answer are scored exactly (float32,
    `exact`): rows near the similarity threshold and rows that might belong to the top `pool`.
 
@@ -122,9 +122,58 @@ class BlockScan:
         kernel = HalfKernel.ops() if packed is not None else None
         if kernel is not None:
             torch, ops = kernel
-            out = ops.linear_dynamic_fp16(torch.from_numpy(q[None, :]), packed)[0].numpy()
+            with _OneThread(torch):
+                out = ops.linear_dynamic_fp16(torch.from_numpy(q[None, :]), packed)[0].numpy()
             return out, qnorm * norm * (2.0 ** -11 + 2 * gamma) + 2.0 ** -25 * qsum + _SLACK
         return self.matrix[a:b] @ q, 2 * gamma * qnorm * norm + _SLACK
+
+
+class _OneThread:
+    """Runs the calling thread's torch CPU ops on one OpenMP thread, for that thread only (libgomp keeps the
+    thread count per thread; `torch.set_num_threads` would also change the default new threads start with).
+    torch splits the fp16 GEMV over its threads: right after the model's forward pass on a busy 2-core
+    machine, the call then waits for the half whose thread is not running (5.7 vs 2.7 ms p50 at load 6.5,
+    the same CPU: docs/benchmarks.md). Without torch's own libgomp (another build), threads are left as
+    they are."""
+
+    _gomp = None
+    _looked = False
+    _lock = threading.Lock()
+
+    def __init__(self, torch):
+        self._torch, self._before = torch, 0
+
+    @classmethod
+    def _omp(cls):
+        if cls._looked:
+            return cls._gomp
+        with cls._lock:
+            if not cls._looked:
+                cls._looked = True
+                try:
+                    import ctypes
+                    import os
+
+                    import torch
+
+                    path = os.path.join(os.path.dirname(torch.__file__), "lib", "libgomp.so.1")
+                    cls._gomp = ctypes.CDLL(path) if os.path.exists(path) else None
+                except Exception as exc:     # noqa: BLE001 - only a speed-up: without it torch picks its threads
+                    log.info("cannot reach torch's OpenMP runtime (%s): the fp16 scan uses torch's threads", exc)
+            return cls._gomp
+
+    def __enter__(self):
+        omp = self._omp()
+        if omp is not None:
+            self._torch.get_num_threads()          # torch's lazy per-thread setup first: it would undo ours
+            self._before = omp.omp_get_max_threads()
+            if self._before > 1:
+                omp.omp_set_num_threads(1)
+        return self
+
+    def __exit__(self, *exc):
+        if self._before > 1:
+            self._gomp.omp_set_num_threads(self._before)
 
 
 def _largest_norm(block: np.ndarray, rows: int = 8192) -> float:

@@ -160,3 +160,19 @@ def test_kth_largest_equals_a_full_partition():
             for k in (1, 7, 100, len(chosen) // 3):
                 want = np.sort(chosen)[len(chosen) - k]
                 assert vectors.kth_largest(values, k, among=among) == want
+
+
+def test_the_fp16_scan_runs_on_one_thread_of_this_thread_only():
+    import threading
+
+    torch = pytest.importorskip("torch")
+    if vectors._OneThread._omp() is None:
+        pytest.skip("a torch build without its own libgomp: threads are left to torch")
+    before = torch.get_num_threads()
+    seen = []
+    with vectors._OneThread(torch):
+        seen.append(torch.get_num_threads())
+        other = threading.Thread(target=lambda: seen.append(torch.get_num_threads()))
+        other.start()
+        other.join()
+    assert seen == [1, before] and torch.get_num_threads() == before
