@@ -288,8 +288,8 @@ class Snapshot:
     def vector_matches(self, q: np.ndarray, mask: np.ndarray, kinds: tuple[str, ...], *, threshold: float,
                        pool: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """A mask of the rows of `mask` whose cosine with `q` is >= threshold; the rows among them that can be in
-        the top `pool` (ascending), with their cosines. Exact (vectors.py): a first pass over every row of the kinds (an
-        fp16 copy for big blocks), exact float32 only for the rows the first pass cannot decide."""
+        the top `pool` (ascending), with their cosines. Exact (vectors.py): a first pass over every row of the
+        kinds (an fp16 copy for big blocks), exact float32 only for the rows the first pass cannot decide."""
         q = np.ascontiguousarray(q, dtype=np.float32)
         qnorm = float(np.sqrt(np.dot(q.astype(np.float64), q.astype(np.float64))))
         qsum = float(np.abs(q).sum(dtype=np.float64))
