@@ -12,7 +12,7 @@ import json
 import logging
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import numpy as np
 from ..errors import InvalidArgument, NotFound
@@ -20,8 +20,9 @@ from .cursor import Cursor, decode_cursor, query_key
 from .documents import CODE_KIND, MEMORY_KINDS
 from .embed import MAX_CHARS, EmbedReport, embed_pending, store_vectors
 from .keyword import KeywordIndex
-from .ranking import Candidate, RankParams, rank
+from .ranking import Candidate, RankParams, Scored, age_days, age_days_us, score_columns
 from .snapshot import COMPACT_MIN, Snapshot, _member
+from .vectors import kth_largest
 from .timephrase import parse_since, parse_until, utc_now
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ MIN_SIMILARITY = 0.2         # a vector hit below this cosine is noise, not a ma
 MODES = ("hybrid", "vector", "keyword")
 ALL_KINDS = MEMORY_KINDS + (CODE_KIND,)
 SNIPPET_CHARS = 300
+_EPOCH, _ONE_US = datetime(1970, 1, 1), timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -198,11 +200,10 @@ class Searcher:
         filters = self._filters(kinds, projects, tags, session_id, since, until)
         key = query_key(q=text, mode=mode, **filters.as_dict())
         pos = decode_cursor(cursor, query_key=key) if cursor else Cursor(key, utc_now(), 0)
-        snap, ranked, total, row_of = self._ranked(text, filters, mode, pos.as_of)
-        page = ranked[pos.offset:pos.offset + limit]
+        snap, ranked, total = self._ranked(text, filters, mode, pos.as_of)
+        rows, page = ranked.page(pos.offset, limit)
         nxt = Cursor(key, pos.as_of, pos.offset + limit).encode() if pos.offset + limit < len(ranked) else None
-        rows = [row_of[s.candidate.id] for s in page]
-        columns = {name: snap.values(name, rows) for name in ("title", "content", "tags", "attrs")}
+        columns = snap.columns(("title", "content", "tags", "attrs"), rows)
         applied = filters.as_dict()
         hits = [self._hit(snap, r, s, applied, *values) for r, s, *values in zip(rows, page, *columns.values())]
         return Page(text, mode, hits, total, nxt, pos.as_of, truncated, filters.as_dict())
@@ -249,7 +250,7 @@ class Searcher:
         their scores, their keyword coverage or None)."""
         snap = self._current(f.kinds, embed=mode != "keyword", keyword=mode != "vector")
         mask = _mask(snap, f, as_of)
-        matched = np.zeros(snap.n, dtype=bool)
+        matched = None
         vec = kw = (np.zeros(0, dtype=np.int64), None, None)
         if mode != "keyword" and snap.dim:
             q = self.embedder.embed([text])[0]
@@ -257,17 +258,19 @@ class Searcher:
                 raise InvalidArgument(f"model {self.embedder.name} gives {q.shape[0]}-d vectors, stored ones are "
                                       f"{snap.dim}-d")
             # rows without a vector score 0: never a match
-            rows, best, sims = snap.vector_matches(q, mask, f.kinds, threshold=MIN_SIMILARITY, pool=POOL)
-            matched[rows] = True
+            matched, best, sims = snap.vector_matches(q, mask, f.kinds, threshold=MIN_SIMILARITY, pool=POOL)
             order = _pool(best, sims, snap.ids)
             vec = (best[order], sims[order], None)
         if mode != "vector" and snap.n:
             scores, coverage = snap.keyword.scores(text)
-            rows = np.flatnonzero(mask & (scores > 0))
-            matched[rows] = True
-            best = rows[_pool(rows, scores[rows], snap.ids)]
-            kw = (best, scores[best], coverage[best])
-        return snap, matched, vec, kw
+            hit = scores > 0                       # a positive float64 BM25 score stays positive in float32
+            hit &= mask
+            rows = np.flatnonzero(hit)
+            matched = hit if matched is None else np.logical_or(matched, hit, out=matched)
+            values = scores[rows].astype(np.float32)
+            order = _pool(rows, values, snap.ids)
+            kw = (rows[order], values[order], coverage(rows[order]))
+        return snap, np.zeros(snap.n, dtype=bool) if matched is None else matched, vec, kw
 
     def _ranked(self, text: str, f: Filters, mode: str, as_of: datetime):
         snap, matched, (vrows, vscore, _), (krows, kscore, kcover) = self._retrieve(text, f, mode, as_of)
@@ -275,15 +278,7 @@ class Searcher:
         keyword = {r: (n, s, c) for n, (r, s, c) in enumerate(zip(krows.tolist(), kscore.tolist(),
                                                                   kcover.tolist()), 1)} if len(krows) else {}
         rows = list(vector) + [r for r in keyword if r not in vector]
-        at = np.asarray(rows, dtype=np.int64)
-        ids, project_names, kind_names = snap.ids, snap.project_names, snap.kind_names
-        no_vector, no_keyword = (None, None), (None, None, None)
-        cands = [Candidate(ids[r], project_names[p], kind_names[k], created, votes, *vector.get(r, no_vector),
-                           *keyword.get(r, no_keyword))
-                 for r, p, k, created, votes in zip(rows, snap.project[at].tolist(), snap.kind[at].tolist(),
-                                                    snap.created_at(at), snap.votes[at].tolist())]
-        row_of = {c.id: r for c, r in zip(cands, rows)}
-        return snap, rank(cands, now=as_of, params=self.params), int(matched.sum()), row_of
+        return snap, _Ranking(snap, rows, vector, keyword, as_of, self.params), int(np.count_nonzero(matched))
 
     def _hit(self, snap: Snapshot, r: int, s, filters: dict, title, content, tags, attrs) -> Hit:
         c = s.candidate
@@ -306,6 +301,50 @@ class Searcher:
                    json.loads(attrs) if isinstance(attrs, str) else (attrs or {}), s.score, scores, explanation)
 
 
+class _Ranking:
+    """The fused candidates of one search, scored by `ranking.score_columns` (the arithmetic of
+    `ranking.rank`) and sorted best first, ties by id; `Candidate` and `Scored` objects are built only for the
+    page asked for (a search ranks ~200 candidates to show 10)."""
+
+    def __init__(self, snap: Snapshot, rows: list[int], vector: dict, keyword: dict, now: datetime,
+                 params: RankParams):
+        at = np.asarray(rows, dtype=np.int64)
+        kinds = snap.kind[at].tolist()
+        votes = snap.votes[at].tolist()
+        undated = {i for i, name in enumerate(snap.kind_names) if name in params.undated_kinds}
+        micros = snap.created_micros(at)
+        if micros is None:                     # not microsecond timestamps: through datetimes, as `rank` does
+            ages = [None if c is None or k in undated else age_days(now, c)
+                    for c, k in zip(snap.created_at(at), kinds)]
+        else:
+            now_us = (now - _EPOCH) // _ONE_US
+            ages = [None if u is None or k in undated else age_days_us(now_us, u) for u, k in zip(micros, kinds)]
+        no_vector, no_keyword = (None, None), (None, None, None)
+        self._vector = [vector.get(r, no_vector) for r in rows]
+        self._keyword = [keyword.get(r, no_keyword) for r in rows]
+        self._parts = score_columns([v[0] for v in self._vector], [k[0] for k in self._keyword],
+                                    [k[2] for k in self._keyword], ages, votes, params)
+        ids, parts = snap.ids, self._parts
+        self._order = sorted(range(len(rows)), key=lambda i: (-parts[i][3], ids[rows[i]]))
+        self._snap, self._rows, self._kinds, self._votes, self._ages = snap, rows, kinds, votes, ages
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def page(self, offset: int, limit: int) -> tuple[list[int], list[Scored]]:
+        """(snapshot rows, scored candidates) of ranks [offset, offset + limit)."""
+        snap, at = self._snap, self._order[offset:offset + limit]
+        rows = [self._rows[i] for i in at]
+        project = snap.project[np.asarray(rows, dtype=np.int64)].tolist()
+        out = []
+        for i, r, p, created in zip(at, rows, project, snap.created_at(rows)):
+            c = Candidate(snap.ids[r], snap.project_names[p], snap.kind_names[self._kinds[i]], created,
+                          self._votes[i], *self._vector[i], *self._keyword[i])
+            rrf, decay, vote, score = self._parts[i]
+            out.append(Scored(c, rrf, decay, self._ages[i], vote, score))
+        return rows, out
+
+
 def _pool(rows: np.ndarray, values: np.ndarray, ids: list[str]) -> np.ndarray:
     """Positions in `rows` of the POOL rows of largest value, best first, equal values by id: the pool and its
     order do not depend on where a row sits in the snapshot (appended rows, compaction)."""
@@ -314,7 +353,7 @@ def _pool(rows: np.ndarray, values: np.ndarray, ids: list[str]) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     at = np.arange(len(rows))
     if k < len(rows):
-        edge = values[np.argpartition(values, len(values) - k)[len(values) - k:]].min()
+        edge = kth_largest(values, k)
         at = np.flatnonzero(values >= edge)       # the k best and every row tied with the last of them
     vals, rs = values[at].tolist(), rows[at].tolist()
     order = sorted(range(len(at)), key=lambda i: (-vals[i], ids[rs[i]]))[:k]

@@ -17,6 +17,7 @@ import re
 import time
 import unicodedata
 from collections import Counter
+from typing import Callable
 
 import numpy as np
 
@@ -196,28 +197,46 @@ class KeywordIndex:
         stems = self.stemmer.stems(words)
         return sorted({stems[w] for w in words if stems.get(w)})
 
-    def scores(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Per snapshot row: BM25 score (0: no query term, or not a live row), and coverage, the share of the
-        query's terms (stop words aside, known to the index or not) that the row contains."""
+    def scores(self, text: str) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
+        """Per snapshot row, the BM25 score (float64; 0: no query term, or not a live row); and `coverage(rows)`:
+        for those rows, the share of the query's terms (stop words aside, known to the index or not) each one
+        contains (float32). Coverage is asked for the ~100 rows of the pool only, not kept for every row."""
         wanted = self.query_terms(text)
         n = self.n
         scores = np.zeros(n, dtype=np.float64)
-        coverage = np.zeros(n, dtype=np.float32)
+        found = []                       # per term present: its live rows, ascending, one array per part
+        all_alive = self.num_docs == n
         for term in wanted:
             tid = self.vocab.get(term)
             if tid is None:
                 continue
             got = [p.of(tid) for p in self.parts]
-            rows = np.concatenate([r for r, _ in got])
-            tf = np.concatenate([f for _, f in got]).astype(np.float64)
-            live = self.alive[rows]
-            rows, tf = rows[live], tf[live]
+            if not all_alive:
+                got = [(r[live], f[live]) for r, f in got for live in (self.alive[r],)]
+            if len(got) == 1:
+                rows, tf = got[0][0], got[0][1].astype(np.float64)
+            else:
+                rows = np.concatenate([r for r, _ in got])
+                tf = np.concatenate([f for _, f in got]).astype(np.float64)
             if not len(rows):
                 continue
             df = len(rows)
             idf = np.log10((self.num_docs - df + 0.5) / (df + 0.5) + 1.0)   # DuckDB log() is base 10
-            scores[rows] += idf * tf * (K1 + 1) / (tf + self._norm[rows])
-            coverage[rows] += 1
-        if wanted:
-            coverage /= len(wanted)
-        return scores.astype(np.float32), coverage
+            # idf * tf * (K1 + 1) / (tf + norm), in place (the same operations in the same order: the same bits)
+            part = np.multiply(tf, idf)
+            part *= K1 + 1
+            norm = self._norm[rows]
+            norm += tf
+            part /= norm
+            scores[rows] += part
+            found.append([r for r, _ in got if len(r)])
+
+        def coverage(rows: np.ndarray) -> np.ndarray:
+            count = np.zeros(len(rows), dtype=np.float32)
+            for parts in found:
+                for term_rows in parts:
+                    at = np.minimum(np.searchsorted(term_rows, rows), len(term_rows) - 1)
+                    count += term_rows[at] == rows
+            return count / len(wanted) if wanted else count
+
+        return scores, coverage

@@ -54,27 +54,49 @@ class Scored:
 
 def rank(candidates: list[Candidate], *, now: datetime, params: RankParams = RankParams()) -> list[Scored]:
     """Candidates scored and sorted best first (ties broken by id, so the order is total and repeatable)."""
-    # the same arithmetic as the docstring, with the parameters in locals (this runs for ~200 candidates a search)
+    undated = params.undated_kinds
+    ages = [None if c.created_at is None or c.kind in undated else age_days(now, c.created_at) for c in candidates]
+    parts = score_columns([c.vector_rank for c in candidates], [c.keyword_rank for c in candidates],
+                          [c.keyword_coverage for c in candidates], ages, [c.votes for c in candidates], params)
+    out = [Scored(c, rrf, decay, age, vote, score)
+           for c, age, (rrf, decay, vote, score) in zip(candidates, ages, parts)]
+    out.sort(key=lambda s: (-s.score, s.candidate.id))
+    return out
+
+
+def age_days(now: datetime, created_at: datetime) -> float:
+    return max(0.0, (now - created_at).total_seconds() / 86400.0)
+
+
+def age_days_us(now_us: int, created_us: int) -> float:
+    """`age_days` for times in integer microseconds since one epoch: the same float, as `total_seconds()` is
+    the delta's integer microseconds divided by 10**6."""
+    return max(0.0, (now_us - created_us) / 1_000_000 / 86400.0)
+
+
+def score_columns(vector_ranks: list, keyword_ranks: list, keyword_coverages: list, ages: list, votes: list,
+                  params: RankParams = RankParams()) -> list[tuple[float, float, float, float]]:
+    """(rrf, decay, vote_factor, score) per candidate given as columns (None: that retriever did not match; an
+    age of None: undated). `rank` and the search engine share it: the engine scores its ~200 candidates from
+    arrays and builds `Candidate`s only for the hits of the page."""
+    # the same arithmetic as the module docstring, with the parameters in locals
     k, vector_weight, keyword_weight = params.rrf_k, params.vector_weight, params.keyword_weight
     floor, half_life, decay_floor = params.coverage_floor, params.half_life_days, params.decay_floor
-    vote_weight, undated = params.vote_weight, params.undated_kinds
+    vote_weight = params.vote_weight
     log1p, copysign = math.log1p, math.copysign
     out = []
-    for c in candidates:
+    for vector_rank, keyword_rank, coverage, age, v in zip(vector_ranks, keyword_ranks, keyword_coverages, ages,
+                                                           votes):
         rrf = 0.0
-        if c.vector_rank is not None:
-            rrf += vector_weight / (k + c.vector_rank)
-        if c.keyword_rank is not None:
-            strength = 1.0 if c.keyword_coverage is None else floor + (1 - floor) * c.keyword_coverage
-            rrf += keyword_weight * strength / (k + c.keyword_rank)
-        age = None
+        if vector_rank is not None:
+            rrf += vector_weight / (k + vector_rank)
+        if keyword_rank is not None:
+            strength = 1.0 if coverage is None else floor + (1 - floor) * coverage
+            rrf += keyword_weight * strength / (k + keyword_rank)
         decay = 1.0
-        if c.created_at is not None and c.kind not in undated:
-            age = max(0.0, (now - c.created_at).total_seconds() / 86400.0)
-            if half_life > 0:
-                decay = decay_floor + (1 - decay_floor) * 0.5 ** (age / half_life)
-        v = c.votes or 0
+        if age is not None and half_life > 0:
+            decay = decay_floor + (1 - decay_floor) * 0.5 ** (age / half_life)
+        v = v or 0
         vote = max(0.5, 1.0 + vote_weight * copysign(log1p(abs(v)), v)) if v else 1.0
-        out.append(Scored(c, rrf, decay, age, vote, rrf * decay * vote))
-    out.sort(key=lambda s: (-s.score, s.candidate.id))
+        out.append((rrf, decay, vote, rrf * decay * vote))
     return out

@@ -38,6 +38,7 @@ _ROW_HASH = ("hash(d.id, d.kind, d.project, d.session_id, d.tags, d.title, d.con
 _SELECT = (f"SELECT {_COLUMNS}, {_ROW_HASH} AS row_hash, e.vector FROM {{documents}} d "
            "LEFT JOIN embeddings e ON e.content_hash = d.content_hash AND e.model = ?")
 _EPOCH = datetime(1970, 1, 1)
+_NO_TIME = np.iinfo(np.int64).min
 _COLS = ("tags", "title", "content", "attrs", "created_at", "content_hash")   # read per hit, kept as Arrow
 
 
@@ -78,6 +79,7 @@ class _Rows:
         self.cols = {name: t[name].combine_chunks() for name in _COLS}
         self.row_hash = t["row_hash"].to_numpy(zero_copy_only=False).astype(np.uint64)
         self.created = _epoch(self.cols["created_at"])
+        self.created_us = _micros(self.cols["created_at"])
         self.updated = _epoch(t["updated_at"].combine_chunks())
         self.votes = t["votes"].to_numpy(zero_copy_only=False).astype(np.int64)
         vec = t["vector"].combine_chunks()
@@ -112,21 +114,23 @@ class Snapshot:
         snap.generation, snap.model, snap.vector_count = generation, model, vector_count
         snap._kinds, snap._projects, snap._sessions = _Names(), _Names(), _Names()
         rows = _Rows(t, snap._kinds, snap._projects, snap._sessions)
-        snap._set(rows.n, rows.ids, rows.row_hash, rows.kind, rows.project, rows.session, rows.created, rows.updated,
-                  rows.votes, rows.has_vector, np.ones(rows.n, dtype=bool), rows.cols, rows.tag_rows(0),
-                  rows.matrix, np.zeros((0, rows.dim), dtype=np.float32), {i: r for r, i in enumerate(rows.ids)})
+        snap._set(rows.n, rows.ids, rows.row_hash, rows.kind, rows.project, rows.session, rows.created,
+                  rows.created_us, rows.updated, rows.votes, rows.has_vector, np.ones(rows.n, dtype=bool), rows.cols,
+                  rows.tag_rows(0), rows.matrix, np.zeros((0, rows.dim), dtype=np.float32),
+                  {i: r for r, i in enumerate(rows.ids)})
         snap.keyword = None
         snap.load_seconds = time.perf_counter() - started
         return snap
 
-    def _set(self, n_main, ids, row_hash, kind, project, session, created, updated, votes, has_vector, alive, cols,
-             tag_rows, matrix, tail, row_of, first_pass: vectors.BlockScan | None = None):
+    def _set(self, n_main, ids, row_hash, kind, project, session, created, created_us, updated, votes, has_vector,
+             alive, cols, tag_rows, matrix, tail, row_of, first_pass: vectors.BlockScan | None = None):
         self.n_main, self.ids, self.row_hash = n_main, ids, row_hash
         self.n = len(ids)
         self.kind, self.project, self.session = kind, project, session
         self.kind_names, self.project_names, self.session_names = \
             self._kinds.names, self._projects.names, self._sessions.names
         self.created, self.updated, self.votes, self.has_vector, self.alive = created, updated, votes, has_vector, alive
+        self.created_us = created_us            # int64 microseconds (_NO_TIME: missing), None: not timestamp[us]
         self._cols, self.tag_rows, self.matrix, self.tail, self.row_of = cols, tag_rows, matrix, tail, row_of
         # the main matrix's first-pass scan (fp16 copies), shared by the versions that share the matrix
         self.first_pass = first_pass if first_pass is not None and first_pass.matrix is matrix else \
@@ -211,6 +215,8 @@ class Snapshot:
         snap._set(self.n_main, self.ids + new.ids, np.concatenate([self.row_hash, new.row_hash]),
                   np.concatenate([self.kind, new.kind]), np.concatenate([self.project, new.project]),
                   np.concatenate([self.session, new.session]), np.concatenate([self.created, new.created]),
+                  None if self.created_us is None or new.created_us is None else
+                  np.concatenate([self.created_us, new.created_us]),
                   np.concatenate([self.updated, new.updated]), np.concatenate([self.votes, new.votes]),
                   np.concatenate([self.has_vector, new.has_vector]), np.concatenate([alive, np.ones(new.n, dtype=bool)]),
                   cols, tag_rows, self.matrix, np.concatenate([tail, add]), row_of, first_pass=self.first_pass)
@@ -261,7 +267,8 @@ class Snapshot:
         self.row_of.clear()
         self.row_of.update((i, r) for r, i in enumerate(ids))
         snap._set(len(order), ids, self.row_hash[order], self.kind[order], self.project[order], self.session[order],
-                  self.created[order], self.updated[order], self.votes[order], self.has_vector[order],
+                  self.created[order], None if self.created_us is None else self.created_us[order],
+                  self.updated[order], self.votes[order], self.has_vector[order],
                   np.ones(len(order), dtype=bool), cols, {t: parents[flat == t] for t in set(flat.tolist())},
                   matrix, np.zeros((0, self.dim), dtype=np.float32), self.row_of)
         log.info("search snapshot compacted to %d rows", len(order))
@@ -280,25 +287,29 @@ class Snapshot:
 
     def vector_matches(self, q: np.ndarray, mask: np.ndarray, kinds: tuple[str, ...], *, threshold: float,
                        pool: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Rows of `mask` whose cosine with `q` is >= threshold (ascending); the rows among them that can be in
-        the top `pool`, with their cosines. Exact (vectors.py): a first pass over every row of the kinds (an
-        fp16 copy for big blocks), exact float32 only for the rows the first pass cannot decide."""
+        """A mask of the rows of `mask` whose cosine with `q` is >= threshold; the rows among them that can be in
+        the top `pool` (ascending), with their cosines. Exact (vectors.py): a first pass over every row of the
+        kinds (an fp16 copy for big blocks), exact float32 only for the rows the first pass cannot decide."""
         q = np.ascontiguousarray(q, dtype=np.float32)
         qnorm = float(np.sqrt(np.dot(q.astype(np.float64), q.astype(np.float64))))
         qsum = float(np.abs(q).sum(dtype=np.float64))
-        first = np.full(self.n, -np.inf, dtype=np.float32)
-        delta = 0.0
+        parts = []                      # (first row, first-pass scores, bound)
         if self.matrix.shape[1] == len(q):
             for kind in kinds:
                 a, b = self.kind_blocks.get(kind, (0, 0))
                 if b > a:
-                    first[a:b], d = self.first_pass.scores(a, b, q, qnorm, qsum)
-                    delta = max(delta, d)
+                    parts.append((a, *self.first_pass.scores(a, b, q, qnorm, qsum)))
         if self.n > self.n_main and self.tail.shape[1] == len(q):
             if self._tail_scan is None or self._tail_scan.matrix is not self.tail:
                 self._tail_scan = vectors.BlockScan(self.tail)
-            first[self.n_main:], d = self._tail_scan.scores(0, len(self.tail), q, qnorm, qsum, half=False)
-            delta = max(delta, d)
+            parts.append((self.n_main, *self._tail_scan.scores(0, len(self.tail), q, qnorm, qsum, half=False)))
+        delta = max((d for _, _, d in parts), default=0.0)
+        if len(parts) == 1 and len(parts[0][1]) == self.n:       # one block holds every row: no copy
+            first = parts[0][1]
+        else:
+            first = np.full(self.n, -np.inf, dtype=np.float32)
+            for a, scores, _ in parts:
+                first[a:a + len(scores)] = scores
 
         def rescore(rows: np.ndarray) -> np.ndarray:
             split = int(np.searchsorted(rows, self.n_main))
@@ -318,12 +329,23 @@ class Snapshot:
     def values(self, column: str, rows) -> list:
         return self._cols[column].take(pa.array(np.asarray(rows, dtype=np.int64))).to_pylist()
 
+    def columns(self, names, rows) -> dict[str, list]:
+        """`values(name, rows)` for each name, with one index array."""
+        at = pa.array(np.asarray(rows, dtype=np.int64))
+        return {name: self._cols[name].take(at).to_pylist() for name in names}
+
+    def created_micros(self, rows) -> list | None:
+        """created_at of `rows` as integer microseconds since 1970 (None: missing); None if the column does not
+        hold naive microsecond timestamps."""
+        if self.created_us is None:
+            return None
+        return [None if u == _NO_TIME else u for u in self.created_us[np.asarray(rows, dtype=np.int64)].tolist()]
+
     def created_at(self, rows) -> list:
         """`values("created_at", rows)`, twice as fast: Arrow builds datetimes slowly (~0.8 us each)."""
-        col = self._cols["created_at"]
-        if col.type != pa.timestamp("us"):
+        micros = self.created_micros(rows)
+        if micros is None:
             return self.values("created_at", rows)
-        micros = col.take(pa.array(np.asarray(rows, dtype=np.int64))).cast(pa.int64()).to_pylist()
         return [None if u is None else _EPOCH + timedelta(microseconds=u) for u in micros]
 
     def tags_of(self, row: int) -> tuple[str, ...]:
@@ -360,6 +382,14 @@ def _vector_count(analytics, model: str) -> int:
 def _member(codes: np.ndarray, names: list, wanted) -> np.ndarray:
     ids = [i for i, n in enumerate(names) if n in set(wanted)]
     return np.isin(codes, ids) if ids else np.zeros(len(codes), dtype=bool)
+
+
+def _micros(arr) -> np.ndarray | None:
+    """Naive microsecond timestamps as int64 (missing: _NO_TIME), without Arrow on the query path; None for
+    another type (created_at then goes through Arrow's datetimes)."""
+    if arr.type != pa.timestamp("us"):
+        return None
+    return arr.cast(pa.int64()).fill_null(_NO_TIME).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def _epoch(arr) -> np.ndarray:

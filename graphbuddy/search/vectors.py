@@ -5,7 +5,7 @@ when another process holds a core). So a search runs in two passes:
 
 1. *first pass*: every row of the requested kinds scored against the query by a kernel whose error is bounded:
    blocks of at least `HALF_MIN_ROWS` rows by a half-precision copy of the block (fbgemm's fp16 x fp32 GEMV
-   in torch: 77 MB, ~1.3-2 ms, one thread is enough), smaller blocks and the tail by numpy float32;
+   in torch: 77 MB, ~1.3-2.5 ms, on one thread: `_OneThread`), smaller blocks and the tail by numpy float32;
 2. *exact pass*: only the rows whose first-pass score cannot decide the answer are scored exactly (float32,
    `exact`): rows near the similarity threshold and rows that might belong to the top `pool`.
 
@@ -122,9 +122,58 @@ class BlockScan:
         kernel = HalfKernel.ops() if packed is not None else None
         if kernel is not None:
             torch, ops = kernel
-            out = ops.linear_dynamic_fp16(torch.from_numpy(q[None, :]), packed)[0].numpy()
+            with _OneThread(torch):
+                out = ops.linear_dynamic_fp16(torch.from_numpy(q[None, :]), packed)[0].numpy()
             return out, qnorm * norm * (2.0 ** -11 + 2 * gamma) + 2.0 ** -25 * qsum + _SLACK
         return self.matrix[a:b] @ q, 2 * gamma * qnorm * norm + _SLACK
+
+
+class _OneThread:
+    """Runs the calling thread's torch CPU ops on one OpenMP thread, for that thread only (libgomp keeps the
+    thread count per thread; `torch.set_num_threads` would also change the default new threads start with).
+    torch splits the fp16 GEMV over its threads: right after the model's forward pass on a busy 2-core
+    machine, the call then waits for the half whose thread is not running (5.7 vs 2.7 ms p50 at load 6.5,
+    the same CPU: docs/benchmarks.md). Without torch's own libgomp (another build), threads are left as
+    they are."""
+
+    _gomp = None
+    _looked = False
+    _lock = threading.Lock()
+
+    def __init__(self, torch):
+        self._torch, self._before = torch, 0
+
+    @classmethod
+    def _omp(cls):
+        if cls._looked:
+            return cls._gomp
+        with cls._lock:
+            if not cls._looked:
+                cls._looked = True
+                try:
+                    import ctypes
+                    import os
+
+                    import torch
+
+                    path = os.path.join(os.path.dirname(torch.__file__), "lib", "libgomp.so.1")
+                    cls._gomp = ctypes.CDLL(path) if os.path.exists(path) else None
+                except Exception as exc:     # noqa: BLE001 - only a speed-up: without it torch picks its threads
+                    log.info("cannot reach torch's OpenMP runtime (%s): the fp16 scan uses torch's threads", exc)
+            return cls._gomp
+
+    def __enter__(self):
+        omp = self._omp()
+        if omp is not None:
+            self._torch.get_num_threads()          # torch's lazy per-thread setup first: it would undo ours
+            self._before = omp.omp_get_max_threads()
+            if self._before > 1:
+                omp.omp_set_num_threads(1)
+        return self
+
+    def __exit__(self, *exc):
+        if self._before > 1:
+            self._gomp.omp_set_num_threads(self._before)
 
 
 def _largest_norm(block: np.ndarray, rows: int = 8192) -> float:
@@ -145,24 +194,48 @@ def _pack(block: np.ndarray):
 def matches(first: np.ndarray, delta: float, mask: np.ndarray, rescore, *, threshold: float,
             pool: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """From first-pass scores `first` (within `delta` of exact; -inf for rows not scored) and the rows allowed
-    (`mask`): (every row with exact score >= threshold, ascending; the rows among them that can be in the top
-    `pool`, every row tied with the last included; their exact scores). `rescore(rows)` gives exact scores.
-    None if an exact score broke the bound (the caller scores everything exactly)."""
-    possible = np.flatnonzero(mask & (first >= threshold - delta))
-    approx = first[possible]
-    sure = approx >= threshold + delta
-    n_sure = int(sure.sum())
+    (`mask`): (a mask of every row with exact score >= threshold; the rows among them that can be in the top
+    `pool`, ascending, every row tied with the last included; their exact scores). `rescore(rows)` gives exact
+    scores. None if an exact score broke the bound (the caller scores everything exactly). Works on masks
+    over all rows: at 100k rows half or more may match, and index arrays that long cost more than masks."""
+    possible = first >= threshold - delta
+    possible &= mask
+    sure = first >= threshold + delta
+    sure &= mask
+    n_sure = int(np.count_nonzero(sure))
     if n_sure >= pool:
-        best = approx[sure]
-        edge = float(np.partition(best, n_sure - pool)[n_sure - pool]) - 2 * delta
-        check = np.flatnonzero(~sure | (approx >= edge))
+        edge = float(kth_largest(first, pool, among=sure)) - 2 * delta
+        check = first >= edge              # sure rows that may be in the pool, and the rows near the threshold
+        check |= ~sure
+        check &= possible
     else:
-        check = np.arange(len(possible))
-    rows = possible[check]
+        check = possible
+    rows = np.flatnonzero(check)
     scores = rescore(rows)
-    if len(rows) and float(np.abs(scores.astype(np.float64) - approx[check]).max()) > delta:
+    if len(rows) and float(np.abs(scores.astype(np.float64) - first[rows]).max()) > delta:
         return None
     ok = scores >= threshold
-    keep = sure.copy()
-    keep[check] = ok
-    return possible[keep], rows[ok], scores[ok]
+    sure[rows] = ok
+    return sure, rows[ok], scores[ok]
+
+
+def kth_largest(values: np.ndarray, k: int, *, among: np.ndarray | None = None):
+    """The k-th largest of `values` (of `values[among]`, a mask), which must hold at least k values.
+
+    A cut first, from every 16th value: if at least k values are >= the cut, the k-th largest is one of them
+    and equals their k-th largest (every value >= it is >= the cut), so only those few hundred are
+    partitioned, not tens of thousands; otherwise (few values, or an unlucky sample) all of them."""
+    step = 16
+    pick = 2 * k // step + 1                    # the sample's pick-th best leaves ~2k values above the cut
+    if len(values) >= 64 * k:
+        sample = values[::step] if among is None else values[::step][among[::step]]
+        if len(sample) >= pick:
+            cut = np.partition(sample, len(sample) - pick)[len(sample) - pick]
+            top = values >= cut
+            if among is not None:
+                top &= among
+            if np.count_nonzero(top) >= k:
+                chosen = values[top]
+                return np.partition(chosen, len(chosen) - k)[len(chosen) - k]
+    chosen = values if among is None else values[among]
+    return np.partition(chosen, len(chosen) - k)[len(chosen) - k]

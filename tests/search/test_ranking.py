@@ -52,3 +52,47 @@ def test_order_is_total_and_repeatable():
     cands = [cand(x, v=1) for x in "dcba"]
     assert [s.candidate.id for s in rank(cands, now=NOW)] == ["a", "b", "c", "d"]
     assert rank(cands, now=NOW) == rank(list(reversed(cands)), now=NOW)
+
+
+def test_age_from_microseconds_is_the_age_from_datetimes():
+    import random
+
+    from graphbuddy.search.ranking import age_days, age_days_us
+
+    epoch, rng = datetime(1970, 1, 1), random.Random(4)
+    now_us = (NOW - epoch) // timedelta(microseconds=1)
+    for _ in range(20000):
+        created_us = now_us - rng.randrange(-10**12, 10**14)       # future ones included (age 0)
+        created = epoch + timedelta(microseconds=created_us)
+        assert age_days_us(now_us, created_us) == age_days(NOW, created)
+
+
+def test_the_engine_ranks_as_rank_does(gb):
+    """The engine scores its candidates from arrays and builds objects for the page only: every page must
+    equal `rank` over the Candidates built the plain way (same floats, same order)."""
+    import numpy as np
+
+    from .conftest import add_docs
+
+    words = "cache token writer index vector retry lock queue parser config session deploy".split()
+    rng = np.random.default_rng(8)
+    add_docs(gb, *[{"content": " ".join(rng.choice(words, rng.integers(2, 7))), "age_days": float(rng.uniform(0, 90)),
+                    "kind": ("reflection", "insight", "code")[i % 3], "votes": int(rng.integers(-3, 4))}
+                   for i in range(400)])
+    engine = gb._search_engine()
+    for q in ("cache token", "retry lock after deploy", "parser"):
+        for kinds in (None, ["reflection", "code"]):
+            f = engine._filters(kinds, None, None, None, None, None)
+            snap, ranked, _ = engine._ranked(q, f, "hybrid", NOW)
+            _, (vrows, vscore, _), (krows, kscore, kcover) = engine._retrieve(q, f, "hybrid", NOW)[1:]
+            vector = {r: (n, s) for n, (r, s) in enumerate(zip(vrows.tolist(), vscore.tolist()), 1)}
+            keyword = {r: (n, s, c) for n, (r, s, c) in enumerate(zip(krows.tolist(), kscore.tolist(),
+                                                                      kcover.tolist()), 1)}
+            rows = list(vector) + [r for r in keyword if r not in vector]
+            cands = [Candidate(snap.ids[r], snap.project_names[snap.project[r]], snap.kind_names[snap.kind[r]],
+                               snap.created_at([r])[0], int(snap.votes[r]), *vector.get(r, (None, None)),
+                               *keyword.get(r, (None, None, None))) for r in rows]
+            want = rank(cands, now=NOW, params=engine.params)
+            assert len(ranked) == len(want) > 20
+            got = [s for offset in range(0, len(want), 7) for s in ranked.page(offset, 7)[1]]
+            assert got == want

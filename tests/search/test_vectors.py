@@ -87,7 +87,8 @@ def test_vector_matches_equal_scoring_every_row_exactly(monkeypatch, half_min_ro
         mask[snap.n_main:] = True
         if i % 4 == 3:
             mask &= rng.random(snap.n) < 0.05                     # a narrow filter: fewer matches than the pool
-        rows, best, sims = snap.vector_matches(q, mask, kinds, threshold=THRESHOLD, pool=POOL)
+        matched, best, sims = snap.vector_matches(q, mask, kinds, threshold=THRESHOLD, pool=POOL)
+        rows = np.flatnonzero(matched)
         order = engine_module._pool(best, sims, ids)
         want_rows, want_pool, want_scores = _exact_answer(snap, q, mask, kinds, ids)
         assert np.array_equal(rows, want_rows)
@@ -114,7 +115,8 @@ def test_a_first_pass_outside_its_bound_falls_back_to_exact(monkeypatch, caplog)
     q = data[7]
     mask = np.ones(snap.n, dtype=bool)
     with caplog.at_level(logging.WARNING):
-        rows, best, sims = snap.vector_matches(q, mask, ("reflection",), threshold=THRESHOLD, pool=POOL)
+        matched, best, sims = snap.vector_matches(q, mask, ("reflection",), threshold=THRESHOLD, pool=POOL)
+    rows = np.flatnonzero(matched)
     assert "outside their bound" in caplog.text
     want_rows, want_pool, want_scores = _exact_answer(snap, q, mask, ("reflection",), ids)
     order = engine_module._pool(best, sims, ids)
@@ -143,3 +145,34 @@ def test_search_pages_are_the_same_with_the_fp16_scan(gb, monkeypatch):
     float32 = answers()
     monkeypatch.setattr(vectors, "HALF_MIN_ROWS", 50)
     assert answers() == float32
+
+
+def test_kth_largest_equals_a_full_partition():
+    rng = np.random.default_rng(11)
+    cases = [rng.random(20000).astype(np.float32),                       # the sampled cut
+             np.round(rng.random(50000), 2).astype(np.float32),           # many ties
+             np.tile(np.r_[np.ones(1, np.float32), np.zeros(15, np.float32)], 2000),   # the sample sees only 1s
+             np.tile(np.r_[np.zeros(1, np.float32), rng.random(15).astype(np.float32)], 2000),  # ... only 0s
+             rng.random(300).astype(np.float32)]                          # too few to sample
+    for values in cases:
+        for among in (None, rng.random(len(values)) < 0.7, np.arange(len(values)) % 16 != 0):
+            chosen = values if among is None else values[among]
+            for k in (1, 7, 100, len(chosen) // 3):
+                want = np.sort(chosen)[len(chosen) - k]
+                assert vectors.kth_largest(values, k, among=among) == want
+
+
+def test_the_fp16_scan_runs_on_one_thread_of_this_thread_only():
+    import threading
+
+    torch = pytest.importorskip("torch")
+    if vectors._OneThread._omp() is None:
+        pytest.skip("a torch build without its own libgomp: threads are left to torch")
+    before = torch.get_num_threads()
+    seen = []
+    with vectors._OneThread(torch):
+        seen.append(torch.get_num_threads())
+        other = threading.Thread(target=lambda: seen.append(torch.get_num_threads()))
+        other.start()
+        other.join()
+    assert seen == [1, before] and torch.get_num_threads() == before
