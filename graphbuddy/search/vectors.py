@@ -29,6 +29,7 @@ that depends on where it sits. Groups of 4 give every row the same value whereve
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import warnings
 
@@ -128,10 +129,23 @@ class BlockScan:
         return self.matrix[a:b] @ q, 2 * gamma * qnorm * norm + _SLACK
 
 
+_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _runnable() -> int:
+    """Threads running or waiting for a CPU right now, this one included (Linux /proc/loadavg: ~10 us); a
+    large number elsewhere, so a busy machine is assumed."""
+    try:
+        with open("/proc/loadavg", "rb") as fh:
+            return int(fh.read().split()[3].split(b"/")[0])
+    except (OSError, ValueError, IndexError):
+        return 1 << 30
+
+
 class _OneThread:
-    """Runs the calling thread's torch CPU ops on one OpenMP thread, for that thread only (libgomp keeps the
-    thread count per thread; `torch.set_num_threads` would also change the default new threads start with).
-    torch splits the fp16 GEMV over its threads: right after the model's forward pass on a busy 2-core
+    """On a busy machine, runs the calling thread's torch CPU ops on one OpenMP thread, for that thread only
+    (libgomp keeps the thread count per thread; `torch.set_num_threads` would also change the default new
+    threads start with). torch splits the fp16 GEMV over its threads: right after the model's forward pass on a busy 2-core
     machine, the call then waits for the half whose thread is not running (5.7 vs 2.7 ms p50 at load 6.5,
     the same CPU: docs/benchmarks.md). Without torch's own libgomp (another build), threads are left as
     they are."""
@@ -152,7 +166,6 @@ class _OneThread:
                 cls._looked = True
                 try:
                     import ctypes
-                    import os
 
                     import torch
 
@@ -164,7 +177,9 @@ class _OneThread:
 
     def __enter__(self):
         omp = self._omp()
-        if omp is not None:
+        # only on a busy machine: with a core free, the second thread halves the scan (bench_search on a quiet
+        # machine: 4.6 / 4.8 ms beyond the model with two threads, 5.2 / 5.3 with one)
+        if omp is not None and _runnable() > _CORES:
             self._torch.get_num_threads()          # torch's lazy per-thread setup first: it would undo ours
             self._before = omp.omp_get_max_threads()
             if self._before > 1:

@@ -162,17 +162,23 @@ def test_kth_largest_equals_a_full_partition():
                 assert vectors.kth_largest(values, k, among=among) == want
 
 
-def test_the_fp16_scan_runs_on_one_thread_of_this_thread_only():
+def test_on_a_busy_machine_the_fp16_scan_runs_on_one_thread_of_this_thread_only(monkeypatch):
     import threading
 
     torch = pytest.importorskip("torch")
     if vectors._OneThread._omp() is None:
         pytest.skip("a torch build without its own libgomp: threads are left to torch")
     before = torch.get_num_threads()
+    if before < 2:
+        pytest.skip("torch runs on one thread here anyway")
     seen = []
+    monkeypatch.setattr(vectors, "_CORES", 0)           # any load counts as busy
     with vectors._OneThread(torch):
         seen.append(torch.get_num_threads())
         other = threading.Thread(target=lambda: seen.append(torch.get_num_threads()))
         other.start()
         other.join()
     assert seen == [1, before] and torch.get_num_threads() == before
+    monkeypatch.setattr(vectors, "_CORES", 10**6)       # a machine with cores to spare: torch keeps its threads
+    with vectors._OneThread(torch):
+        assert torch.get_num_threads() == before
