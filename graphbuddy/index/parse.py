@@ -28,6 +28,7 @@ class Task:
     path: str
     language: str
     old_hash: str | None
+    size: int = 0          # bytes at discovery: the pool hands out the biggest chunks first
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +135,7 @@ def extract_all(root: Path, tasks: list[Task], *, workers: int | None = None,
     # Chunks keep the per-task pickling overhead low.
     ordered = sorted(tasks, key=lambda t: t.path)
     chunks = [ordered[i:i + CHUNK] for i in range(0, len(ordered), CHUNK)]
+    chunks.sort(key=lambda c: -sum(t.size for t in c))      # big ones first: no worker is left with one late
     n = len(chunks)
     with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"),
                              initializer=die_with_parent) as pool:

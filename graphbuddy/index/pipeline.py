@@ -382,11 +382,11 @@ def _plan(manifest: dict[str, Manifest], found) -> tuple[list[Task], list[str], 
             if (old.mtime_ns, old.size) == (cand.mtime_ns, cand.size):
                 skipped[old.language[1:]] += 1
             else:
-                todo.append(Task(path, cand.language, None))
+                todo.append(Task(path, cand.language, None, cand.size))
         elif old is None or old.language != cand.language:
-            todo.append(Task(path, cand.language, None))
+            todo.append(Task(path, cand.language, None, cand.size))
         elif (old.mtime_ns, old.size) != (cand.mtime_ns, cand.size):
-            todo.append(Task(path, cand.language, old.hash))
+            todo.append(Task(path, cand.language, old.hash, cand.size))
     return todo, deleted, forgotten, skipped
 
 
