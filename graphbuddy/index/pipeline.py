@@ -141,7 +141,8 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
     if not fresh and not todo and not deleted and not forgotten and not config_changed:
         report.skipped = dict(skipped)
         report.mode = "unchanged"
-        report.files_total = report.files_unchanged = sum(1 for m in manifest.values() if not m.language.startswith("!"))
+        report.files_total = report.files_unchanged = sum(1 for m in manifest.values()
+                                                          if not m.language.startswith("!"))
         report.seconds = time.perf_counter() - started
         if last is None and _recorded_root(analytics, project) != str(root):
             _record_root(analytics, project, str(root))      # a run that wrote recorded it with its state

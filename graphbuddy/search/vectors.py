@@ -145,10 +145,10 @@ def _runnable() -> int:
 class _OneThread:
     """On a busy machine, runs the calling thread's torch CPU ops on one OpenMP thread, for that thread only
     (libgomp keeps the thread count per thread; `torch.set_num_threads` would also change the default new
-    threads start with). torch splits the fp16 GEMV over its threads: right after the model's forward pass on a busy 2-core
-    machine, the call then waits for the half whose thread is not running (5.7 vs 2.7 ms p50 at load 6.5,
-    the same CPU: docs/benchmarks.md). Without torch's own libgomp (another build), threads are left as
-    they are."""
+    threads start with). torch splits the fp16 GEMV over its threads: right after the model's forward pass
+    on a busy 2-core machine, the call then waits for the half whose thread is not running (5.7 vs 2.7 ms
+    p50 at load 6.5, the same CPU: docs/benchmarks.md). Without torch's own libgomp (another build),
+    threads are left as they are."""
 
     _gomp = None
     _looked = False

@@ -113,7 +113,8 @@ def test_killed_between_the_graph_commit_and_the_state_commit_the_next_run_rebui
             f"from graphbuddy.index.state import IndexState\n"
             f"gb = graphbuddy.open({str(store)!r})\n"
             f"gb.index({str(src)!r}, project='p')\n"
-            f"pathlib.Path({str(src / 'a.py')!r}).write_text('def f():\\n    return 1\\n\\ndef g():\\n    return 2\\n')\n"
+            f"pathlib.Path({str(src / 'a.py')!r})"
+            f".write_text('def f():\\n    return 1\\n\\ndef g():\\n    return 2\\n')\n"
             f"IndexState.finish = lambda *a, **k: os._exit(9)\n"
             f"gb.index({str(src)!r}, project='p')\n")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 9
