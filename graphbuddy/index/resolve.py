@@ -35,6 +35,7 @@ _MAX_DEPTH = 8
 _EMPTY: dict = {}          # a missing scope's members (never written to)
 _CALL_RECEIVER = re.compile(r"^([A-Za-z_$][\w$.]*)\(.*\)$", re.S)
 _FAILED = object()         # a walk of `resolve_dotted` that names nothing
+_UNSET = object()          # no settled memo answer (`Resolver._settled`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -712,16 +713,26 @@ class Resolver:
             if holds is not None:
                 sub.keys.add(holds)
             cached = self.index.remember(cache, key, value, frozenset(sub.keys))
-        if id(cached[1]) not in self._merged:
-            self._merged[id(cached[1])] = cached[1]
-            self.keys |= cached[1]
+        self._merge(cached[1])
         return cached[0]
+
+    def _merge(self, keys: frozenset[str]) -> None:
+        """Record a memo entry's keys (once per entry: `_merged` holds it, so its id stays unique)."""
+        if id(keys) not in self._merged:
+            self._merged[id(keys)] = keys
+            self.keys |= keys
+
+    def _settled(self, cache: dict, key):
+        """`_memo`'s answer without building its closure, for an entry whose keys this resolver merged
+        already; `_UNSET` otherwise."""
+        known = cache.get(key)
+        return known[0] if known is not None and id(known[1]) in self._merged else _UNSET
 
     def _stars(self, path: str) -> tuple[str, ...]:
         """Files the star imports of `path` resolve to (memoised, with the keys they read)."""
-        known = self.index.star_cache.get(path)
-        if known is not None and id(known[1]) in self._merged:     # `_memo`'s answer, without its closure
-            return known[0]
+        known = self._settled(self.index.star_cache, path)
+        if known is not _UNSET:
+            return known
         def compute(sub):
             targets = (sub.module_of(star) for star in sub._star_imports(path))
             return tuple(dict.fromkeys(t for t in targets if t is not None and t != path))
@@ -762,9 +773,8 @@ class Resolver:
             del pos[self.path]
             cached = self.index.star_closure_cache[self.path] = \
                 (pos, comp_pos, frozenset(sub.keys)) if simple else None
-        if cached is not None and id(cached[2]) not in self._merged:    # (hundreds of keys in C include webs)
-            self._merged[id(cached[2])] = cached[2]
-            self.keys |= cached[2]
+        if cached is not None:
+            self._merge(cached[2])      # (hundreds of keys in C include webs: merged once)
         return cached
 
     def _closure_lookup(self, closure, name: str):
@@ -793,9 +803,7 @@ class Resolver:
             cached = self.index.remember(self.index.companion_cache, path,
                                          tuple(t for t in targets if t is not None and t != path),
                                          frozenset(["k:" + path] + ["m:" + k for k in keys]))
-        if id(cached[1]) not in self._merged:
-            self._merged[id(cached[1])] = cached[1]
-            self.keys |= cached[1]
+        self._merge(cached[1])
         return cached[0]
 
     def imported(self, imp: Import, depth: int = 0):
@@ -956,9 +964,9 @@ class Resolver:
     # -- classes -----------------------------------------------------------------------------------------------
     def bases_of(self, path: str, cls: Definition):
         """Resolved base classes, memoised per run with the keys their resolution read."""
-        known = self.index.bases_cache.get((path, cls.qualified_name))
-        if known is not None and id(known[1]) in self._merged:     # `_memo`'s answer, without its closure
-            return known[0]
+        known = self._settled(self.index.bases_cache, (path, cls.qualified_name))
+        if known is not _UNSET:
+            return known
         def compute(sub):
             chain = sub._chain(path, cls.parent, sub.adapter.lexical_class_scopes)
             out = []
@@ -1018,9 +1026,9 @@ class Resolver:
     def own_members(self, path: str, cls: Definition) -> dict[str, tuple]:
         """Every name `own_member` would find in class `cls`, with the same hit for each (memoised with the
         keys read: a class's dispatch table is rebuilt from its subclasses' member tables)."""
-        known = self.index.members_cache.get((self.path, path, cls.qualified_name))
-        if known is not None and id(known[1]) in self._merged:     # `_memo`'s answer, without its closure
-            return known[0]
+        known = self._settled(self.index.members_cache, (self.path, path, cls.qualified_name))
+        if known is not _UNSET:
+            return known
         return self._memo(self.index.members_cache, (self.path, path, cls.qualified_name), self.path,
                           lambda sub: sub._own_members(path, cls), holds=f"c:{path}:{cls.qualified_name}")
 
@@ -1236,9 +1244,9 @@ class Resolver:
         """Methods `name` that subclasses of `cls` (transitively) define: the targets of dynamic dispatch.
         One table per class, method name -> the subclasses' methods in subclass order, memoised with the keys
         read (a class's `self.m()` calls ask for many names; big hierarchies have hundreds of subclasses)."""
-        known = self.index.dispatch_cache.get((cls_path, cls.qualified_name))
-        if known is not None and id(known[1]) in self._merged:     # `_memo`'s answer, without its closure
-            return known[0].get(name, ())
+        known = self._settled(self.index.dispatch_cache, (cls_path, cls.qualified_name))
+        if known is not _UNSET:
+            return known.get(name, ())
         def compute(sub_resolver):
             if not sub_resolver.index.subclass_candidates().get(cls.name):     # no class names it as a base
                 sub_resolver.direct_subclasses(cls.name)      # all `subclasses` would read (most classes)
@@ -1257,9 +1265,9 @@ class Resolver:
         """(base file, base qn) -> the classes whose resolved bases include it, for bases named `name`: the
         candidates (classes naming `name` as a base, key "b:<name>") grouped once by what their bases
         resolve to. Memoised with the keys read: many classes share a name (stdlib: 2,727 name `TestCase`)."""
-        known = self.index.subtable_cache.get(name)
-        if known is not None and id(known[1]) in self._merged:     # `_memo`'s answer, without its closure
-            return known[0]
+        known = self._settled(self.index.subtable_cache, name)
+        if known is not _UNSET:
+            return known
         def compute(sub):
             sub.keys.add("b:" + name)
             table: dict[tuple[str, str], dict[tuple[str, str], tuple[str, Definition]]] = {}
@@ -1275,9 +1283,9 @@ class Resolver:
     def subclasses(self, cls_path: str, cls: Definition) -> tuple[tuple[str, Definition], ...]:
         """Classes extending/implementing `cls`, transitively, memoised per run with the keys read: candidates
         are the classes naming `cls` as a base (key "b:<name>"), confirmed by resolving their bases."""
-        known = self.index.subclass_cache.get((cls_path, cls.qualified_name))
-        if known is not None and id(known[1]) in self._merged:     # `_memo`'s answer, without its closure
-            return known[0]
+        known = self._settled(self.index.subclass_cache, (cls_path, cls.qualified_name))
+        if known is not _UNSET:
+            return known
         key = (cls_path, cls.qualified_name)
 
         def compute(sub_resolver):
