@@ -14,10 +14,10 @@ class _FastPickle:
         return self.__class__, tuple(getattr(self, f) for f in self.__slots__)
 
 
-def _slot_init(cls):
+def slot_init(cls):
     """Replace a frozen slots dataclass's `__init__` (one `object.__setattr__` call per field, ~0.4 us a
     record) by one that stores through the slot descriptors (~half that): extraction builds facts by the
-    hundred thousand and unpickling rebuilds them. Same signature, defaults and default factories."""
+    hundred thousand, unpickling rebuilds them, and resolution builds call edges as many. Same signature, defaults and default factories."""
     env, params, body = {}, [], []
     for i, f in enumerate(fields(cls)):
         env[f"_set{i}"] = cls.__dict__[f.name].__set__
@@ -39,7 +39,7 @@ def _slot_init(cls):
     return cls
 
 
-@_slot_init
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Definition(_FastPickle):
     """A function, method, constructor, module body, or class-like definition in one file."""
@@ -65,7 +65,7 @@ CLASS_KINDS = frozenset({"class", "interface", "struct", "trait", "enum", "modul
 FUNCTION_KINDS = frozenset({"function", "method", "constructor", "module"})
 
 
-@_slot_init
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Import(_FastPickle):
     """One imported binding. `module` as written ("os.path", ".util", "./util", "@/lib/x")."""
@@ -77,7 +77,7 @@ class Import(_FastPickle):
     reexport: bool = False    # JS `export {x} from`, `export * from`
 
 
-@_slot_init
+@slot_init
 @dataclass(frozen=True, slots=True)
 class CallSite(_FastPickle):
     caller: str               # qualified name of the innermost enclosing function (or the module)
@@ -90,7 +90,7 @@ class CallSite(_FastPickle):
 RETURN = "<return>"           # binding name of a function's inferred return type
 
 
-@_slot_init
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Binding(_FastPickle):
     """`x = Foo()` / `self.x = Foo()` / `x: Foo`: lets `x.m()` resolve through Foo."""
@@ -106,7 +106,7 @@ class Binding(_FastPickle):
         return self.name == RETURN or self.name.startswith("self.")
 
 
-@_slot_init
+@slot_init
 @dataclass(frozen=True, slots=True)
 class FileFacts(_FastPickle):
     path: str                 # relative to the project root, forward slashes

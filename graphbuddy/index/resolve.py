@@ -23,10 +23,10 @@ function body, or one that adds a function, changes only the keys of what it add
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from ..languages import adapter_for
-from .facts import RETURN, Definition, FileFacts, Import
+from .facts import RETURN, Definition, FileFacts, Import, slot_init
 
 CONFIDENCE = {"same_file": 1.0, "scope": 1.0, "same_package": 1.0, "import": 0.95, "self": 0.95, "inherited": 0.9,
               "receiver": 0.85, "typed": 0.8, "override": 0.7,
@@ -46,6 +46,7 @@ class ImportEdge:
     external: str | None       # Module id ("python:os.path") when no project file provides it
 
 
+@slot_init          # the stdlib has ~180,000 call edges (facts.slot_init: a cheaper `__init__`)
 @dataclass(frozen=True, slots=True)
 class CallEdge:
     caller: str                # qualified name in this file
@@ -54,25 +55,6 @@ class CallEdge:
     line: int
     confidence: float
     reason: str
-
-
-_CALL_EDGE_FIELDS = ("caller", "callee_path", "callee", "line", "confidence", "reason")
-assert tuple(f.name for f in fields(CallEdge)) == _CALL_EDGE_FIELDS
-_set_caller, _set_callee_path, _set_callee, _set_line, _set_confidence, _set_reason = (
-    getattr(CallEdge, f).__set__ for f in _CALL_EDGE_FIELDS)
-
-
-def _call_edge(caller: str, callee_path: str, callee: str, line: int, confidence: float, reason: str) -> CallEdge:
-    """`CallEdge(...)` at a third of the cost (the same object): a frozen dataclass's `__init__` goes through
-    `object.__setattr__` per field, ~1 us an edge, and the stdlib has ~180,000 call edges."""
-    edge = object.__new__(CallEdge)
-    _set_caller(edge, caller)
-    _set_callee_path(edge, callee_path)
-    _set_callee(edge, callee)
-    _set_line(edge, line)
-    _set_confidence(edge, confidence)
-    _set_reason(edge, reason)
-    return edge
 
 
 @dataclass(frozen=True, slots=True)
@@ -1363,7 +1345,7 @@ class Resolver:
         # Call sites repeat (same caller, receiver and name on other lines): one resolution each. Resolving
         # a site again would read the same settled memo entries and record no new key.
         outcomes: dict[tuple, tuple[tuple, bool]] = {}
-        edge, add_call, add_unresolved = _call_edge, calls.append, unresolved.append
+        edge, add_call, add_unresolved = CallEdge, calls.append, unresolved.append
         for call in facts.calls:
             site = (caller := call.caller, call.receiver, call.name, call.is_new)
             outcome = outcomes.get(site)
