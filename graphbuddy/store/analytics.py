@@ -15,9 +15,11 @@ from ..errors import QueryError, StoreError, StoreLocked
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta(key VARCHAR PRIMARY KEY, value VARCHAR);
+-- No primary key on (project, path): the writer deletes a file's row before inserting it (index/state.py), and
+-- with the key every COMMIT that inserted a row cost 3-6 ms more (DuckDB 1.5.5; a one-file delta pays it)
 CREATE TABLE IF NOT EXISTS index_files(
     project VARCHAR, path VARCHAR, language VARCHAR, hash VARCHAR, mtime_ns BIGINT, size BIGINT,
-    symbols BLOB, body BLOB, keys VARCHAR[], PRIMARY KEY(project, path));
+    symbols BLOB, body BLOB, keys VARCHAR[]);
 -- digest: of the file's resolved outgoing edges (graphbuddy/index/load.py), so a delta rewrites only edges that changed
 ALTER TABLE index_files ADD COLUMN IF NOT EXISTS digest VARCHAR;
 -- lookup_keys: the keys a file's resolution read (graphbuddy/index/resolve.py), packed (state.pack_keys); the
@@ -46,7 +48,10 @@ CREATE TABLE IF NOT EXISTS commits(project VARCHAR, sha VARCHAR, ts TIMESTAMP, a
 -- FLOAT[] rather than FLOAT[384] so a store can hold vectors of models with other dimensions.
 CREATE TABLE IF NOT EXISTS embeddings(content_hash VARCHAR, model VARCHAR, vector FLOAT[],
     created_at TIMESTAMP, PRIMARY KEY(content_hash, model));
+-- last, so the script's result is the layout version (_upgrade): no second round trip at open
+SELECT value FROM meta WHERE key = 'analytics_layout';
 """
+LAYOUT = "2"      # 2: index_files without its primary key
 
 # Statement kinds user SQL may run (DuckDB's own parser decides the kind): DESCRIBE, SHOW, SUMMARIZE and
 # table-valued PRAGMAs parse as SELECT. Everything else (COPY, ATTACH, INSTALL/LOAD, SET, PRAGMA, EXPORT,
@@ -98,7 +103,27 @@ class AnalyticsStore:
         self._tx_depth = 0
         self._reader = None
         self.generation = 0
-        self._conn.execute(_TABLES)      # one call for the whole script: ~1 ms, one per statement ~1 ms each
+        # one call for the whole script: ~1 ms, one per statement ~1 ms each
+        layout = self._conn.execute(_TABLES).fetchall()
+        if layout != [(LAYOUT,)]:
+            self._upgrade()
+
+    def _upgrade(self) -> None:
+        """Bring a store written by an older graphbuddy to `LAYOUT`, in one transaction (an interrupted
+        upgrade leaves the old layout, upgraded at the next open)."""
+        conn = self._conn
+        conn.execute("BEGIN TRANSACTION")
+        try:
+            if conn.execute("SELECT 1 FROM duckdb_constraints() WHERE table_name = 'index_files' "
+                            "AND constraint_type = 'PRIMARY KEY'").fetchall():
+                conn.execute("CREATE TABLE index_files_upgraded AS SELECT * FROM index_files")
+                conn.execute("DROP TABLE index_files")
+                conn.execute("ALTER TABLE index_files_upgraded RENAME TO index_files")
+            conn.execute(f"INSERT OR REPLACE INTO meta VALUES ('analytics_layout', '{LAYOUT}')")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     def close(self) -> None:
         if self._conn is not None:
