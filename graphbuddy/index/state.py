@@ -97,64 +97,89 @@ class IndexState:
                             "AND symbols IS NOT NULL", [project])
         return {r[0]: unpack_keys(r[1]) for r in rows}, {r[0]: r[2] for r in rows if r[2] is not None}
 
-    def write(self, project: str, *, facts: list[FileFacts], mtimes: dict[str, tuple[int, int]],
-              keys: dict[str, frozenset[str]], digests: dict[str, str], deleted: list[str],
-              touched: dict[str, tuple[int, int]], screened: dict[str, tuple[str, int, int]],
-              blobs: dict[str, tuple[bytes, bytes]] | None = None) -> None:
-        """Upsert changed files' facts; keys and digests of `facts` and of the unchanged files whose keys or
-        digest changed (an UPDATE rewrites the whole row, blobs included, so unchanged ones are not written);
-        new mtimes; drop deleted files.
-
-        `screened` files (binary, minified, ...: path -> (reason, mtime, size)) are remembered with a
-        `!reason` language so an unchanged one is not read again on the next run. `blobs`: path -> the
-        (symbols, body) blobs of `encode`, for the files whose blobs the caller already has."""
-        import pyarrow as pa      # lazily: a no-change run never writes, and pyarrow costs ~0.1 s to import
-
-        db = self.db
-        gone = sorted(set(deleted) | {f.path for f in facts} | set(screened))
-        if gone:
-            db.execute("DELETE FROM index_files WHERE project = ? AND list_contains(?, path)", [project, gone])
-        if facts:
-            pairs = [(blobs or {}).get(f.path) or encode(f) for f in facts]
-            db.insert_arrow("index_files", pa.table({
-                "project": [project] * len(facts),
-                "path": [f.path for f in facts],
-                "language": [f.language for f in facts],
-                "hash": [f.hash for f in facts],
-                "mtime_ns": [mtimes[f.path][0] for f in facts],
-                "size": [mtimes[f.path][1] for f in facts],
-                "symbols": pa.array([p[0] for p in pairs], pa.binary()),
-                "body": pa.array([p[1] for p in pairs], pa.binary()),
-                "lookup_keys": pa.array([pack_keys(keys.get(f.path, ())) for f in facts], pa.binary()),
-                "digest": pa.array([digests.get(f.path) for f in facts], pa.string()),
-            }))
-        if screened:
-            items = sorted(screened.items())
-            db.insert_arrow("index_files", pa.table({
-                "project": [project] * len(items), "path": [p for p, _ in items],
-                "language": ["!" + v[0] for _, v in items], "hash": [""] * len(items),
-                "mtime_ns": [v[1] for _, v in items], "size": [v[2] for _, v in items],
-            }))
-        fresh = {f.path for f in facts}
-        rekeyed = sorted(p for p in keys if p not in fresh)
-        if rekeyed:      # one UPDATE for all re-resolved files (one per file cost ~0.1-0.3 ms each)
+    def write(self, rows: "StateRows") -> None:
+        """Apply `state_rows` (built beforehand, possibly in another thread: only the statements run here)."""
+        db, project = self.db, rows.project
+        if rows.gone:
+            db.execute("DELETE FROM index_files WHERE project = ? AND list_contains(?, path)", [project, rows.gone])
+        for table in (rows.files, rows.screened):
+            if table is not None:
+                db.insert_arrow("index_files", table)
+        if rows.rekeyed is not None:      # one UPDATE for all re-resolved files (one per file: ~0.1-0.3 ms each)
             db.execute_with("UPDATE index_files SET lookup_keys = u.keys, digest = u.digest FROM _keys u "
                             "WHERE index_files.project = ? AND index_files.path = u.path", [project],
-                            _keys=pa.table({"path": rekeyed, "keys": pa.array([pack_keys(keys[p]) for p in rekeyed],
-                                                                              pa.binary()),
-                                            "digest": pa.array([digests.get(p) for p in rekeyed], pa.string())}))
-        if touched:
-            items = sorted(touched.items())
+                            _keys=rows.rekeyed)
+        if rows.touched is not None:
             db.execute_with("UPDATE index_files SET mtime_ns = u.mtime_ns, size = u.size FROM _touched u "
                             "WHERE index_files.project = ? AND index_files.path = u.path", [project],
-                            _touched=pa.table({"path": [p for p, _ in items],
-                                               "mtime_ns": pa.array([v[0] for _, v in items], pa.int64()),
-                                               "size": pa.array([v[1] for _, v in items], pa.int64())}))
+                            _touched=rows.touched)
 
     def drop_project(self, project: str) -> None:
         self.db.execute("DELETE FROM index_files WHERE project = ?", [project])
         self.db.execute("DELETE FROM index_state WHERE project = ?", [project])
         self.db.execute("DELETE FROM meta WHERE key = ?", [_format_key(project)])
+
+
+@dataclass
+class StateRows:
+    """What `IndexState.write` applies for one run, as Arrow tables (None: nothing of that kind)."""
+    project: str
+    gone: list[str]          # rows deleted first: deleted, rewritten and screened files
+    files: object            # new rows of the parsed files (facts blobs, keys, digest)
+    screened: object         # new rows of screened-out files (`!reason` language)
+    rekeyed: object          # unchanged files whose keys or digest changed: path, keys, digest
+    touched: object          # unchanged files with a new mtime: path, mtime_ns, size
+
+
+def state_rows(project: str, *, facts: list[FileFacts], mtimes: dict[str, tuple[int, int]],
+               keys: dict[str, frozenset[str]], digests: dict[str, str], deleted: list[str],
+               touched: dict[str, tuple[int, int]], screened: dict[str, tuple[str, int, int]],
+               blobs: dict[str, tuple[bytes, bytes]] | None = None) -> StateRows:
+    """The rows that upsert changed files' facts; keys and digests of `facts` and of the unchanged files whose
+    keys or digest changed (an UPDATE rewrites the whole row, blobs included, so unchanged ones are not
+    written); new mtimes; drop deleted files. No database here: a big run builds them (~0.3 s on the stdlib:
+    packing keys, copying blobs) in a thread while Kùzu commits.
+
+    `screened` files (binary, minified, ...: path -> (reason, mtime, size)) are remembered with a
+    `!reason` language so an unchanged one is not read again on the next run. `blobs`: path -> the
+    (symbols, body) blobs of `encode`, for the files whose blobs the caller already has."""
+    import pyarrow as pa      # lazily: a no-change run never writes, and pyarrow costs ~0.1 s to import
+
+    files = screened_rows = rekeyed_rows = touched_rows = None
+    if facts:
+        pairs = [(blobs or {}).get(f.path) or encode(f) for f in facts]
+        files = pa.table({
+            "project": [project] * len(facts),
+            "path": [f.path for f in facts],
+            "language": [f.language for f in facts],
+            "hash": [f.hash for f in facts],
+            "mtime_ns": [mtimes[f.path][0] for f in facts],
+            "size": [mtimes[f.path][1] for f in facts],
+            "symbols": pa.array([p[0] for p in pairs], pa.binary()),
+            "body": pa.array([p[1] for p in pairs], pa.binary()),
+            "lookup_keys": pa.array([pack_keys(keys.get(f.path, ())) for f in facts], pa.binary()),
+            "digest": pa.array([digests.get(f.path) for f in facts], pa.string()),
+        })
+    if screened:
+        items = sorted(screened.items())
+        screened_rows = pa.table({
+            "project": [project] * len(items), "path": [p for p, _ in items],
+            "language": ["!" + v[0] for _, v in items], "hash": [""] * len(items),
+            "mtime_ns": [v[1] for _, v in items], "size": [v[2] for _, v in items],
+        })
+    fresh = {f.path for f in facts}
+    rekeyed = sorted(p for p in keys if p not in fresh)
+    if rekeyed:
+        rekeyed_rows = pa.table({"path": rekeyed,
+                                 "keys": pa.array([pack_keys(keys[p]) for p in rekeyed], pa.binary()),
+                                 "digest": pa.array([digests.get(p) for p in rekeyed], pa.string())})
+    if touched:
+        items = sorted(touched.items())
+        touched_rows = pa.table({"path": [p for p, _ in items],
+                                 "mtime_ns": pa.array([v[0] for _, v in items], pa.int64()),
+                                 "size": pa.array([v[1] for _, v in items], pa.int64())})
+    return StateRows(project, sorted(set(deleted) | fresh | set(screened)), files, screened_rows, rekeyed_rows,
+                     touched_rows)
 
 
 def next_manifest(manifest: dict[str, Manifest], *, facts: list[FileFacts], mtimes: dict[str, tuple[int, int]],
