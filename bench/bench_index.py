@@ -169,9 +169,13 @@ def main() -> None:
     functions = [row["id"] for row in gb.cypher(
         "MATCH (f:Function {project: 'stdlib'}) WHERE f.kind <> 'module' RETURN f.id AS id").rows()]
     sample = rng.sample(functions, 100)
-    t = time.perf_counter()
-    gb.find_related_code(sample[0], project="stdlib", relations=["all"], depth=2)
-    print(f"find_related_code first call after indexing (loads the edge cache): {(time.perf_counter() - t) * 1000:.0f} ms")
+    firsts = []
+    for fid in sample[:2]:
+        t = time.perf_counter()
+        gb.find_related_code(fid, project="stdlib", relations=["all"], depth=2)
+        firsts.append(time.perf_counter() - t)
+    print(f"find_related_code depth 2 rel=all after indexing: first call (Kùzu hop by hop) {firsts[0] * 1000:.0f} ms, "
+          f"second (loads the edge cache) {firsts[1] * 1000:.0f} ms")
     for rel in (["called_by"], ["all"]):
         lat = []
         for fid in sample:

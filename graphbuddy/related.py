@@ -105,20 +105,19 @@ def find_related(gb, target: Target, relations: list[str], depth: int) -> list[R
     if bad:
         raise InvalidArgument(f"unknown relation(s) {', '.join(bad)}; choose from {', '.join(RELATIONS)}, all")
     seeds = _seeds(gb, target)
-    cache = _edge_cache(gb)
+    hops = _hops(gb)
     results: dict[tuple[str, str], Related] = {}
     for relation in relations:
-        label, direction, node_kind = _EDGES[relation]
+        node_kind = _EDGES[relation][2]
         if not seeds[node_kind]:
             continue
-        adjacency = cache.adjacency(gb, label)[0 if direction == "out" else 1]
-        nodes = cache.nodes
         frontier = {s: [] for s in seeds[node_kind]}
         seen = set(frontier)
         conf = {s: 1.0 for s in frontier}
         for level in range(1, depth + 1):
             if not frontier:
                 break
+            adjacency, nodes = hops(relation, sorted(frontier))
             rows = [(src, *edge) for src in frontier for edge in adjacency.get(src, ())]
             nxt: dict[str, list[Hop]] = {}
             for src, tgt, line, confidence, reason in sorted(rows, key=lambda r: (r[0], r[1], r[2] or 0)):
@@ -155,6 +154,37 @@ def _seeds(gb, target: Target) -> dict[str, list[str]]:
     return seeds
 
 
+# -- hops: from Kùzu for a first walk, then from the edge cache -----------------------------------------------
+def _hops(gb):
+    """`hops(relation, ids) -> (adjacency, nodes)`: the edges of one relation leaving `ids` (id -> [(other, line,
+    confidence, reason)]) and the display fields of the nodes they reach (id -> (kind, name, qualified_name,
+    file, start_line)). The first walk since the code last changed asks Kùzu hop by hop (stdlib: ~5 ms a hop
+    and relation, so ~60 ms for depth 2 over all relations): loading the edge cache costs 0.3-0.6 s, which a
+    one-shot caller such as the CLI would pay for one answer (1.2 s per `graphbuddy related`, measured). A
+    process that walks again loads the cache, and its walks take a few ms from then on."""
+    cache = _edge_cache(gb)
+    with cache.lock:
+        direct = not cache.walked
+        cache.walked = True
+    if direct:
+        return lambda relation, ids: _hop_from_graph(gb, relation, ids)
+
+    def from_cache(relation: str, ids: list[str]):
+        label, direction, _ = _EDGES[relation]
+        return cache.adjacency(gb, label)[0 if direction == "out" else 1], cache.nodes
+    return from_cache
+
+
+def _hop_from_graph(gb, relation: str, ids: list[str]):
+    adjacency: dict[str, list] = {}
+    nodes: dict[str, tuple] = {}
+    columns = [c.to_pylist() for c in gb.query(f"code.step_{relation}", ids=ids).arrow().columns]
+    for src, tgt, line, confidence, reason, kind, name, qn, file, start_line in zip(*columns):
+        adjacency.setdefault(src, []).append((tgt, line, confidence, reason))
+        nodes[tgt] = (kind, name, qn, file, start_line)
+    return adjacency, nodes
+
+
 # -- edge cache ------------------------------------------------------------------------------------------------
 # A walk over Kùzu costs 0.5-7 ms per hop and relation even with labelled primary-key matches (measured on the
 # stdlib: the planner scans the far node table behind a semi-mask), so depth 2 over all relations took 26-65 ms.
@@ -173,6 +203,7 @@ class _EdgeCache:
         self.edges: dict[str, tuple[dict, dict]] = {}       # label -> (out, in): id -> [(other, line, conf, reason)]
         self.nodes: dict[str, tuple] = {}                   # id -> (kind, name, qualified_name, file, start_line)
         self.loaded_nodes: set[str] = set()
+        self.walked = False          # a walk ran since the code last changed: the next one loads the cache
         self.lock = threading.Lock()
 
     def adjacency(self, gb, label: str) -> tuple[dict, dict]:

@@ -66,3 +66,57 @@ RETURN b.id AS id, 'Module' AS kind, b.name AS name, CAST(NULL AS STRING) AS fil
 MATCH (a)-[:DEFINES|HAS_METHOD]->(d)
 WHERE a.id IN $ids
 RETURN a.id AS owner, d.id AS member, label(d) AS kind;
+
+// name: step_calls
+// description: CALLS edges out of the given functions, with the callee's display fields (one find_related_code hop)
+// params: ids STRING[]
+MATCH (a:Function)-[r:CALLS]->(b:Function)
+WHERE a.id IN $ids
+RETURN a.id AS source, b.id AS target, r.line AS line, r.confidence AS confidence, r.reason AS reason,
+       'Function' AS kind, b.name AS name, b.qualified_name AS qualified_name, b.file AS file,
+       b.start_line AS start_line;
+
+// name: step_called_by
+// description: CALLS edges into the given functions, with the caller's display fields (one find_related_code hop)
+// params: ids STRING[]
+MATCH (b:Function)-[r:CALLS]->(a:Function)
+WHERE a.id IN $ids
+RETURN a.id AS source, b.id AS target, r.line AS line, r.confidence AS confidence, r.reason AS reason,
+       'Function' AS kind, b.name AS name, b.qualified_name AS qualified_name, b.file AS file,
+       b.start_line AS start_line;
+
+// name: step_imports
+// description: IMPORTS edges out of the given files, to files and external modules (one find_related_code hop)
+// params: ids STRING[]
+MATCH (a:File)-[r:IMPORTS]->(b)
+WHERE a.id IN $ids
+RETURN a.id AS source, b.id AS target, r.line AS line, CAST(NULL AS DOUBLE) AS confidence,
+       CAST(NULL AS STRING) AS reason, label(b) AS kind, b.name AS name, CAST(NULL AS STRING) AS qualified_name,
+       b.path AS file, CAST(NULL AS INT64) AS start_line;
+
+// name: step_imported_by
+// description: IMPORTS edges into the given files or modules, with the importing file (one find_related_code hop)
+// params: ids STRING[]
+MATCH (b:File)-[r:IMPORTS]->(a)
+WHERE a.id IN $ids
+RETURN a.id AS source, b.id AS target, r.line AS line, CAST(NULL AS DOUBLE) AS confidence,
+       CAST(NULL AS STRING) AS reason, 'File' AS kind, CAST(NULL AS STRING) AS name,
+       CAST(NULL AS STRING) AS qualified_name, b.path AS file, CAST(NULL AS INT64) AS start_line;
+
+// name: step_inherits
+// description: INHERITS edges out of the given classes, with the base's display fields (one find_related_code hop)
+// params: ids STRING[]
+MATCH (a:Class)-[r:INHERITS]->(b:Class)
+WHERE a.id IN $ids
+RETURN a.id AS source, b.id AS target, CAST(NULL AS INT64) AS line, CAST(NULL AS DOUBLE) AS confidence,
+       r.kind AS reason, 'Class' AS kind, b.name AS name, b.qualified_name AS qualified_name, b.file AS file,
+       b.start_line AS start_line;
+
+// name: step_inherited_by
+// description: INHERITS edges into the given classes, with the subclass's display fields (one find_related_code hop)
+// params: ids STRING[]
+MATCH (b:Class)-[r:INHERITS]->(a:Class)
+WHERE a.id IN $ids
+RETURN a.id AS source, b.id AS target, CAST(NULL AS INT64) AS line, CAST(NULL AS DOUBLE) AS confidence,
+       r.kind AS reason, 'Class' AS kind, b.name AS name, b.qualified_name AS qualified_name, b.file AS file,
+       b.start_line AS start_line;

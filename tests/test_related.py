@@ -1,0 +1,47 @@
+"""find_related_code: the first walk since the code changed asks Kùzu hop by hop, later ones use the edge
+cache; both must give the same answers."""
+from __future__ import annotations
+
+import graphbuddy
+from graphbuddy import related
+
+
+def _walk(gb, target, depth, *, direct: bool):
+    cache = related._edge_cache(gb)
+    cache.walked = not direct
+    return [r.as_dict() for r in related.find_related(gb, target, ["all"], depth)]
+
+
+def test_hop_by_hop_and_cached_walks_agree_on_every_symbol_and_file(project_copy, tmp_path):
+    with graphbuddy.open(tmp_path / "s") as gb:
+        gb.index(project_copy, project="sample")
+        ids = [r["id"] for r in gb.cypher("MATCH (n) WHERE label(n) IN ['Function', 'Class', 'File'] "
+                                          "RETURN n.id AS id ORDER BY id").rows()]
+        assert len(ids) > 20
+        found = 0
+        for i in ids:
+            target = related.resolve_target(gb, i, None)
+            for depth in (1, 2, 3):
+                direct = _walk(gb, target, depth, direct=True)
+                assert direct == _walk(gb, target, depth, direct=False), (i, depth)
+                found += len(direct)
+        assert found > 100          # the walks reach things: not two empty lists agreeing
+
+
+def test_the_first_walk_loads_no_cache_the_second_does_and_indexing_resets_it(project_copy, tmp_path):
+    with graphbuddy.open(tmp_path / "s") as gb:
+        gb.index(project_copy, project="sample")
+        _, hits = gb.find_related_code("shop.core.pricing.apply_discount", relations=["called_by"])
+        assert {h.qualified_name for h in hits} == {"shop.core.models.Order.total"}
+        cache = related._edge_cache(gb)
+        assert cache.walked and cache.edges == {}
+        _, again = gb.find_related_code("shop.core.pricing.apply_discount", relations=["called_by"])
+        assert [h.as_dict() for h in again] == [h.as_dict() for h in hits]
+        assert set(cache.edges) == {"CALLS"}
+
+        (project_copy / "shop" / "core" / "audit.py").write_text(
+            "from shop.core.pricing import apply_discount\n\n\ndef audit(order):\n    return apply_discount(order, 1)\n")
+        gb.index(project_copy, project="sample")
+        _, after = gb.find_related_code("shop.core.pricing.apply_discount", relations=["called_by"])
+        assert related._edge_cache(gb) is not cache and related._edge_cache(gb).edges == {}
+        assert {h.qualified_name for h in after} == {"shop.core.models.Order.total", "shop.core.audit.audit"}
