@@ -39,6 +39,9 @@ class GraphBuddy:
             self.close()
             raise
         self._searcher = None
+        # progress(stage, done, total) for long work inside calls that take no progress argument: embedding the
+        # texts without a vector before a search (minutes for a big project's code symbols), `embed_pending`
+        self.progress = None
 
     # -- lifecycle -------------------------------------------------------------------------------------------
     def close(self) -> None:
@@ -437,7 +440,8 @@ class GraphBuddy:
             from .search.engine import Searcher
 
             self._searcher = Searcher(self.analytics, self.embedder,
-                                      known_projects=lambda: [p["project"] for p in self.projects()])
+                                      known_projects=lambda: [p["project"] for p in self.projects()],
+                                      progress=lambda: self.progress)
         return self._searcher
 
     def search(self, query: str, *, kinds=None, projects=None, tags=None, session_id: str | None = None,

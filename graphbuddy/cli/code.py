@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from .common import ProgressBar, emit, open_store, parse_params, store_args, table
+from .common import emit, open_store, parse_params, progress_bar, store_args, table
 
 
 def register(sub) -> dict:
@@ -51,7 +51,7 @@ def register(sub) -> dict:
 
 
 def cmd_index(args) -> int:
-    bar = None if (args.no_progress or args.json or not sys.stderr.isatty()) else ProgressBar()
+    bar = progress_bar(args)
     with open_store(args) as gb:
         report = gb.index(args.path, project=args.project, full=args.full, progress=bar)
     if bar:

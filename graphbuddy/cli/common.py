@@ -53,6 +53,13 @@ def cell(v) -> str:
     return "" if v is None else str(v)
 
 
+def progress_bar(args) -> "ProgressBar | None":
+    """A bar for an interactive terminal; none with --json, --no-progress or stderr redirected."""
+    if getattr(args, "no_progress", False) or args.json or not sys.stderr.isatty():
+        return None
+    return ProgressBar()
+
+
 class ProgressBar:
     """A one-line progress bar on stderr, redrawn at most 10 times a second."""
 
@@ -70,5 +77,6 @@ class ProgressBar:
         sys.stderr.flush()
 
     def finish(self) -> None:
-        sys.stderr.write("\r" + " " * 60 + "\r")
-        sys.stderr.flush()
+        if self._last:          # something was drawn
+            sys.stderr.write("\r" + " " * 60 + "\r")
+            sys.stderr.flush()

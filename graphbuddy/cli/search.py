@@ -1,7 +1,9 @@
 """Search commands: search (memories), search-code, embed."""
 from __future__ import annotations
 
-from .common import emit, open_store, store_args
+from contextlib import contextmanager
+
+from .common import emit, open_store, progress_bar, store_args
 
 
 def register(sub) -> dict:
@@ -22,6 +24,7 @@ def register(sub) -> dict:
     p.add_argument("--scope", choices=("project", "deps", "group", "all"),
                    help="dependency-aware search from the one --project: its own knowledge, its dependency "
                         "closure, its group, or everything, ranked by dependency proximity (docs/cross-project.md)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar while texts are embedded first")
     store_args(p)
 
     p = sub.add_parser("search-code", help="semantic search over functions and classes")
@@ -31,10 +34,12 @@ def register(sub) -> dict:
     p.add_argument("--cursor")
     p.add_argument("--mode", choices=("hybrid", "vector", "keyword"), default="hybrid")
     p.add_argument("--explain", action="store_true")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar while texts are embedded first")
     store_args(p)
 
     p = sub.add_parser("embed", help="embed every document that has no vector yet (code symbols, memories)")
     p.add_argument("--kind", action="append")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     store_args(p)
     return {"search": cmd_search, "search-code": cmd_search_code, "embed": cmd_embed}
 
@@ -44,7 +49,7 @@ def cmd_search(args) -> int:
                    since=args.since, until=args.until)
     if args.scope:
         return _search_scoped(args)
-    with open_store(args) as gb:
+    with _store_with_progress(args) as gb:
         if args.summary:
             s = gb.search_summary(args.query, mode=args.mode, **filters)
             counts = "\n".join(f"  {name}: " + ", ".join(f"{k or '-'} {v}" for k, v in s[name].items())
@@ -72,14 +77,14 @@ def _search_scoped(args) -> int:
 
 
 def cmd_search_code(args) -> int:
-    with open_store(args) as gb:
+    with _store_with_progress(args) as gb:
         page = gb.search_code(args.query, projects=args.project, limit=args.limit, cursor=args.cursor, mode=args.mode)
     _print_page(args, page)
     return 0
 
 
 def cmd_embed(args) -> int:
-    with open_store(args) as gb:
+    with _store_with_progress(args) as gb:
         r = gb.embed_pending(kinds=args.kind)
     emit(args, r.as_dict(), f"embedded {r.embedded} texts ({r.documents} documents) with {r.model} in {r.seconds:.1f}s")
     return 0
@@ -97,3 +102,17 @@ def _print_page(args, page) -> None:
     if page.next_cursor:
         lines.append(f"more: --cursor {page.next_cursor}")
     emit(args, page.as_dict(), "\n".join(lines))
+
+
+@contextmanager
+def _store_with_progress(args):
+    """The store, with a progress bar for the texts a search or `embed` has to embed first (a freshly indexed
+    big project's code symbols take minutes on a CPU; `graphbuddy embed` does it ahead)."""
+    bar = progress_bar(args)
+    with open_store(args) as gb:
+        gb.progress = bar
+        try:
+            yield gb
+        finally:
+            if bar:
+                bar.finish()

@@ -28,7 +28,8 @@ class EmbedReport:
         return dict(self.__dict__)
 
 
-def embed_pending(analytics, embedder, *, kinds: tuple[str, ...] | None = None) -> EmbedReport:
+def embed_pending(analytics, embedder, *, kinds: tuple[str, ...] | None = None, progress=None) -> EmbedReport:
+    """Embed every text without a vector for this model. `progress(stage, done, total)` after each chunk."""
     started = time.perf_counter()
     where, params = "", [embedder.name]
     if kinds:
@@ -39,18 +40,31 @@ def embed_pending(analytics, embedder, *, kinds: tuple[str, ...] | None = None) 
         "WHERE d.content_hash IS NOT NULL "          # a row without its hash breaks the contract: not embeddable
         "AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.content_hash = d.content_hash AND e.model = ?) "
         f"{where} GROUP BY d.content_hash", params)
-    if pending:
-        log.info("embedding %d texts with %s", len(pending), embedder.name)
-    in_model = 0.0
-    for start in range(0, len(pending), CHUNK):
-        chunk = pending[start:start + CHUNK]
-        texts = [(text or "")[:MAX_CHARS] for _, text, _ in chunk]
-        t = time.perf_counter()
-        vectors = embedder.embed(texts)
-        in_model += time.perf_counter() - t
-        store_vectors(analytics, embedder.name, [h for h, _, _ in chunk], vectors)
+    _, _, in_model = embed_and_store(analytics, embedder, [h for h, _, _ in pending],
+                                     [(text or "")[:MAX_CHARS] for _, text, _ in pending], progress)
     return EmbedReport(embedder.name, len(pending), sum(n for _, _, n in pending), time.perf_counter() - started,
                        in_model)
+
+
+def embed_and_store(analytics, embedder, hashes: list[str], texts: list[str], progress=None):
+    """Embed `texts` CHUNK at a time, storing each chunk's vectors as it comes: an interrupted run (Ctrl-C on a
+    first search over 70k code symbols, minutes on a CPU) keeps what it embedded. Returns (vectors, inserts,
+    seconds inside the model)."""
+    if texts:
+        log.info("embedding %d texts with %s", len(texts), embedder.name)
+        if progress:
+            progress("embed", 0, len(texts))
+    parts, in_model = [], 0.0
+    for start in range(0, len(texts), CHUNK):
+        t = time.perf_counter()
+        vectors = embedder.embed(texts[start:start + CHUNK])
+        in_model += time.perf_counter() - t
+        store_vectors(analytics, embedder.name, hashes[start:start + CHUNK], vectors)
+        parts.append(vectors)
+        if progress:
+            progress("embed", min(start + CHUNK, len(texts)), len(texts))
+    vectors = np.concatenate(parts) if len(parts) > 1 else parts[0] if parts else np.zeros((0, 0), np.float32)
+    return vectors, len(parts), in_model
 
 
 def store_vectors(analytics, model: str, hashes: list[str], vectors: np.ndarray) -> None:

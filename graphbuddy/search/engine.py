@@ -18,7 +18,7 @@ import numpy as np
 from ..errors import InvalidArgument, NotFound
 from .cursor import Cursor, decode_cursor, query_key
 from .documents import CODE_KIND, MEMORY_KINDS
-from .embed import MAX_CHARS, EmbedReport, embed_pending, store_vectors
+from .embed import MAX_CHARS, EmbedReport, embed_and_store, embed_pending
 from .keyword import KeywordIndex
 from .ranking import Candidate, RankParams, Scored, age_days, age_days_us, score_columns
 from .snapshot import COMPACT_MIN, Snapshot, _member
@@ -117,7 +117,9 @@ def _ts(moment: datetime) -> float:
 class Searcher:
     """Search over one store's documents with one embedder. Thread-safe; one per `GraphBuddy`."""
 
-    def __init__(self, analytics, embedder, *, params: RankParams = RankParams(), known_projects=None):
+    def __init__(self, analytics, embedder, *, params: RankParams = RankParams(), known_projects=None,
+                 progress=None):
+        self.progress = progress or (lambda: None)     # -> the caller's progress(stage, done, total), or None
         self.analytics = analytics
         self.embedder = embedder
         self.params = params
@@ -128,7 +130,7 @@ class Searcher:
     # -- embeddings --------------------------------------------------------------------------------------
     def embed_pending(self, kinds: tuple[str, ...] | None = None) -> EmbedReport:
         with self._lock:
-            return embed_pending(self.analytics, self.embedder, kinds=kinds)
+            return embed_pending(self.analytics, self.embedder, kinds=kinds, progress=self.progress())
 
     def _current(self, kinds: tuple[str, ...] | None, *, embed: bool, keyword: bool) -> Snapshot:
         """The snapshot brought up to date; with `embed`, texts of those kinds that have no vector yet are
@@ -163,11 +165,10 @@ class Searcher:
                 texts[h] = (text or "")[:MAX_CHARS]
         if not texts:
             return snap
-        log.info("embedding %d texts with %s", len(texts), self.embedder.name)
-        vectors = self.embedder.embed(list(texts.values()))
         before = self.analytics.generation
-        store_vectors(self.analytics, self.embedder.name, list(texts), vectors)
-        if self.analytics.generation == before + 1 and snap.generation == before:
+        vectors, inserts, _ = embed_and_store(self.analytics, self.embedder, list(texts), list(texts.values()),
+                                              self.progress())
+        if self.analytics.generation == before + inserts and snap.generation == before:
             # only our insert happened: the rows with these texts (of any kind) get their vectors
             waiting = np.flatnonzero(snap.alive & ~snap.has_vector)
             hashes = snap.values("content_hash", waiting)

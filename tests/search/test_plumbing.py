@@ -45,6 +45,32 @@ def test_search_embeds_pending_memories_lazily_and_finds_new_ones(gb):
     assert gb.memory_stats()["pending_documents"] == 0
 
 
+def test_a_first_search_embeds_in_chunks_reports_progress_and_keeps_what_it_stored(gb, fake, monkeypatch):
+    from graphbuddy.search import embed
+
+    monkeypatch.setattr(embed, "CHUNK", 2)
+    add_docs(gb, *[f"note {i} about clock skew number {i}" for i in range(5)])
+    seen = []
+    gb.progress = lambda stage, done, total: seen.append((stage, done, total))
+    real = fake.embed
+
+    def fail_on_the_third_chunk(texts):
+        if fake.batches == 2:
+            raise KeyboardInterrupt           # Ctrl-C while the model works on the third chunk
+        return real(texts)
+
+    monkeypatch.setattr(fake, "embed", fail_on_the_third_chunk)
+    with pytest.raises(KeyboardInterrupt):
+        gb.search("clock skew")
+    assert seen == [("embed", 0, 5), ("embed", 2, 5), ("embed", 4, 5)]
+    assert gb.analytics.rows("SELECT count(*) FROM embeddings")[0][0] == 4      # the two chunks done are kept
+    monkeypatch.setattr(fake, "embed", real)
+    seen.clear()
+    assert gb.search("clock skew").total == 5
+    assert seen == [("embed", 0, 1), ("embed", 1, 1)]                           # only the fifth text is left
+    assert gb.embed_pending().embedded == 0
+
+
 def test_hits_explain_which_retrievers_matched(gb):
     add_docs(gb, *NOTES)
     hit = gb.search("duckdb full text index").hits[0]
