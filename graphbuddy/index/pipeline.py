@@ -85,7 +85,7 @@ class ProjectCache:
 
 
 Progress = Callable[[str, int, int], None]      # (stage, done, total)
-BACKGROUND_FROM = 64    # changed files from which the document sync and the state rows run in a thread (and memory is trimmed)
+BACKGROUND_FROM = 64    # changed files from which the documents and state rows run in a thread (memory is trimmed)
 BODY_CACHE = 256    # files whose call bodies stay in memory between runs
 PATCH_FILES = 8     # changed files patched in place (load.patch_file); a bigger edit rebuilds them in bulk
 
