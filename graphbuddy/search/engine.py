@@ -262,9 +262,8 @@ class Searcher:
             order = _pool(best, sims, snap.ids)
             vec = (best[order], sims[order], None)
         if mode != "vector" and snap.n:
-            scores, coverage = snap.keyword.scores(text)
-            hit = scores > 0                       # a positive float64 BM25 score stays positive in float32
-            hit &= mask
+            scores, hit, coverage = snap.keyword.scores(text)
+            hit &= mask                            # a positive float64 BM25 score stays positive in float32
             rows = np.flatnonzero(hit)
             matched = hit if matched is None else np.logical_or(matched, hit, out=matched)
             values = scores[rows].astype(np.float32)
@@ -355,9 +354,10 @@ def _pool(rows: np.ndarray, values: np.ndarray, ids: list[str]) -> np.ndarray:
     if k < len(rows):
         edge = kth_largest(values, k)
         at = np.flatnonzero(values >= edge)       # the k best and every row tied with the last of them
-    vals, rs = values[at].tolist(), rows[at].tolist()
-    order = sorted(range(len(at)), key=lambda i: (-vals[i], ids[rs[i]]))[:k]
-    return at[order]
+    # (-value, id, position) tuples: compared in C, without a key function (ids are distinct: positions are
+    # never compared)
+    best = sorted(zip((-values[at]).tolist(), [ids[r] for r in rows[at].tolist()], at.tolist()))[:k]
+    return np.asarray([i for _, _, i in best], dtype=np.int64)
 
 
 def _as_list(v) -> list:

@@ -50,7 +50,9 @@ few more most other some such no nor not only own same so than too very
 
 def tokenize(text: str) -> list[str]:
     """The extension's tokenizer, in Python (so a query needs no DuckDB round trip for known words)."""
-    folded = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    folded = text.lower()
+    if not folded.isascii():      # ASCII has nothing to decompose nor strip: NFKD is the identity there
+        folded = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
     return [t for t in _PUNCT.sub(" ", folded).split() if t]
 
 
@@ -137,6 +139,7 @@ class KeywordIndex:
         self.num_docs = int(alive.sum())
         self.avgdl = float(length[alive].sum()) / self.num_docs if self.num_docs else 1.0
         self._norm = K1 * (1 - B + B * length / (self.avgdl or 1.0))     # BM25's length part, per row
+        self._terms: dict[int, tuple] = {}                                 # term id -> `_term`
 
     @classmethod
     def load(cls, analytics, row_of: dict[str, int], alive: np.ndarray) -> "KeywordIndex":
@@ -197,39 +200,26 @@ class KeywordIndex:
         stems = self.stemmer.stems(words)
         return sorted({stems[w] for w in words if stems.get(w)})
 
-    def scores(self, text: str) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
-        """Per snapshot row, the BM25 score (float64; 0: no query term, or not a live row); and `coverage(rows)`:
-        for those rows, the share of the query's terms (stop words aside, known to the index or not) each one
-        contains (float32). Coverage is asked for the ~100 rows of the pool only, not kept for every row."""
+    def scores(self, text: str) -> tuple[np.ndarray, np.ndarray, Callable[[np.ndarray], np.ndarray]]:
+        """Per snapshot row, the BM25 score (float64; 0: no query term, or not a live row) and whether it is
+        positive (a mask: the rows of the query terms' live postings, so no pass over the scores); and
+        `coverage(rows)`: for those rows, the share of the query's terms (stop words aside, known to the index or
+        not) each one contains (float32). Coverage is asked for the ~100 rows of the pool only."""
         wanted = self.query_terms(text)
         n = self.n
         scores = np.zeros(n, dtype=np.float64)
+        matched = np.zeros(n, dtype=bool)
         found = []                       # per term present: its live rows, ascending, one array per part
-        all_alive = self.num_docs == n
         for term in wanted:
             tid = self.vocab.get(term)
             if tid is None:
                 continue
-            got = [p.of(tid) for p in self.parts]
-            if not all_alive:
-                got = [(r[live], f[live]) for r, f in got for live in (self.alive[r],)]
-            if len(got) == 1:
-                rows, tf = got[0][0], got[0][1].astype(np.float64)
-            else:
-                rows = np.concatenate([r for r, _ in got])
-                tf = np.concatenate([f for _, f in got]).astype(np.float64)
+            per_part, rows, impact = self._term(tid)
             if not len(rows):
                 continue
-            df = len(rows)
-            idf = np.log10((self.num_docs - df + 0.5) / (df + 0.5) + 1.0)   # DuckDB log() is base 10
-            # idf * tf * (K1 + 1) / (tf + norm), in place (the same operations in the same order: the same bits)
-            part = np.multiply(tf, idf)
-            part *= K1 + 1
-            norm = self._norm[rows]
-            norm += tf
-            part /= norm
-            scores[rows] += part
-            found.append([r for r, _ in got if len(r)])
+            scores[rows] += impact
+            matched[rows] = True
+            found.append(per_part)
 
         def coverage(rows: np.ndarray) -> np.ndarray:
             count = np.zeros(len(rows), dtype=np.float32)
@@ -239,4 +229,30 @@ class KeywordIndex:
                     count += term_rows[at] == rows
             return count / len(wanted) if wanted else count
 
-        return scores, coverage
+        return scores, matched, coverage
+
+    def _term(self, tid: int) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+        """A term's live rows (one ascending array per part that has any), all of them, and each one's BM25
+        part. Computed once per index version (the statistics are fixed in a version): a query then only adds
+        the parts of its terms up. At most one float64 per posting (~9 MB at 100k short documents)."""
+        got = self._terms.get(tid)
+        if got is not None:
+            return got
+        got = [p.of(tid) for p in self.parts]
+        if self.num_docs != self.n:
+            got = [(r[live], f[live]) for r, f in got for live in (self.alive[r],)]
+        if len(got) == 1:
+            rows, tf = got[0][0], got[0][1].astype(np.float64)
+        else:
+            rows = np.concatenate([r for r, _ in got])
+            tf = np.concatenate([f for _, f in got]).astype(np.float64)
+        df = len(rows)
+        idf = np.log10((self.num_docs - df + 0.5) / (df + 0.5) + 1.0)     # DuckDB log() is base 10
+        # idf * tf * (K1 + 1) / (tf + norm), in place (the same operations in the same order: the same bits)
+        part = np.multiply(tf, idf)
+        part *= K1 + 1
+        norm = self._norm[rows]
+        norm += tf
+        part /= norm
+        got = self._terms[tid] = ([r for r, _ in got if len(r)], rows, part)
+        return got
