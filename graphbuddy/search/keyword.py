@@ -202,39 +202,31 @@ class KeywordIndex:
 
     def scores(self, text: str) -> tuple[np.ndarray, np.ndarray, Callable[[np.ndarray], np.ndarray]]:
         """Per snapshot row, the BM25 score (float64; 0: no query term, or not a live row) and whether it is
-        positive (a mask: the rows of the query terms' live postings, so no pass over the scores); and
-        `coverage(rows)`: for those rows, the share of the query's terms (stop words aside, known to the index or
-        not) each one contains (float32). Coverage is asked for the ~100 rows of the pool only."""
+        positive (a mask, from the query terms' live postings: no pass over the scores); and `coverage(rows)`:
+        for those rows, the share of the query's terms (stop words aside, known to the index or not) each one
+        contains (float32), asked for the ~100 rows of the pool only."""
         wanted = self.query_terms(text)
         n = self.n
         scores = np.zeros(n, dtype=np.float64)
-        matched = np.zeros(n, dtype=bool)
-        found = []                       # per term present: its live rows, ascending, one array per part
+        terms = np.zeros(n, dtype=np.uint16)       # query terms in each row (a query has < 2**16 words)
         for term in wanted:
             tid = self.vocab.get(term)
             if tid is None:
                 continue
-            per_part, rows, impact = self._term(tid)
-            if not len(rows):
-                continue
+            rows, impact = self._term(tid)
             scores[rows] += impact
-            matched[rows] = True
-            found.append(per_part)
+            terms[rows] += 1
 
         def coverage(rows: np.ndarray) -> np.ndarray:
-            count = np.zeros(len(rows), dtype=np.float32)
-            for parts in found:
-                for term_rows in parts:
-                    at = np.minimum(np.searchsorted(term_rows, rows), len(term_rows) - 1)
-                    count += term_rows[at] == rows
+            count = terms[rows].astype(np.float32)
             return count / len(wanted) if wanted else count
 
-        return scores, matched, coverage
+        return scores, terms.astype(bool), coverage
 
-    def _term(self, tid: int) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
-        """A term's live rows (one ascending array per part that has any), all of them, and each one's BM25
-        part. Computed once per index version (the statistics are fixed in a version): a query then only adds
-        the parts of its terms up. At most one float64 per posting (~9 MB at 100k short documents)."""
+    def _term(self, tid: int) -> tuple[np.ndarray, np.ndarray]:
+        """A term's live rows (distinct) and each one's BM25 part. Computed once per index version (whose
+        statistics are fixed): a query then only adds the parts of its terms up. At most one float64 per
+        posting (~9 MB at 100k short documents)."""
         got = self._terms.get(tid)
         if got is not None:
             return got
@@ -254,5 +246,5 @@ class KeywordIndex:
         norm = self._norm[rows]
         norm += tf
         part /= norm
-        got = self._terms[tid] = ([r for r, _ in got if len(r)], rows, part)
+        got = self._terms[tid] = (rows, part)
         return got

@@ -31,6 +31,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 import warnings
 
 import numpy as np
@@ -132,6 +133,19 @@ class BlockScan:
 _CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
+_RUNNABLE_RECHECK_S = 0.25   # how long one reading of /proc/loadavg stands (a search reads it at most so often)
+_last_reading: list = [-1e9, 1 << 30]   # (when, runnable threads): one slice assignment replaces both
+
+
+def _busy() -> bool:
+    """More threads runnable than cores; /proc/loadavg is read at most every `_RUNNABLE_RECHECK_S`: opening
+    and reading it cost ~50 us per query with cold caches, right after the model's forward pass."""
+    now = time.monotonic()
+    if now - _last_reading[0] >= _RUNNABLE_RECHECK_S:
+        _last_reading[:] = now, _runnable()
+    return _last_reading[1] > _CORES
+
+
 def _runnable() -> int:
     """Threads running or waiting for a CPU right now, this one included (Linux /proc/loadavg: ~10 us); a
     large number elsewhere, so a busy machine is assumed."""
@@ -179,7 +193,7 @@ class _OneThread:
         omp = self._omp()
         # only on a busy machine: with a core free, the second thread halves the scan (bench_search on a quiet
         # machine: 4.6 / 4.8 ms beyond the model with two threads, 5.2 / 5.3 with one)
-        if omp is not None and _runnable() > _CORES:
+        if omp is not None and _busy():
             self._torch.get_num_threads()          # torch's lazy per-thread setup first: it would undo ours
             self._before = omp.omp_get_max_threads()
             if self._before > 1:
