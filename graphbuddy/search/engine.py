@@ -90,22 +90,26 @@ class Filters:
 
 
 def _mask(snap: Snapshot, f: Filters, as_of: datetime) -> np.ndarray:
-    """Live rows passing the filters (and, for a cursor's later pages, not updated after its snapshot time)."""
-    m = snap.kind_mask(f.kinds).copy()
+    """Live rows passing the filters (and, for a cursor's later pages, not updated after its snapshot time).
+    Read-only: without filters, the snapshot's own kind mask (no copy)."""
+    conditions = []
     if snap.n and _ts(as_of) + 1e-6 < snap.updated_max:
-        m &= snap.updated <= _ts(as_of) + 1e-6
+        conditions.append(snap.updated <= _ts(as_of) + 1e-6)
     if f.projects is not None:
-        m &= _member(snap.project, snap.project_names, f.projects)
+        conditions.append(_member(snap.project, snap.project_names, f.projects))
     if f.session_id is not None:
-        m &= _member(snap.session, snap.session_names, (f.session_id,))
+        conditions.append(_member(snap.session, snap.session_names, (f.session_id,)))
     for tag in f.tags or ():
         has = np.zeros(snap.n, dtype=bool)
         has[snap.tag_rows.get(tag, np.zeros(0, dtype=np.int64))] = True
-        m &= has
+        conditions.append(has)
     if f.since is not None:
-        m &= snap.created >= _ts(f.since)
+        conditions.append(snap.created >= _ts(f.since))
     if f.until is not None:
-        m &= snap.created < _ts(f.until)
+        conditions.append(snap.created < _ts(f.until))
+    m = snap.kind_mask(f.kinds)
+    for i, condition in enumerate(conditions):
+        m = m & condition if i == 0 else np.logical_and(m, condition, out=m)
     return m
 
 
@@ -139,9 +143,9 @@ class Searcher:
         with self._lock:
             snap = self._refresh()
             if embed and kinds is not None:
-                missing = snap.kind_mask(kinds) & ~snap.has_vector
-                if missing.any():
-                    snap = self._embed_rows(snap, np.flatnonzero(missing))
+                missing = snap.missing_vectors(kinds)
+                if len(missing):
+                    snap = self._embed_rows(snap, missing)
             if keyword and snap.keyword is None:
                 before = self.analytics.generation
                 snap.with_keyword(self.analytics)
@@ -263,9 +267,8 @@ class Searcher:
             order = _pool(best, sims, snap.ids)
             vec = (best[order], sims[order], None)
         if mode != "vector" and snap.n:
-            scores, coverage = snap.keyword.scores(text)
-            hit = scores > 0                       # a positive float64 BM25 score stays positive in float32
-            hit &= mask
+            scores, hit, coverage = snap.keyword.scores(text)
+            hit &= mask                            # a positive float64 BM25 score stays positive in float32
             rows = np.flatnonzero(hit)
             matched = hit if matched is None else np.logical_or(matched, hit, out=matched)
             values = scores[rows].astype(np.float32)
@@ -299,7 +302,7 @@ class Searcher:
         return Hit(c.id, c.kind, c.project, title,
                    content if len(content) <= SNIPPET_CHARS else content[:SNIPPET_CHARS - 1] + "…",
                    tuple(tags or ()), snap.session_names[snap.session[r]], c.created_at, c.votes,
-                   json.loads(attrs) if isinstance(attrs, str) else (attrs or {}), s.score, scores, explanation)
+                   _attrs(attrs), s.score, scores, explanation)
 
 
 class _Ranking:
@@ -325,8 +328,9 @@ class _Ranking:
         self._keyword = [keyword.get(r, no_keyword) for r in rows]
         self._parts = score_columns([v[0] for v in self._vector], [k[0] for k in self._keyword],
                                     [k[2] for k in self._keyword], ages, votes, params)
-        ids, parts = snap.ids, self._parts
-        self._order = sorted(range(len(rows)), key=lambda i: (-parts[i][3], ids[rows[i]]))
+        ids = snap.ids            # (-score, id, position) tuples compared in C; ids are distinct
+        self._order = [i for _, _, i in sorted(zip([-p[3] for p in self._parts], [ids[r] for r in rows],
+                                                   range(len(rows))))]
         self._snap, self._rows, self._kinds, self._votes, self._ages = snap, rows, kinds, votes, ages
 
     def __len__(self) -> int:
@@ -356,9 +360,16 @@ def _pool(rows: np.ndarray, values: np.ndarray, ids: list[str]) -> np.ndarray:
     if k < len(rows):
         edge = kth_largest(values, k)
         at = np.flatnonzero(values >= edge)       # the k best and every row tied with the last of them
-    vals, rs = values[at].tolist(), rows[at].tolist()
-    order = sorted(range(len(at)), key=lambda i: (-vals[i], ids[rs[i]]))[:k]
-    return at[order]
+    # (-value, id, position) tuples: compared in C, without a key function (ids are distinct: positions are
+    # never compared)
+    best = sorted(zip((-values[at]).tolist(), [ids[r] for r in rows[at].tolist()], at.tolist()))[:k]
+    return np.asarray([i for _, _, i in best], dtype=np.int64)
+
+
+def _attrs(attrs) -> dict:
+    if isinstance(attrs, str):
+        return {} if attrs == "{}" else json.loads(attrs)    # most memories have none: no cold JSON decoder
+    return attrs or {}
 
 
 def _as_list(v) -> list:

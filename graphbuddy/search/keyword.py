@@ -21,6 +21,8 @@ from typing import Callable
 
 import numpy as np
 
+from .porter import stem
+
 log = logging.getLogger(__name__)
 
 FTS_SCHEMA = "fts_main_documents"
@@ -49,8 +51,10 @@ few more most other some such no nor not only own same so than too very
 
 
 def tokenize(text: str) -> list[str]:
-    """The extension's tokenizer, in Python (so a query needs no DuckDB round trip for known words)."""
-    folded = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    """The extension's tokenizer, in Python (a query needs no DuckDB round trip)."""
+    folded = text.lower()
+    if not folded.isascii():      # ASCII has nothing to decompose nor strip: NFKD is the identity there
+        folded = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
     return [t for t in _PUNCT.sub(" ", folded).split() if t]
 
 
@@ -84,18 +88,18 @@ def ensure_fts_index(analytics) -> tuple[bool, float]:
 
 
 class Stemmer:
-    """word -> Porter stem by the extension's own `stem`: one DuckDB call per batch of words not seen before."""
+    """word -> Porter stem, as the extension's `stem(w, 'porter')` gives it (`porter.py`, the same Snowball
+    algorithm in Python: a DuckDB call cost ~1 ms, paid by every query with a word not seen before)."""
 
-    def __init__(self, analytics):
-        self._analytics = analytics
+    def __init__(self):
         self._stems: dict[str, str] = {}
 
     def stems(self, words) -> dict[str, str]:
-        missing = [w for w in set(words) if w not in self._stems]
-        if missing:
-            self._stems.update(self._analytics.rows(
-                "SELECT w, stem(w, 'porter') FROM (SELECT unnest(?::VARCHAR[]) AS w)", [missing]))
-        return self._stems
+        known = self._stems
+        for w in words:
+            if w not in known:
+                known[w] = stem(w)
+        return known
 
 
 class _Postings:
@@ -137,6 +141,7 @@ class KeywordIndex:
         self.num_docs = int(alive.sum())
         self.avgdl = float(length[alive].sum()) / self.num_docs if self.num_docs else 1.0
         self._norm = K1 * (1 - B + B * length / (self.avgdl or 1.0))     # BM25's length part, per row
+        self._terms: dict[int, tuple] = {}                                 # term id -> `_term`
 
     @classmethod
     def load(cls, analytics, row_of: dict[str, int], alive: np.ndarray) -> "KeywordIndex":
@@ -158,7 +163,7 @@ class KeywordIndex:
         rows = row[d]
         keep = rows >= 0               # a document deleted since the snapshot was read
         main = _Postings(t[keep], rows[keep], tf["tf"].to_numpy()[keep])
-        return cls(vocab=vocab, parts=[main], length=length, alive=alive, stemmer=Stemmer(analytics),
+        return cls(vocab=vocab, parts=[main], length=length, alive=alive, stemmer=Stemmer(),
                    rebuilt=rebuilt, rebuild_seconds=seconds)
 
     def extended(self, *, texts: list[tuple[str | None, str | None]], alive: np.ndarray,
@@ -197,46 +202,51 @@ class KeywordIndex:
         stems = self.stemmer.stems(words)
         return sorted({stems[w] for w in words if stems.get(w)})
 
-    def scores(self, text: str) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
-        """Per snapshot row, the BM25 score (float64; 0: no query term, or not a live row); and `coverage(rows)`:
+    def scores(self, text: str) -> tuple[np.ndarray, np.ndarray, Callable[[np.ndarray], np.ndarray]]:
+        """Per snapshot row, the BM25 score (float64; 0: no query term, or not a live row) and whether it is
+        positive (a mask, from the query terms' live postings: no pass over the scores); and `coverage(rows)`:
         for those rows, the share of the query's terms (stop words aside, known to the index or not) each one
-        contains (float32). Coverage is asked for the ~100 rows of the pool only, not kept for every row."""
+        contains (float32), asked for the ~100 rows of the pool only."""
         wanted = self.query_terms(text)
         n = self.n
         scores = np.zeros(n, dtype=np.float64)
-        found = []                       # per term present: its live rows, ascending, one array per part
-        all_alive = self.num_docs == n
+        terms = np.zeros(n, dtype=np.uint16)       # query terms in each row (a query has < 2**16 words)
         for term in wanted:
             tid = self.vocab.get(term)
             if tid is None:
                 continue
-            got = [p.of(tid) for p in self.parts]
-            if not all_alive:
-                got = [(r[live], f[live]) for r, f in got for live in (self.alive[r],)]
-            if len(got) == 1:
-                rows, tf = got[0][0], got[0][1].astype(np.float64)
-            else:
-                rows = np.concatenate([r for r, _ in got])
-                tf = np.concatenate([f for _, f in got]).astype(np.float64)
-            if not len(rows):
-                continue
-            df = len(rows)
-            idf = np.log10((self.num_docs - df + 0.5) / (df + 0.5) + 1.0)   # DuckDB log() is base 10
-            # idf * tf * (K1 + 1) / (tf + norm), in place (the same operations in the same order: the same bits)
-            part = np.multiply(tf, idf)
-            part *= K1 + 1
-            norm = self._norm[rows]
-            norm += tf
-            part /= norm
-            scores[rows] += part
-            found.append([r for r, _ in got if len(r)])
+            rows, impact = self._term(tid)
+            scores[rows] += impact
+            terms[rows] += 1
 
         def coverage(rows: np.ndarray) -> np.ndarray:
-            count = np.zeros(len(rows), dtype=np.float32)
-            for parts in found:
-                for term_rows in parts:
-                    at = np.minimum(np.searchsorted(term_rows, rows), len(term_rows) - 1)
-                    count += term_rows[at] == rows
+            count = terms[rows].astype(np.float32)
             return count / len(wanted) if wanted else count
 
-        return scores, coverage
+        return scores, terms.astype(bool), coverage
+
+    def _term(self, tid: int) -> tuple[np.ndarray, np.ndarray]:
+        """A term's live rows (distinct) and each one's BM25 part. Computed once per index version (whose
+        statistics are fixed): a query then only adds the parts of its terms up. At most one float64 per
+        posting (~9 MB at 100k short documents)."""
+        got = self._terms.get(tid)
+        if got is not None:
+            return got
+        got = [p.of(tid) for p in self.parts]
+        if self.num_docs != self.n:
+            got = [(r[live], f[live]) for r, f in got for live in (self.alive[r],)]
+        if len(got) == 1:
+            rows, tf = got[0][0], got[0][1].astype(np.float64)
+        else:
+            rows = np.concatenate([r for r, _ in got])
+            tf = np.concatenate([f for _, f in got]).astype(np.float64)
+        df = len(rows)
+        idf = np.log10((self.num_docs - df + 0.5) / (df + 0.5) + 1.0)     # DuckDB log() is base 10
+        # idf * tf * (K1 + 1) / (tf + norm), in place (the same operations in the same order: the same bits)
+        part = np.multiply(tf, idf)
+        part *= K1 + 1
+        norm = self._norm[rows]
+        norm += tf
+        part /= norm
+        got = self._terms[tid] = (rows, part)
+        return got

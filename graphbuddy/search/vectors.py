@@ -15,9 +15,11 @@ be in the top `pool`. So matches, their count and the pool (its order, ties by i
 every row exactly: nothing is approximate in the result.
 
 The bound, for rows x and query q (float32, n = dim, u = 2**-24, gamma = n u / (1 - n u)):
-- fp16 copy: |x_j - fp16(x_j)| <= 2**-11 |x_j| + 2**-25 (round to nearest; subnormals included), and both
-  float32 sums are off by at most gamma sum|q_j x_j| <= gamma |q| |x|, so
-  delta = |q| N (2**-11 + 2 gamma) + 2**-25 |q|_1 + slack, N the largest row norm of the block;
+- fp16 copy: the rounding e = x - fp16(x) adds |q . e| <= |q| E, E the largest |e| over the block's rows,
+  measured when the copy is made (at most N 2**-11 + 2**-25 sqrt(n), as |e_j| <= 2**-11 |x_j| + 2**-25:
+  round to nearest, subnormals included; ~half of that on real vectors, so about half the rows to rescore);
+  the two float32 sums are off by at most gamma |q| (N + E) and gamma |q| N, so
+  delta = min(|q| E, |q| N 2**-11 + 2**-25 |q|_1) + gamma |q| (2 N + E) + slack, N the largest row norm;
 - float32 first pass (same numbers, another summation order than `exact`): delta = 2 gamma |q| N + slack.
 `HalfKernel` checks once that the kernel keeps the query in float32 and rounds weights to nearest fp16; every
 query also checks the bound on the rows it scored exactly, and falls back to float32 if it ever fails.
@@ -31,7 +33,9 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 
@@ -98,10 +102,10 @@ class BlockScan:
 
     def __init__(self, matrix: np.ndarray):
         self.matrix = matrix
-        self._blocks: dict[tuple[int, int], tuple[object, float, bool]] = {}   # packed, norm, packing tried
+        self._blocks: dict[tuple[int, int], tuple[_Half | None, float, bool]] = {}   # fp16, norm, packing tried
         self._lock = threading.Lock()
 
-    def _block(self, a: int, b: int, half: bool) -> tuple[object, float]:
+    def _block(self, a: int, b: int, half: bool) -> tuple[_Half | None, float]:
         """(packed fp16 copy or None, largest row norm) of rows [a, b)."""
         got = self._blocks.get((a, b))
         if got is None or (half and not got[2]):
@@ -124,12 +128,27 @@ class BlockScan:
         if kernel is not None:
             torch, ops = kernel
             with _OneThread(torch):
-                out = ops.linear_dynamic_fp16(torch.from_numpy(q[None, :]), packed)[0].numpy()
-            return out, qnorm * norm * (2.0 ** -11 + 2 * gamma) + 2.0 ** -25 * qsum + _SLACK
+                out = ops.linear_dynamic_fp16(torch.from_numpy(q[None, :]), packed.weights)[0].numpy()
+            # the rounding the block actually has, or the worst case fp16 allows if that were ever smaller
+            rounding = min(qnorm * packed.rounding, qnorm * norm * 2.0 ** -11 + 2.0 ** -25 * qsum)
+            return out, rounding + gamma * qnorm * (2 * norm + packed.rounding) + _SLACK
         return self.matrix[a:b] @ q, 2 * gamma * qnorm * norm + _SLACK
 
 
 _CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+_RUNNABLE_RECHECK_S = 0.25   # how long one reading of /proc/loadavg stands (a search reads it at most so often)
+_last_reading: list = [-1e9, 1 << 30]   # (when, runnable threads): one slice assignment replaces both
+
+
+def _busy() -> bool:
+    """More threads runnable than cores; /proc/loadavg is read at most every `_RUNNABLE_RECHECK_S`: opening
+    and reading it cost ~50 us per query with cold caches, right after the model's forward pass."""
+    now = time.monotonic()
+    if now - _last_reading[0] >= _RUNNABLE_RECHECK_S:
+        _last_reading[:] = now, _runnable()
+    return _last_reading[1] > _CORES
 
 
 def _runnable() -> int:
@@ -179,7 +198,7 @@ class _OneThread:
         omp = self._omp()
         # only on a busy machine: with a core free, the second thread halves the scan (bench_search on a quiet
         # machine: 4.6 / 4.8 ms beyond the model with two threads, 5.2 / 5.3 with one)
-        if omp is not None and _runnable() > _CORES:
+        if omp is not None and _busy():
             self._torch.get_num_threads()          # torch's lazy per-thread setup first: it would undo ours
             self._before = omp.omp_get_max_threads()
             if self._before > 1:
@@ -196,14 +215,32 @@ def _largest_norm(block: np.ndarray, rows: int = 8192) -> float:
                 for i in range(0, len(block), rows)), default=0.0)
 
 
-def _pack(block: np.ndarray):
+class _Half(NamedTuple):
+    weights: object        # fbgemm's packed fp16 copy
+    rounding: float        # largest |x - fp16(x)| over the rows x of the block (an upper bound)
+
+
+def _pack(block: np.ndarray) -> _Half | None:
     kernel = HalfKernel.ops()
     if kernel is None:
         return None
     torch, ops = kernel
     with warnings.catch_warnings():                # the Arrow buffer is read-only: torch says so, nothing writes it
         warnings.simplefilter("ignore", UserWarning)
-        return ops.linear_prepack_fp16(torch.from_numpy(block), None)
+        weights = ops.linear_prepack_fp16(torch.from_numpy(block), None)
+    return _Half(weights, _largest_rounding(block))
+
+
+def _largest_rounding(block: np.ndarray, rows: int = 8192) -> float:
+    """max over rows x of |x - fp16(x)|, rounded to nearest as the kernel does (HalfKernel's probe). Each
+    difference is exact in float32 (Sterbenz: x and fp16(x) are within a factor 2), its square exact in
+    float64; the float64 sums' rounding (~1e-13 relative) is covered by the factor."""
+    largest = 0.0
+    for i in range(0, len(block), rows):
+        part = block[i:i + rows]
+        error = part - part.astype(np.float16).astype(np.float32)
+        largest = max(largest, float(np.sqrt(np.einsum("ij,ij->i", error, error, dtype=np.float64).max())))
+    return largest * (1 + 2.0 ** -20)
 
 
 def matches(first: np.ndarray, delta: float, mask: np.ndarray, rescore, *, threshold: float,

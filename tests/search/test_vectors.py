@@ -98,6 +98,28 @@ def test_vector_matches_equal_scoring_every_row_exactly(monkeypatch, half_min_ro
     assert any(packed is not None for packed, _, _ in snap.first_pass._blocks.values()) == (half_min_rows == 1)
 
 
+def test_the_fp16_bound_from_the_measured_rounding_holds_for_every_row(monkeypatch):
+    """delta uses the block's largest |x - fp16(x)|: every row's first-pass score is within it of `exact`, for
+    rows of unit, tiny (fp16 subnormal) and large norms, and for unnormalised queries."""
+    pytest.importorskip("torch")
+    monkeypatch.setattr(vectors, "HALF_MIN_ROWS", 1)
+    rng = np.random.default_rng(11)
+    dim = 96
+    data = _clustered(rng, 3000, dim)
+    data[:300] *= np.float32(1e-4)                      # components down to fp16's subnormal range
+    data[300:400] *= np.float32(300.0)
+    data[400:450, : dim // 2] = 0                        # exact zeros
+    scan = vectors.BlockScan(data)
+    for i in range(30):
+        q = (data[rng.integers(400, 3000)] + rng.normal(0, 0.5, dim)).astype(np.float32) * np.float32(1 + i % 4)
+        qnorm = float(np.sqrt(np.dot(q.astype(np.float64), q.astype(np.float64))))
+        first, delta = scan.scores(0, len(data), q, qnorm, float(np.abs(q).sum(dtype=np.float64)))
+        exact = vectors.exact(data, np.arange(len(data)), q)
+        assert float(np.abs(exact.astype(np.float64) - first).max()) <= delta
+    packed, norm = scan._block(0, len(data), True)
+    assert packed is not None and packed.rounding < norm * 2.0 ** -11      # tighter than the worst case
+
+
 def test_a_first_pass_outside_its_bound_falls_back_to_exact(monkeypatch, caplog):
     rng = np.random.default_rng(3)
     data = _clustered(rng, 2000, 64)
