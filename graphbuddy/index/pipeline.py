@@ -245,8 +245,7 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
     big = len(changed) >= BACKGROUND_FROM
     if fresh or big or stamp is None:
         # a crash between the graph's COMMIT and the state's is caught by the stamp, except for a new project
-        # (no state row yet), a rebuild, and a big run (its documents and state rows commit before the graph's
-        # COMMIT, in transactions of their own): those go dirty first
+        # (no state row yet), a rebuild, and a big run (its documents commit on their own): those go dirty first
         state.set_dirty(project)
     with resolve_to_edges(index, project, affected, full_facts, workers=workers,
                           bodies={p: b for p, (_, b) in prepared.blobs.items()}) as resolving, graph.transaction():
@@ -286,12 +285,11 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         rewired = sorted(p for p in affected - set(changed) if digests[p] != old_digests.get(p))
         same = affected - set(changed) - set(rewired)
         rekeyed = {p: k for p, k in resolved.keys.items() if p in new_facts or k != old_keys.get(p) or p in rewired}
+        # a big run's state rows (keys packed, blobs copied: ~0.3 s on the stdlib) are built while Kùzu writes
+        # the edges and commits, which releases the GIL; they are written after that COMMIT (the stamp's order)
         state_rows_for = functools.partial(state_rows, project, keys=rekeyed, digests=digests, blobs=prepared.blobs,
                                            **written_files)
-        # A big run is dirty until its last commit, so its state need not wait for the graph's COMMIT: the thread
-        # builds the rows (keys packed, blobs copied: ~0.3 s on the stdlib) and writes them (27 MB of blobs, and
-        # DuckDB's checkpoint after) while Kùzu writes the edges and commits, which releases the GIL
-        writing = syncer.submit(_write_state, state, state_rows_for, fresh=fresh) if syncer else None
+        building = syncer.submit(state_rows_for) if syncer else None
         modules = sorted(set(modules).union(load.imported_modules(graph, project, rewired)))
         load.delete_outgoing(graph, project, rewired)
         unpatched = {p for p in sorted(patched) if digests[p] != old_digests.get(p)
@@ -306,8 +304,10 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         load.remove_orphan_modules(graph, modules)
     if syncer is not None:
         syncing.result()
-        writing.result()
+        rows = building.result()
         syncer.shutdown()
+    else:
+        rows = state_rows_for()
     if big:
         return_free_memory()
     new_keys, new_digests = dict(old_keys), dict(old_digests)
@@ -316,13 +316,12 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         new_digests.pop(p, None)
     new_keys.update(resolved.keys)
     new_digests.update(digests)
-    rows = state_rows_for() if syncer is None else None
     with analytics.transaction():
-        if rows is not None:             # a small run's documents and state commit with its stamp
+        if syncing is None:              # a small run's documents commit with its state
             sync_code_documents(analytics, project, docs, paths=doc_paths, old_ids=old_doc_ids)
-            if fresh:
-                state.drop_project(project)
-            state.write(rows)
+        if fresh:
+            state.drop_project(project)
+        state.write(rows)
         if fresh or config_changed:
             _store_config(analytics, project, found.config)
         if existing_root != str(root) or last is None and _recorded_root(analytics, project) != str(root):
@@ -360,18 +359,6 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
     report.seconds = time.perf_counter() - started
     return report
 
-
-
-def _write_state(state: IndexState, build: Callable, *, fresh: bool) -> None:
-    """A big run's state rows, built and committed in the sync thread (the project is dirty meanwhile)."""
-    rows = build()
-    with state.db.transaction():
-        if fresh:
-            state.drop_files(rows.project)
-        state.write(rows)
-    # DuckDB folds its write-ahead log (past 16 MB now) into the file at the next COMMIT: here, not in the
-    # serial tail after the graph's COMMIT (~0.1-0.2 s on the stdlib)
-    state.db.execute("CHECKPOINT")
 
 
 def _moved_nodes(project: str, old: dict[str, FileFacts], new: dict[str, FileFacts], deleted: list[str],

@@ -114,11 +114,8 @@ class IndexState:
                             "WHERE index_files.project = ? AND index_files.path = u.path", [project],
                             _touched=rows.touched)
 
-    def drop_files(self, project: str) -> None:
-        self.db.execute("DELETE FROM index_files WHERE project = ?", [project])
-
     def drop_project(self, project: str) -> None:
-        self.drop_files(project)
+        self.db.execute("DELETE FROM index_files WHERE project = ?", [project])
         self.db.execute("DELETE FROM index_state WHERE project = ?", [project])
         self.db.execute("DELETE FROM meta WHERE key = ?", [_format_key(project)])
 
