@@ -118,10 +118,9 @@ class GraphBuddy:
     # -- code graph ------------------------------------------------------------------------------------------
     def find_related_code(self, target: str, *, project: str | None = None, relations=("all",), depth: int = 1):
         """Files, functions and classes related to `target` by imports, calls and inheritance, with a why."""
-        from .related import find_related, resolve_target
+        from .related import related_code
 
-        t = resolve_target(self, target, project)
-        return t, find_related(self, t, list(relations), depth)
+        return related_code(self, target, project, list(relations), depth)
 
     def projects(self) -> list[dict]:
         return self._rows("code.projects")

@@ -18,6 +18,7 @@ _EDGES = {
     "inherited_by": ("INHERITS", "in", "Class"),
 }
 MAX_DEPTH = 5
+MAX_TARGETS = 10_000      # resolved names kept per code version
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,29 @@ class Target:
     file: str          # the file's id (its own id for a file)
 
 
-def resolve_target(gb, text: str, project: str | None) -> Target:
-    """A file path, function or class (id, qualified or short name). Ambiguity is an error listing candidates."""
+def related_code(gb, text: str, project: str | None, relations: list[str], depth: int):
+    """find_related_code: the target, then what relates to it, checking the code's index stamps once."""
+    cache = _edge_cache(gb)
+    target = resolve_target(gb, text, project, cache=cache)
+    return target, find_related(gb, target, relations, depth, cache=cache)
+
+
+def resolve_target(gb, text: str, project: str | None, *, cache: "_EdgeCache | None" = None) -> Target:
+    """A file path, function or class (id, qualified or short name). Ambiguity is an error listing candidates.
+    Answers are kept until the code changes (the edge cache's stamps): the name scans cost ~5 ms a call, most
+    of a warm find_related_code or get_callers (agents ask about the same few names again and again)."""
+    cache = cache or _edge_cache(gb)
+    key = (text, project)
+    found = cache.targets.get(key)
+    if found is None:
+        found = _lookup_target(gb, text, project)
+        if len(cache.targets) >= MAX_TARGETS:
+            cache.targets.clear()
+        cache.targets[key] = found
+    return found
+
+
+def _lookup_target(gb, text: str, project: str | None) -> Target:
     e = gb.query("code.find_by_id", id=text).rows()[0]      # primary-key lookups: the common, cheap case
     exact = [t for t in (Target(e["function"], "Function", e["function_name"], e["function_file"]),
                          Target(e["class"], "Class", e["class_name"], e["class_file"]),
@@ -96,7 +118,8 @@ def resolve_target(gb, text: str, project: str | None) -> Target:
     return candidates[0]
 
 
-def find_related(gb, target: Target, relations: list[str], depth: int) -> list[Related]:
+def find_related(gb, target: Target, relations: list[str], depth: int, *,
+                 cache: "_EdgeCache | None" = None) -> list[Related]:
     if not 1 <= depth <= MAX_DEPTH:
         raise InvalidArgument(f"depth must be between 1 and {MAX_DEPTH}, got {depth}")
     if "all" in relations:
@@ -105,7 +128,7 @@ def find_related(gb, target: Target, relations: list[str], depth: int) -> list[R
     if bad:
         raise InvalidArgument(f"unknown relation(s) {', '.join(bad)}; choose from {', '.join(RELATIONS)}, all")
     seeds = _seeds(gb, target)
-    hops = _hops(gb)
+    hops = _hops(gb, cache or _edge_cache(gb))
     results: dict[tuple[str, str], Related] = {}
     for relation in relations:
         node_kind = _EDGES[relation][2]
@@ -155,14 +178,13 @@ def _seeds(gb, target: Target) -> dict[str, list[str]]:
 
 
 # -- hops: from Kùzu for a first walk, then from the edge cache -----------------------------------------------
-def _hops(gb):
+def _hops(gb, cache: "_EdgeCache"):
     """`hops(relation, ids) -> (adjacency, nodes)`: the edges of one relation leaving `ids` (id -> [(other, line,
     confidence, reason)]) and the display fields of the nodes they reach (id -> (kind, name, qualified_name,
     file, start_line)). The first walk since the code last changed asks Kùzu hop by hop (stdlib: ~5 ms a hop
     and relation, so ~60 ms for depth 2 over all relations): loading the edge cache costs 0.3-0.6 s, which a
     one-shot caller such as the CLI would pay for one answer (1.2 s per `graphbuddy related`, measured). A
     process that walks again loads the cache, and its walks take a few ms from then on."""
-    cache = _edge_cache(gb)
     with cache.lock:
         direct = not cache.walked
         cache.walked = True
@@ -204,6 +226,7 @@ class _EdgeCache:
         self.nodes: dict[str, tuple] = {}                   # id -> (kind, name, qualified_name, file, start_line)
         self.loaded_nodes: set[str] = set()
         self.walked = False          # a walk ran since the code last changed: the next one loads the cache
+        self.targets: dict[tuple, Target] = {}                # (text, project) -> resolve_target's answer
         self.lock = threading.Lock()
 
     def adjacency(self, gb, label: str) -> tuple[dict, dict]:

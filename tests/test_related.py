@@ -2,6 +2,8 @@
 cache; both must give the same answers."""
 from __future__ import annotations
 
+import pytest
+
 import graphbuddy
 from graphbuddy import related
 
@@ -45,3 +47,20 @@ def test_the_first_walk_loads_no_cache_the_second_does_and_indexing_resets_it(pr
         _, after = gb.find_related_code("shop.core.pricing.apply_discount", relations=["called_by"])
         assert related._edge_cache(gb) is not cache and related._edge_cache(gb).edges == {}
         assert {h.qualified_name for h in after} == {"shop.core.models.Order.total", "shop.core.audit.audit"}
+
+
+def test_resolved_names_are_kept_until_the_code_changes(project_copy, tmp_path):
+    from graphbuddy.errors import NotFound
+
+    with graphbuddy.open(tmp_path / "s") as gb:
+        gb.index(project_copy, project="sample")
+        target, _ = gb.find_related_code("apply_discount")
+        assert related._edge_cache(gb).targets[("apply_discount", None)] == target
+        assert gb.find_callers("apply_discount")                  # answered from the kept resolution
+        pricing = project_copy / "shop" / "core" / "pricing.py"
+        pricing.write_text(pricing.read_text().replace("def apply_discount(", "def apply_rebate("))
+        gb.index(project_copy, project="sample")
+        assert related._edge_cache(gb).targets == {}              # a new code version starts empty
+        with pytest.raises(NotFound):
+            gb.find_related_code("apply_discount")
+        assert gb.find_related_code("apply_rebate")[0].label.endswith("apply_rebate")
