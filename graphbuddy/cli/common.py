@@ -55,7 +55,7 @@ def cell(v) -> str:
 
 def progress_bar(args) -> "ProgressBar | None":
     """A bar for an interactive terminal; none with --json, --no-progress or stderr redirected."""
-    if getattr(args, "no_progress", False) or args.json or not sys.stderr.isatty():
+    if args.no_progress or args.json or not sys.stderr.isatty():
         return None
     return ProgressBar()
 

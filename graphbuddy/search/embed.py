@@ -63,7 +63,7 @@ def embed_and_store(analytics, embedder, hashes: list[str], texts: list[str], pr
         parts.append(vectors)
         if progress:
             progress("embed", min(start + CHUNK, len(texts)), len(texts))
-    vectors = np.concatenate(parts) if len(parts) > 1 else parts[0] if parts else np.zeros((0, 0), np.float32)
+    vectors = np.concatenate(parts) if parts else np.zeros((0, 0), np.float32)
     return vectors, len(parts), in_model
 
 
