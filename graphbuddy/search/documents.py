@@ -89,16 +89,17 @@ def _schema():
                       ("updated_at", pa.timestamp("us")), ("votes", pa.int32()), ("attrs", pa.string())])
 
 
-def code_text(row: dict) -> str:
-    """What code search embeds and indexes for a symbol: qualified name, signature, docstring."""
-    parts = [row["qualified_name"] or row["name"] or ""]
-    if row.get("name") and row["name"] not in parts[0]:
-        parts.insert(0, row["name"])
-    if row.get("signature"):
-        parts.append(row["signature"])
-    if row.get("docstring"):
-        parts.append(row["docstring"].strip())
-    return "\n".join(p for p in parts if p)
+def code_text(name: str | None, qualified_name: str | None, signature: str | None, docstring: str | None) -> str:
+    """What code search embeds and indexes for a symbol: its name (unless the qualified name holds it),
+    qualified name, signature and docstring, one per line, empty ones left out."""
+    text = qualified_name or name or ""
+    if name and name not in text:
+        text = f"{name}\n{text}" if text else name
+    if signature:
+        text = f"{text}\n{signature}" if text else signature
+    if docstring and (doc := docstring.strip()):
+        text = f"{text}\n{doc}" if text else doc
+    return text
 
 
 @dataclass(frozen=True)
@@ -113,33 +114,39 @@ class CodeSync:
 CODE_COLUMNS = ("id", "content", "content_hash", "title", "attrs")
 
 
-def code_documents(symbols: list[dict]):
-    """The code documents of these Function/Class rows (module bodies skipped), as an Arrow table with
-    CODE_COLUMNS. Built where the rows are (an index's parse workers, in bulk), so plain list appends."""
+# A symbol as `code_documents` reads it: the columns of the `memory.search_code_symbols` query, in order.
+SYMBOL_FIELDS = ("id", "label", "kind", "name", "qualified_name", "signature", "docstring", "file", "start_line")
+
+
+def code_documents(symbols):
+    """The code documents of these Function/Class symbols (SYMBOL_FIELDS tuples; module bodies skipped), as
+    an Arrow table with CODE_COLUMNS. Built where the symbols are (an index's parse workers, in bulk):
+    tuples in, one row tuple per document, columns made once at the end."""
     import pyarrow as pa
 
-    cols: dict[str, list] = {c: [] for c in CODE_COLUMNS}
-    for s in symbols:
-        if s["kind"] == "module":
+    rows = []
+    append = rows.append
+    file_json = last_file = None
+    for did, label, kind, name, qn, signature, docstring, file, line in symbols:
+        if kind == "module":
             continue
-        text = code_text(s)
-        cols["id"].append(s["id"])
-        cols["content"].append(text)
-        cols["content_hash"].append(content_hash(text))
-        cols["title"].append(s["qualified_name"] or s["name"])
+        text = code_text(name, qn, signature, docstring)
+        if file != last_file:                  # symbols come file by file
+            file_json, last_file = json.dumps(file), file
         # labels and kinds are plain words: only the file id needs JSON escaping (~3x faster than json.dumps)
-        cols["attrs"].append(f'{{"file":{json.dumps(s["file"])},"line":{s["start_line"]},"symbol":"{s["label"]}",'
-                             f'"symbol_kind":"{s["kind"]}"}}')
-    return pa.table({c: pa.array(cols[c], pa.string()) for c in CODE_COLUMNS})
+        append((did, text, content_hash(text), qn or name,
+                f'{{"file":{file_json},"line":{line},"symbol":"{label}","symbol_kind":"{kind}"}}'))
+    columns = list(zip(*rows)) if rows else [()] * len(CODE_COLUMNS)
+    return pa.table({c: pa.array(v, pa.string()) for c, v in zip(CODE_COLUMNS, columns)})
 
 
 def code_documents_in_graph(graph, project: str):
     """`code_documents` of the project's nodes, read from the graph (for a store whose documents lag it)."""
     from .. import queries
-    from ..result import Result
 
     q = queries.get("memory.search_code_symbols")
-    return code_documents(Result(graph.read_only(q.text, q.bind({"project": project}))).rows())
+    table = graph.read_only(q.text, q.bind({"project": project}))
+    return code_documents(zip(*(table[c].to_pylist() for c in SYMBOL_FIELDS)))
 
 
 def _stamps(rows) -> dict[str, tuple[str, str]]:
