@@ -7,6 +7,8 @@ DuckDB rows are rewritten with UPDATE in one DuckDB transaction. Nothing is re-p
 """
 from __future__ import annotations
 
+import json
+
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -229,5 +231,10 @@ def _rekey_analytics(analytics, old: str, new: str) -> None:
             analytics.execute(f"UPDATE {table} SET id = ? || substr(id, ?) WHERE project = ? AND starts_with(id, ?)",
                               [new, len(old) + 1, old, old + ":"])
         analytics.execute(f"UPDATE {table} SET project = ? WHERE project = ?", [new, old])
+    # a code document names its file id in attrs (written first, JSON-escaped: search.documents.code_documents)
+    before, after = (json.dumps(f"{name}:")[:-1] for name in (old, new))
+    analytics.execute("UPDATE documents SET attrs = ? || substr(attrs, ?) WHERE kind = 'code' AND project = ? "
+                      "AND starts_with(attrs, ?)", ['{"file":' + after, len('{"file":' + before) + 1, new,
+                                                    '{"file":' + before])
     analytics.execute("UPDATE meta SET key = substr(key, 1, length(key) - ?) || ? WHERE key LIKE ?",
                       [len(old), new, f"%:{old}"])

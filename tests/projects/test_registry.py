@@ -40,6 +40,32 @@ def test_rename_rewrites_ids_in_both_stores_and_keeps_every_edge(multi_root, mul
     assert cross_imports(gb) == before_imports
 
 
+def test_rename_moves_code_documents_to_the_new_file_ids(tmp_path):
+    """A code document names its file in attrs: a rename rewrites it too, and a later re-index of many
+    files (documents matched by that file id) replaces them instead of inserting duplicates."""
+    import json
+
+    import graphbuddy
+
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(70):            # a delta of more than 64 files finds its old documents by attrs.file
+        (src / f"m{i}.py").write_text(f"def f{i}():\n    return {i}\n")
+    with graphbuddy.open(memory=True) as gb:
+        gb.index(src, project='we"ird')
+        gb.rename_project('we"ird', new="fine")
+        files = {json.loads(a)["file"] for (a,) in gb.analytics.rows(
+            "SELECT attrs FROM documents WHERE kind = 'code' AND project = 'fine'")}
+        assert files == {f"fine:m{i}.py" for i in range(70)}
+        for p in src.glob("*.py"):
+            p.write_text(p.read_text() + "\n\ndef g():\n    return 0\n")
+        report = gb.index(src, project="fine")
+        assert report.mode == "delta" and report.files_parsed == 70
+        rows = gb.analytics.rows("SELECT id, attrs FROM documents WHERE kind = 'code' AND project = 'fine'")
+        assert len(rows) == 140 and len({i for i, _ in rows}) == 140
+        assert {json.loads(a)["file"] for _, a in rows} == files
+
+
 def test_rename_refuses_bad_names_and_clashes(multi_gb):
     with pytest.raises(InvalidArgument, match="already exists"):
         multi_gb.rename_project("auth-service", new="common-lib")
