@@ -59,6 +59,9 @@ def _command_of(argv: list[str]) -> str | None:
     return None
 
 
+INTERNAL_ERROR = 70      # sysexits EX_SOFTWARE
+
+
 def main(argv: list[str] | None = None) -> int:
     parser, commands = build_parser(_command_of(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
@@ -75,3 +78,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("graphbuddy: interrupted (the store keeps its last committed state)", file=sys.stderr)
         return 130
+    except Exception as exc:        # a bug: one line (the traceback with -v), never a wall of text
+        if args.verbose:
+            import traceback
+
+            traceback.print_exc()
+        detail = str(exc).strip().splitlines()
+        print(f"graphbuddy: internal error: {type(exc).__name__}{': ' + detail[0] if detail else ''} "
+              f"(a bug: please report it{'' if args.verbose else '; -v shows the traceback'})", file=sys.stderr)
+        return INTERNAL_ERROR
