@@ -100,6 +100,12 @@ def group_members(graph, project: str) -> set[str]:
 
 
 # -- remove --------------------------------------------------------------------------------------------------
+# A project's bookkeeping in `meta` is keyed `<kind>:<project>` (root, config, manifests, xlinks, git_head,
+# index_format): everything after the first ':' is the name, compared whole (no LIKE: `_` in a name is a
+# wildcard, and a global key such as `search:fts_fingerprint:v3` ends like a project named `v3`).
+_OWN_META_KEY = "strpos(key, ':') > 0 AND substr(key, strpos(key, ':') + 1) = ?"
+
+
 def remove_project(graph, analytics, name: str) -> RemovedProject:
     """Delete the project's code graph, its memory nodes, DEPENDS_ON edges both ways, and its DuckDB rows."""
     from ..index import crossproject
@@ -124,7 +130,7 @@ def remove_project(graph, analytics, name: str) -> RemovedProject:
             if table not in _STATE_TABLES:          # count what the user stored, not bookkeeping
                 removed += analytics.rows(f"SELECT count(*) FROM {table} WHERE project = ?", [name])[0][0]
             analytics.execute(f"DELETE FROM {table} WHERE project = ?", [name])
-        analytics.execute("DELETE FROM meta WHERE key LIKE ?", [f"%:{name}"])
+        analytics.execute(f"DELETE FROM meta WHERE {_OWN_META_KEY}", [name])
         drop_unused_vectors(analytics)              # its texts' vectors, unless another project has the same text
     crossproject.link_projects(graph, analytics)     # importers of its files fall back to external modules
     return RemovedProject(name, files, dependents, removed)
@@ -236,5 +242,5 @@ def _rekey_analytics(analytics, old: str, new: str) -> None:
     analytics.execute("UPDATE documents SET attrs = ? || substr(attrs, ?) WHERE kind = 'code' AND project = ? "
                       "AND starts_with(attrs, ?)", ['{"file":' + after, len('{"file":' + before) + 1, new,
                                                     '{"file":' + before])
-    analytics.execute("UPDATE meta SET key = substr(key, 1, length(key) - ?) || ? WHERE key LIKE ?",
-                      [len(old), new, f"%:{old}"])
+    analytics.execute(f"UPDATE meta SET key = substr(key, 1, strpos(key, ':')) || ? WHERE {_OWN_META_KEY}",
+                      [new, old])

@@ -133,3 +133,30 @@ def test_links_into_a_renamed_project_still_follow_its_deltas(multi_root, multi_
     multi_gb.index(multi_root / "auth-service", project="auth")
     assert ("user-service:user_service/api.py", "auth:auth_service/tokens.py") not in cross_imports(multi_gb)
     assert "python:auth_service.tokens" in module_imports(multi_gb, "user-service")
+
+
+def test_remove_and_rename_touch_only_that_projects_meta_keys(tmp_path):
+    """Per-project bookkeeping lives under `<kind>:<project>` keys: a project name with SQL wildcards
+    (`a_b`) or one that ends another key (`v3` vs `search:fts_fingerprint:v3`) must not reach other keys."""
+    import graphbuddy
+
+    def keys(gb):
+        return {k for (k,) in gb.analytics.rows("SELECT key FROM meta")}
+
+    with graphbuddy.open(memory=True) as gb:
+        for name in ("a_b", "axb", "v3", "analytics_layout"):
+            (tmp_path / name).mkdir()
+            (tmp_path / name / "m.py").write_text("def f():\n    return 1\n")
+            gb.index(tmp_path / name, project=name)
+        gb.analytics.execute("INSERT OR REPLACE INTO meta VALUES ('search:fts_fingerprint:v3', 'fp')")
+        before = keys(gb)
+        assert {"root:axb", "root:a_b", "root:v3"} <= before
+        gb.remove_project("a_b")
+        assert keys(gb) == {k for k in before if not k.endswith(":a_b")}
+        gb.rename_project("v3", new="v4")
+        after = keys(gb)
+        assert "search:fts_fingerprint:v3" in after and "root:v4" in after and "root:v3" not in after
+        assert {k for k in after if k.endswith(":axb")} == {k for k in before if k.endswith(":axb")}
+        assert gb.index(tmp_path / "axb", project="axb").mode == "unchanged"
+        gb.remove_project("analytics_layout")           # a name equal to a key without a kind
+        assert "analytics_layout" in keys(gb)
