@@ -164,7 +164,8 @@ class PhpAdapter(Adapter):
                         continue
                     rest = imp.module[len(prefix):].replace("\\", "/") + ".php"
                     for d in [dirs] if isinstance(dirs, str) else dirs if isinstance(dirs, list) else ():
-                        out.append(posixpath.normpath(posixpath.join(base, d, rest)))
+                        if isinstance(d, str):          # composer.json is user input: a null or number is no dir
+                            out.append(posixpath.normpath(posixpath.join(base, d, rest)))
         out.append(imp.module.replace("\\", "/") + ".php")
         return list(dict.fromkeys(out))
 

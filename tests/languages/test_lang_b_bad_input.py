@@ -75,3 +75,19 @@ def test_unparseable_files_are_counted_and_the_rest_indexed(tmp_path):
     assert {"fine", "fine_c"} <= names
     assert report.syntax_error_files == 3
     assert report.skipped.get("binary") == 1
+
+
+def test_a_composer_json_with_odd_psr4_entries_is_indexed_not_a_crash(tmp_path):
+    """composer.json is user input: a non-string directory in a PSR-4 list is ignored, the string ones still
+    resolve `use` (it crashed the resolver with a TypeError from posixpath.join)."""
+    import json
+
+    (tmp_path / "composer.json").write_text(json.dumps({"autoload": {"psr-4": {"App\\": [None, 3, "src/"]}}}))
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src/Helper.php").write_text("<?php\nnamespace App;\n\nclass Helper {\n"
+                                             "  public static function go() { return 1; }\n}\n")
+    (tmp_path / "main.php").write_text("<?php\nuse App\\Helper;\n\nfunction main() {\n  return Helper::go();\n}\n")
+    with graphbuddy.open(memory=True) as gb:
+        gb.index(tmp_path, project="odd")
+        calls = gb.cypher("MATCH (a:Function {project: 'odd'})-[:CALLS]->(b) RETURN a.name AS a, b.name AS b").rows()
+    assert {"a": "main", "b": "go"} in calls
