@@ -48,19 +48,25 @@ class Discovery:
 def discover(root: Path, *, max_bytes: int = MAX_FILE_BYTES, use_git: bool = True,
              known: dict[str, Candidate] | None = None) -> Discovery:
     """`use_git=False`: walk without asking git first (the caller knows git listed nothing here last time:
-    outside a work tree or in a folder it ignores; each git process costs 5-10 ms of a delta). `known`: the
-    last run's `files`, whose language and name checks are not redone (only their stat)."""
+    outside a work tree or in a folder it ignores; each git process costs 5-10 ms of a delta), unless the walk
+    finds a `.git` at the top. `known`: the last run's `files`, whose language and name checks are not redone
+    (only their stat)."""
     if not root.exists():
         raise IndexingError(f"path does not exist: {root}", path=str(root))
     if not root.is_dir():
         raise IndexingError(f"not a directory: {root}", path=str(root))
     result = Discovery(root=root)
     listed = _git_files(root) if use_git else None
+    if listed is None:
+        walk_skips: Counter = Counter()
+        paths, has_git = _walk(root, walk_skips)
+        if has_git and not use_git:     # `git init` here since the last run: git's rules hold now (the walk saw it)
+            listed = _git_files(root)
     if listed is not None:
         result.git_head = _git_head(root)
         paths = listed
     else:
-        paths = _walk(root, result.skipped)
+        result.skipped.update(walk_skips)
         result.walked = True
     root_s = str(root) + os.sep
     known = known or {}
@@ -141,20 +147,24 @@ def _git_head(root: Path) -> str | None:
     return head.strip() if head else None
 
 
-def _walk(root: Path, skipped: Counter) -> list[str]:
-    """Outside git: walk without following directory links (no loops), honouring simple .gitignore rules."""
+def _walk(root: Path, skipped: Counter) -> tuple[list[str], bool]:
+    """Outside git: walk without following directory links (no loops), honouring simple .gitignore rules.
+    Also says whether the top holds a `.git` (a folder or a worktree's file)."""
     ignore = _load_gitignore(root)
     out = []
     top = str(root)
+    has_git = False
     prefix = os.path.join(top, "")         # every folder below the top starts with it (os.path.relpath: ~0.1 ms each)
     for dirpath, dirnames, filenames in os.walk(top, followlinks=False, onerror=lambda e: skipped.update(["unreadable"])):
+        if dirpath == top:
+            has_git = ".git" in dirnames or ".git" in filenames
         rel_dir = "" if dirpath == top else dirpath[len(prefix):].replace(os.sep, "/") + "/"
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not _ignored(rel_dir + d, d, ignore, True))
         for name in filenames:
             rel = rel_dir + name
             if not _ignored(rel, name, ignore, False):
                 out.append(rel)
-    return sorted(out)
+    return sorted(out), has_git
 
 
 def _load_gitignore(root: Path) -> list[tuple[str, bool]]:
