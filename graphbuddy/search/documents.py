@@ -175,11 +175,13 @@ def sync_code_documents(analytics, project: str, docs, *, paths: list[str] | Non
                               + ",".join(map(sql_literal, old_ids)) + ")") if old_ids else []
         old = _stamps(r[:3] for r in rows if r[3] == CODE_KIND)
     elif len(paths) <= 64:
-        # a symbol's id starts with its file's id: a prefix test, no JSON to parse on every code row
+        # a symbol's id starts with its file's id: a prefix test, no JSON to parse on every code row; attrs
+        # starts with the file id too (`code_documents`), which tells `a.py` from `a.py:x.py`
         old = _stamps(analytics.rows(
             "SELECT id, content_hash, attrs FROM documents WHERE kind = ? AND project = ? AND ("
-            + " OR ".join(["starts_with(id, ?)"] * len(paths)) + ")",
-            [CODE_KIND, project, *(f"{project}:{p}:" for p in paths)]))
+            + " OR ".join(["(starts_with(id, ?) AND starts_with(attrs, ?))"] * len(paths)) + ")",
+            [CODE_KIND, project, *(v for p in paths for v in (f"{project}:{p}:",
+                                                             '{"file":' + json.dumps(f"{project}:{p}") + ","))]))
     else:
         old = _stamps(analytics.rows(
             "SELECT id, content_hash, attrs FROM documents WHERE kind = ? AND project = ? "

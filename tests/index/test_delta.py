@@ -247,3 +247,23 @@ def test_delta_sees_return_types_of_unchanged_files(tmp_path):
         "b.py": "class K:\n    def m(self):\n        return 1\n\n\ndef make():\n    return K()\n",
         "a.py": "from b import make\n\n\ndef g():\n    make().m()\n"}, ("a.py", "\ndef h():\n    return 3\n"))
     assert ("sample:a.py:a.g", "sample:b.py:b.K.m") in {(dict(r)["a.id"], dict(r)["b.id"]) for r in after["calls"]}
+
+
+def test_a_delta_keeps_the_documents_of_a_file_whose_name_extends_a_changed_ones_with_a_colon(tmp_path):
+    """Code document ids are `project:path:qualified_name`: the stored documents of a changed `a.py` were
+    found by the id prefix `sample:a.py:`, which also matched those of `a.py:x.py`, and deleted them."""
+    from graphbuddy.index.pipeline import PATCH_FILES
+
+    root = tmp_path / "p"
+    root.mkdir()
+    edited = [f"m{i}.py" for i in range(PATCH_FILES)] + ["a.py"]     # more than PATCH_FILES: the prefix scan
+    for rel in edited + ["a.py:x.py"]:
+        (root / rel).write_text(f"def f_{len(rel)}():\n    return 1\n")
+    with graphbuddy.open(tmp_path / "store") as gb:
+        gb.index(root, project="sample")
+        for rel in edited:
+            (root / rel).write_text(f"def f_{len(rel)}():\n    return 2\n")
+            os.utime(root / rel, ns=(10**18, 10**18))
+        assert gb.index(root, project="sample").mode == "delta"
+        after = _dump(gb)
+    assert after == _full_dump(root)
