@@ -11,6 +11,7 @@ not change costs a stat, and a file that vanishes before the delta reads it is s
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -49,8 +50,10 @@ class WatchUpdate:
                 f"({self.index_ms:.0f} ms)")
 
 
-def relevant(path: str, root: str) -> bool:
-    """Would a change to `path` matter to the graph? Source files, import config files and .gitignore."""
+def relevant(path: str, root: str, deleted: bool = False) -> bool:
+    """Would a change to `path` matter to the graph? Source files, import config files and .gitignore, and
+    folders: one moved in or out as a whole reports a single event, for the folder (`deleted`: it is gone, and
+    may have been one)."""
     rel = Path(path).relative_to(root).as_posix() if path.startswith(root) else path
     parts = rel.split("/")
     if _IGNORED_PARTS.intersection(parts):
@@ -58,7 +61,10 @@ def relevant(path: str, root: str) -> bool:
     name = parts[-1]
     if "." not in name:         # maybe a folder moved or removed as a whole: let the delta look
         return True
-    return name == ".gitignore" or name in CONFIG_FILES or language_for_path(name) is not None
+    if name == ".gitignore" or name in CONFIG_FILES or language_for_path(name) is not None:
+        return True
+    # a dotted folder name (`lib.v2`): a removed path cannot be told from a file, an added one costs a stat
+    return deleted or os.path.isdir(path)
 
 
 def watch_project(index: Callable[[], object], root: Path, *, on_update: Callable[[WatchUpdate], None],
@@ -87,7 +93,7 @@ def watch_project(index: Callable[[], object], root: Path, *, on_update: Callabl
     pending: set = set()
     first_event = last_event = 0.0
     for raw in changes_iter:
-        changes = {(c, p) for c, p in raw if relevant(p, root_str)}
+        changes = {(c, p) for c, p in raw if relevant(p, root_str, c == watchfiles.Change.deleted)}
         if not armed:
             armed = True
             _apply(index, len(changes), _relative(changes, root_str), on_update)

@@ -207,3 +207,22 @@ def test_branch_switch_reparses_only_the_files_that_differ_and_records_head(proj
     assert back.files_parsed == 1 and back.files_deleted == 1 and back.head == main_head
     assert "shop.core.new_mod.fresh" not in functions(gb)
     gb.close()
+
+
+def test_a_folder_with_a_dot_in_its_name_moved_out_and_back_updates_the_graph(project_copy, tmp_path):
+    """Moving a folder out reports one deleted event for the folder itself (moving one in: one added event),
+    none for its files: a name like `lib.v2` has no source extension but must still start a delta."""
+    import shutil
+
+    (project_copy / "lib.v2").mkdir()
+    (project_copy / "lib.v2" / "dotted.py").write_text("def in_dotted():\n    return 1\n")
+    gb = graphbuddy.open(memory=True)
+    with Watcher(gb, project_copy, step_ms=50) as w:
+        assert "lib.v2.dotted.in_dotted" in functions(gb)
+        shutil.move(str(project_copy / "lib.v2"), str(tmp_path / "lib.v2"))
+        update = w.next()
+        assert update.error is None and "lib.v2.dotted.in_dotted" not in functions(gb)
+        shutil.move(str(tmp_path / "lib.v2"), str(project_copy / "lib.v2"))
+        update = w.next()
+        assert update.error is None and "lib.v2.dotted.in_dotted" in functions(gb)
+    gb.close()
