@@ -92,11 +92,15 @@ def discover(root: Path, *, max_bytes: int = MAX_FILE_BYTES, use_git: bool = Tru
         full = root_s + rel
         try:
             st = os.lstat(full)       # one syscall for most files: only a link needs its target's stat
+            mtime = st.st_mtime_ns
             if stat_mod.S_ISLNK(st.st_mode):
                 st = os.stat(full)
                 if not _link_inside(full, root):
                     result.skipped["not_a_regular_file"] += 1
                     continue
+                # the later of the link's and its target's: a retargeted link is new, even when its new
+                # target has the old one's mtime and size
+                mtime = max(mtime, st.st_mtime_ns)
         except FileNotFoundError:
             result.skipped["vanished_or_broken_link"] += 1
             continue
@@ -109,7 +113,7 @@ def discover(root: Path, *, max_bytes: int = MAX_FILE_BYTES, use_git: bool = Tru
         if st.st_size > max_bytes:
             result.skipped["too_large"] += 1
             continue
-        result.files[rel] = Candidate(rel, language, st.st_mtime_ns, st.st_size)
+        result.files[rel] = Candidate(rel, language, mtime, st.st_size)
     return result
 
 

@@ -267,3 +267,23 @@ def test_a_delta_keeps_the_documents_of_a_file_whose_name_extends_a_changed_ones
         assert gb.index(root, project="sample").mode == "delta"
         after = _dump(gb)
     assert after == _full_dump(root)
+
+
+def test_a_link_retargeted_to_a_file_with_the_same_mtime_and_size_is_reparsed(tmp_path):
+    """A link's manifest entry took its target's mtime and size only: retargeted to another file with the
+    same ones (files from one tarball, `cp -p`), the delta took the link for unchanged."""
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "v1.py").write_text("def one():\n    pass\n")
+    (root / "v2.py").write_text("def two():\n    pass\n")
+    (root / "main.py").write_text("from cur import one, two\n\n\ndef m():\n    one()\n    two()\n")
+    for name in ("v1.py", "v2.py"):
+        os.utime(root / name, ns=(10**18, 10**18))
+    (root / "cur.py").symlink_to("v1.py")
+    with graphbuddy.open(tmp_path / "store") as gb:
+        gb.index(root, project="sample")
+        (root / "cur.py").unlink()
+        (root / "cur.py").symlink_to("v2.py")
+        assert gb.index(root, project="sample").mode == "delta"
+        after = _dump(gb)
+    assert after == _full_dump(root)
