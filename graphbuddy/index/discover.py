@@ -75,6 +75,9 @@ def discover(root: Path, *, max_bytes: int = MAX_FILE_BYTES, use_git: bool = Tru
         if seen is not None:               # a source file last time: the same name gives the same answers
             language = seen.language
         else:
+            if not rel.isascii() and not _utf8(rel):     # a surrogate from a non-UTF-8 byte: no store takes it
+                result.skipped["undecodable_name"] += 1
+                continue
             name = rel.rsplit("/", 1)[-1]
             if name in CONFIG_FILES:
                 try:
@@ -115,6 +118,14 @@ def discover(root: Path, *, max_bytes: int = MAX_FILE_BYTES, use_git: bool = Tru
             continue
         result.files[rel] = Candidate(rel, language, mtime, st.st_size)
     return result
+
+
+def _utf8(rel: str) -> bool:
+    try:
+        rel.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _link_inside(full: str, root: Path) -> bool:

@@ -127,3 +127,23 @@ def test_killed_between_the_graph_commit_and_the_state_commit_the_next_run_rebui
     with graphbuddy.open(memory=True) as fresh:
         fresh.index(src, project="p")
         assert got == graph_dump(fresh, "p")
+
+
+@pytest.mark.parametrize("in_git", [False, True])
+def test_a_file_name_that_is_not_utf8_is_counted_not_fatal(tmp_path, in_git):
+    """A name with a latin-1 byte reaches Python with a surrogate (os.walk, git's output decoded with
+    surrogateescape): Kùzu and DuckDB cannot store it, and the whole index crashed on a UnicodeEncodeError."""
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "ok.py").write_text("def fine():\n    return 1\n")
+    with open(os.path.join(os.fsencode(root), b"caf\xe9.py"), "wb") as fh:
+        fh.write(b"def cafe():\n    return 1\n")
+    if in_git:
+        subprocess.run(["git", "init", "-q", str(root)], check=True)
+    with graphbuddy.open(tmp_path / "store") as gb:
+        report = gb.index(root, project="odd")
+        assert report.skipped["undecodable_name"] == 1
+        (root / "ok.py").write_text("def fine():\n    return 2\n")
+        assert gb.index(root, project="odd").mode == "delta"
+        names = {r["n"] for r in gb.cypher("MATCH (f:Function {project: 'odd'}) RETURN f.name AS n").rows()}
+    assert names == {"ok", "fine"}
