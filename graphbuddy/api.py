@@ -518,8 +518,16 @@ def _log_update(update) -> None:
     log.info("%s", update.line())
 
 
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode()      # a surrogate from a non-UTF-8 byte (a folder name, argv) no store takes
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _check_project_name(name: str) -> None:
     from .errors import InvalidArgument
 
-    if not name or ":" in name or "/" in name or name.strip() != name:
-        raise InvalidArgument(f"invalid project name {name!r}: no ':' or '/', no surrounding spaces")
+    if not name or ":" in name or "/" in name or name.strip() != name or not _is_utf8(name):
+        raise InvalidArgument(f"invalid project name {name!r}: no ':' or '/', no surrounding spaces, valid UTF-8")

@@ -55,6 +55,8 @@ def discover(root: Path, *, max_bytes: int = MAX_FILE_BYTES, use_git: bool = Tru
         raise IndexingError(f"path does not exist: {root}", path=str(root))
     if not root.is_dir():
         raise IndexingError(f"not a directory: {root}", path=str(root))
+    if not _utf8(str(root)):          # the graph and DuckDB take UTF-8 text only (Project.root)
+        raise IndexingError(f"path is not valid UTF-8: {str(root)!r}", path=repr(str(root)))
     result = Discovery(root=root)
     listed = _git_files(root) if use_git else None
     if listed is None:

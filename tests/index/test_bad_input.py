@@ -147,3 +147,17 @@ def test_a_file_name_that_is_not_utf8_is_counted_not_fatal(tmp_path, in_git):
         assert gb.index(root, project="odd").mode == "delta"
         names = {r["n"] for r in gb.cypher("MATCH (f:Function {project: 'odd'}) RETURN f.name AS n").rows()}
     assert names == {"ok", "fine"}
+
+
+def test_a_project_folder_whose_name_is_not_utf8_is_refused_in_one_line(tmp_path):
+    """Its root (and the project name taken from it) reached Kùzu as a surrogate: a raw pybind11 cast error."""
+    from graphbuddy.errors import InvalidArgument
+
+    root = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"caf\xe9")))
+    root.mkdir()
+    (root / "a.py").write_text("def a():\n    pass\n")
+    with graphbuddy.open(tmp_path / "store") as gb:
+        with pytest.raises(IndexingError, match="not valid UTF-8"):
+            gb.index(root, project="cafe")
+        with pytest.raises(InvalidArgument, match="invalid project name"):
+            gb.index(root)
