@@ -19,13 +19,11 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import GraphbuddyError, InvalidArgument
+from .index.discover import SKIP_DIRS
 from .languages import CONFIG_FILES, language_for_path
 
 log = logging.getLogger(__name__)
 
-# Folders whose churn never matters to the code graph (build output, VCS internals, caches).
-_IGNORED_PARTS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox",
-                            ".mypy_cache", ".pytest_cache", ".ruff_cache", "dist", "build", ".graphbuddy"})
 
 
 @dataclass(frozen=True)
@@ -56,7 +54,7 @@ def relevant(path: str, root: str, deleted: bool = False) -> bool:
     may have been one)."""
     rel = Path(path).relative_to(root).as_posix() if path.startswith(root) else path
     parts = rel.split("/")
-    if _IGNORED_PARTS.intersection(parts):
+    if SKIP_DIRS.intersection(parts):       # what discover never lists
         return False
     name = parts[-1]
     if "." not in name:         # maybe a folder moved or removed as a whole: let the delta look

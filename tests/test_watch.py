@@ -146,6 +146,8 @@ def test_relevance_filter():
     assert not relevant("/r/a/b.txt", root)
     assert not relevant("/r/node_modules/x/index.js", root) and not relevant("/r/.git/index", root)
     assert relevant("/r/some_folder", root)          # a folder removed as a whole
+    # what discover never lists, watch ignores (a store kept inside the project, editor folders)
+    assert not relevant("/r/.graphbuddy/graph.kuzu", root) and not relevant("/r/.vscode/x.js", root)
 
 
 def test_cli_watch_prints_one_line_per_update_and_stops_cleanly_on_ctrl_c(project_copy, tmp_path):

@@ -21,9 +21,11 @@ from ..languages import CONFIG_FILES, language_for_path
 log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 2_000_000
-# Folders nobody wants in a code graph, skipped even outside git (inside git, .gitignore decides).
-SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache",
-             ".pytest_cache", ".ruff_cache", "dist", "build", ".next", ".nuxt", "coverage", ".idea", ".vscode"}
+# Folders nobody wants in a code graph, skipped in git's listing and in the walk alike (watch mode ignores
+# their events too). `.graphbuddy`: a store kept inside the project.
+SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache",
+                       ".pytest_cache", ".ruff_cache", "dist", "build", ".next", ".nuxt", "coverage", ".idea",
+                       ".vscode", ".graphbuddy"})
 GENERATED_SUFFIXES = (".min.js", ".min.mjs", ".bundle.js", "_pb2.py", "_pb2_grpc.py", ".pb.ts", ".generated.ts",
                       ".generated.js", ".g.ts")
 

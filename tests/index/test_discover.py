@@ -39,3 +39,10 @@ def test_a_folder_made_a_git_work_tree_after_a_walk_is_listed_by_git_again(tmp_p
         fresh.index(root, project="p")
         assert "p:sub/c.py" not in {dict(r)["f.id"] for r in graph_dump(fresh, "p")["files"]}
         assert delta == graph_dump(fresh, "p")
+
+
+def test_a_store_kept_inside_the_project_is_not_listed(tmp_path):
+    (tmp_path / "app.py").write_text("def f():\n    return 1\n")
+    (tmp_path / ".graphbuddy").mkdir()
+    (tmp_path / ".graphbuddy" / "notes.py").write_text("x = 1\n")
+    assert sorted(discover(tmp_path, use_git=False).files) == ["app.py"]
