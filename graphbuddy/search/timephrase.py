@@ -22,7 +22,13 @@ def utc_now() -> datetime:
 
 def parse_time_range(text: str, *, now: datetime | None = None) -> tuple[datetime, datetime]:
     """The [start, end) a phrase names. `since` uses the start, `until` the end."""
-    now = now or utc_now()
+    try:
+        return _time_range(text, now or utc_now())
+    except OverflowError:       # "last 10000 years", or an offset that moves 0001-01-01 / 9999-12-31 past the end
+        raise InvalidArgument(f"time {text!r} is out of range (years 1 to 9999)") from None
+
+
+def _time_range(text: str, now: datetime) -> tuple[datetime, datetime]:
     raw = text
     text = " ".join(str(text).strip().lower().split())
     if text.startswith("since "):
