@@ -248,7 +248,9 @@ class Searcher:
         s, u = parse_since(since, now=now), parse_until(until, now=now)
         if s is not None and u is not None and s >= u:
             raise InvalidArgument(f"empty time range: since {s:%Y-%m-%d %H:%M} is not before until {u:%Y-%m-%d %H:%M}")
-        return Filters(kinds, tuple(projects) if projects else None, tuple(_as_list(tags)) or None, session_id, s, u)
+        # tags are stored stripped and lower-cased (memory.store.clean_tags): compare them the same way
+        tags = tuple(dict.fromkeys(t for t in (str(x).strip().lower() for x in _as_list(tags)) if t))
+        return Filters(kinds, tuple(projects) if projects else None, tags or None, session_id, s, u)
 
     def _retrieve(self, text: str, f: Filters, mode: str, as_of: datetime):
         """(snapshot, matched mask, vector pool, keyword pool) under the filters; a pool is (rows best first,
