@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,6 +26,9 @@ from .store import MemoryStore, now
 EDIT_TOOLS = {"Edit", "Write", "MultiEdit", "NotebookEdit"}
 PATH_KEYS = ("file_path", "path", "notebook_path")
 MAX_SUMMARY_CHARS = 1000
+# JSON may hold a lone UTF-16 surrogate ("\ud83d": an emoji cut in half); such a str cannot be encoded as UTF-8,
+# so Kùzu, DuckDB and hashing refuse it. Replaced like undecodable bytes are.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass
@@ -57,7 +61,7 @@ class ImportReport:
 
 
 def parse_transcript(path: Path, data: bytes) -> Transcript:
-    text = data.decode("utf-8", "replace")
+    text = data.decode("utf-8-sig", "replace")     # -sig: a BOM would make the first line malformed
     digest = hashlib.sha256(data).hexdigest()[:16]
     if path.suffix.lower() == ".jsonl" or text.lstrip().startswith("{"):
         return _parse_jsonl(text, digest)
@@ -98,12 +102,14 @@ def _parse_jsonl(text: str, digest: str) -> Transcript:
         for part in _parts(message.get("content")):
             ptype = part.get("type")
             if ptype == "text" and isinstance(part.get("text"), str):
+                text = _valid(part["text"])
                 if kind == "assistant":
-                    t.assistant_text.append(part["text"])
-                elif t.first_prompt is None and not part["text"].lstrip().startswith("<"):
-                    t.first_prompt = part["text"].strip()[:MAX_SUMMARY_CHARS] or None
+                    t.assistant_text.append(text)
+                elif t.first_prompt is None and not text.lstrip().startswith("<"):
+                    t.first_prompt = text.strip()[:MAX_SUMMARY_CHARS] or None
             elif ptype == "tool_use" and kind == "assistant" and isinstance(part.get("input"), dict):
-                target = next((part["input"][k] for k in PATH_KEYS if isinstance(part["input"].get(k), str)), None)
+                target = next((_valid(part["input"][k]) for k in PATH_KEYS if isinstance(part["input"].get(k), str)),
+                              None)
                 if target is None:
                     continue
                 if part.get("name") in EDIT_TOOLS:
@@ -197,11 +203,18 @@ def _timestamp(value) -> datetime | None:
         ts = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return ts.astimezone(timezone.utc).replace(tzinfo=None) if ts.tzinfo else ts
+    try:
+        return ts.astimezone(timezone.utc).replace(tzinfo=None) if ts.tzinfo else ts
+    except OverflowError:           # year 1 or 9999 pushed out of range by its offset: unreadable
+        return None
 
 
 def _str(value) -> str | None:
-    return value if isinstance(value, str) and value else None
+    return _valid(value) if isinstance(value, str) and value else None
+
+
+def _valid(text: str) -> str:
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def _safe(key: str) -> str:

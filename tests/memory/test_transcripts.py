@@ -89,3 +89,42 @@ def test_bad_transcripts(gb, tmp_path):
     with pytest.raises(NotFound, match="unknown project 'nope'"):
         gb.import_transcript(JSONL, project="nope")
     assert count(gb, "MATCH (s:Session) RETURN count(*) AS n") == 0 and not documents(gb)
+
+
+def _line(**fields) -> str:
+    base = {"type": "user", "sessionId": "odd", "timestamp": "2026-11-20T09:00:00Z",
+            "message": {"role": "user", "content": "fix the rounding"}}
+    return json.dumps({**base, **fields})
+
+
+def test_timestamps_out_of_range_are_skipped_like_unreadable_ones(gb, tmp_path):
+    # fromisoformat reads them, converting to UTC overflowed: a raw OverflowError ended the import
+    t = tmp_path / "odd.jsonl"
+    t.write_text("\n".join([_line(timestamp="0001-01-01T00:00:00+01:00"), _line(timestamp="9999-12-31T23:59:59-05:00"),
+                            _line(timestamp="2026-11-20T09:30:00Z")]) + "\n")
+    s = gb.import_transcript(t, project="sample").session
+    assert s.started_at == s.ended_at == "2026-11-20T09:30:00"
+
+
+def test_lone_surrogates_in_a_transcript_are_replaced_not_fatal(gb, tmp_path):
+    # JSON allows "\ud83d" alone (a cut emoji); such strings cannot be encoded as UTF-8: Kùzu refused the prompt
+    # ("Unable to cast Python instance"), hashing an insight raised UnicodeEncodeError
+    rule = "\u2500" * 12
+    insight = (f"`\u2605 Insight {rule}`\n- Rounding money with floats is a gotcha \ud83d in `round_cents`.\n"
+               f"`{rule}`")
+    t = tmp_path / "surrogates.jsonl"
+    t.write_text("\n".join([_line(message={"content": "fix the rounding \ud83d"}),
+                            _line(type="assistant", message={"content": [{"type": "text", "text": insight}]})]) + "\n")
+    r = gb.import_transcript(t, project="sample")
+    assert r.session.summary == "fix the rounding \ufffd"
+    [i] = r.insights.insights
+    assert "gotcha \ufffd in" in i.content
+    assert gb.check_memory_documents()["missing"] == []
+
+
+def test_a_byte_order_mark_does_not_lose_the_first_line(gb, tmp_path):
+    # editors on Windows save UTF-8 with a BOM: json.loads refused the first line, a one-line file entirely
+    t = tmp_path / "bom.jsonl"
+    t.write_bytes(b"\xef\xbb\xbf" + _line().encode() + b"\n")
+    r = gb.import_transcript(t, project="sample")
+    assert r.malformed == 0 and r.session.id == "cc-odd" and r.session.summary == "fix the rounding"
