@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from ..errors import InvalidArgument
 from .insights import InsightBlock, extract_insights
-from .store import MemoryStore, iso, now
+from .store import MemoryStore, iso, now, valid_unicode
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ def capture_insights(ms: MemoryStore, text: str, *, project: str | None = None, 
         project = ms.session_project(session_id, project)
     elif project is not None:
         ms.require_project(project)
-    return store_blocks(ms, extract_insights(text), project=project, session_id=session_id, created_at=created_at)
+    return store_blocks(ms, extract_insights(valid_unicode(text)), project=project, session_id=session_id, created_at=created_at)
 
 
 def store_blocks(ms: MemoryStore, blocks: list[InsightBlock], *, project: str | None, session_id: str | None,

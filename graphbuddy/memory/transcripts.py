@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,13 +21,11 @@ from .capture import CaptureReport, store_blocks
 from .insights import extract_insights
 from .sessions import Session, Touched, detect_project, get_session, link_touched_plan, write_touched
 from .store import MemoryStore, now
+from .store import valid_unicode as _valid       # JSON strings may hold lone surrogates (a cut emoji)
 
 EDIT_TOOLS = {"Edit", "Write", "MultiEdit", "NotebookEdit"}
 PATH_KEYS = ("file_path", "path", "notebook_path")
 MAX_SUMMARY_CHARS = 1000
-# JSON may hold a lone UTF-16 surrogate ("\ud83d": an emoji cut in half); such a str cannot be encoded as UTF-8,
-# so Kùzu, DuckDB and hashing refuse it. Replaced like undecodable bytes are.
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass
@@ -211,10 +208,6 @@ def _timestamp(value) -> datetime | None:
 
 def _str(value) -> str | None:
     return _valid(value) if isinstance(value, str) and value else None
-
-
-def _valid(text: str) -> str:
-    return _SURROGATE.sub("\ufffd", text)
 
 
 def _safe(key: str) -> str:

@@ -86,6 +86,20 @@ def test_huge_text_is_refused_with_the_limit_named(gb):
     assert len(documents(gb)) == 1
 
 
+def test_lone_surrogates_are_replaced_in_reflections_summaries_and_captured_text(gb, repo):
+    # a str holding half a surrogate pair (MCP JSON "\\ud83d", a CLI argument with invalid UTF-8) cannot be
+    # encoded: measuring its size or hashing it raised a raw UnicodeEncodeError
+    r = gb.add_reflection("cut emoji \ud83d in `round_cents`", project="sample")
+    assert r.content == "cut emoji \ufffd in `round_cents`" and r.about
+    rule = "\u2500" * 12
+    c = gb.capture_insights(f"`\u2605 Insight {rule}`\n- a gotcha \udc00 here, long enough to count\n`{rule}`",
+                            project="sample")
+    assert c.insights[0].content == "- a gotcha \ufffd here, long enough to count"
+    s = gb.start_session(repo)
+    assert gb.end_session(s.id, summary="done \ud800").session.summary == "done \ufffd"
+    assert gb.check_memory_documents()["missing"] == []
+
+
 def test_unknown_project_and_session_are_one_line_errors(gb):
     with pytest.raises(NotFound, match="unknown project 'nope'"):
         gb.add_reflection("text", project="nope")
