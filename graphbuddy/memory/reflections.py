@@ -32,9 +32,16 @@ def add_reflection(ms: MemoryStore, content: str, *, tags=(), project: str | Non
         project = ms.session_project(session_id, project)
     if isinstance(about, str):
         about = [about]
-    mentions = []
     if project is not None:
         ms.require_project(project)
+    rid = content_id(text)
+    existing = ms.rows("memory.reflection", id=rid)
+    # One node per text: stored before, it keeps its project, and code links are looked up only in that project
+    # (the project given now may be another one: its files are not what the stored reflection is about).
+    if existing:
+        project = existing[0]["project"]
+    mentions = []
+    if project is not None:
         table = ms.symbols(project)
         for target in about:
             m = table.resolve(target)
@@ -44,18 +51,18 @@ def add_reflection(ms: MemoryStore, content: str, *, tags=(), project: str | Non
             mentions.append(m)
         seen = {m.id for m in mentions}
         mentions += [m for m in table.find_mentions(text) if m.id not in seen]
+    elif about and existing:
+        raise InvalidArgument(f"this text is stored already, as reflection {rid[:12]} of no project: --about cannot "
+                              f"link it to code")
     elif about:
         raise InvalidArgument("--about needs a project (pass project= or a session)")
 
-    rid = content_id(text)
-    existing = ms.rows("memory.reflection", id=rid)
     ts = now()
     with ms.write():
         if existing:
             old = existing[0]
             merged = tuple(sorted(set(old["tags"] or ()) | set(tags)))
             ms.run("set_reflection_tags", {"id": rid, "tags": list(merged), "now": ts})
-            project = old["project"] if old["project"] is not None else project
         else:
             merged = tags
             ms.run("create_reflection", {"id": rid, "project": project, "content": text, "tags": list(merged),

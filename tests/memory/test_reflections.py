@@ -1,6 +1,8 @@
 """Reflections on a real store: ABOUT links, dedup, tags, delete, votes, bad input, both stores in step."""
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from graphbuddy.errors import InvalidArgument, NotFound
@@ -100,6 +102,20 @@ def test_lone_surrogates_are_replaced_in_reflections_summaries_and_captured_text
     assert gb.check_memory_documents()["missing"] == []
 
 
+def test_the_same_text_stored_for_another_project_keeps_its_links_in_its_own_project(gb, repo, tmp_path):
+    # one node per text: storing it again under project "other" linked the "sample" reflection to other's code
+    shutil.copytree(repo, tmp_path / "other", ignore=shutil.ignore_patterns(".git"))
+    gb.index(tmp_path / "other", project="other")
+    text = "Watch out: `round_cents` in shop/core/pricing.py rounds half even"
+    first = gb.add_reflection(text, project="sample")
+    again = gb.add_reflection(text, project="other", tags=["money"])
+    assert again.id == first.id and again.project == "sample" and not again.created and again.tags == ("money",)
+    assert again.about == first.about and all(a.startswith("sample:") for a in again.about)
+    assert count(gb, "MATCH (:Reflection)-[:ABOUT]->(t) WHERE t.project = 'other' OR t.id = 'other' "
+                     "RETURN count(*) AS n") == 0
+    assert gb.reflection_stats("other")["reflections"] == 0
+
+
 def test_unknown_project_and_session_are_one_line_errors(gb):
     with pytest.raises(NotFound, match="unknown project 'nope'"):
         gb.add_reflection("text", project="nope")
@@ -146,3 +162,10 @@ def test_drift_between_graph_and_documents_is_found_and_repaired(gb):
     assert report == {"missing": [r.id], "stale": [i.insights[0].id], "orphaned": ["ghost"], "repaired": True}
     assert documents(gb) == good
     assert gb.check_memory_documents()["missing"] == []
+
+
+def test_about_for_a_text_stored_without_project_says_why_it_cannot_link(gb):
+    gb.add_reflection("Keep money in Decimal")
+    with pytest.raises(InvalidArgument, match="stored already, as reflection .* of no project"):
+        gb.add_reflection("Keep money in Decimal", project="sample", about=["shop/core/pricing.py"])
+    assert count(gb, "MATCH (:Reflection)-[a:ABOUT]->() RETURN count(a) AS n") == 0
