@@ -133,6 +133,13 @@ def import_transcript(ms: MemoryStore, path, *, project: str | None = None, agen
         raise InvalidArgument(f"no valid JSON lines in {p} ({t.malformed} malformed): nothing imported")
     if not t.assistant_text and not t.edits and not t.messages and t.format == "text" and not data.strip():
         raise InvalidArgument(f"transcript {p} is empty: nothing imported")
+    existing = ms.rows("sessions.get", id=t.key)
+    if existing:        # a re-import adds to the session, so within its project (not the files of another one)
+        owner = existing[0]["project"]
+        if project is not None and project != owner:
+            raise InvalidArgument(f"transcript {p} was imported already as session '{t.key}' of project '{owner}', "
+                                  f"not '{project}': nothing imported")
+        project = owner
     if t.cwd is None and project is None:
         here = p.resolve().parent
         name, root = detect_project(ms, here)
@@ -141,7 +148,6 @@ def import_transcript(ms: MemoryStore, path, *, project: str | None = None, agen
     edits, outside = _relative_edits(t.edits, _edit_base(root, t.cwd))
     touched = link_touched_plan(ms, name, edits)
     blocks = extract_insights("\n\x00\n".join(t.assistant_text))
-    existing = ms.rows("sessions.get", id=t.key)
     started, ended = t.started_at or now(), t.ended_at or t.started_at or now()
     agent = agent or ("claude-code" if t.format == "claude-jsonl" else None)
     with ms.write():

@@ -128,3 +128,17 @@ def test_a_byte_order_mark_does_not_lose_the_first_line(gb, tmp_path):
     t.write_bytes(b"\xef\xbb\xbf" + _line().encode() + b"\n")
     r = gb.import_transcript(t, project="sample")
     assert r.malformed == 0 and r.session.id == "cc-odd" and r.session.summary == "fix the rounding"
+
+
+def test_reimport_for_another_project_is_refused_and_links_nothing_there(gb, repo, tmp_path):
+    # the session (project sample) got TOUCHED edges to the other project's files and its insights
+    import shutil
+
+    shutil.copytree(repo, tmp_path / "other", ignore=shutil.ignore_patterns(".git"))
+    gb.index(tmp_path / "other", project="other")
+    gb.import_transcript(JSONL, project="sample")
+    before = snapshot(gb)
+    with pytest.raises(InvalidArgument, match=f"imported already as session '{SID}' of project 'sample', not 'other'"):
+        gb.import_transcript(JSONL, project="other")
+    assert snapshot(gb) == before
+    assert gb.import_transcript(JSONL, project="sample").already_imported
