@@ -74,6 +74,8 @@ def store_blocks(ms: MemoryStore, blocks: list[InsightBlock], *, project: str | 
 def list_insights(ms: MemoryStore, *, project=None, topic=None, type=None, limit: int = 50) -> list[Insight]:
     if limit < 1:
         raise InvalidArgument("limit must be at least 1")
+    if project is not None:         # a misspelt name is an error, as in insight_stats, not an empty list
+        ms.require_project(project)
     rows = ms.rows("memory.insights", project=project, topic=topic, type=type, limit=limit)
     return [Insight(r["id"], r["project"], r["content"], r["type"], tuple(r["topics"] or ()), r["confidence"],
                     r["votes"] or 0, iso(r["created_at"]), tuple(sorted(r["sessions"] or ())),

@@ -47,6 +47,15 @@ def test_capture_without_blocks_or_text(gb):
     assert not documents(gb)
 
 
+def test_listing_insights_of_an_unknown_project_is_an_error_not_an_empty_list(gb):
+    # a misspelt project gave [] (as if nothing was captured), while insight_stats said "unknown project"
+    gb.capture_insights(TEXT, project="sample")
+    with pytest.raises(NotFound, match="unknown project 'sampel'"):
+        gb.list_insights(project="sampel")
+    with pytest.raises(NotFound, match="unknown project 'sampel'"):
+        gb.list_sessions(project="sampel")
+
+
 def test_insight_without_project_links_no_code(gb):
     [i] = gb.capture_insights(block("About `round_cents` but no project given.")).insights
     assert i.project is None and i.about == ()
