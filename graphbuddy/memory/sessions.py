@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -147,6 +148,9 @@ def measure_quality(ms: MemoryStore, project: str, *, uncommitted: int, metrics:
 
 
 def _check_metrics(metrics) -> dict[str, float]:
+    if metrics is not None and not isinstance(metrics, Mapping):
+        raise InvalidArgument(f"metrics must be a mapping of name -> score 0-100 (e.g. {{'ci': 92}}), "
+                              f"got {type(metrics).__name__}")
     out = {}
     for k, v in (metrics or {}).items():
         try:

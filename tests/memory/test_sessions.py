@@ -56,7 +56,8 @@ def test_checkpoint_scores_blends_metrics_and_captures_insights(gb, repo):
     assert "external:ci" in json.loads(series[-1][1])
 
 
-@pytest.mark.parametrize("metrics, message", [({"ci": 101}, "within 0-100"), ({"ci": "high"}, "must be a number")])
+@pytest.mark.parametrize("metrics, message", [({"ci": 101}, "within 0-100"), ({"ci": "high"}, "must be a number"),
+                                             ([("ci", 90)], "name -> score")])   # a list: raw AttributeError
 def test_bad_metrics_are_refused(gb, repo, metrics, message):
     gb.start_session(repo)
     with pytest.raises(InvalidArgument, match=message):
