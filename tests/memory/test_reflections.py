@@ -169,3 +169,29 @@ def test_about_for_a_text_stored_without_project_says_why_it_cannot_link(gb):
     with pytest.raises(InvalidArgument, match="stored already, as reflection .* of no project"):
         gb.add_reflection("Keep money in Decimal", project="sample", about=["shop/core/pricing.py"])
     assert count(gb, "MATCH (:Reflection)-[a:ABOUT]->() RETURN count(a) AS n") == 0
+
+
+def test_concurrent_writers_of_the_same_text_merge_instead_of_failing(gb):
+    # the "stored before?" read ran outside the write transaction: two threads both saw no node, the second
+    # CREATE failed with Kùzu's duplicated primary key error and its tags were lost
+    import threading
+
+    errors, barrier = [], threading.Barrier(4)
+
+    def writer(i):
+        for k in range(10):
+            barrier.wait()
+            try:
+                gb.add_reflection(f"shared lesson {k}", tags=[f"t{i}"], project="sample")
+            except Exception as exc:       # noqa: BLE001 - collected for the assertion
+                errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    tags = {r["c"]: r["t"] for r in gb.cypher("MATCH (r:Reflection) RETURN r.content AS c, r.tags AS t").rows()}
+    assert len(tags) == 10 and all(t == ["t0", "t1", "t2", "t3"] for t in tags.values())
+    assert all(d["tags"] == ["t0", "t1", "t2", "t3"] for d in documents(gb).values())
