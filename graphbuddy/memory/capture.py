@@ -47,11 +47,12 @@ def store_blocks(ms: MemoryStore, blocks: list[InsightBlock], *, project: str | 
     if not blocks:
         return CaptureReport(0, 0, 0, ())
     ids = [b.id for b in blocks]
-    known = {r[0] for r in ms.graph.rows("MATCH (i:Insight) WHERE i.id IN $ids RETURN i.id", {"ids": ids})}
     table = ms.symbols(project) if project is not None else None
     ts = created_at or now()
     new: list[Insight] = []
     with ms.write():
+        # read inside the write: read before it, two writers of one insight both CREATEd it (the second failed)
+        known = {r[0] for r in ms.graph.rows("MATCH (i:Insight) WHERE i.id IN $ids RETURN i.id", {"ids": ids})}
         for b in blocks:
             if b.id in known:
                 if session_id is not None:
