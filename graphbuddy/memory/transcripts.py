@@ -151,6 +151,11 @@ def import_transcript(ms: MemoryStore, path, *, project: str | None = None, agen
     started, ended = t.started_at or now(), t.ended_at or t.started_at or now()
     agent = agent or ("claude-code" if t.format == "claude-jsonl" else None)
     with ms.write():
+        # again inside the write: another writer may have imported it meanwhile (a second CREATE would fail)
+        existing = ms.rows_in_write("sessions.get", id=t.key)
+        if existing and existing[0]["project"] != name:
+            raise InvalidArgument(f"transcript {p} was imported meanwhile as session '{t.key}' of project "
+                                  f"'{existing[0]['project']}', not '{name}': nothing imported")
         if existing:
             ms.run("extend_session", {"id": t.key, "ended_at": max(ended, existing[0]["ended_at"] or ended),
                                       "summary": t.first_prompt})

@@ -142,3 +142,27 @@ def test_reimport_for_another_project_is_refused_and_links_nothing_there(gb, rep
         gb.import_transcript(JSONL, project="other")
     assert snapshot(gb) == before
     assert gb.import_transcript(JSONL, project="sample").already_imported
+
+
+def test_concurrent_imports_of_one_transcript_make_one_session(gb):
+    # "imported before?" was read before the write transaction: two threads both CREATEd the session and the
+    # second failed with Kùzu's duplicated primary key error
+    import threading
+
+    errors, reports, barrier = [], [], threading.Barrier(4)
+
+    def importer():
+        barrier.wait()
+        try:
+            reports.append(gb.import_transcript(JSONL, project="sample"))
+        except Exception as exc:       # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=importer) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(r.already_imported for r in reports) == [False, True, True, True]
+    assert count(gb, "MATCH (s:Session) RETURN count(*) AS n") == 1
