@@ -38,7 +38,8 @@ def capture_insights(ms: MemoryStore, text: str, *, project: str | None = None, 
         project = ms.session_project(session_id, project)
     elif project is not None:
         ms.require_project(project)
-    return store_blocks(ms, extract_insights(valid_unicode(text)), project=project, session_id=session_id, created_at=created_at)
+    return store_blocks(ms, extract_insights(valid_unicode(text)), project=project, session_id=session_id,
+                        created_at=created_at)
 
 
 def store_blocks(ms: MemoryStore, blocks: list[InsightBlock], *, project: str | None, session_id: str | None,
