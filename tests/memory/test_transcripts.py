@@ -166,3 +166,22 @@ def test_concurrent_imports_of_one_transcript_make_one_session(gb):
     assert errors == []
     assert sorted(r.already_imported for r in reports) == [False, True, True, True]
     assert count(gb, "MATCH (s:Session) RETURN count(*) AS n") == 1
+
+
+def test_search_by_session_finds_memories_seen_again_in_a_later_session(gb, tmp_path):
+    # a documents row holds one session (the first); session_status listed the insights of the second session,
+    # search(session_id=<second>) found none of them
+    first = gb.import_transcript(JSONL, project="sample").session.id
+    other = tmp_path / "other.jsonl"
+    lines = [json.loads(x) for x in JSONL.read_text().splitlines() if x.startswith("{") and x.endswith("}")]
+    other.write_text("\n".join(json.dumps({**x, "sessionId": "other-session"}) for x in lines) + "\n")
+    second = gb.import_transcript(other, project="sample").session.id
+    want = {m["id"] for m in gb.session_status(second)["memories"]}
+    assert len(want) == 2
+    for sid in (first, second):
+        filters = {"session_id": sid, "kinds": ["insight"], "mode": "keyword"}
+        page = gb.search("round_cents pricing", **filters)
+        assert {h.id for h in page.hits} == want and page.total == 2
+        assert gb.search_summary("round_cents pricing", **filters)["total"] == 2
+    other_memory = gb.add_reflection("pricing notes kept outside any session", project="sample")
+    assert other_memory.id not in {h.id for h in gb.search("pricing", session_id=second, mode="keyword").hits}
