@@ -47,3 +47,12 @@ def test_times_out_of_range_are_a_clear_error(bad):
     # datetime arithmetic past year 1 or 9999 raised a raw OverflowError out of search(since=...)
     with pytest.raises(InvalidArgument, match="out of range"):
         parse_time_range(bad, now=NOW)
+
+
+def test_aware_datetimes_become_naive_utc():
+    # returned as given, an aware `since` next to a phrase `until` raised TypeError (naive vs aware comparison)
+    from datetime import timezone
+
+    aware = datetime(2026, 3, 4, 10, 20, tzinfo=timezone(timedelta(hours=2)))
+    assert parse_since(aware) == parse_until(aware) == datetime(2026, 3, 4, 8, 20)
+    assert parse_since(aware) < parse_until("today", now=NOW)
