@@ -60,9 +60,12 @@ class ImportReport:
 def parse_transcript(path: Path, data: bytes) -> Transcript:
     text = data.decode("utf-8-sig", "replace")     # -sig: a BOM would make the first line malformed
     digest = hashlib.sha256(data).hexdigest()[:16]
-    if path.suffix.lower() == ".jsonl" or text.lstrip().startswith("{"):
-        return _parse_jsonl(text, digest)
     ts = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).replace(tzinfo=None)
+    if path.suffix.lower() == ".jsonl" or text.lstrip().startswith("{"):
+        t = _parse_jsonl(text, digest)
+        if t.started_at is None:        # no readable timestamp: dated by the file, not "now" (re-imports move nothing)
+            t.started_at = t.ended_at = ts
+        return t
     first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
     return Transcript("text", f"text-{digest}", started_at=ts, ended_at=ts, assistant_text=[text],
                       first_prompt=first[:MAX_SUMMARY_CHARS] or None, lines=text.count("\n") + 1)

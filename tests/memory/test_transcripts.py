@@ -185,3 +185,15 @@ def test_search_by_session_finds_memories_seen_again_in_a_later_session(gb, tmp_
         assert gb.search_summary("round_cents pricing", **filters)["total"] == 2
     other_memory = gb.add_reflection("pricing notes kept outside any session", project="sample")
     assert other_memory.id not in {h.id for h in gb.search("pricing", session_id=second, mode="keyword").hits}
+
+
+def test_a_transcript_without_timestamps_is_dated_by_its_file_and_reimports_unchanged(gb, tmp_path):
+    # without any timestamp the session was dated "now": every re-import moved its end (and length) forward
+    import os
+
+    t = tmp_path / "undated.jsonl"
+    t.write_text(_line(timestamp=None) + "\n")
+    os.utime(t, (1_790_000_000, 1_790_000_000))           # 2026-09-21T14:13:20 UTC
+    first = gb.import_transcript(t, project="sample").session
+    again = gb.import_transcript(t, project="sample").session
+    assert first.started_at == first.ended_at == again.started_at == again.ended_at == "2026-09-21T14:13:20"
