@@ -440,6 +440,8 @@ class GraphBuddy:
 
             self._searcher = Searcher(self.analytics, self.embedder,
                                       known_projects=lambda: [p["project"] for p in self.projects()],
+                                      session_members=lambda sid: [r["id"] for r in
+                                                                   self._rows("sessions.memories", id=sid)],
                                       progress=lambda: self.progress)
         return self._searcher
 

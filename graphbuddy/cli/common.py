@@ -23,13 +23,14 @@ def emit(args, data, text: str) -> None:
     print(json.dumps(data, indent=2, default=str) if args.json else text)
 
 
-def parse_params(pairs: list[str]) -> dict[str, str]:
+def parse_params(pairs: list[str], *, flag: str = "--param K=V") -> dict[str, str]:
     from ..errors import InvalidArgument
 
     out = {}
     for pair in pairs:
         if "=" not in pair:
-            raise InvalidArgument(f"--param expects K=V, got {pair!r}")
+            option, form = flag.split(" ")
+            raise InvalidArgument(f"{option} expects {form}, got {pair!r}")
         k, v = pair.split("=", 1)
         out[k.strip()] = v
     return out

@@ -70,7 +70,8 @@ def _start(gb, args) -> None:
 
 
 def _checkpoint(gb, args) -> None:
-    c = gb.checkpoint(args.session, metrics=parse_params(args.metric), conversation=_read(args.conversation))
+    metrics = parse_params(args.metric, flag="--metric NAME=SCORE")
+    c = gb.checkpoint(args.session, metrics=metrics, conversation=_read(args.conversation))
     parts = ", ".join(f"{k} {v['score']}" for k, v in c.components.items())
     emit(args, asdict(c), f"{c.session_id}: quality {c.score} ({parts}); "
                           f"{c.insights.new if c.insights else 0} new insights")

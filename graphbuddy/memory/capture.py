@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from ..errors import InvalidArgument
 from .insights import InsightBlock, extract_insights
-from .store import MemoryStore, iso, now
+from .store import MemoryStore, iso, now, valid_unicode
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,8 @@ def capture_insights(ms: MemoryStore, text: str, *, project: str | None = None, 
         project = ms.session_project(session_id, project)
     elif project is not None:
         ms.require_project(project)
-    return store_blocks(ms, extract_insights(text), project=project, session_id=session_id, created_at=created_at)
+    return store_blocks(ms, extract_insights(valid_unicode(text)), project=project, session_id=session_id,
+                        created_at=created_at)
 
 
 def store_blocks(ms: MemoryStore, blocks: list[InsightBlock], *, project: str | None, session_id: str | None,
@@ -47,11 +48,12 @@ def store_blocks(ms: MemoryStore, blocks: list[InsightBlock], *, project: str | 
     if not blocks:
         return CaptureReport(0, 0, 0, ())
     ids = [b.id for b in blocks]
-    known = {r[0] for r in ms.graph.rows("MATCH (i:Insight) WHERE i.id IN $ids RETURN i.id", {"ids": ids})}
     table = ms.symbols(project) if project is not None else None
     ts = created_at or now()
     new: list[Insight] = []
     with ms.write():
+        # read inside the write: read before it, two writers of one insight both CREATEd it (the second failed)
+        known = {r[0] for r in ms.graph.rows("MATCH (i:Insight) WHERE i.id IN $ids RETURN i.id", {"ids": ids})}
         for b in blocks:
             if b.id in known:
                 if session_id is not None:
@@ -74,6 +76,8 @@ def store_blocks(ms: MemoryStore, blocks: list[InsightBlock], *, project: str | 
 def list_insights(ms: MemoryStore, *, project=None, topic=None, type=None, limit: int = 50) -> list[Insight]:
     if limit < 1:
         raise InvalidArgument("limit must be at least 1")
+    if project is not None:         # a misspelt name is an error, as in insight_stats, not an empty list
+        ms.require_project(project)
     rows = ms.rows("memory.insights", project=project, topic=topic, type=type, limit=limit)
     return [Insight(r["id"], r["project"], r["content"], r["type"], tuple(r["topics"] or ()), r["confidence"],
                     r["votes"] or 0, iso(r["created_at"]), tuple(sorted(r["sessions"] or ())),

@@ -7,7 +7,7 @@ Coding agents in "explanatory" mode write:
     `─────────────────────────────────────────────────`
 
 One compiled regex finds them in a single pass (the `★` literal lets `re` skip ahead with a fast search).
-Tolerated: backticks or not, a `>` quote or indentation before the rules, any spacing, rules of 3+ `─`.
+Tolerated: backticks or not, `**` bold, a `>` quote or indentation before the rules, any spacing, rules of 3+ `─`.
 Not tolerated (better to miss than to invent): no closing rule, a body over 4,000 characters, a body that
 contains another `★`, an empty body, or the template placeholder `[2-3 key educational points]`.
 """
@@ -23,7 +23,7 @@ MAX_BODY = 4000
 _BLOCK = re.compile(
     r"★[ \t]*Insight[ \t:*]*(?P<open>─{3,})[─ \t`*]*\r?\n"          # opening line: ★ Insight ─────`
     r"(?P<body>[^★\x00]{1,%d}?)\r?\n"                              # the text (lazy: up to the first rule)
-    r"[ \t>]*(?P<tick>`?)[ \t]*─{3,}[ \t]*`?[ \t]*(?=\r?\n|\Z)" % MAX_BODY)
+    r"[ \t>]*(?:\*\*)?(?P<tick>`?)[ \t]*─{3,}[ \t]*`?(?:\*\*)?[ \t]*(?=\r?\n|\Z)" % MAX_BODY)   # closing rule
 _PLACEHOLDER = re.compile(r"^\s*\[[^\]\n]{0,80}\]\s*$")
 _SPACE = re.compile(r"\s+")
 

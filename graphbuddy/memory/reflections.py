@@ -32,39 +32,51 @@ def add_reflection(ms: MemoryStore, content: str, *, tags=(), project: str | Non
         project = ms.session_project(session_id, project)
     if isinstance(about, str):
         about = [about]
-    mentions = []
     if project is not None:
         ms.require_project(project)
-        table = ms.symbols(project)
-        for target in about:
-            m = table.resolve(target)
-            if m is None:
-                raise NotFound(f"--about {target!r}: no file, function or class of project '{project}' matches it "
-                               f"uniquely")
-            mentions.append(m)
-        seen = {m.id for m in mentions}
-        mentions += [m for m in table.find_mentions(text) if m.id not in seen]
-    elif about:
-        raise InvalidArgument("--about needs a project (pass project= or a session)")
-
     rid = content_id(text)
-    existing = ms.rows("memory.reflection", id=rid)
     ts = now()
+    # Read "stored before?" inside the write: read before it, two writers of one text both CREATEd (the second
+    # failed on the primary key) and a tag merge could overwrite another one's.
     with ms.write():
+        existing = ms.rows_in_write("memory.reflection", id=rid)
+        # One node per text: stored before, it keeps its project, and code links are looked up only in that
+        # project (the project given now may be another one: its files are not what the reflection is about).
         if existing:
-            old = existing[0]
-            merged = tuple(sorted(set(old["tags"] or ()) | set(tags)))
+            project = existing[0]["project"]
+        mentions = _mentions(ms, project, about, text, rid, stored=bool(existing))
+        if existing:
+            merged = tuple(sorted(set(existing[0]["tags"] or ()) | set(tags)))
             ms.run("set_reflection_tags", {"id": rid, "tags": list(merged), "now": ts})
-            project = old["project"] if old["project"] is not None else project
         else:
-            merged = tags
-            ms.run("create_reflection", {"id": rid, "project": project, "content": text, "tags": list(merged),
+            ms.run("create_reflection", {"id": rid, "project": project, "content": text, "tags": list(tags),
                                          "now": ts})
         ms.link_about("Reflection", rid, mentions, project)
         if session_id is not None:
             ms.run("captured_in", {"id": rid, "session": session_id}, source="Reflection")
         ms.sync_document("reflection", rid)
     return _record(_fetch(ms, rid), created=not existing)
+
+
+def _mentions(ms: MemoryStore, project: str | None, about, text: str, rid: str, *, stored: bool) -> list:
+    """The explicit `about` targets (each must resolve) and the code named in the text, in `project`."""
+    if project is None:
+        if about and stored:
+            raise InvalidArgument(f"this text is stored already, as reflection {rid[:12]} of no project: --about "
+                                  f"cannot link it to code")
+        if about:
+            raise InvalidArgument("--about needs a project (pass project= or a session)")
+        return []
+    table = ms.symbols(project)
+    mentions = []
+    for target in about:
+        m = table.resolve(target)
+        if m is None:
+            raise NotFound(f"--about {target!r}: no file, function or class of project '{project}' matches it "
+                           f"uniquely")
+        mentions.append(m)
+    seen = {m.id for m in mentions}
+    return mentions + [m for m in table.find_mentions(text) if m.id not in seen]
 
 
 def update_reflection(ms: MemoryStore, reflection_id: str, *, tags) -> Reflection:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ from pathlib import Path
 from ..errors import InvalidArgument, NotFound, StoreError
 from . import gitinfo
 from .capture import CaptureReport, capture_insights
-from .store import MemoryStore, check_text, iso, now, title_of
+from .store import MemoryStore, check_text, iso, now, title_of, valid_unicode
 
 MAX_SUMMARY_BYTES = 64 * 1024
 WEIGHTS = {"docstrings": 0.3, "syntax": 0.3, "tests": 0.2, "clean_tree": 0.2}
@@ -147,6 +148,9 @@ def measure_quality(ms: MemoryStore, project: str, *, uncommitted: int, metrics:
 
 
 def _check_metrics(metrics) -> dict[str, float]:
+    if metrics is not None and not isinstance(metrics, Mapping):
+        raise InvalidArgument(f"metrics must be a mapping of name -> score 0-100 (e.g. {{'ci': 92}}), "
+                              f"got {type(metrics).__name__}")
     out = {}
     for k, v in (metrics or {}).items():
         try:
@@ -213,7 +217,7 @@ def end_session(ms: MemoryStore, session_id: str | None = None, *, summary: str 
     changes = {p: c for p, c in changes.items() if p not in before or gitinfo.fingerprint(root, p) != before[p]}
     quality = measure_quality(ms, s["project"], uncommitted=_uncommitted(root))
     ts = now()
-    touched = link_touched_plan(ms, s["project"], changes)
+    touched = link_touched_plan(ms, s["project"], _shown(changes))
     session = _with(s, ended_at=ts, status="ended", head_end=g.head, quality_end=quality.score, summary=summary)
     text = handoff_markdown(ms, session, touched, quality)
     target = handoff_path(ms, s["project"], s["id"])
@@ -253,7 +257,7 @@ def session_status(ms: MemoryStore, session_id: str | None = None) -> dict:
                "SELECT ts, score FROM checkpoints WHERE session_id = ? ORDER BY ts", [s["id"]])]}
     if s["status"] == "active":           # what would be linked if it ended now
         root = _root(ms, s)
-        out["changes_so_far"] = gitinfo.changes_since(root, s["head_start"]) if gitinfo.git_root(root) else {}
+        out["changes_so_far"] = _shown(gitinfo.changes_since(root, s["head_start"])) if gitinfo.git_root(root) else {}
     return out
 
 
@@ -305,6 +309,13 @@ def _root(ms: MemoryStore, s: dict) -> Path:
     start = ms.session_events(s["id"], "start")
     root = start[0]["attrs"].get("root") if start else None
     return Path(root or ms.require_project(s["project"])["root"])
+
+
+def _shown(changes: dict[str, str]) -> dict[str, str]:
+    """Paths as shown and stored: git names files in bytes (read with surrogateescape); a name that is not UTF-8
+    cannot be written to the handoff, JSON or the stores, so its bad bytes become U+FFFD (Kùzu refuses such a
+    str too, so it never names a File node to link)."""
+    return {valid_unicode(p): c for p, c in changes.items()}
 
 
 def _uncommitted(root: Path) -> int:

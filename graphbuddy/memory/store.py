@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,6 +23,9 @@ from ..errors import InvalidArgument, NotFound
 from .mentions import Symbol, SymbolTable
 
 SOURCES = ("Reflection", "Insight")
+# A lone UTF-16 surrogate ("\ud83d": an emoji cut in half, from JSON or a CLI argument of invalid UTF-8) makes a
+# str that cannot be encoded as UTF-8: Kùzu, DuckDB and hashing refuse it. Replaced like undecodable bytes are.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 TARGETS = ("Project", "File", "Function", "Class")
 
 
@@ -222,11 +226,15 @@ class MemoryStore:
         return [{"ts": r[0], "value": r[1], "attrs": json.loads(r[2]) if r[2] else {}} for r in rows]
 
 
+def valid_unicode(text: str) -> str:
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def check_text(text: Any, *, what: str, limit: int) -> str:
     """Stripped text, or a one-line InvalidArgument for empty/whitespace/oversized input."""
     if not isinstance(text, str) or not text.strip():
         raise InvalidArgument(f"{what} is empty: give some text")
-    text = text.strip()
+    text = valid_unicode(text.strip())
     size = len(text.encode("utf-8"))
     if size > limit:
         raise InvalidArgument(f"{what} is {size:,} bytes; the limit is {limit:,} bytes ({limit // 1024} KB): "
@@ -239,7 +247,7 @@ def clean_tags(tags) -> tuple[str, ...]:
         tags = [tags]
     out = set()
     for t in tags or ():
-        t = str(t).strip().lower()
+        t = valid_unicode(str(t).strip().lower())
         if not t:
             continue
         if len(t) > 64 or any(c in t for c in ",\n"):

@@ -21,6 +21,7 @@ from .capture import CaptureReport, store_blocks
 from .insights import extract_insights
 from .sessions import Session, Touched, detect_project, get_session, link_touched_plan, write_touched
 from .store import MemoryStore, now
+from .store import valid_unicode as _valid       # JSON strings may hold lone surrogates (a cut emoji)
 
 EDIT_TOOLS = {"Edit", "Write", "MultiEdit", "NotebookEdit"}
 PATH_KEYS = ("file_path", "path", "notebook_path")
@@ -57,11 +58,14 @@ class ImportReport:
 
 
 def parse_transcript(path: Path, data: bytes) -> Transcript:
-    text = data.decode("utf-8", "replace")
+    text = data.decode("utf-8-sig", "replace")     # -sig: a BOM would make the first line malformed
     digest = hashlib.sha256(data).hexdigest()[:16]
-    if path.suffix.lower() == ".jsonl" or text.lstrip().startswith("{"):
-        return _parse_jsonl(text, digest)
     ts = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).replace(tzinfo=None)
+    if path.suffix.lower() == ".jsonl" or text.lstrip().startswith("{"):
+        t = _parse_jsonl(text, digest)
+        if t.started_at is None:        # no readable timestamp: dated by the file, not "now" (re-imports move nothing)
+            t.started_at = t.ended_at = ts
+        return t
     first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
     return Transcript("text", f"text-{digest}", started_at=ts, ended_at=ts, assistant_text=[text],
                       first_prompt=first[:MAX_SUMMARY_CHARS] or None, lines=text.count("\n") + 1)
@@ -98,12 +102,14 @@ def _parse_jsonl(text: str, digest: str) -> Transcript:
         for part in _parts(message.get("content")):
             ptype = part.get("type")
             if ptype == "text" and isinstance(part.get("text"), str):
+                text = _valid(part["text"])
                 if kind == "assistant":
-                    t.assistant_text.append(part["text"])
-                elif t.first_prompt is None and not part["text"].lstrip().startswith("<"):
-                    t.first_prompt = part["text"].strip()[:MAX_SUMMARY_CHARS] or None
+                    t.assistant_text.append(text)
+                elif t.first_prompt is None and not text.lstrip().startswith("<"):
+                    t.first_prompt = text.strip()[:MAX_SUMMARY_CHARS] or None
             elif ptype == "tool_use" and kind == "assistant" and isinstance(part.get("input"), dict):
-                target = next((part["input"][k] for k in PATH_KEYS if isinstance(part["input"].get(k), str)), None)
+                target = next((_valid(part["input"][k]) for k in PATH_KEYS if isinstance(part["input"].get(k), str)),
+                              None)
                 if target is None:
                     continue
                 if part.get("name") in EDIT_TOOLS:
@@ -130,6 +136,13 @@ def import_transcript(ms: MemoryStore, path, *, project: str | None = None, agen
         raise InvalidArgument(f"no valid JSON lines in {p} ({t.malformed} malformed): nothing imported")
     if not t.assistant_text and not t.edits and not t.messages and t.format == "text" and not data.strip():
         raise InvalidArgument(f"transcript {p} is empty: nothing imported")
+    existing = ms.rows("sessions.get", id=t.key)
+    if existing:        # a re-import adds to the session, so within its project (not the files of another one)
+        owner = existing[0]["project"]
+        if project is not None and project != owner:
+            raise InvalidArgument(f"transcript {p} was imported already as session '{t.key}' of project '{owner}', "
+                                  f"not '{project}': nothing imported")
+        project = owner
     if t.cwd is None and project is None:
         here = p.resolve().parent
         name, root = detect_project(ms, here)
@@ -138,10 +151,14 @@ def import_transcript(ms: MemoryStore, path, *, project: str | None = None, agen
     edits, outside = _relative_edits(t.edits, _edit_base(root, t.cwd))
     touched = link_touched_plan(ms, name, edits)
     blocks = extract_insights("\n\x00\n".join(t.assistant_text))
-    existing = ms.rows("sessions.get", id=t.key)
     started, ended = t.started_at or now(), t.ended_at or t.started_at or now()
     agent = agent or ("claude-code" if t.format == "claude-jsonl" else None)
     with ms.write():
+        # again inside the write: another writer may have imported it meanwhile (a second CREATE would fail)
+        existing = ms.rows_in_write("sessions.get", id=t.key)
+        if existing and existing[0]["project"] != name:
+            raise InvalidArgument(f"transcript {p} was imported meanwhile as session '{t.key}' of project "
+                                  f"'{existing[0]['project']}', not '{name}': nothing imported")
         if existing:
             ms.run("extend_session", {"id": t.key, "ended_at": max(ended, existing[0]["ended_at"] or ended),
                                       "summary": t.first_prompt})
@@ -197,11 +214,14 @@ def _timestamp(value) -> datetime | None:
         ts = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return ts.astimezone(timezone.utc).replace(tzinfo=None) if ts.tzinfo else ts
+    try:
+        return ts.astimezone(timezone.utc).replace(tzinfo=None) if ts.tzinfo else ts
+    except OverflowError:           # year 1 or 9999 pushed out of range by its offset: unreadable
+        return None
 
 
 def _str(value) -> str | None:
-    return value if isinstance(value, str) and value else None
+    return _valid(value) if isinstance(value, str) and value else None
 
 
 def _safe(key: str) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import InvalidArgument
 from .documents import MEMORY_KINDS
 
 # Closer links first: the target itself, what it defines, then one CALLS hop either way.
@@ -41,6 +42,8 @@ class ByFileResult:
 
 def find_memories_about(rows, analytics, target, *, limit: int = 50) -> ByFileResult:
     """`rows(name, **params)` runs a named query. Direct links rank above one-hop ones, newest first within."""
+    if not isinstance(limit, int) or limit < 1:     # out[:limit] would drop the last memories, not refuse
+        raise InvalidArgument(f"limit must be at least 1, got {limit!r}")
     own = [target.id]
     if target.kind in ("File", "Class"):
         own += [r["member"] for r in rows("code.members", ids=[target.id])]

@@ -89,16 +89,19 @@ class Filters:
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
-def _mask(snap: Snapshot, f: Filters, as_of: datetime) -> np.ndarray:
+def _mask(snap: Snapshot, f: Filters, as_of: datetime, session_members=()) -> np.ndarray:
     """Live rows passing the filters (and, for a cursor's later pages, not updated after its snapshot time).
-    Read-only: without filters, the snapshot's own kind mask (no copy)."""
+    Read-only: without filters, the snapshot's own kind mask (no copy). `session_members`: ids of the memories
+    captured in `f.session_id` (a row names only the first session its memory was captured in)."""
     conditions = []
     if snap.n and _ts(as_of) + 1e-6 < snap.updated_max:
         conditions.append(snap.updated <= _ts(as_of) + 1e-6)
     if f.projects is not None:
         conditions.append(_member(snap.project, snap.project_names, f.projects))
     if f.session_id is not None:
-        conditions.append(_member(snap.session, snap.session_names, (f.session_id,)))
+        in_session = _member(snap.session, snap.session_names, (f.session_id,))
+        in_session[[snap.row_of[i] for i in session_members if i in snap.row_of]] = True
+        conditions.append(in_session)
     for tag in f.tags or ():
         has = np.zeros(snap.n, dtype=bool)
         has[snap.tag_rows.get(tag, np.zeros(0, dtype=np.int64))] = True
@@ -122,12 +125,13 @@ class Searcher:
     """Search over one store's documents with one embedder. Thread-safe; one per `GraphBuddy`."""
 
     def __init__(self, analytics, embedder, *, params: RankParams = RankParams(), known_projects=None,
-                 progress=None):
+                 session_members=None, progress=None):
         self.progress = progress or (lambda: None)     # -> the caller's progress(stage, done, total), or None
         self.analytics = analytics
         self.embedder = embedder
         self.params = params
         self._known_projects = known_projects or (lambda: [])
+        self._session_members = session_members or (lambda session_id: [])     # -> memory ids (CAPTURED_IN)
         self._snap: Snapshot | None = None
         self._lock = threading.RLock()
 
@@ -248,13 +252,16 @@ class Searcher:
         s, u = parse_since(since, now=now), parse_until(until, now=now)
         if s is not None and u is not None and s >= u:
             raise InvalidArgument(f"empty time range: since {s:%Y-%m-%d %H:%M} is not before until {u:%Y-%m-%d %H:%M}")
-        return Filters(kinds, tuple(projects) if projects else None, tuple(_as_list(tags)) or None, session_id, s, u)
+        # tags are stored stripped and lower-cased (memory.store.clean_tags): compare them the same way
+        tags = tuple(dict.fromkeys(t for t in (str(x).strip().lower() for x in _as_list(tags)) if t))
+        return Filters(kinds, tuple(projects) if projects else None, tags or None, session_id, s, u)
 
     def _retrieve(self, text: str, f: Filters, mode: str, as_of: datetime):
         """(snapshot, matched mask, vector pool, keyword pool) under the filters; a pool is (rows best first,
         their scores, their keyword coverage or None)."""
         snap = self._current(f.kinds, embed=mode != "keyword", keyword=mode != "vector")
-        mask = _mask(snap, f, as_of)
+        members = self._session_members(f.session_id) if f.session_id is not None else ()
+        mask = _mask(snap, f, as_of, members)
         matched = None
         vec = kw = (np.zeros(0, dtype=np.int64), None, None)
         if mode != "keyword" and snap.dim:

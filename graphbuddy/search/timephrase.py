@@ -22,7 +22,13 @@ def utc_now() -> datetime:
 
 def parse_time_range(text: str, *, now: datetime | None = None) -> tuple[datetime, datetime]:
     """The [start, end) a phrase names. `since` uses the start, `until` the end."""
-    now = now or utc_now()
+    try:
+        return _time_range(text, now or utc_now())
+    except OverflowError:       # "last 10000 years", or an offset that moves 0001-01-01 / 9999-12-31 past the end
+        raise InvalidArgument(f"time {text!r} is out of range (years 1 to 9999)") from None
+
+
+def _time_range(text: str, now: datetime) -> tuple[datetime, datetime]:
     raw = text
     text = " ".join(str(text).strip().lower().split())
     if text.startswith("since "):
@@ -59,7 +65,7 @@ def parse_time_range(text: str, *, now: datetime | None = None) -> tuple[datetim
 
 def parse_since(text: str | datetime | None, *, now: datetime | None = None) -> datetime | None:
     if text is None or isinstance(text, datetime):
-        return text
+        return _naive_utc(text)
     return parse_time_range(text, now=now)[0]
 
 
@@ -67,6 +73,16 @@ def parse_until(text: str | datetime | None, *, now: datetime | None = None) -> 
     """The end of a calendar phrase ("until yesterday": through yesterday), the start of a span reaching now
     ("until last week": older than a week)."""
     if text is None or isinstance(text, datetime):
-        return text
+        return _naive_utc(text)
     start, end = parse_time_range(text, now=now)
     return start if _LAST.match(" ".join(str(text).strip().lower().split())) else end
+
+
+def _naive_utc(moment: datetime | None) -> datetime | None:
+    """Like the phrases give them: an aware datetime compared with a naive one (since vs until) is a TypeError."""
+    if moment is None or moment.tzinfo is None:
+        return moment
+    try:
+        return moment.astimezone(timezone.utc).replace(tzinfo=None)
+    except OverflowError:
+        raise InvalidArgument(f"time {moment.isoformat()} is out of range (years 1 to 9999)") from None

@@ -47,6 +47,39 @@ def test_capture_without_blocks_or_text(gb):
     assert not documents(gb)
 
 
+def test_listing_insights_of_an_unknown_project_is_an_error_not_an_empty_list(gb):
+    # a misspelt project gave [] (as if nothing was captured), while insight_stats said "unknown project"
+    gb.capture_insights(TEXT, project="sample")
+    with pytest.raises(NotFound, match="unknown project 'sampel'"):
+        gb.list_insights(project="sampel")
+    with pytest.raises(NotFound, match="unknown project 'sampel'"):
+        gb.list_sessions(project="sampel")
+
+
 def test_insight_without_project_links_no_code(gb):
     [i] = gb.capture_insights(block("About `round_cents` but no project given.")).insights
     assert i.project is None and i.about == ()
+
+
+def test_concurrent_captures_of_the_same_insights_store_each_once(gb):
+    # the "known?" read ran before the write transaction: two threads both CREATEd the same insight and the
+    # second failed with Kùzu's duplicated primary key error
+    import threading
+
+    errors, barrier = [], threading.Barrier(4)
+
+    def capturer():
+        for k in range(10):
+            barrier.wait()
+            try:
+                gb.capture_insights(block(f"Lesson {k}: flush the buffer before closing the file."), project="sample")
+            except Exception as exc:       # noqa: BLE001 - collected for the assertion
+                errors.append(exc)
+
+    threads = [threading.Thread(target=capturer) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(gb.list_insights()) == 10 and len(documents(gb)) == 10

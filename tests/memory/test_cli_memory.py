@@ -52,7 +52,7 @@ def test_session_reflect_insights_import_flow(repo, tmp_path):
     (["session", "status", "--session", "nope"], 6, "unknown session 'nope'"),
     (["session", "start", "--project", "nope"], 6, "unknown project 'nope'"),
     (["import-transcript", "/no/such/file.jsonl"], 6, "transcript not found"),
-    (["session", "checkpoint", "-m", "ci"], 2, "expects K=V"),
+    (["session", "checkpoint", "-m", "ci"], 2, "--metric expects NAME=SCORE"),     # named --param before
 ])
 def test_errors_are_one_line_with_exit_codes(tmp_path, args, code, message):
     proc = run(*args, store=tmp_path / "store", cwd=tmp_path)

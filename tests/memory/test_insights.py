@@ -28,6 +28,7 @@ def test_canonical_block_is_found_with_its_body_only():
     "> ★ Insight ─────\n> quoted in markdown still counts as one\n> ─────────────\n",
     "★ Insight ─────\r\nwindows line endings are tolerated too\r\n─────\r\n",
     "**★ Insight ─────**\nbold opener\n─────\n",
+    "**★ Insight ─────**\nbold opener and bold closing rule (was refused)\n**─────**\n",
 ])
 def test_tolerated_variants(text):
     [b] = extract_insights(text)

@@ -1,6 +1,8 @@
 """Reflections on a real store: ABOUT links, dedup, tags, delete, votes, bad input, both stores in step."""
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from graphbuddy.errors import InvalidArgument, NotFound
@@ -86,6 +88,34 @@ def test_huge_text_is_refused_with_the_limit_named(gb):
     assert len(documents(gb)) == 1
 
 
+def test_lone_surrogates_are_replaced_in_reflections_summaries_and_captured_text(gb, repo):
+    # a str holding half a surrogate pair (MCP JSON "\\ud83d", a CLI argument with invalid UTF-8) cannot be
+    # encoded: measuring its size or hashing it raised a raw UnicodeEncodeError
+    r = gb.add_reflection("cut emoji \ud83d in `round_cents`", project="sample")
+    assert r.content == "cut emoji \ufffd in `round_cents`" and r.about
+    rule = "\u2500" * 12
+    c = gb.capture_insights(f"`\u2605 Insight {rule}`\n- a gotcha \udc00 here, long enough to count\n`{rule}`",
+                            project="sample")
+    assert c.insights[0].content == "- a gotcha \ufffd here, long enough to count"
+    s = gb.start_session(repo)
+    assert gb.end_session(s.id, summary="done \ud800").session.summary == "done \ufffd"
+    assert gb.check_memory_documents()["missing"] == []
+
+
+def test_the_same_text_stored_for_another_project_keeps_its_links_in_its_own_project(gb, repo, tmp_path):
+    # one node per text: storing it again under project "other" linked the "sample" reflection to other's code
+    shutil.copytree(repo, tmp_path / "other", ignore=shutil.ignore_patterns(".git"))
+    gb.index(tmp_path / "other", project="other")
+    text = "Watch out: `round_cents` in shop/core/pricing.py rounds half even"
+    first = gb.add_reflection(text, project="sample")
+    again = gb.add_reflection(text, project="other", tags=["money"])
+    assert again.id == first.id and again.project == "sample" and not again.created and again.tags == ("money",)
+    assert again.about == first.about and all(a.startswith("sample:") for a in again.about)
+    assert count(gb, "MATCH (:Reflection)-[:ABOUT]->(t) WHERE t.project = 'other' OR t.id = 'other' "
+                     "RETURN count(*) AS n") == 0
+    assert gb.reflection_stats("other")["reflections"] == 0
+
+
 def test_unknown_project_and_session_are_one_line_errors(gb):
     with pytest.raises(NotFound, match="unknown project 'nope'"):
         gb.add_reflection("text", project="nope")
@@ -132,3 +162,36 @@ def test_drift_between_graph_and_documents_is_found_and_repaired(gb):
     assert report == {"missing": [r.id], "stale": [i.insights[0].id], "orphaned": ["ghost"], "repaired": True}
     assert documents(gb) == good
     assert gb.check_memory_documents()["missing"] == []
+
+
+def test_about_for_a_text_stored_without_project_says_why_it_cannot_link(gb):
+    gb.add_reflection("Keep money in Decimal")
+    with pytest.raises(InvalidArgument, match="stored already, as reflection .* of no project"):
+        gb.add_reflection("Keep money in Decimal", project="sample", about=["shop/core/pricing.py"])
+    assert count(gb, "MATCH (:Reflection)-[a:ABOUT]->() RETURN count(a) AS n") == 0
+
+
+def test_concurrent_writers_of_the_same_text_merge_instead_of_failing(gb):
+    # the "stored before?" read ran outside the write transaction: two threads both saw no node, the second
+    # CREATE failed with Kùzu's duplicated primary key error and its tags were lost
+    import threading
+
+    errors, barrier = [], threading.Barrier(4)
+
+    def writer(i):
+        for k in range(10):
+            barrier.wait()
+            try:
+                gb.add_reflection(f"shared lesson {k}", tags=[f"t{i}"], project="sample")
+            except Exception as exc:       # noqa: BLE001 - collected for the assertion
+                errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    tags = {r["c"]: r["t"] for r in gb.cypher("MATCH (r:Reflection) RETURN r.content AS c, r.tags AS t").rows()}
+    assert len(tags) == 10 and all(t == ["t0", "t1", "t2", "t3"] for t in tags.values())
+    assert all(d["tags"] == ["t0", "t1", "t2", "t3"] for d in documents(gb).values())

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -56,7 +57,8 @@ def test_checkpoint_scores_blends_metrics_and_captures_insights(gb, repo):
     assert "external:ci" in json.loads(series[-1][1])
 
 
-@pytest.mark.parametrize("metrics, message", [({"ci": 101}, "within 0-100"), ({"ci": "high"}, "must be a number")])
+@pytest.mark.parametrize("metrics, message", [({"ci": 101}, "within 0-100"), ({"ci": "high"}, "must be a number"),
+                                             ([("ci", 90)], "name -> score")])   # a list: raw AttributeError
 def test_bad_metrics_are_refused(gb, repo, metrics, message):
     gb.start_session(repo)
     with pytest.raises(InvalidArgument, match=message):
@@ -98,6 +100,20 @@ def test_end_links_touched_files_and_writes_the_handoff(repo, tmp_path):
             gb.end_session()
         with pytest.raises(InvalidArgument, match="ended at"):
             gb.checkpoint(s.id)
+
+
+def test_a_file_name_that_is_not_utf8_does_not_block_the_end(repo, tmp_path):
+    # git names it in bytes (read with surrogateescape); writing the handoff raised UnicodeEncodeError and the
+    # session could not be ended while that file was in the work tree
+    with graphbuddy.open(tmp_path / "store") as gb:
+        gb.index(repo, project="sample")
+        s = gb.start_session(repo)
+        with open(os.path.join(os.fsencode(repo), b"caf\xe9.txt"), "wb") as fh:      # latin-1 "café.txt"
+            fh.write(b"x")
+        assert gb.session_status(s.id)["changes_so_far"] == {"caf\ufffd.txt": "added"}
+        end = gb.end_session(s.id, summary="done")
+        assert [(t.path, t.change, t.in_graph) for t in end.touched] == [("caf\ufffd.txt", "added", False)]
+        assert "`caf\ufffd.txt`" in Path(end.handoff_path).read_text(encoding="utf-8")
 
 
 def test_end_outside_git_links_nothing_and_in_memory_store_has_no_handoff_file(project_copy):

@@ -89,3 +89,111 @@ def test_bad_transcripts(gb, tmp_path):
     with pytest.raises(NotFound, match="unknown project 'nope'"):
         gb.import_transcript(JSONL, project="nope")
     assert count(gb, "MATCH (s:Session) RETURN count(*) AS n") == 0 and not documents(gb)
+
+
+def _line(**fields) -> str:
+    base = {"type": "user", "sessionId": "odd", "timestamp": "2026-11-20T09:00:00Z",
+            "message": {"role": "user", "content": "fix the rounding"}}
+    return json.dumps({**base, **fields})
+
+
+def test_timestamps_out_of_range_are_skipped_like_unreadable_ones(gb, tmp_path):
+    # fromisoformat reads them, converting to UTC overflowed: a raw OverflowError ended the import
+    t = tmp_path / "odd.jsonl"
+    t.write_text("\n".join([_line(timestamp="0001-01-01T00:00:00+01:00"), _line(timestamp="9999-12-31T23:59:59-05:00"),
+                            _line(timestamp="2026-11-20T09:30:00Z")]) + "\n")
+    s = gb.import_transcript(t, project="sample").session
+    assert s.started_at == s.ended_at == "2026-11-20T09:30:00"
+
+
+def test_lone_surrogates_in_a_transcript_are_replaced_not_fatal(gb, tmp_path):
+    # JSON allows "\ud83d" alone (a cut emoji); such strings cannot be encoded as UTF-8: Kùzu refused the prompt
+    # ("Unable to cast Python instance"), hashing an insight raised UnicodeEncodeError
+    rule = "\u2500" * 12
+    insight = (f"`\u2605 Insight {rule}`\n- Rounding money with floats is a gotcha \ud83d in `round_cents`.\n"
+               f"`{rule}`")
+    t = tmp_path / "surrogates.jsonl"
+    t.write_text("\n".join([_line(message={"content": "fix the rounding \ud83d"}),
+                            _line(type="assistant", message={"content": [{"type": "text", "text": insight}]})]) + "\n")
+    r = gb.import_transcript(t, project="sample")
+    assert r.session.summary == "fix the rounding \ufffd"
+    [i] = r.insights.insights
+    assert "gotcha \ufffd in" in i.content
+    assert gb.check_memory_documents()["missing"] == []
+
+
+def test_a_byte_order_mark_does_not_lose_the_first_line(gb, tmp_path):
+    # editors on Windows save UTF-8 with a BOM: json.loads refused the first line, a one-line file entirely
+    t = tmp_path / "bom.jsonl"
+    t.write_bytes(b"\xef\xbb\xbf" + _line().encode() + b"\n")
+    r = gb.import_transcript(t, project="sample")
+    assert r.malformed == 0 and r.session.id == "cc-odd" and r.session.summary == "fix the rounding"
+
+
+def test_reimport_for_another_project_is_refused_and_links_nothing_there(gb, repo, tmp_path):
+    # the session (project sample) got TOUCHED edges to the other project's files and its insights
+    import shutil
+
+    shutil.copytree(repo, tmp_path / "other", ignore=shutil.ignore_patterns(".git"))
+    gb.index(tmp_path / "other", project="other")
+    gb.import_transcript(JSONL, project="sample")
+    before = snapshot(gb)
+    with pytest.raises(InvalidArgument, match=f"imported already as session '{SID}' of project 'sample', not 'other'"):
+        gb.import_transcript(JSONL, project="other")
+    assert snapshot(gb) == before
+    assert gb.import_transcript(JSONL, project="sample").already_imported
+
+
+def test_concurrent_imports_of_one_transcript_make_one_session(gb):
+    # "imported before?" was read before the write transaction: two threads both CREATEd the session and the
+    # second failed with Kùzu's duplicated primary key error
+    import threading
+
+    errors, reports, barrier = [], [], threading.Barrier(4)
+
+    def importer():
+        barrier.wait()
+        try:
+            reports.append(gb.import_transcript(JSONL, project="sample"))
+        except Exception as exc:       # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=importer) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(r.already_imported for r in reports) == [False, True, True, True]
+    assert count(gb, "MATCH (s:Session) RETURN count(*) AS n") == 1
+
+
+def test_search_by_session_finds_memories_seen_again_in_a_later_session(gb, tmp_path):
+    # a documents row holds one session (the first); session_status listed the insights of the second session,
+    # search(session_id=<second>) found none of them
+    first = gb.import_transcript(JSONL, project="sample").session.id
+    other = tmp_path / "other.jsonl"
+    lines = [json.loads(x) for x in JSONL.read_text().splitlines() if x.startswith("{") and x.endswith("}")]
+    other.write_text("\n".join(json.dumps({**x, "sessionId": "other-session"}) for x in lines) + "\n")
+    second = gb.import_transcript(other, project="sample").session.id
+    want = {m["id"] for m in gb.session_status(second)["memories"]}
+    assert len(want) == 2
+    for sid in (first, second):
+        filters = {"session_id": sid, "kinds": ["insight"], "mode": "keyword"}
+        page = gb.search("round_cents pricing", **filters)
+        assert {h.id for h in page.hits} == want and page.total == 2
+        assert gb.search_summary("round_cents pricing", **filters)["total"] == 2
+    other_memory = gb.add_reflection("pricing notes kept outside any session", project="sample")
+    assert other_memory.id not in {h.id for h in gb.search("pricing", session_id=second, mode="keyword").hits}
+
+
+def test_a_transcript_without_timestamps_is_dated_by_its_file_and_reimports_unchanged(gb, tmp_path):
+    # without any timestamp the session was dated "now": every re-import moved its end (and length) forward
+    import os
+
+    t = tmp_path / "undated.jsonl"
+    t.write_text(_line(timestamp=None) + "\n")
+    os.utime(t, (1_790_000_000, 1_790_000_000))           # 2026-09-21T14:13:20 UTC
+    first = gb.import_transcript(t, project="sample").session
+    again = gb.import_transcript(t, project="sample").session
+    assert first.started_at == first.ended_at == again.started_at == again.ended_at == "2026-09-21T14:13:20"

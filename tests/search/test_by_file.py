@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 import graphbuddy
-from graphbuddy.errors import NotFound
+from graphbuddy.errors import InvalidArgument, NotFound
 
 from .conftest import add_docs, add_reflection_node
 
@@ -56,3 +56,11 @@ def test_memories_about_a_file_include_its_members(linked):
 def test_unknown_target(linked):
     with pytest.raises(NotFound):
         linked.search_by_file("no/such/file.py")
+
+
+@pytest.mark.parametrize("limit", [0, -1])
+def test_a_limit_below_one_is_an_error(linked, limit):
+    # out[:limit]: 0 returned nothing and -1 silently dropped the last memory
+    with pytest.raises(InvalidArgument, match="limit must be at least 1"):
+        linked.search_by_file("shop/core/pricing.py", limit=limit)
+    assert len(linked.search_by_file("shop/core/pricing.py", limit=1).memories) == 1

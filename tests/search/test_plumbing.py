@@ -133,6 +133,14 @@ def test_filters(varied, filters, expected):
     assert summary["total"] == expected
 
 
+def test_tag_filters_match_whatever_the_case(gb):
+    # add_reflection stores tags lower-cased, so tags=["Money"] found nothing for a reflection tagged "Money"
+    r = gb.add_reflection("rounding money needs Decimal", tags=["Money"])
+    for tags in (["Money"], ["MONEY"], [" money "], "Money"):
+        assert [h.id for h in gb.search("rounding", tags=tags).hits] == [r.id]
+        assert gb.search_summary("rounding", tags=tags)["total"] == 1
+
+
 def test_summary_counts_by_project_kind_and_tag(varied):
     s = varied.search_summary("cache")
     assert s["by_project"] == {"p1": 3, "p2": 1}

@@ -39,3 +39,20 @@ def test_since_takes_the_start_until_the_end():
 def test_unreadable_phrases_are_a_clear_error(bad):
     with pytest.raises(InvalidArgument, match="cannot read time"):
         parse_time_range(bad, now=NOW)
+
+
+@pytest.mark.parametrize("bad", ["last 10000 years", "99999999999 days ago", "0001-01-01T00:00:00+01:00",
+                                 "9999-12-31T23:00:00-05:00"])
+def test_times_out_of_range_are_a_clear_error(bad):
+    # datetime arithmetic past year 1 or 9999 raised a raw OverflowError out of search(since=...)
+    with pytest.raises(InvalidArgument, match="out of range"):
+        parse_time_range(bad, now=NOW)
+
+
+def test_aware_datetimes_become_naive_utc():
+    # returned as given, an aware `since` next to a phrase `until` raised TypeError (naive vs aware comparison)
+    from datetime import timezone
+
+    aware = datetime(2026, 3, 4, 10, 20, tzinfo=timezone(timedelta(hours=2)))
+    assert parse_since(aware) == parse_until(aware) == datetime(2026, 3, 4, 8, 20)
+    assert parse_since(aware) < parse_until("today", now=NOW)
