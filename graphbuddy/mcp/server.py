@@ -16,6 +16,7 @@ os.environ.setdefault("FASTMCP_CHECK_FOR_UPDATES", "off")
 
 from fastmcp import FastMCP  # noqa: E402
 from fastmcp.exceptions import ToolError  # noqa: E402
+from fastmcp.exceptions import ValidationError as ArgumentsRefused  # noqa: E402
 from fastmcp.server.middleware import Middleware  # noqa: E402
 from pydantic import Field  # noqa: E402
 
@@ -172,6 +173,19 @@ class ToolFacing:
         return lambda *args, **kwargs: as_tool_error(attr, *args, **kwargs)
 
 
+def _validation_error(exc: Exception) -> str | None:
+    """One line for arguments the tool's schema refused (fastmcp passes on pydantic's multi-line text with a
+    link per error), e.g. `invalid arguments: depth: Input should be less than or equal to 5`; None when `exc`
+    is not about arguments."""
+    from pydantic import ValidationError
+
+    cause = exc.__cause__
+    if not isinstance(cause, ValidationError):
+        return None
+    parts = [f"{'.'.join(str(x) for x in e['loc']) or 'arguments'}: {e['msg']}" for e in cause.errors()]
+    return "invalid arguments: " + "; ".join(parts)
+
+
 class LibraryErrors(Middleware):
     """GraphbuddyError -> an MCP tool error carrying the library's one-line message; every tool call becomes
     an `events` row (kind 'tool', name, milliseconds, ok) for the work analytics."""
@@ -187,6 +201,11 @@ class LibraryErrors(Middleware):
             return result
         except GraphbuddyError as exc:
             raise ToolError(str(exc)) from None
+        except ArgumentsRefused as exc:
+            invalid = _validation_error(exc)
+            if invalid is None:
+                raise
+            raise ToolError(invalid) from None
         finally:
             self._record(getattr(context.message, "name", "?"), (time.perf_counter() - started) * 1000, ok)
 
