@@ -65,7 +65,7 @@ def _mentions(ms: MemoryStore, project: str | None, about, text: str, rid: str, 
             raise InvalidArgument(f"this text is stored already, as reflection {rid[:12]} of no project: --about "
                                   f"cannot link it to code")
         if about:
-            raise InvalidArgument("--about needs a project (pass project= or a session)")
+            raise InvalidArgument("linking a reflection to code (about) needs a project: give one, or a session of one")
         return []
     table = ms.symbols(project)
     mentions = []
