@@ -61,3 +61,32 @@ def test_parse_diff_handles_additions_deletions_and_removed_files():
     diff = ("--- a/x.py\n+++ b/x.py\n@@ -3,0 +4,2 @@\n+a\n+b\n@@ -10,2 +11,0 @@\n-c\n-d\n"
             "--- a/gone.py\n+++ /dev/null\n@@ -1,3 +0,0 @@\n-x\n-y\n-z\n")
     assert parse_diff(diff) == {"x.py": {4, 5, 11}, "gone.py": {1, 2, 3}}
+
+
+def test_parse_diff_reads_quoted_and_space_holding_paths():
+    # git C-quotes non-ASCII names and ends a name holding a space with a tab, /dev/null included
+    diff = ('--- "a/caf\\303\\251.py"\n+++ "b/caf\\303\\251.py"\n@@ -2 +2 @@\n'
+            "--- a/my file.py\t\n+++ b/my file.py\t\n@@ -2 +2 @@\n"
+            '--- a/old name.py\t\n+++ /dev/null\t\n@@ -1,2 +0,0 @@\n'
+            '--- "a/tab\\there \\"q\\".py"\n+++ "b/tab\\there \\"q\\".py"\n@@ -1 +1 @@\n')
+    assert parse_diff(diff) == {"café.py": {2}, "my file.py": {2}, "old name.py": {1, 2}, 'tab\there "q".py': {1}}
+
+
+def test_impact_of_a_diff_finds_files_with_spaces_and_unicode_names_whatever_the_git_config(tmp_path):
+    import graphbuddy
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "my file.py").write_text("def a():\n    return 1\n")
+    (repo / "café.py").write_text("def b():\n    return 2\n")
+    git = lambda *a: subprocess.run(["git", "-C", str(repo), *a], check=True, capture_output=True)  # noqa: E731
+    git("init", "-q")
+    git("config", "diff.mnemonicPrefix", "true")              # c/ and w/ instead of a/ and b/
+    git("-c", "user.email=t@t", "-c", "user.name=t", "add", "-A")
+    git("-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "base")
+    (repo / "my file.py").write_text("def a():\n    return 3\n")
+    (repo / "café.py").write_text("def b():\n    return 4\n")
+    with graphbuddy.open(memory=True) as gb:
+        gb.index(repo, project="r")
+        changed = {c["file"]: c["functions"] for c in gb.impact_of_diff(repo).changed}
+    assert changed == {"r:café.py": ["r:café.py:café.b"], "r:my file.py": ["r:my file.py:my file.a"]}
