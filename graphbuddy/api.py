@@ -521,5 +521,8 @@ def _log_update(update) -> None:
 def _check_project_name(name: str) -> None:
     from .errors import InvalidArgument
 
-    if not name or ":" in name or "/" in name or name.strip() != name:
-        raise InvalidArgument(f"invalid project name {name!r}: no ':' or '/', no surrounding spaces")
+    # control characters: a NUL cuts the SQL literals the no-change check inlines (index/pipeline.py)
+    if not name or ":" in name or "/" in name or name.strip() != name \
+            or any(c < " " or "\x7f" <= c <= "\x9f" for c in name):          # Unicode category Cc
+        raise InvalidArgument(f"invalid project name {name!r}: no ':' or '/', no control characters, "
+                              "no surrounding spaces")

@@ -160,3 +160,20 @@ def test_remove_and_rename_touch_only_that_projects_meta_keys(tmp_path):
         assert gb.index(tmp_path / "axb", project="axb").mode == "unchanged"
         gb.remove_project("analytics_layout")           # a name equal to a key without a kind
         assert "analytics_layout" in keys(gb)
+
+
+def test_project_names_with_control_characters_are_refused(tmp_path):
+    """A NUL cut the SQL text of the no-change check (`root:<name>` inlined as a literal): a project renamed
+    to such a name could never be indexed again. Control characters are refused like ':' and '/'."""
+    import graphbuddy
+
+    (tmp_path / "m.py").write_text("def f():\n    return 1\n")
+    with graphbuddy.open(memory=True) as gb:
+        for bad in ("a\x00b", "tab\there", "new\nline"):
+            with pytest.raises(InvalidArgument, match="invalid project name"):
+                gb.index(tmp_path, project=bad)
+        gb.index(tmp_path, project="ok")
+        with pytest.raises(InvalidArgument, match="invalid project name"):
+            gb.rename_project("ok", new="o\x00k")
+        assert [p["project"] for p in gb.projects()] == ["ok"]
+        assert gb.index(tmp_path, project="ok").mode == "unchanged"
