@@ -324,14 +324,21 @@ class GraphBuddy:
         return list_groups(self.graph)
 
     def add_dependency(self, project: str, *, on: str, type: str = "uses", description: str | None = None):
+        from .index.crossproject import link_projects
         from .projects.dependencies import add_dependency
 
-        return add_dependency(self.graph, project, on=on, type=type, description=description)
+        dep = add_dependency(self.graph, project, on=on, type=type, description=description)
+        link_projects(self.graph, self.analytics, around=project)   # its imports of `on`'s top-level packages
+        return dep
 
     def remove_dependency(self, project: str, *, on: str, type: str | None = None) -> int:
+        from .index.crossproject import link_projects
         from .projects.dependencies import remove_dependency
 
-        return remove_dependency(self.graph, project, on=on, type=type)
+        n = remove_dependency(self.graph, project, on=on, type=type)
+        if n:
+            link_projects(self.graph, self.analytics, around=project)
+        return n
 
     def list_dependencies(self, project: str, *, transitive: bool = False):
         from .projects.dependencies import list_dependencies
