@@ -326,18 +326,22 @@ class GraphBuddy:
     def add_dependency(self, project: str, *, on: str, type: str = "uses", description: str | None = None):
         from .index.crossproject import link_projects
         from .projects.dependencies import add_dependency
+        from .related import forget_edges
 
         dep = add_dependency(self.graph, project, on=on, type=type, description=description)
         link_projects(self.graph, self.analytics, around=project)   # its imports of `on`'s top-level packages
+        forget_edges(self)
         return dep
 
     def remove_dependency(self, project: str, *, on: str, type: str | None = None) -> int:
         from .index.crossproject import link_projects
         from .projects.dependencies import remove_dependency
+        from .related import forget_edges
 
         n = remove_dependency(self.graph, project, on=on, type=type)
         if n:
             link_projects(self.graph, self.analytics, around=project)
+            forget_edges(self)
         return n
 
     def list_dependencies(self, project: str, *, transitive: bool = False):
@@ -349,10 +353,12 @@ class GraphBuddy:
         """Re-read every indexed project's manifests; relink cross-project code edges. Returns the report."""
         from .index.crossproject import link_projects
         from .projects.dependencies import discover_dependencies, scan_projects
+        from .related import forget_edges
 
         scans = scan_projects(self.graph, self.analytics, rescan=None)
         report = discover_dependencies(self.graph, scans)
         link_projects(self.graph, self.analytics, scans=scans)
+        forget_edges(self)
         return report
 
     def dependency_closure(self, project: str):

@@ -111,3 +111,30 @@ def test_declaring_or_removing_a_dependency_relinks_imports_of_its_top_level_pac
         assert not cross_imports(gb) and not cross_calls(gb)
         assert module_imports(gb, "cons") == {"python:zlib_x.core"}
         assert gb.list_dependencies("cons") == []
+
+
+def test_find_related_code_sees_links_made_without_an_index_run(tmp_path):
+    """find_related_code caches edges until a project's index stamp changes; declaring, removing or
+    discovering a dependency relinks without an index run, and the cache must not keep the old edges."""
+    (tmp_path / "prov" / "zlib_x").mkdir(parents=True)
+    (tmp_path / "prov" / "pyproject.toml").write_text('[project]\nname = "prov-dist"\n')
+    (tmp_path / "prov" / "zlib_x" / "__init__.py").write_text("")
+    (tmp_path / "prov" / "zlib_x" / "core.py").write_text("def f():\n    return 1\n")
+    (tmp_path / "cons" / "app").mkdir(parents=True)
+    (tmp_path / "cons" / "app" / "main.py").write_text("from zlib_x.core import f\n\ndef run():\n    return f()\n")
+    callee = "prov:zlib_x/core.py:zlib_x.core.f"
+    with graphbuddy.open(memory=True) as gb:
+        gb.index(tmp_path / "prov", project="prov")
+        gb.index(tmp_path / "cons", project="cons")
+
+        def callees():
+            return {h.id for h in gb.find_related_code("app.main.run", relations=["calls"])[1]}
+
+        assert callees() == set()
+        gb.add_dependency("cons", on="prov")
+        assert callees() == {callee}
+        gb.remove_dependency("cons", on="prov")
+        assert callees() == set() and callees() == set()     # the first walk after a change loads no cache
+        (tmp_path / "cons" / "pyproject.toml").write_text('[project]\nname = "cons"\ndependencies = ["prov-dist"]\n')
+        gb.discover_dependencies()
+        assert callees() == {callee}
