@@ -87,8 +87,9 @@ def remove_from_group(graph, project: str, *, group: str) -> bool:
 
 
 def list_groups(graph) -> list[Group]:
+    # coalesce: Kùzu's collect() over an OPTIONAL MATCH that found nothing is NULL, not []
     rows = graph.rows("MATCH (g:ProjectGroup) OPTIONAL MATCH (p:Project)-[:IN_GROUP]->(g) "
-                      "RETURN g.id, g.description, collect(p.id) ORDER BY g.id")
+                      "RETURN g.id, g.description, coalesce(collect(p.id), []) ORDER BY g.id")
     return [Group(r[0], r[1], tuple(sorted(x for x in r[2] if x))) for r in rows]
 
 

@@ -177,3 +177,23 @@ def test_project_names_with_control_characters_are_refused(tmp_path):
             gb.rename_project("ok", new="o\x00k")
         assert [p["project"] for p in gb.projects()] == ["ok"]
         assert gb.index(tmp_path, project="ok").mode == "unchanged"
+
+
+def test_groups_without_members_are_listed_empty(multi_gb):
+    """A group just created, or whose last member was removed from it or removed as a project: Kùzu's
+    collect() over no match is NULL, and list_groups raised TypeError (CLI `group list`: internal error)."""
+    gb = multi_gb
+    gb.create_group("empty")
+    gb.create_group("one", description="d")
+    gb.add_to_group("legacy-tool", group="one")
+    gb.remove_project("legacy-tool")
+    assert [(g.name, g.projects) for g in gb.list_groups()] == [("empty", ()), ("one", ())]
+    assert [r["projects"] for r in gb.query("projects.groups").rows()] == [[], []]
+
+
+def test_teams_without_members_are_listed_empty():
+    import graphbuddy
+
+    with graphbuddy.open(memory=True) as gb:
+        gb.create_team("solo")
+        assert [(t.name, t.members) for t in gb.list_teams()] == [("solo", ())]
