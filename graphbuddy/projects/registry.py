@@ -243,5 +243,12 @@ def _rekey_analytics(analytics, old: str, new: str) -> None:
     analytics.execute("UPDATE documents SET attrs = ? || substr(attrs, ?) WHERE kind = 'code' AND project = ? "
                       "AND starts_with(attrs, ?)", ['{"file":' + after, len('{"file":' + before) + 1, new,
                                                     '{"file":' + before])
+    # a memory document names the nodes it is about (its project's, sorted) in attrs.about: search hits show them
+    for doc_id, attrs in analytics.rows("SELECT id, attrs FROM documents WHERE kind <> 'code' AND project = ? "
+                                        "AND contains(attrs, ?)", [new, before]):
+        data = json.loads(attrs)
+        if isinstance(data.get("about"), list):
+            data["about"] = sorted(_rekey(x, old, new) for x in data["about"])
+            analytics.execute("UPDATE documents SET attrs = ? WHERE id = ?", [json.dumps(data), doc_id])
     analytics.execute(f"UPDATE meta SET key = substr(key, 1, strpos(key, ':')) || ? WHERE {_OWN_META_KEY}",
                       [new, old])

@@ -197,3 +197,24 @@ def test_teams_without_members_are_listed_empty():
     with graphbuddy.open(memory=True) as gb:
         gb.create_team("solo")
         assert [(t.name, t.members) for t in gb.list_teams()] == [("solo", ())]
+
+
+def test_rename_rewrites_what_memory_documents_are_about(multi_gb):
+    """A reflection's `documents` row lists the nodes it is about (attrs.about, shown on search hits): after a
+    rename they named the old project's ids, which no longer exist."""
+    import json
+
+    gb = multi_gb
+    r = gb.add_reflection("verify_token in auth_service/tokens.py must check expiry", project="auth-service")
+    assert "auth-service:auth_service/tokens.py" in r.about
+
+    def about():
+        [(attrs,)] = gb.analytics.rows("SELECT attrs FROM documents WHERE id = ?", [r.id])
+        return json.loads(attrs)["about"]
+
+    before = about()
+    gb.rename_project("auth-service", new="auth")
+    assert about() == sorted(a.replace("auth-service:", "auth:", 1) for a in before)
+    assert "auth:auth_service/tokens.py" in about()
+    [hit] = gb.search("verify_token expiry", kinds=["reflection"], mode="keyword").hits
+    assert hit.attrs["about"] == about()
