@@ -168,9 +168,10 @@ def _diff_path(name: str, prefix: str) -> str | None:
 def impact_of_diff(gb, path: Path, *, base: str = "HEAD", depth: int = 3) -> ImpactReport:
     repo = _git(path, "rev-parse", "--show-toplevel").strip()
     # explicit prefixes and --no-relative: diff.noprefix, diff.mnemonicPrefix or diff.relative in the user's
-    # config would change the paths parse_diff reads
+    # config would change the paths parse_diff reads. --no-renames: a moved file is its old path deleted (what
+    # its importers and callers lose), not a rename without hunks
     diff = _git(path, "diff", "--unified=0", "--no-color", "--no-ext-diff", "--src-prefix=a/", "--dst-prefix=b/",
-                "--no-relative", base, "--", ".")
+                "--no-relative", "--no-renames", base, "--", ".")
     changed = parse_diff(diff)
     roots = {p["project"]: Path(p["root"]).resolve() for p in gb.projects() if p["root"]}
     by_file: dict[str, set[int]] = {}
