@@ -154,12 +154,13 @@ def rename_project(graph, analytics, old: str, *, new: str) -> None:
     # a crash between the two stores leaves both names dirty: the next index of either rebuilds in full
     for name in (old, new):
         _mark_dirty(analytics, name, True)
-    with graph.transaction():
-        _rekey_graph(graph, old, new)
+    # DuckDB first, committed last: a failure in either store (a key clash, a Kùzu error) changes neither
     with analytics.transaction():
         analytics.execute("DELETE FROM index_state WHERE project = ?", [new])
         _rekey_analytics(analytics, old, new)
         _mark_dirty(analytics, new, False)
+        with graph.transaction():
+            _rekey_graph(graph, old, new)
     from ..index import crossproject
 
     crossproject.link_projects(graph, analytics)     # importers' recorded links name the provider: refresh
@@ -232,6 +233,12 @@ def _duck_tables_with_column(analytics, column: str) -> list[str]:
 
 
 def _rekey_analytics(analytics, old: str, new: str) -> None:
+    # rows kept under `new` though no project has that name (git history ingested under it): merged into the
+    # renamed project, whose own rows win where keys clash (the same commits, its `<kind>:<name>` meta keys)
+    analytics.execute("DELETE FROM commits WHERE project = ? AND sha IN (SELECT sha FROM commits WHERE project = ?)",
+                      [new, old])
+    analytics.execute(f"DELETE FROM meta WHERE {_OWN_META_KEY} AND substr(key, 1, strpos(key, ':')) IN "
+                      f"(SELECT substr(key, 1, strpos(key, ':')) FROM meta WHERE {_OWN_META_KEY})", [new, old])
     with_id = set(_duck_tables_with_column(analytics, "id"))
     for table in _duck_tables_with_column(analytics, "project"):
         if table in with_id:        # code-symbol rows carry `<project>:` ids; memory rows (sha ids) do not

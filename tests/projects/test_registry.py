@@ -218,3 +218,29 @@ def test_rename_rewrites_what_memory_documents_are_about(multi_gb):
     assert "auth:auth_service/tokens.py" in about()
     [hit] = gb.search("verify_token expiry", kinds=["reflection"], mode="keyword").hits
     assert hit.attrs["about"] == about()
+
+
+def test_rename_onto_a_name_with_leftover_history_merges_it(tmp_path):
+    """git history can be ingested under a name no project has. Renaming a project onto it failed in DuckDB
+    (duplicate commits and meta keys) after the graph had been re-keyed: the graph said `q`, DuckDB `p`."""
+    import subprocess
+
+    import graphbuddy
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "m.py").write_text("def f():\n    return 1\n")
+    git = ["git", "-C", str(repo), "-c", "user.email=t@t", "-c", "user.name=t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], check=True)
+    with graphbuddy.open(tmp_path / "store") as gb:
+        gb.index(repo, project="p")
+        gb.ingest_git(repo, project="p")
+        gb.ingest_git(repo, project="q")
+        gb.rename_project("p", new="q")
+        assert [p["project"] for p in gb.projects()] == ["q"]
+        assert gb.analytics.rows("SELECT project, count(*) FROM commits GROUP BY 1") == [("q", 1)]
+        assert gb.analytics.rows("SELECT DISTINCT project FROM index_files") == [("q",)]
+        assert not gb.analytics.rows("SELECT key FROM meta WHERE key LIKE '%:p'")
+        assert gb.index(repo, project="q").mode == "unchanged"
