@@ -122,8 +122,11 @@ def parse_diff(text: str) -> dict[str, set[int]]:
     removed before (so the function around the gap is found); deleted files keep their old path and lines."""
     out: dict[str, set[int]] = {}
     old_path = new_path = None
+    body = 0            # hunk lines still to come: a removed "-- x" reads "--- x", not a file header
     for line in text.splitlines():
-        if line.startswith("--- "):
+        if body and line[:1] in "+-":
+            body -= 1
+        elif line.startswith("--- "):
             old_path = _diff_path(line[4:], "a/")
         elif line.startswith("+++ "):
             new_path = _diff_path(line[4:], "b/")
@@ -132,6 +135,7 @@ def parse_diff(text: str) -> dict[str, set[int]]:
             if m and (new_path or old_path):
                 o_start, o_len = int(m.group(1)), int(m.group(2) or 1)
                 n_start, n_len = int(m.group(3)), int(m.group(4) or 1)
+                body = o_len + n_len
                 if new_path is None:                               # file deleted: its old lines
                     out.setdefault(old_path, set()).update(range(o_start, o_start + max(o_len, 1)))
                 else:

@@ -65,10 +65,10 @@ def test_parse_diff_handles_additions_deletions_and_removed_files():
 
 def test_parse_diff_reads_quoted_and_space_holding_paths():
     # git C-quotes non-ASCII names and ends a name holding a space with a tab, /dev/null included
-    diff = ('--- "a/caf\\303\\251.py"\n+++ "b/caf\\303\\251.py"\n@@ -2 +2 @@\n'
-            "--- a/my file.py\t\n+++ b/my file.py\t\n@@ -2 +2 @@\n"
-            '--- a/old name.py\t\n+++ /dev/null\t\n@@ -1,2 +0,0 @@\n'
-            '--- "a/tab\\there \\"q\\".py"\n+++ "b/tab\\there \\"q\\".py"\n@@ -1 +1 @@\n')
+    diff = ('--- "a/caf\\303\\251.py"\n+++ "b/caf\\303\\251.py"\n@@ -2 +2 @@\n-a\n+b\n'
+            "--- a/my file.py\t\n+++ b/my file.py\t\n@@ -2 +2 @@\n-a\n+b\n"
+            '--- a/old name.py\t\n+++ /dev/null\t\n@@ -1,2 +0,0 @@\n-a\n-b\n'
+            '--- "a/tab\\there \\"q\\".py"\n+++ "b/tab\\there \\"q\\".py"\n@@ -1 +1 @@\n-a\n+b\n')
     assert parse_diff(diff) == {"café.py": {2}, "my file.py": {2}, "old name.py": {1, 2}, 'tab\there "q".py': {1}}
 
 
@@ -105,3 +105,10 @@ def test_impact_of_a_diff_that_moves_a_file_reaches_the_old_files_callers(multi_
     changed = {c["file"]: c["functions"] for c in report.changed}
     assert "common-lib:src/common_lib/log.py:src.common_lib.log.get_logger" in changed["common-lib:src/common_lib/log.py"]
     assert {"auth-service", "user-service"} <= set(report.projects)
+
+
+def test_parse_diff_does_not_read_hunk_lines_as_file_headers():
+    # a removed line "-- x" and an added line "++ y" print as "--- x" and "+++ y" inside a hunk
+    diff = ("--- a/x.py\n+++ b/x.py\n@@ -3 +3 @@\n--- old note\n+++ new note\n@@ -9,0 +10 @@\n+z\n"
+            "--- a/y.py\n+++ b/y.py\n@@ -1 +1 @@\n-a\n+b\n")
+    assert parse_diff(diff) == {"x.py": {3, 10}, "y.py": {1}}
