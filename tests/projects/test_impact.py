@@ -95,15 +95,16 @@ def test_impact_of_a_diff_finds_files_with_spaces_and_unicode_names_whatever_the
 def test_impact_of_a_diff_that_moves_a_file_reaches_the_old_files_callers(multi_root, multi_gb):
     """git diff detects renames: a moved file had no hunks, so moving a module everyone uses had no impact."""
     repo = multi_root
-    git = lambda *a: subprocess.run(["git", "-C", str(repo), "-c", "user.email=t@t", "-c", "user.name=t", *a],  # noqa: E731
-                                    check=True, capture_output=True)
+    cmd = ["git", "-C", str(repo), "-c", "user.email=t@t", "-c", "user.name=t"]
+    git = lambda *a: subprocess.run([*cmd, *a], check=True, capture_output=True)  # noqa: E731
     git("init", "-q")
     git("add", "-A")
     git("commit", "-qm", "base")
     git("mv", "common-lib/src/common_lib/log.py", "common-lib/src/common_lib/logs.py")
     report = multi_gb.impact_of_diff(repo)
     changed = {c["file"]: c["functions"] for c in report.changed}
-    assert "common-lib:src/common_lib/log.py:src.common_lib.log.get_logger" in changed["common-lib:src/common_lib/log.py"]
+    log = "common-lib:src/common_lib/log.py"
+    assert f"{log}:src.common_lib.log.get_logger" in changed[log]
     assert {"auth-service", "user-service"} <= set(report.projects)
 
 
