@@ -324,14 +324,25 @@ class GraphBuddy:
         return list_groups(self.graph)
 
     def add_dependency(self, project: str, *, on: str, type: str = "uses", description: str | None = None):
+        from .index.crossproject import link_projects
         from .projects.dependencies import add_dependency
+        from .related import forget_edges
 
-        return add_dependency(self.graph, project, on=on, type=type, description=description)
+        dep = add_dependency(self.graph, project, on=on, type=type, description=description)
+        link_projects(self.graph, self.analytics, around=project)   # its imports of `on`'s top-level packages
+        forget_edges(self)
+        return dep
 
     def remove_dependency(self, project: str, *, on: str, type: str | None = None) -> int:
+        from .index.crossproject import link_projects
         from .projects.dependencies import remove_dependency
+        from .related import forget_edges
 
-        return remove_dependency(self.graph, project, on=on, type=type)
+        n = remove_dependency(self.graph, project, on=on, type=type)
+        if n:
+            link_projects(self.graph, self.analytics, around=project)
+            forget_edges(self)
+        return n
 
     def list_dependencies(self, project: str, *, transitive: bool = False):
         from .projects.dependencies import list_dependencies
@@ -342,10 +353,12 @@ class GraphBuddy:
         """Re-read every indexed project's manifests; relink cross-project code edges. Returns the report."""
         from .index.crossproject import link_projects
         from .projects.dependencies import discover_dependencies, scan_projects
+        from .related import forget_edges
 
         scans = scan_projects(self.graph, self.analytics, rescan=None)
         report = discover_dependencies(self.graph, scans)
         link_projects(self.graph, self.analytics, scans=scans)
+        forget_edges(self)
         return report
 
     def dependency_closure(self, project: str):
@@ -531,5 +544,9 @@ def _is_utf8(text: str) -> bool:
 def _check_project_name(name: str) -> None:
     from .errors import InvalidArgument
 
-    if not name or ":" in name or "/" in name or name.strip() != name or not _is_utf8(name):
-        raise InvalidArgument(f"invalid project name {name!r}: no ':' or '/', no surrounding spaces, valid UTF-8")
+    # control characters: a NUL cuts the SQL literals the no-change check inlines (index/pipeline.py);
+    # '.'/'..': a name is also a folder of the store (handoffs/<project>/)
+    if not name or ":" in name or "/" in name or name.strip() != name or name in (".", "..") \
+            or any(c < " " or "\x7f" <= c <= "\x9f" for c in name) or not _is_utf8(name):     # Cc: control
+        raise InvalidArgument(f"invalid project name {name!r}: no ':' or '/', not '.' or '..', no control "
+                              "characters, no surrounding spaces, valid UTF-8")

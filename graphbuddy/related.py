@@ -211,8 +211,9 @@ def _hop_from_graph(gb, relation: str, ids: list[str]):
 # A walk over Kùzu costs 0.5-7 ms per hop and relation even with labelled primary-key matches (measured on the
 # stdlib: the planner scans the far node table behind a semi-mask), so depth 2 over all relations took 26-65 ms.
 # The edges of one relation kind fit in RAM (stdlib: 164k calls, ~0.3 s to load), so the walk runs over
-# adjacency dicts, reloaded when any project's `indexed_at` changes: only indexing writes code edges, and it
-# stamps the project in the same transaction.
+# adjacency dicts, reloaded when any project's `indexed_at` changes: indexing stamps the project in the
+# transaction that writes its edges; the API calls that relink cross-project edges without an index run
+# (dependency add/remove/discover) drop the cache with `forget_edges`.
 _LOADS = {"CALLS": ("code.all_calls", ("code.all_function_nodes",)),
           "IMPORTS": ("code.all_imports", ("code.all_file_and_module_nodes",)),
           "INHERITS": ("code.all_inherits", ("code.all_class_nodes",))}
@@ -260,6 +261,13 @@ class _EdgeCache:
 
 _caches: "weakref.WeakKeyDictionary[object, _EdgeCache]" = weakref.WeakKeyDictionary()
 _caches_lock = threading.Lock()
+
+
+def forget_edges(gb) -> None:
+    """Drop `gb`'s edge cache: cross-project links rewritten outside an index run (a dependency declared,
+    removed or discovered) change edges without changing any project's stamp."""
+    with _caches_lock:
+        _caches.pop(gb, None)
 
 
 def _edge_cache(gb) -> _EdgeCache:

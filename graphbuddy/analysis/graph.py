@@ -14,7 +14,16 @@ _TEST_PATH = re.compile(r"(?:^|/)(?:tests?|spec|__tests__)(?:/|$)|(?:^|/)test_[^
 
 
 def _table(gb, name: str, **params):
+    _known(gb, params.get("project"))
     return gb.query(name, **params).arrow()
+
+
+def _known(gb, project: str | None) -> None:
+    """A misspelt project is an error (NotFound listing the known ones), not an empty result."""
+    if project is not None:
+        from ..projects.registry import require_project
+
+        require_project(gb.graph, project)
 
 
 # -- graphs ----------------------------------------------------------------------------------------------
@@ -153,6 +162,7 @@ def dead_code(gb, project: str | None = None):
     dunder methods, main/handlers, tests): candidates for deletion, to be checked by a human."""
     import pandas as pd
 
+    _known(gb, project)
     df = gb.query("analysis.functions", project=project).df()
     if df.empty:
         return df

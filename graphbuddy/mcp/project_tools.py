@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from ..errors import NotFound
 from .plain import plain
 
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^:/\s][^:/]*$",
@@ -21,6 +22,9 @@ def register(mcp, gb) -> None:
                                ] = None,
     ) -> dict:
         """Create a group of related projects (microservices, a monorepo's packages) and add members to it."""
+        unknown = sorted(set(projects) - {p["project"] for p in gb.projects()})
+        if unknown:                 # before any change: an error leaves no half-made group behind
+            raise NotFound(f"no project named {', '.join(map(repr, unknown))}; nothing changed")
         if name not in {g.name for g in gb.list_groups()}:
             gb.create_group(name, description=description)
         for project in projects:

@@ -7,6 +7,7 @@ projects that depend on it. Each hit carries its depth and the path of ids that 
 """
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -121,16 +122,20 @@ def parse_diff(text: str) -> dict[str, set[int]]:
     removed before (so the function around the gap is found); deleted files keep their old path and lines."""
     out: dict[str, set[int]] = {}
     old_path = new_path = None
+    body = 0            # hunk lines still to come: a removed "-- x" reads "--- x", not a file header
     for line in text.splitlines():
-        if line.startswith("--- "):
-            old_path = None if line[4:] == "/dev/null" else line[4:].removeprefix("a/")
+        if body and line[:1] in "+-":
+            body -= 1
+        elif line.startswith("--- "):
+            old_path = _diff_path(line[4:], "a/")
         elif line.startswith("+++ "):
-            new_path = None if line[4:] == "/dev/null" else line[4:].removeprefix("b/")
+            new_path = _diff_path(line[4:], "b/")
         else:
             m = _HUNK.match(line)
             if m and (new_path or old_path):
                 o_start, o_len = int(m.group(1)), int(m.group(2) or 1)
                 n_start, n_len = int(m.group(3)), int(m.group(4) or 1)
+                body = o_len + n_len
                 if new_path is None:                               # file deleted: its old lines
                     out.setdefault(old_path, set()).update(range(o_start, o_start + max(o_len, 1)))
                 else:
@@ -139,9 +144,38 @@ def parse_diff(text: str) -> dict[str, set[int]]:
     return out
 
 
+_ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13}
+
+
+def _diff_path(name: str, prefix: str) -> str | None:
+    """The path of a `---`/`+++` line. git ends a name holding a space with a tab (`/dev/null` too), and
+    C-quotes a name with non-ASCII or special bytes: `"a/caf\\303\\251.py"`."""
+    name = name.removesuffix("\t")
+    if name == "/dev/null":
+        return None
+    if len(name) > 1 and name[0] == name[-1] == '"':
+        out, i, body = bytearray(), 0, name[1:-1]
+        while i < len(body):
+            if body[i] != "\\":
+                out += body[i].encode()
+                i += 1
+            elif body[i + 1] in "01234567":
+                out.append(int(body[i + 1:i + 4], 8))
+                i += 4
+            else:
+                out.append(_ESCAPES.get(body[i + 1], ord(body[i + 1])))
+                i += 2
+        name = os.fsdecode(bytes(out))
+    return name.removeprefix(prefix)
+
+
 def impact_of_diff(gb, path: Path, *, base: str = "HEAD", depth: int = 3) -> ImpactReport:
     repo = _git(path, "rev-parse", "--show-toplevel").strip()
-    diff = _git(path, "diff", "--unified=0", "--no-color", "--no-ext-diff", base, "--", ".")
+    # explicit prefixes and --no-relative: diff.noprefix, diff.mnemonicPrefix or diff.relative in the user's
+    # config would change the paths parse_diff reads. --no-renames: a moved file is its old path deleted (what
+    # its importers and callers lose), not a rename without hunks
+    diff = _git(path, "diff", "--unified=0", "--no-color", "--no-ext-diff", "--src-prefix=a/", "--dst-prefix=b/",
+                "--no-relative", "--no-renames", base, "--", ".")
     changed = parse_diff(diff)
     roots = {p["project"]: Path(p["root"]).resolve() for p in gb.projects() if p["root"]}
     by_file: dict[str, set[int]] = {}

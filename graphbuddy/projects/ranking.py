@@ -110,7 +110,7 @@ def explain(project: str | None, entry: ClosureEntry | None, *, in_group: bool, 
             "transitive dependency via " + " > ".join(b for _, b, _ in entry.path[:-1])
     else:
         kind = "depends on this project" if entry.distance == 1 else \
-            "depends on it via " + " > ".join(a for a, _, _ in entry.path[1:])
+            "depends on it via " + " > ".join(a for a, _, _ in entry.path[:-1])   # (dependent, dependency) edges
     return f"{name}: {kind} ({types}), {hops}"
 
 

@@ -87,8 +87,9 @@ def remove_from_group(graph, project: str, *, group: str) -> bool:
 
 
 def list_groups(graph) -> list[Group]:
+    # coalesce: Kùzu's collect() over an OPTIONAL MATCH that found nothing is NULL, not []
     rows = graph.rows("MATCH (g:ProjectGroup) OPTIONAL MATCH (p:Project)-[:IN_GROUP]->(g) "
-                      "RETURN g.id, g.description, collect(p.id) ORDER BY g.id")
+                      "RETURN g.id, g.description, coalesce(collect(p.id), []) ORDER BY g.id")
     return [Group(r[0], r[1], tuple(sorted(x for x in r[2] if x))) for r in rows]
 
 
@@ -153,12 +154,13 @@ def rename_project(graph, analytics, old: str, *, new: str) -> None:
     # a crash between the two stores leaves both names dirty: the next index of either rebuilds in full
     for name in (old, new):
         _mark_dirty(analytics, name, True)
-    with graph.transaction():
-        _rekey_graph(graph, old, new)
+    # DuckDB first, committed last: a failure in either store (a key clash, a Kùzu error) changes neither
     with analytics.transaction():
         analytics.execute("DELETE FROM index_state WHERE project = ?", [new])
         _rekey_analytics(analytics, old, new)
         _mark_dirty(analytics, new, False)
+        with graph.transaction():
+            _rekey_graph(graph, old, new)
     from ..index import crossproject
 
     crossproject.link_projects(graph, analytics)     # importers' recorded links name the provider: refresh
@@ -231,6 +233,12 @@ def _duck_tables_with_column(analytics, column: str) -> list[str]:
 
 
 def _rekey_analytics(analytics, old: str, new: str) -> None:
+    # rows kept under `new` though no project has that name (git history ingested under it): merged into the
+    # renamed project, whose own rows win where keys clash (the same commits, its `<kind>:<name>` meta keys)
+    analytics.execute("DELETE FROM commits WHERE project = ? AND sha IN (SELECT sha FROM commits WHERE project = ?)",
+                      [new, old])
+    analytics.execute(f"DELETE FROM meta WHERE {_OWN_META_KEY} AND substr(key, 1, strpos(key, ':')) IN "
+                      f"(SELECT substr(key, 1, strpos(key, ':')) FROM meta WHERE {_OWN_META_KEY})", [new, old])
     with_id = set(_duck_tables_with_column(analytics, "id"))
     for table in _duck_tables_with_column(analytics, "project"):
         if table in with_id:        # code-symbol rows carry `<project>:` ids; memory rows (sha ids) do not
@@ -242,5 +250,12 @@ def _rekey_analytics(analytics, old: str, new: str) -> None:
     analytics.execute("UPDATE documents SET attrs = ? || substr(attrs, ?) WHERE kind = 'code' AND project = ? "
                       "AND starts_with(attrs, ?)", ['{"file":' + after, len('{"file":' + before) + 1, new,
                                                     '{"file":' + before])
+    # a memory document names the nodes it is about (its project's, sorted) in attrs.about: search hits show them
+    for doc_id, attrs in analytics.rows("SELECT id, attrs FROM documents WHERE kind <> 'code' AND project = ? "
+                                        "AND contains(attrs, ?)", [new, before]):
+        data = json.loads(attrs)
+        if isinstance(data.get("about"), list):
+            data["about"] = sorted(_rekey(x, old, new) for x in data["about"])
+            analytics.execute("UPDATE documents SET attrs = ? WHERE id = ?", [json.dumps(data), doc_id])
     analytics.execute(f"UPDATE meta SET key = substr(key, 1, strpos(key, ':')) || ? WHERE {_OWN_META_KEY}",
                       [new, old])

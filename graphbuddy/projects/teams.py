@@ -51,8 +51,9 @@ def add_member(graph, team: str, *, member: str) -> None:
 
 
 def list_teams(graph) -> list[Team]:
+    # coalesce: Kùzu's collect() over an OPTIONAL MATCH that found nothing is NULL, not []
     rows = graph.rows("MATCH (t:Team) OPTIONAL MATCH (m:Member)-[:MEMBER_OF]->(t) "
-                      "RETURN t.id, t.description, collect(m.id) ORDER BY t.id")
+                      "RETURN t.id, t.description, coalesce(collect(m.id), []) ORDER BY t.id")
     return [Team(r[0], r[1], tuple(sorted(x for x in r[2] if x))) for r in rows]
 
 

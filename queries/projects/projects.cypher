@@ -48,7 +48,7 @@ LIMIT $limit;
 // params:
 MATCH (g:ProjectGroup)
 OPTIONAL MATCH (p:Project)-[:IN_GROUP]->(g)
-RETURN g.id AS group_name, g.description AS description, list_sort(collect(p.id)) AS projects
+RETURN g.id AS group_name, g.description AS description, coalesce(list_sort(collect(p.id)), []) AS projects
 ORDER BY group_name;
 
 // name: implied_imports

@@ -91,6 +91,16 @@ def test_groups_dependencies_and_impact(env):
         any(h["id"].endswith("_line_total") for h in impact["hits"])
 
 
+def test_create_project_group_with_an_unknown_member_changes_nothing(env):
+    call, _root, _ = env
+    err, msg = call("create_project_group", name="half-made", projects=["sample", "nope"])
+    assert err and "nope" in msg
+    err, g = call("create_project_group", name="half-made")       # left neither the group nor 'sample' in it
+    assert not err and g["projects"] == [] and g["description"] is None
+    err, msg = call("create_project_group", name="half-made", projects=["sample", "nope"], description="x")
+    assert err and call("create_project_group", name="half-made")[1]["projects"] == []
+
+
 @pytest.mark.slow
 def test_search_tools_find_memories_code_and_knowledge_across_projects(env):
     """Real embedding model: the search tools answer by meaning, by file and across projects."""

@@ -49,3 +49,13 @@ def test_import_cycles_and_dead_code(tmp_path):
         assert cycles["files"].tolist() == [["cyc:pkg/a.py", "cyc:pkg/b.py"]]
         dead = ga.dead_code(gb, "cyc")["qualified_name"].tolist()
         assert dead == ["pkg.a._unused"]
+
+
+def test_an_unknown_project_is_an_error_not_an_empty_result(multi_gb):
+    """`graphbuddy hotspots --project typo` printed 'no edges' and exited 0."""
+    from graphbuddy.errors import NotFound
+
+    for fn in (ga.hotspots, ga.import_cycles, ga.dead_code, ga.call_graph, ga.import_graph):
+        with pytest.raises(NotFound, match="no project named 'nope'"):
+            fn(multi_gb, "nope")
+    assert len(ga.hotspots(multi_gb, "auth-service")) > 0

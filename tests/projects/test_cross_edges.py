@@ -88,3 +88,53 @@ def test_a_dependency_seen_only_in_code_is_recorded_with_source_code(multi_root)
         index_all(gb, multi_root)
         deps = [(d.on, d.source) for d in gb.list_dependencies("legacy-tool")]
         assert deps == [("auth-service", "code")]
+
+
+def test_declaring_or_removing_a_dependency_relinks_imports_of_its_top_level_packages(tmp_path):
+    """A Python import of a package no distribution name publishes links to a project the importer declares
+    a dependency on: declaring (or removing) that dependency must relink at once. Before, nothing changed
+    until the importer's files changed (an index of unchanged files relinks nothing)."""
+    (tmp_path / "prov" / "zlib_x").mkdir(parents=True)
+    (tmp_path / "prov" / "pyproject.toml").write_text('[project]\nname = "prov-dist"\n')
+    (tmp_path / "prov" / "zlib_x" / "__init__.py").write_text("")
+    (tmp_path / "prov" / "zlib_x" / "core.py").write_text("def f():\n    return 1\n")
+    (tmp_path / "cons" / "app").mkdir(parents=True)
+    (tmp_path / "cons" / "app" / "main.py").write_text("from zlib_x.core import f\n\ndef run():\n    return f()\n")
+    with graphbuddy.open(memory=True) as gb:
+        gb.index(tmp_path / "prov", project="prov")
+        gb.index(tmp_path / "cons", project="cons")
+        assert not cross_imports(gb) and module_imports(gb, "cons") == {"python:zlib_x.core"}
+        gb.add_dependency("cons", on="prov")
+        assert cross_imports(gb) == {("cons:app/main.py", "prov:zlib_x/core.py")}
+        assert cross_calls(gb) == {("cons:app/main.py:app.main.run", "prov:zlib_x/core.py:zlib_x.core.f")}
+        gb.remove_dependency("cons", on="prov")
+        assert not cross_imports(gb) and not cross_calls(gb)
+        assert module_imports(gb, "cons") == {"python:zlib_x.core"}
+        assert gb.list_dependencies("cons") == []
+
+
+def test_find_related_code_sees_links_made_without_an_index_run(tmp_path):
+    """find_related_code caches edges until a project's index stamp changes; declaring, removing or
+    discovering a dependency relinks without an index run, and the cache must not keep the old edges."""
+    (tmp_path / "prov" / "zlib_x").mkdir(parents=True)
+    (tmp_path / "prov" / "pyproject.toml").write_text('[project]\nname = "prov-dist"\n')
+    (tmp_path / "prov" / "zlib_x" / "__init__.py").write_text("")
+    (tmp_path / "prov" / "zlib_x" / "core.py").write_text("def f():\n    return 1\n")
+    (tmp_path / "cons" / "app").mkdir(parents=True)
+    (tmp_path / "cons" / "app" / "main.py").write_text("from zlib_x.core import f\n\ndef run():\n    return f()\n")
+    callee = "prov:zlib_x/core.py:zlib_x.core.f"
+    with graphbuddy.open(memory=True) as gb:
+        gb.index(tmp_path / "prov", project="prov")
+        gb.index(tmp_path / "cons", project="cons")
+
+        def callees():
+            return {h.id for h in gb.find_related_code("app.main.run", relations=["calls"])[1]}
+
+        assert callees() == set()
+        gb.add_dependency("cons", on="prov")
+        assert callees() == {callee}
+        gb.remove_dependency("cons", on="prov")
+        assert callees() == set() and callees() == set()     # the first walk after a change loads no cache
+        (tmp_path / "cons" / "pyproject.toml").write_text('[project]\nname = "cons"\ndependencies = ["prov-dist"]\n')
+        gb.discover_dependencies()
+        assert callees() == {callee}

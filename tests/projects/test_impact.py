@@ -61,3 +61,55 @@ def test_parse_diff_handles_additions_deletions_and_removed_files():
     diff = ("--- a/x.py\n+++ b/x.py\n@@ -3,0 +4,2 @@\n+a\n+b\n@@ -10,2 +11,0 @@\n-c\n-d\n"
             "--- a/gone.py\n+++ /dev/null\n@@ -1,3 +0,0 @@\n-x\n-y\n-z\n")
     assert parse_diff(diff) == {"x.py": {4, 5, 11}, "gone.py": {1, 2, 3}}
+
+
+def test_parse_diff_reads_quoted_and_space_holding_paths():
+    # git C-quotes non-ASCII names and ends a name holding a space with a tab, /dev/null included
+    diff = ('--- "a/caf\\303\\251.py"\n+++ "b/caf\\303\\251.py"\n@@ -2 +2 @@\n-a\n+b\n'
+            "--- a/my file.py\t\n+++ b/my file.py\t\n@@ -2 +2 @@\n-a\n+b\n"
+            '--- a/old name.py\t\n+++ /dev/null\t\n@@ -1,2 +0,0 @@\n-a\n-b\n'
+            '--- "a/tab\\there \\"q\\".py"\n+++ "b/tab\\there \\"q\\".py"\n@@ -1 +1 @@\n-a\n+b\n')
+    assert parse_diff(diff) == {"café.py": {2}, "my file.py": {2}, "old name.py": {1, 2}, 'tab\there "q".py': {1}}
+
+
+def test_impact_of_a_diff_finds_files_with_spaces_and_unicode_names_whatever_the_git_config(tmp_path):
+    import graphbuddy
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "my file.py").write_text("def a():\n    return 1\n")
+    (repo / "café.py").write_text("def b():\n    return 2\n")
+    git = lambda *a: subprocess.run(["git", "-C", str(repo), *a], check=True, capture_output=True)  # noqa: E731
+    git("init", "-q")
+    git("config", "diff.mnemonicPrefix", "true")              # c/ and w/ instead of a/ and b/
+    git("-c", "user.email=t@t", "-c", "user.name=t", "add", "-A")
+    git("-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "base")
+    (repo / "my file.py").write_text("def a():\n    return 3\n")
+    (repo / "café.py").write_text("def b():\n    return 4\n")
+    with graphbuddy.open(memory=True) as gb:
+        gb.index(repo, project="r")
+        changed = {c["file"]: c["functions"] for c in gb.impact_of_diff(repo).changed}
+    assert changed == {"r:café.py": ["r:café.py:café.b"], "r:my file.py": ["r:my file.py:my file.a"]}
+
+
+def test_impact_of_a_diff_that_moves_a_file_reaches_the_old_files_callers(multi_root, multi_gb):
+    """git diff detects renames: a moved file had no hunks, so moving a module everyone uses had no impact."""
+    repo = multi_root
+    cmd = ["git", "-C", str(repo), "-c", "user.email=t@t", "-c", "user.name=t"]
+    git = lambda *a: subprocess.run([*cmd, *a], check=True, capture_output=True)  # noqa: E731
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "base")
+    git("mv", "common-lib/src/common_lib/log.py", "common-lib/src/common_lib/logs.py")
+    report = multi_gb.impact_of_diff(repo)
+    changed = {c["file"]: c["functions"] for c in report.changed}
+    log = "common-lib:src/common_lib/log.py"
+    assert f"{log}:src.common_lib.log.get_logger" in changed[log]
+    assert {"auth-service", "user-service"} <= set(report.projects)
+
+
+def test_parse_diff_does_not_read_hunk_lines_as_file_headers():
+    # a removed line "-- x" and an added line "++ y" print as "--- x" and "+++ y" inside a hunk
+    diff = ("--- a/x.py\n+++ b/x.py\n@@ -3 +3 @@\n--- old note\n+++ new note\n@@ -9,0 +10 @@\n+z\n"
+            "--- a/y.py\n+++ b/y.py\n@@ -1 +1 @@\n-a\n+b\n")
+    assert parse_diff(diff) == {"x.py": {3, 10}, "y.py": {1}}

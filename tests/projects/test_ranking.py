@@ -80,6 +80,18 @@ def test_transitive_and_cyclic_closure_in_ranking():
     assert hits[2].explanation == "c: transitive dependency via b (uses > extends), 2 hops"
 
 
+def test_a_transitive_dependent_is_explained_through_the_projects_between():
+    """Downstream explanations named the project itself as the one it goes through ('d: ... via d')."""
+    edges = [Dependency("b", "a", "uses", "manual"), Dependency("c", "b", "extends", "manual"),
+             Dependency("d", "c", "references", "manual")]
+    closure = dependency_closure(edges, "a")
+    hits = {h.project: h.explanation for h in rank_with_dependencies(
+        [Candidate(f"x-{p}", p, 1.0, NOW) for p in "bcd"], closure, now=NOW)}
+    assert hits["b"] == "b: depends on this project (uses), 1 hop"
+    assert hits["c"] == "c: depends on it via b (uses > extends), 2 hops"
+    assert hits["d"] == "d: depends on it via b > c (uses > extends > references), 3 hops"
+
+
 def test_relevance_recency_and_votes_fuse():
     closure = dependency_closure([], "a")
     hits = rank_with_dependencies([Candidate("weak", "a", 0.2, NOW), Candidate("strong", "a", 0.9, NOW)], closure, now=NOW)

@@ -160,3 +160,87 @@ def test_remove_and_rename_touch_only_that_projects_meta_keys(tmp_path):
         assert gb.index(tmp_path / "axb", project="axb").mode == "unchanged"
         gb.remove_project("analytics_layout")           # a name equal to a key without a kind
         assert "analytics_layout" in keys(gb)
+
+
+def test_project_names_with_control_characters_are_refused(tmp_path):
+    """A NUL cut the SQL text of the no-change check (`root:<name>` inlined as a literal): a project renamed
+    to such a name could never be indexed again. Control characters are refused like ':' and '/'."""
+    import graphbuddy
+
+    (tmp_path / "m.py").write_text("def f():\n    return 1\n")
+    with graphbuddy.open(memory=True) as gb:
+        for bad in ("a\x00b", "tab\there", "new\nline", ".", ".."):     # dots: the store keeps handoffs/<name>/
+            with pytest.raises(InvalidArgument, match="invalid project name"):
+                gb.index(tmp_path, project=bad)
+        gb.index(tmp_path, project="ok")
+        with pytest.raises(InvalidArgument, match="invalid project name"):
+            gb.rename_project("ok", new="o\x00k")
+        assert [p["project"] for p in gb.projects()] == ["ok"]
+        assert gb.index(tmp_path, project="ok").mode == "unchanged"
+
+
+def test_groups_without_members_are_listed_empty(multi_gb):
+    """A group just created, or whose last member was removed from it or removed as a project: Kùzu's
+    collect() over no match is NULL, and list_groups raised TypeError (CLI `group list`: internal error)."""
+    gb = multi_gb
+    gb.create_group("empty")
+    gb.create_group("one", description="d")
+    gb.add_to_group("legacy-tool", group="one")
+    gb.remove_project("legacy-tool")
+    assert [(g.name, g.projects) for g in gb.list_groups()] == [("empty", ()), ("one", ())]
+    assert [r["projects"] for r in gb.query("projects.groups").rows()] == [[], []]
+
+
+def test_teams_without_members_are_listed_empty():
+    import graphbuddy
+
+    with graphbuddy.open(memory=True) as gb:
+        gb.create_team("solo")
+        assert [(t.name, t.members) for t in gb.list_teams()] == [("solo", ())]
+
+
+def test_rename_rewrites_what_memory_documents_are_about(multi_gb):
+    """A reflection's `documents` row lists the nodes it is about (attrs.about, shown on search hits): after a
+    rename they named the old project's ids, which no longer exist."""
+    import json
+
+    gb = multi_gb
+    r = gb.add_reflection("verify_token in auth_service/tokens.py must check expiry", project="auth-service")
+    assert "auth-service:auth_service/tokens.py" in r.about
+
+    def about():
+        [(attrs,)] = gb.analytics.rows("SELECT attrs FROM documents WHERE id = ?", [r.id])
+        return json.loads(attrs)["about"]
+
+    before = about()
+    gb.rename_project("auth-service", new="auth")
+    assert about() == sorted(a.replace("auth-service:", "auth:", 1) for a in before)
+    assert "auth:auth_service/tokens.py" in about()
+    [hit] = gb.search("verify_token expiry", kinds=["reflection"], mode="keyword").hits
+    assert hit.attrs["about"] == about()
+
+
+def test_rename_onto_a_name_with_leftover_history_merges_it(tmp_path):
+    """git history can be ingested under a name no project has. Renaming a project onto it failed in DuckDB
+    (duplicate commits and meta keys) after the graph had been re-keyed: the graph said `q`, DuckDB `p`."""
+    import subprocess
+
+    import graphbuddy
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "m.py").write_text("def f():\n    return 1\n")
+    git = ["git", "-C", str(repo), "-c", "user.email=t@t", "-c", "user.name=t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], check=True)
+    with graphbuddy.open(tmp_path / "store") as gb:
+        gb.index(repo, project="p")
+        gb.ingest_git(repo, project="p")
+        gb.ingest_git(repo, project="q")
+        gb.rename_project("p", new="q")
+        assert [p["project"] for p in gb.projects()] == ["q"]
+        assert gb.analytics.rows("SELECT project, count(*) FROM commits GROUP BY 1") == [("q", 1)]
+        assert gb.analytics.rows("SELECT DISTINCT project FROM index_files") == [("q",)]
+        assert not gb.analytics.rows("SELECT key FROM meta WHERE key LIKE '%:p'")
+        assert gb.index(repo, project="q").mode == "unchanged"
