@@ -61,4 +61,7 @@ def graph_dump(gb, project: str) -> dict:
         "imports": rows("MATCH (a:File {project: $p})-[i:IMPORTS]->(b) RETURN a.id, b.id, i.line, i.name"),
         "inherits": rows("MATCH (a:Class {project: $p})-[i:INHERITS]->(b) RETURN a.id, b.id, i.kind"),
         "modules": rows("MATCH (:File {project: $p})-[:IMPORTS]->(m:Module) RETURN DISTINCT m.id, m.name, m.language"),
+        # a Module node nothing imports any more (a full index never leaves one); store-wide, $p unused
+        "orphan_modules": rows("MATCH (m:Module) WHERE $p IS NOT NULL AND NOT EXISTS { MATCH (:File)-[:IMPORTS]->(m) } "
+                               "RETURN m.id"),
     }

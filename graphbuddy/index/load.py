@@ -302,10 +302,10 @@ _EDGE_DELETE = {
 }
 
 
-def patch_outgoing(graph, project: str, path: str, edges: "EdgeTables") -> bool:
+def patch_outgoing(graph, project: str, path: str, edges: "EdgeTables") -> list[str] | None:
     """Make the stored edges leaving `path` (within the project) equal `edges` (its rows) by deleting and
-    writing only the (from, to, line) groups that differ. False, having written nothing, when more than
-    PATCH_LIMIT groups differ."""
+    writing only the (from, to, line) groups that differ. Returns the external modules whose import rows it
+    deleted (they may be orphans now); None, having written nothing, when more than PATCH_LIMIT groups differ."""
     plans = []
     for name, query in _OLD_EDGES.items():
         old: dict[tuple, list] = {}
@@ -319,10 +319,13 @@ def patch_outgoing(graph, project: str, path: str, edges: "EdgeTables") -> bool:
         differ = [k for k in old.keys() | new.keys() if sorted(old.get(k, ())) != sorted(new.get(k, ()))]
         plans.append((name, differ, new))
     if sum(len(d) for _, d, _ in plans) > PATCH_LIMIT:
-        return False
+        return None
+    dropped = []
     for name, differ, new in plans:
         for a, b, k in differ:
             graph.execute(_EDGE_DELETE[name], {"a": a, "b": b, "k": k})
+            if name == "imp_mod":
+                dropped.append(b)
         keys = set(differ)
         rows = [k + rest for k in sorted(keys, key=repr) for rest in new.get(k, ())]
         if rows:
@@ -331,7 +334,7 @@ def patch_outgoing(graph, project: str, path: str, edges: "EdgeTables") -> bool:
                 _ensure_modules(graph, sorted({r[1] for r in rows}))
             _write_edges(graph, name, pa.table({c: [r[i] for r in rows] for i, c in enumerate(cols)},
                                                schema=_schema(name, ends=False)), copy=False)   # a patch: pipeline.py says why
-    return True
+    return dropped
 
 
 _EDGE_SCHEMAS = {

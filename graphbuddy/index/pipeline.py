@@ -255,7 +255,9 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
             _drop_project_graph(graph, project)
         _upsert_project(graph, project, str(root), found.git_head, now,
                         sorted({f.language for f in symbols.values()}))
-        modules = load.imported_modules(graph, project, stale)
+        # external modules that may lose their last importer (removed at the end if so); a patched file's
+        # import rows are only at risk when its edges are rewritten (below)
+        modules = set(load.imported_modules(graph, project, sorted(set(stale) - set(plans))))
         written, patched = [], set()
         for p in sorted(plans):
             written.append(load.patch_file(graph, project, plans[p]))
@@ -294,10 +296,17 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         state_rows_for = functools.partial(state_rows, project, keys=rekeyed, digests=digests, blobs=prepared.blobs,
                                            **written_files)
         building = syncer.submit(state_rows_for) if syncer else None
-        modules = sorted(set(modules).union(load.imported_modules(graph, project, rewired)))
+        modules.update(load.imported_modules(graph, project, rewired))
         load.delete_outgoing(graph, project, rewired)
-        unpatched = {p for p in sorted(patched) if digests[p] != old_digests.get(p)
-                     and not load.patch_outgoing(graph, project, p, resolved.edges.select({p}))}
+        unpatched = set()
+        for p in sorted(patched):
+            if digests[p] != old_digests.get(p):
+                dropped = load.patch_outgoing(graph, project, p, resolved.edges.select({p}))
+                if dropped is None:
+                    unpatched.add(p)
+                else:
+                    modules.update(dropped)
+        modules.update(load.imported_modules(graph, project, sorted(unpatched)))    # before their rows go
         load.delete_outgoing(graph, project, sorted(unpatched))
         # Kùzu 0.11.3 can segfault at the COMMIT of a transaction that patched a file's nodes and then COPYs
         # into a rel table (reproduced on the stdlib: delete one added function, rewrite two files' 274 calls;
@@ -305,7 +314,7 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         load.insert_edges(graph, resolved.edges if fresh else resolved.edges.select(
             (set(changed) - patched) | set(rewired) | unpatched, into=set(rebuilt), sources_into=same),
             copy=not patched)
-        load.remove_orphan_modules(graph, modules)
+        load.remove_orphan_modules(graph, sorted(modules))
         load.restore_memory_links(graph, links)
     if syncer is not None:
         syncing.result()

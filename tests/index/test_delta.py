@@ -287,3 +287,27 @@ def test_a_link_retargeted_to_a_file_with_the_same_mtime_and_size_is_reparsed(tm
         assert gb.index(root, project="sample").mode == "delta"
         after = _dump(gb)
     assert after == _full_dump(root)
+
+
+def test_an_external_module_nothing_imports_any_more_is_removed(tmp_path):
+    """A one-file delta patches the file in place and rewrites only the import rows that changed: the Module
+    node that lost its last importer goes, one still imported elsewhere stays (as in a full index)."""
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "a.py").write_text("import json\nimport os\n\n\ndef f():\n    return json.dumps(1)\n")
+    (root / "b.py").write_text("import os\n")
+    with graphbuddy.open(tmp_path / "store") as gb:
+        def modules():
+            return {r["m"] for r in gb.cypher("MATCH (m:Module) RETURN m.id AS m").rows()}
+
+        gb.index(root, project="p")
+        assert {"python:json", "python:os"} <= modules()
+        (root / "a.py").write_text("import os\n\n\ndef f():\n    return 1\n")
+        assert gb.index(root, project="p").files_parsed == 1
+        assert "python:json" not in modules() and "python:os" in modules()
+        (root / "a.py").write_text("def f():\n    return 1\n")
+        gb.index(root, project="p")
+        assert "python:os" in modules()                # b.py still imports it
+        (root / "b.py").write_text("x = 1\n")
+        gb.index(root, project="p")
+        assert not {"python:json", "python:os"} & modules()
