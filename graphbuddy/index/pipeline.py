@@ -316,6 +316,13 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
             copy=not patched)
         load.remove_orphan_modules(graph, sorted(modules))
         load.restore_memory_links(graph, links)
+    if fresh and existing_root is not None:
+        # the dropped graph's imports are gone: Module nodes only it imported are orphans now, found in a
+        # transaction of their own (the one that just COPYed File->Module rows does not see them all)
+        from .crossproject import remove_orphan_modules
+
+        with graph.transaction():
+            remove_orphan_modules(graph)
     if syncer is not None:
         syncing.result()
         rows = building.result()

@@ -311,3 +311,15 @@ def test_an_external_module_nothing_imports_any_more_is_removed(tmp_path):
         (root / "b.py").write_text("x = 1\n")
         gb.index(root, project="p")
         assert not {"python:json", "python:os"} & modules()
+
+
+def test_a_full_reindex_over_a_stored_graph_leaves_no_orphan_module(tmp_path):
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "a.py").write_text("import json\nimport os\n")
+    (root / "b.py").write_text("import os\n")
+    with graphbuddy.open(tmp_path / "store") as gb:
+        gb.index(root, project="p")
+        (root / "a.py").write_text("x = 1\n")
+        assert gb.index(root, project="p", full=True).mode == "full"
+        assert {r["m"] for r in gb.cypher("MATCH (m:Module) RETURN m.id AS m").rows()} == {"python:os"}
