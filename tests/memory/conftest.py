@@ -29,6 +29,29 @@ def gb(repo):
         yield store
 
 
+def run_together(work, *, threads: int = 4, rounds: int = 1) -> list[Exception]:
+    """Call `work(thread, round)` in `threads` threads, `rounds` times each, all threads starting each round
+    together; returns the exceptions raised (the tests assert there are none)."""
+    import threading
+
+    errors, barrier = [], threading.Barrier(threads)
+
+    def run(i):
+        for k in range(rounds):
+            barrier.wait()
+            try:
+                work(i, k)
+            except Exception as exc:       # noqa: BLE001 - collected for the assertion
+                errors.append(exc)
+
+    pool = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return errors
+
+
 def count(gb, cypher: str, **params) -> int:
     return gb.cypher(cypher, **params).rows()[0]["n"]
 

@@ -5,7 +5,7 @@ import pytest
 
 from graphbuddy.errors import InvalidArgument, NotFound
 
-from .conftest import documents
+from .conftest import documents, run_together
 
 
 def block(text: str) -> str:
@@ -64,22 +64,9 @@ def test_insight_without_project_links_no_code(gb):
 def test_concurrent_captures_of_the_same_insights_store_each_once(gb):
     # the "known?" read ran before the write transaction: two threads both CREATEd the same insight and the
     # second failed with Kùzu's duplicated primary key error
-    import threading
+    def capture(_, k):                       # each round, the four threads capture the same block
+        gb.capture_insights(block(f"Lesson {k}: flush the buffer before closing the file."), project="sample")
 
-    errors, barrier = [], threading.Barrier(4)
-
-    def capturer():
-        for k in range(10):
-            barrier.wait()
-            try:
-                gb.capture_insights(block(f"Lesson {k}: flush the buffer before closing the file."), project="sample")
-            except Exception as exc:       # noqa: BLE001 - collected for the assertion
-                errors.append(exc)
-
-    threads = [threading.Thread(target=capturer) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = run_together(capture, rounds=10)
     assert errors == []
     assert len(gb.list_insights()) == 10 and len(documents(gb)) == 10

@@ -8,7 +8,7 @@ import pytest
 from graphbuddy.errors import InvalidArgument, NotFound
 from graphbuddy.memory.insights import content_id
 
-from .conftest import count, documents, snapshot
+from .conftest import count, documents, run_together, snapshot
 
 P = "sample:shop/core/pricing.py"
 
@@ -174,23 +174,10 @@ def test_about_for_a_text_stored_without_project_says_why_it_cannot_link(gb):
 def test_concurrent_writers_of_the_same_text_merge_instead_of_failing(gb):
     # the "stored before?" read ran outside the write transaction: two threads both saw no node, the second
     # CREATE failed with Kùzu's duplicated primary key error and its tags were lost
-    import threading
+    def write(i, k):
+        gb.add_reflection(f"shared lesson {k}", tags=[f"t{i}"], project="sample")
 
-    errors, barrier = [], threading.Barrier(4)
-
-    def writer(i):
-        for k in range(10):
-            barrier.wait()
-            try:
-                gb.add_reflection(f"shared lesson {k}", tags=[f"t{i}"], project="sample")
-            except Exception as exc:       # noqa: BLE001 - collected for the assertion
-                errors.append(exc)
-
-    threads = [threading.Thread(target=writer, args=(i,)) for i in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = run_together(write, rounds=10)
     assert errors == []
     tags = {r["c"]: r["t"] for r in gb.cypher("MATCH (r:Reflection) RETURN r.content AS c, r.tags AS t").rows()}
     assert len(tags) == 10 and all(t == ["t0", "t1", "t2", "t3"] for t in tags.values())

@@ -8,7 +8,7 @@ import pytest
 
 from graphbuddy.errors import InvalidArgument, NotFound
 
-from .conftest import count, documents, snapshot
+from .conftest import count, documents, run_together, snapshot
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "transcripts"
 JSONL = FIXTURES / "claude_session.jsonl"
@@ -147,22 +147,8 @@ def test_reimport_for_another_project_is_refused_and_links_nothing_there(gb, rep
 def test_concurrent_imports_of_one_transcript_make_one_session(gb):
     # "imported before?" was read before the write transaction: two threads both CREATEd the session and the
     # second failed with Kùzu's duplicated primary key error
-    import threading
-
-    errors, reports, barrier = [], [], threading.Barrier(4)
-
-    def importer():
-        barrier.wait()
-        try:
-            reports.append(gb.import_transcript(JSONL, project="sample"))
-        except Exception as exc:       # noqa: BLE001 - collected for the assertion
-            errors.append(exc)
-
-    threads = [threading.Thread(target=importer) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    reports = []
+    errors = run_together(lambda i, k: reports.append(gb.import_transcript(JSONL, project="sample")))
     assert errors == []
     assert sorted(r.already_imported for r in reports) == [False, True, True, True]
     assert count(gb, "MATCH (s:Session) RETURN count(*) AS n") == 1

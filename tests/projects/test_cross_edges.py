@@ -90,16 +90,21 @@ def test_a_dependency_seen_only_in_code_is_recorded_with_source_code(multi_root)
         assert deps == [("auth-service", "code")]
 
 
-def test_declaring_or_removing_a_dependency_relinks_imports_of_its_top_level_packages(tmp_path):
-    """A Python import of a package no distribution name publishes links to a project the importer declares
-    a dependency on: declaring (or removing) that dependency must relink at once. Before, nothing changed
-    until the importer's files changed (an index of unchanged files relinks nothing)."""
+def _provider_and_consumer(tmp_path) -> None:
+    """prov: a package (zlib_x) that no distribution name publishes; cons: a module calling into it."""
     (tmp_path / "prov" / "zlib_x").mkdir(parents=True)
     (tmp_path / "prov" / "pyproject.toml").write_text('[project]\nname = "prov-dist"\n')
     (tmp_path / "prov" / "zlib_x" / "__init__.py").write_text("")
     (tmp_path / "prov" / "zlib_x" / "core.py").write_text("def f():\n    return 1\n")
     (tmp_path / "cons" / "app").mkdir(parents=True)
     (tmp_path / "cons" / "app" / "main.py").write_text("from zlib_x.core import f\n\ndef run():\n    return f()\n")
+
+
+def test_declaring_or_removing_a_dependency_relinks_imports_of_its_top_level_packages(tmp_path):
+    """A Python import of a package no distribution name publishes links to a project the importer declares
+    a dependency on: declaring (or removing) that dependency must relink at once. Before, nothing changed
+    until the importer's files changed (an index of unchanged files relinks nothing)."""
+    _provider_and_consumer(tmp_path)
     with graphbuddy.open(memory=True) as gb:
         gb.index(tmp_path / "prov", project="prov")
         gb.index(tmp_path / "cons", project="cons")
@@ -116,12 +121,7 @@ def test_declaring_or_removing_a_dependency_relinks_imports_of_its_top_level_pac
 def test_find_related_code_sees_links_made_without_an_index_run(tmp_path):
     """find_related_code caches edges until a project's index stamp changes; declaring, removing or
     discovering a dependency relinks without an index run, and the cache must not keep the old edges."""
-    (tmp_path / "prov" / "zlib_x").mkdir(parents=True)
-    (tmp_path / "prov" / "pyproject.toml").write_text('[project]\nname = "prov-dist"\n')
-    (tmp_path / "prov" / "zlib_x" / "__init__.py").write_text("")
-    (tmp_path / "prov" / "zlib_x" / "core.py").write_text("def f():\n    return 1\n")
-    (tmp_path / "cons" / "app").mkdir(parents=True)
-    (tmp_path / "cons" / "app" / "main.py").write_text("from zlib_x.core import f\n\ndef run():\n    return f()\n")
+    _provider_and_consumer(tmp_path)
     callee = "prov:zlib_x/core.py:zlib_x.core.f"
     with graphbuddy.open(memory=True) as gb:
         gb.index(tmp_path / "prov", project="prov")
