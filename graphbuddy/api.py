@@ -533,20 +533,13 @@ def _log_update(update) -> None:
     log.info("%s", update.line())
 
 
-def _is_utf8(text: str) -> bool:
-    try:
-        text.encode()      # a surrogate from a non-UTF-8 byte (a folder name, argv) no store takes
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def _check_project_name(name: str) -> None:
     from .errors import InvalidArgument
+    from .paths import storable
 
     # control characters: a NUL cuts the SQL literals the no-change check inlines (index/pipeline.py);
     # '.'/'..': a name is also a folder of the store (handoffs/<project>/)
     if not name or ":" in name or "/" in name or name.strip() != name or name in (".", "..") \
-            or any(c < " " or "\x7f" <= c <= "\x9f" for c in name) or not _is_utf8(name):     # Cc: control
+            or any(c < " " or "\x7f" <= c <= "\x9f" for c in name) or not storable(name):     # Cc: control
         raise InvalidArgument(f"invalid project name {name!r}: no ':' or '/', not '.' or '..', no control "
                               "characters, no surrounding spaces, valid UTF-8")

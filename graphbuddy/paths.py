@@ -11,6 +11,16 @@ from pathlib import Path
 from .errors import InvalidArgument
 
 
+def storable(name: str) -> bool:
+    """False for a name holding a surrogate: an undecodable byte of a file name or argument (Python's
+    surrogateescape), which neither Kùzu nor DuckDB takes (they store UTF-8 text)."""
+    try:
+        name.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def is_inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from ..errors import IndexingError
 from ..languages import CONFIG_FILES, language_for_path
+from ..paths import storable
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ def discover(root: Path, *, max_bytes: int = MAX_FILE_BYTES, use_git: bool = Tru
         raise IndexingError(f"path does not exist: {root}", path=str(root))
     if not root.is_dir():
         raise IndexingError(f"not a directory: {root}", path=str(root))
-    if not _utf8(str(root)):          # the graph and DuckDB take UTF-8 text only (Project.root)
+    if not storable(str(root)):          # the graph and DuckDB take UTF-8 text only (Project.root)
         raise IndexingError(f"path is not valid UTF-8: {str(root)!r}", path=repr(str(root)))
     result = Discovery(root=root)
     listed = _git_files(root) if use_git else None
@@ -79,7 +80,7 @@ def discover(root: Path, *, max_bytes: int = MAX_FILE_BYTES, use_git: bool = Tru
         if seen is not None:               # a source file last time: the same name gives the same answers
             language = seen.language
         else:
-            if not rel.isascii() and not _utf8(rel):     # a surrogate from a non-UTF-8 byte: no store takes it
+            if not rel.isascii() and not storable(rel):     # a surrogate from a non-UTF-8 byte: no store takes it
                 result.skipped["undecodable_name"] += 1
                 continue
             name = rel.rsplit("/", 1)[-1]
@@ -122,14 +123,6 @@ def discover(root: Path, *, max_bytes: int = MAX_FILE_BYTES, use_git: bool = Tru
             continue
         result.files[rel] = Candidate(rel, language, mtime, st.st_size)
     return result
-
-
-def _utf8(rel: str) -> bool:
-    try:
-        rel.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _link_inside(full: str, root: Path) -> bool:
