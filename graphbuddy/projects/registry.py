@@ -8,7 +8,6 @@ DuckDB rows are rewritten with UPDATE in one DuckDB transaction. Nothing is re-p
 from __future__ import annotations
 
 import json
-
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
