@@ -18,7 +18,7 @@ import numpy as np
 from ..errors import InvalidArgument, NotFound
 from .cursor import Cursor, decode_cursor, query_key
 from .documents import CODE_KIND, MEMORY_KINDS
-from .embed import MAX_CHARS, EmbedReport, embed_and_store, embed_pending
+from .embed import MAX_CHARS, EmbedReport, dimension_mismatch, embed_and_store, embed_pending
 from .keyword import KeywordIndex
 from .ranking import Candidate, RankParams, Scored, age_days, age_days_us, score_columns
 from .snapshot import COMPACT_MIN, Snapshot, _member
@@ -276,8 +276,7 @@ class Searcher:
         if mode != "keyword" and snap.dim:
             q = self.embedder.embed([text])[0]
             if q.shape[0] != snap.dim:
-                raise InvalidArgument(f"model {self.embedder.name} gives {q.shape[0]}-d vectors, stored ones are "
-                                      f"{snap.dim}-d")
+                raise dimension_mismatch(self.embedder.name, q.shape[0], snap.dim)
             # rows without a vector score 0: never a match
             matched, best, sims = snap.vector_matches(q, mask, f.kinds, threshold=MIN_SIMILARITY, pool=POOL)
             order = _pool(best, sims, snap.ids)

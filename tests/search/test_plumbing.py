@@ -312,3 +312,24 @@ def test_embed_pending_takes_one_kind_or_several_and_refuses_unknown_ones(gb):
     assert gb.embed_pending(kinds="code").embedded == 1
     assert gb.embed_pending(kinds=["reflection", "insight"]).embedded == 1
     assert gb.memory_stats()["pending_documents"] == 0
+
+
+def test_vectors_of_another_size_under_the_same_model_name_are_refused(tmp_path):
+    # A model folder replaced by a model of another size keeps its name (the path): its vectors were stored
+    # beside the old ones and the snapshot reshaped the mixed list into rows of a made-up size; a query of
+    # the other size was an InvalidArgument (exit 2) though nothing in the arguments was wrong.
+    from graphbuddy.embedding import FakeEmbedder
+
+    store = tmp_path / "store"
+    with graphbuddy.open(store, model=FakeEmbedder(dim=64, name="models/current")) as g:
+        add_docs(g, NOTES[0], NOTES[1])
+        assert g.embed_pending().embedded == 2
+    with graphbuddy.open(store, model=FakeEmbedder(dim=32, name="models/current")) as g:
+        with pytest.raises(ModelError, match="models/current gives 32-d vectors.*64-d"):
+            g.search("kuzu write transaction")
+        add_docs(g, NOTES[2])
+        with pytest.raises(ModelError, match="models/current gives 32-d vectors.*64-d"):
+            g.embed_pending()
+        with pytest.raises(ModelError, match="models/current gives 32-d vectors.*64-d"):
+            g.search("kuzu write transaction")
+        assert g.analytics.rows("SELECT DISTINCT len(vector) FROM embeddings") == [(64,)]
