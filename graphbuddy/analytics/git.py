@@ -80,7 +80,10 @@ def parse_conventional(message: str) -> ConventionalHeader:
 
 
 def _git(path: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", "-C", str(path), *args], capture_output=True, text=True, errors="replace")
+    try:
+        return subprocess.run(["git", "-C", str(path), *args], capture_output=True, text=True, errors="replace")
+    except FileNotFoundError:          # no git on PATH: subprocess's own error read as a bug
+        raise IndexingError("git is not installed (ingest-git runs it)", path=str(path)) from None
 
 
 def repository_info(path: Path) -> tuple[Path, bool, str | None]:

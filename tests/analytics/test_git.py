@@ -172,3 +172,10 @@ def test_separator_bytes_in_a_message_do_not_break_the_records(gb, tmp_path):
         {"type": "feat", "scope": "core", "subject": "feat(core): one\x1etwo", "files": 1, "insertions": 2,
          "deletions": 0},
         {"type": "fix", "scope": None, "subject": "fix: next", "files": 1, "insertions": 0, "deletions": 1}]
+
+
+def test_git_missing_is_a_one_line_error(gb, team_repo, tmp_path, monkeypatch):
+    # without git on PATH, subprocess's FileNotFoundError leaked as an internal error
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(IndexingError, match="git is not installed"):
+        gb.ingest_git(team_repo, project="team")
