@@ -252,7 +252,8 @@ class Searcher:
         kinds = _check_kinds(kinds) or MEMORY_KINDS
         projects = _as_list(projects)
         if projects:
-            known = set(self._known_projects()) | set(self.snapshot().project_names)
+            # projects of live rows only: the snapshot's names also hold removed projects (never forgotten)
+            known = set(self._known_projects()) | self.snapshot().live_projects()
             unknown = sorted(set(projects) - known)
             if unknown:
                 raise NotFound(f"unknown project(s) {', '.join(unknown)}; known: "

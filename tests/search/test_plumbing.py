@@ -333,3 +333,19 @@ def test_vectors_of_another_size_under_the_same_model_name_are_refused(tmp_path)
         with pytest.raises(ModelError, match="models/current gives 32-d vectors.*64-d"):
             g.search("kuzu write transaction")
         assert g.analytics.rows("SELECT DISTINCT len(vector) FROM embeddings") == [(64,)]
+
+
+def test_a_removed_project_is_unknown_to_the_project_filter(sample_root):
+    # the snapshot's project names only grow: after remove_project, --project of it found nothing silently
+    # instead of the NotFound that lists the known projects
+    from graphbuddy.embedding import FakeEmbedder
+
+    with graphbuddy.open(memory=True, model=FakeEmbedder()) as gb:
+        gb.index(sample_root, project="sample")
+        add_docs(gb, {"content": "pricing rounds half up", "id": "m-1"}, project="sample")
+        add_docs(gb, {"content": "pricing in the other project", "id": "m-2"}, project="other")
+        assert gb.search("pricing", projects=["sample"]).total == 1
+        gb.remove_project("sample")
+        with pytest.raises(NotFound, match="unknown project.*sample; known: other$"):
+            gb.search("pricing", projects=["sample"])
+        assert gb.search("pricing", projects=["other"]).total == 1
