@@ -412,10 +412,26 @@ def _check_query(query) -> tuple[str, bool]:
     if not isinstance(query, str) or not query.strip():
         raise InvalidArgument("empty search query: give some words to search for")
     text = " ".join(query.split())
+    if not text.isascii():          # ASCII (most queries) is UTF-8: no encoding pass
+        text = _valid_utf8(text)
     if len(text) > MAX_QUERY_CHARS:
         log.warning("search query cut to %d characters (was %d)", MAX_QUERY_CHARS, len(text))
         return text[:MAX_QUERY_CHARS], True
     return text, False
+
+
+def _valid_utf8(text: str) -> str:
+    """A non-UTF-8 byte of argv reaches Python as a lone surrogate, which the model's tokenizer refuses (a raw
+    TypeError): the bytes are read as UTF-8 with replacement characters, as git ingestion reads messages."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        try:
+            raw = text.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:          # a surrogate that stands for no byte
+            raw = text.encode("utf-8", "surrogatepass")
+        return raw.decode("utf-8", "replace")
 
 
 def memory_stats(analytics, model: str) -> dict:
