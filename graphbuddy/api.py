@@ -494,7 +494,7 @@ class GraphBuddy:
 
         for p in self.projects():
             sync_code_documents(self.analytics, p["project"], code_documents_in_graph(self.graph, p["project"]))
-        return self._search_engine().embed_pending(tuple(kinds) if kinds else None)
+        return self._search_engine().embed_pending(kinds)
 
     def memory_stats(self) -> dict:
         """Documents by kind and project, embeddings by model, texts still waiting for a vector."""

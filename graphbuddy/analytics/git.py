@@ -18,8 +18,11 @@ from typing import Iterator
 
 from ..errors import IndexingError
 
-# Record layout: \x1e starts a commit, \x1f separates header fields, \x1d ends the message; numstat follows.
-_FORMAT = "%x1e%H%x1f%at%x1f%an%x1f%P%x1f%B%x1d"
+# Record layout: NUL + \x1e starts a commit, NUL + \x1f separates header fields, NUL + \x1d ends the message;
+# numstat follows. A message or a name may hold \x1e, \x1f or \x1d (one did: bogus records), not NUL
+# (`git commit` refuses it).
+_RECORD, _FIELD, _END = b"\x00\x1e", b"\x00\x1f", b"\x00\x1d"
+_FORMAT = "%x00%x1e%H%x00%x1f%at%x00%x1f%an%x00%x1f%P%x00%x1f%B%x00%x1d"
 _CHUNK = 1 << 16
 
 # Conventional Commits (conventionalcommits.org) with the commitlint config-conventional types.
@@ -77,7 +80,10 @@ def parse_conventional(message: str) -> ConventionalHeader:
 
 
 def _git(path: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", "-C", str(path), *args], capture_output=True, text=True, errors="replace")
+    try:
+        return subprocess.run(["git", "-C", str(path), *args], capture_output=True, text=True, errors="replace")
+    except FileNotFoundError:          # no git on PATH: subprocess's own error read as a bug
+        raise IndexingError("git is not installed (ingest-git runs it)", path=str(path)) from None
 
 
 def repository_info(path: Path) -> tuple[Path, bool, str | None]:
@@ -114,7 +120,7 @@ def read_commits(path: Path, *, pathspec: str | None = None, since_sha: str | No
             if not chunk:
                 break
             buf += chunk
-            *records, buf = buf.split(b"\x1e")
+            *records, buf = buf.split(_RECORD)
             for rec in records:
                 if rec.strip():
                     yield _parse_record(rec, boundary)
@@ -130,8 +136,8 @@ def read_commits(path: Path, *, pathspec: str | None = None, since_sha: str | No
 
 
 def _parse_record(rec: bytes, boundary: set[str]) -> Commit:
-    head, _, stats = rec.partition(b"\x1d")
-    sha, ts, author, parents, message = (f.decode("utf-8", "replace") for f in head.split(b"\x1f", 4))
+    head, _, stats = rec.partition(_END)
+    sha, ts, author, parents, message = (f.decode("utf-8", "replace") for f in head.split(_FIELD, 4))
     files = insertions = deletions = 0
     for line in stats.decode("utf-8", "replace").splitlines():
         parts = line.split("\t", 2)

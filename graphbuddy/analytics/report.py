@@ -79,6 +79,8 @@ def write_chart(gb, path: str | Path, *, project: str | None = None, since: dt.d
     path = Path(path)
     if path.suffix.lower() not in (".png", ".html", ".svg"):
         raise InvalidArgument(f"--chart wants a .png, .svg or .html file, got {path.name}")
+    if not path.parent.is_dir():        # checked before drawing: matplotlib's own error is a traceback
+        raise InvalidArgument(f"cannot write the chart {path}: folder {path.parent} does not exist")
     import io
 
     import matplotlib
@@ -110,6 +112,8 @@ def write_chart(gb, path: str | Path, *, project: str | None = None, since: dt.d
                             f"<pre>{escape(report)}</pre>\n{buf.getvalue()}\n")
         else:
             fig.savefig(path, dpi=110)
+    except OSError as exc:              # not writable, a folder of that name, disk full
+        raise InvalidArgument(f"cannot write the chart {path}: {exc.strerror or exc}") from None
     finally:
         plt.close(fig)
     return path

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from ..errors import InvalidArgument
 from .documents import MEMORY_KINDS
 
 # Closer links first: the target itself, what it defines, then one CALLS hop either way.
 RELATIONS = ("about", "about_member", "about_caller", "about_callee")
+_EPOCH = datetime(1970, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -71,5 +73,7 @@ def find_memories_about(rows, analytics, target, *, limit: int = 50) -> ByFileRe
         [sorted(links), list(MEMORY_KINDS)])
     out = [LinkedMemory(i, k, p, t, c or "", tuple(tags or ()), created, votes, *links[i])
            for i, k, p, t, c, tags, created, votes in found]
-    out.sort(key=lambda m: (RELATIONS.index(m.relation), -(m.created_at.timestamp() if m.created_at else 0), m.id))
+    # created_at is naive UTC: `.timestamp()` would read it as local time (out of order around a DST change)
+    out.sort(key=lambda m: (RELATIONS.index(m.relation), -((m.created_at - _EPOCH).total_seconds() if m.created_at
+                                                            else 0), m.id))
     return ByFileResult(target, out[:limit], len(links) - len(found))

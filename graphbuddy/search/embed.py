@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import ModelError
 from .timephrase import utc_now
 
 log = logging.getLogger(__name__)
@@ -72,11 +73,22 @@ def store_vectors(analytics, model: str, hashes: list[str], vectors: np.ndarray)
 
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     n, dim = vectors.shape
+    # A model is known by its name (a folder's path): one replaced by a model of another size would mix vector
+    # sizes under one name, which the search snapshot cannot tell apart. One row read per chunk of texts.
+    stored = analytics.rows("SELECT len(vector) FROM embeddings WHERE model = ? LIMIT 1", [model])
+    if n and stored and stored[0][0] != dim:
+        raise dimension_mismatch(model, dim, stored[0][0])
     offsets = pa.array(np.arange(0, (n + 1) * dim, dim, dtype=np.int32))
     table = pa.table({"content_hash": pa.array(hashes, pa.string()), "model": pa.array([model] * n, pa.string()),
                       "vector": pa.ListArray.from_arrays(offsets, pa.array(vectors.ravel())),
                       "created_at": pa.array([utc_now()] * n, pa.timestamp("us"))})
     analytics.insert_arrow("embeddings", table)
+
+
+def dimension_mismatch(model: str, dim: int, stored: int) -> ModelError:
+    return ModelError(f"model {model} gives {dim}-d vectors, but this store holds {stored}-d vectors under that "
+                      "name: another model under the same name or folder? give it a name or folder of its own",
+                      model=model)
 
 
 def drop_unused_vectors(analytics) -> int:

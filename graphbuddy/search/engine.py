@@ -11,14 +11,14 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
 from ..errors import InvalidArgument, NotFound
 from .cursor import Cursor, decode_cursor, query_key
 from .documents import CODE_KIND, MEMORY_KINDS
-from .embed import MAX_CHARS, EmbedReport, embed_and_store, embed_pending
+from .embed import MAX_CHARS, EmbedReport, dimension_mismatch, embed_and_store, embed_pending
 from .keyword import KeywordIndex
 from .ranking import Candidate, RankParams, Scored, age_days, age_days_us, score_columns
 from .snapshot import COMPACT_MIN, Snapshot, _member
@@ -136,7 +136,9 @@ class Searcher:
         self._lock = threading.RLock()
 
     # -- embeddings --------------------------------------------------------------------------------------
-    def embed_pending(self, kinds: tuple[str, ...] | None = None) -> EmbedReport:
+    def embed_pending(self, kinds=None) -> EmbedReport:
+        """`kinds`: one kind or several (None: every kind)."""
+        kinds = _check_kinds(kinds) or None
         with self._lock:
             return embed_pending(self.analytics, self.embedder, kinds=kinds, progress=self.progress())
 
@@ -202,13 +204,22 @@ class Searcher:
     def search(self, query: str, *, kinds=None, projects=None, tags=None, session_id=None, since=None,
                until=None, limit: int = 10, cursor: str | None = None, mode: str = "hybrid") -> Page:
         text, truncated = _check_query(query)
-        if mode not in MODES:
-            raise InvalidArgument(f"unknown search mode {mode!r}: use {', '.join(MODES)}")
+        _check_mode(mode)
         if not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
             raise InvalidArgument(f"limit must be between 1 and {MAX_LIMIT}, got {limit!r}")
-        filters = self._filters(kinds, projects, tags, session_id, since, until)
-        key = query_key(q=text, mode=mode, **filters.as_dict())
-        pos = decode_cursor(cursor, query_key=key) if cursor else Cursor(key, utc_now(), 0)
+        now = utc_now()
+        filters = self._filters(kinds, projects, tags, session_id, since, until, now=now)
+        # the fingerprint holds the time phrases as given: resolved, "last week" names another moment on every
+        # call (and "today" another day after midnight), so the next page was refused as another query
+        given = {k: v for k, v in (("since", since), ("until", until)) if v is not None}
+        key = query_key(q=text, mode=mode, **{**filters.as_dict(), **given})
+        if cursor:
+            pos = decode_cursor(cursor, query_key=key)
+            # later pages read the phrases at the first page's time, as they read the documents as of then
+            filters = replace(filters, since=parse_since(since, now=pos.as_of),
+                              until=parse_until(until, now=pos.as_of))
+        else:
+            pos = Cursor(key, now, 0)
         snap, ranked, total = self._ranked(text, filters, mode, pos.as_of)
         rows, page = ranked.page(pos.offset, limit)
         nxt = Cursor(key, pos.as_of, pos.offset + limit).encode() if pos.offset + limit < len(ranked) else None
@@ -220,6 +231,7 @@ class Searcher:
     def summary(self, query: str, **kw) -> dict:
         text, truncated = _check_query(query)
         mode = kw.pop("mode", "hybrid")
+        _check_mode(mode)
         filters = self._filters(kw.get("kinds"), kw.get("projects"), kw.get("tags"), kw.get("session_id"),
                                 kw.get("since"), kw.get("until"))
         snap, matched, _, _ = self._retrieve(text, filters, mode, utc_now())
@@ -236,19 +248,17 @@ class Searcher:
                 "by_kind": order(by_kind), "by_tag": order(by_tag), "query_truncated": truncated,
                 "filters": filters.as_dict()}
 
-    def _filters(self, kinds, projects, tags, session_id, since, until) -> Filters:
-        kinds = tuple(_as_list(kinds) or MEMORY_KINDS)
-        bad = sorted(set(kinds) - set(ALL_KINDS))
-        if bad:
-            raise InvalidArgument(f"unknown kind(s) {', '.join(bad)}: use {', '.join(ALL_KINDS)}")
+    def _filters(self, kinds, projects, tags, session_id, since, until, *, now: datetime | None = None) -> Filters:
+        kinds = _check_kinds(kinds) or MEMORY_KINDS
         projects = _as_list(projects)
         if projects:
-            known = set(self._known_projects()) | set(self.snapshot().project_names)
+            # projects of live rows only: the snapshot's names also hold removed projects (never forgotten)
+            known = set(self._known_projects()) | self.snapshot().live_projects()
             unknown = sorted(set(projects) - known)
             if unknown:
                 raise NotFound(f"unknown project(s) {', '.join(unknown)}; known: "
                                f"{', '.join(sorted(p for p in known if p)) or 'none'}")
-        now = utc_now()
+        now = now or utc_now()
         s, u = parse_since(since, now=now), parse_until(until, now=now)
         if s is not None and u is not None and s >= u:
             raise InvalidArgument(f"empty time range: since {s:%Y-%m-%d %H:%M} is not before until {u:%Y-%m-%d %H:%M}")
@@ -267,8 +277,7 @@ class Searcher:
         if mode != "keyword" and snap.dim:
             q = self.embedder.embed([text])[0]
             if q.shape[0] != snap.dim:
-                raise InvalidArgument(f"model {self.embedder.name} gives {q.shape[0]}-d vectors, stored ones are "
-                                      f"{snap.dim}-d")
+                raise dimension_mismatch(self.embedder.name, q.shape[0], snap.dim)
             # rows without a vector score 0: never a match
             matched, best, sims = snap.vector_matches(q, mask, f.kinds, threshold=MIN_SIMILARITY, pool=POOL)
             order = _pool(best, sims, snap.ids)
@@ -379,6 +388,20 @@ def _attrs(attrs) -> dict:
     return attrs or {}
 
 
+def _check_mode(mode) -> None:
+    if mode not in MODES:
+        raise InvalidArgument(f"unknown search mode {mode!r}: use {', '.join(MODES)}")
+
+
+def _check_kinds(kinds) -> tuple[str, ...]:
+    """One kind or several as a tuple (empty: none given); an unknown one is an error naming the known ones."""
+    kinds = tuple(_as_list(kinds))
+    bad = sorted(set(kinds) - set(ALL_KINDS))
+    if bad:
+        raise InvalidArgument(f"unknown kind(s) {', '.join(bad)}: use {', '.join(ALL_KINDS)}")
+    return kinds
+
+
 def _as_list(v) -> list:
     if v is None:
         return []
@@ -389,10 +412,26 @@ def _check_query(query) -> tuple[str, bool]:
     if not isinstance(query, str) or not query.strip():
         raise InvalidArgument("empty search query: give some words to search for")
     text = " ".join(query.split())
+    if not text.isascii():          # ASCII (most queries) is UTF-8: no encoding pass
+        text = _valid_utf8(text)
     if len(text) > MAX_QUERY_CHARS:
         log.warning("search query cut to %d characters (was %d)", MAX_QUERY_CHARS, len(text))
         return text[:MAX_QUERY_CHARS], True
     return text, False
+
+
+def _valid_utf8(text: str) -> str:
+    """A non-UTF-8 byte of argv reaches Python as a lone surrogate, which the model's tokenizer refuses (a raw
+    TypeError): the bytes are read as UTF-8 with replacement characters, as git ingestion reads messages."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        try:
+            raw = text.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:          # a surrogate that stands for no byte
+            raw = text.encode("utf-8", "surrogatepass")
+        return raw.decode("utf-8", "replace")
 
 
 def memory_stats(analytics, model: str) -> dict:

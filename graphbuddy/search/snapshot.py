@@ -145,6 +145,7 @@ class Snapshot:
         self.kind_blocks = {self.kind_names[main_kind[a]]: (int(a), int(b)) for a, b in zip(starts, ends) if b > a}
         self._kind_masks: dict[tuple, np.ndarray] = {}
         self._missing_vectors: dict[tuple, np.ndarray] = {}
+        self._live_projects: set | None = None
 
     # -- keeping up with writes ------------------------------------------------------------------------
     def refreshed(self, analytics, generation: int) -> "Snapshot":
@@ -289,6 +290,13 @@ class Snapshot:
             mask.flags.writeable = False
             self._kind_masks[kinds] = mask
         return self._kind_masks[kinds]
+
+    def live_projects(self) -> set:
+        """Project names of the live rows; computed once per version (~1 ms at 100k rows), for a search that
+        names projects."""
+        if self._live_projects is None:
+            self._live_projects = {self.project_names[c] for c in np.unique(self.project[self.alive]).tolist()}
+        return self._live_projects
 
     def missing_vectors(self, kinds: tuple[str, ...]) -> np.ndarray:
         """Live rows of those kinds without a vector (kept: a version's vectors do not change)."""

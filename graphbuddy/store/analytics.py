@@ -99,6 +99,7 @@ class AnalyticsStore:
                 raise StoreLocked(f"store is in use by another process: {self.path}", path=self.path) from None
             raise StoreError(f"cannot open analytics database {self.path}: {msg}", path=self.path) from None
         self._error = duckdb.Error
+        self._tokenize = duckdb.tokenize
         self._lock = threading.RLock()
         self._tx_depth = 0
         self._reader = None
@@ -157,15 +158,20 @@ class AnalyticsStore:
         """
         from ..errors import ReadOnlyViolation
 
+        values = params.values() if isinstance(params, dict) else params or ()
+        if not _utf8(sql) or not all(_utf8(v) for v in values if isinstance(v, str)):
+            # a lone surrogate (a non-UTF-8 byte of argv): pybind refused it with a raw TypeError
+            raise QueryError("SQL failed: the text or a parameter is not valid UTF-8", query=None)
         with self._lock:
-            try:
-                statements = self._conn.extract_statements(sql)
-            except self._error as exc:
-                raise QueryError(f"SQL failed: {str(exc).splitlines()[0]}", query=sql) from None
-            if len(statements) != 1:
-                raise ReadOnlyViolation(f"one statement at a time, please (got {len(statements)})", query=sql)
-            kind = statements[0].type.name
-            if kind not in _READ_STATEMENTS:
+            kind = self._statement_kind(sql)
+            if kind == "EXPLAIN":
+                # EXPLAIN ANALYZE runs what it explains, and the READ ONLY transaction only stops writes to
+                # tables: COPY ... TO wrote files and SET changed settings. Only a SELECT may be explained.
+                inner = _explained(sql, self._tokenize)
+                inner_kind = self._statement_kind(inner) if inner is not None else "unknown"
+                if inner_kind != "SELECT":
+                    raise ReadOnlyViolation(f"read-only: EXPLAIN of {inner_kind} statements is refused", query=sql)
+            elif kind not in _READ_STATEMENTS:
                 raise ReadOnlyViolation(f"read-only: {kind} statements are refused", query=sql)
             if self._reader is None:
                 self._reader = self._conn.cursor()
@@ -185,6 +191,18 @@ class AnalyticsStore:
                 if timer:
                     timer.cancel()
                 reader.execute("ROLLBACK")
+
+    def _statement_kind(self, sql: str) -> str:
+        """DuckDB's parser's kind of the one statement in `sql` (SELECT, EXPLAIN, COPY, ...)."""
+        from ..errors import ReadOnlyViolation
+
+        try:
+            statements = self._conn.extract_statements(sql)
+        except self._error as exc:
+            raise QueryError(f"SQL failed: {str(exc).splitlines()[0]}", query=sql) from None
+        if len(statements) != 1:
+            raise ReadOnlyViolation(f"one statement at a time, please (got {len(statements)})", query=sql)
+        return statements[0].type.name
 
     def arrow(self, sql: str, params: list | tuple | None = None):
         with self._lock:
@@ -270,3 +288,30 @@ def _first_rows(reader, n: int):
         if have >= n:
             break
     return pa.Table.from_batches(batches, schema=reader.schema)
+
+
+def _explained(sql: str, tokenize) -> str | None:
+    """The text of the statement an EXPLAIN explains (after EXPLAIN, ANALYZE and the `(options)`), from
+    DuckDB's tokenizer (comments are not tokens); None if the text does not have that shape."""
+    starts = [pos for pos, _ in tokenize(sql)]
+    if not starts or not re.match(r"explain\b", sql[starts[0]:], re.I):
+        return None
+    i = 1
+    if i < len(starts) and re.match(r"analy[sz]e\b", sql[starts[i]:], re.I):
+        i += 1
+    elif i < len(starts) and sql[starts[i]] == "(":
+        depth = 0
+        for i in range(i, len(starts)):
+            depth += {"(": 1, ")": -1}.get(sql[starts[i]], 0)
+            if depth == 0:
+                break
+        i += 1
+    return sql[starts[i]:] if i < len(starts) else None
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

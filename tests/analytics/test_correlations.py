@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import numpy as np
 import pyarrow as pa
@@ -123,3 +124,18 @@ def test_session_quality_falls_back_to_checkpoints(tmp_path):
                                                            "components": ["{}"] * len(ts)}))
         [s] = [c for c in gb.correlations(store=False) if c.name == "quality_delta_vs_session_length"]
         assert s.n == 6 and s.pearson_r == pytest.approx(_pearson(minutes, gains))
+
+
+def test_a_chart_that_cannot_be_written_is_a_one_line_error(tmp_path):
+    # --chart into a folder that does not exist raised matplotlib's FileNotFoundError (an "internal error")
+    from graphbuddy.errors import InvalidArgument
+
+    with graphbuddy.open(memory=True) as gb:
+        for name in ("w.png", "w.html"):
+            target = tmp_path / "no" / "such" / name
+            with pytest.raises(InvalidArgument, match=re.escape(f"cannot write the chart {target}")):
+                gb.analytics_report(chart=target)
+        (tmp_path / "taken.png").mkdir()
+        with pytest.raises(InvalidArgument, match="cannot write the chart .*taken.png"):
+            gb.analytics_report(chart=tmp_path / "taken.png")
+        assert gb.analytics_report(chart=tmp_path / "w.svg")["chart"] == str(tmp_path / "w.svg")

@@ -156,3 +156,26 @@ def test_a_sub_folder_project_gets_only_its_own_commits(gb, tmp_path):
     ])
     assert gb.ingest_git(repo / "a", project="a").commits_added == 2
     assert [r["scope"] for r in gb.sql("SELECT scope FROM commits ORDER BY ts").rows()] == ["a", "a"]
+
+
+def test_separator_bytes_in_a_message_do_not_break_the_records(gb, tmp_path):
+    # The log format separated records and fields with \x1e, \x1f and \x1d, bytes a commit message may hold:
+    # such a message was cut into bogus records (a raw ValueError) or had its text read as line counts.
+    repo = samples.build_repo(tmp_path / "sep", [
+        samples.CommitSpec(dt.datetime(2026, 4, 1, 8), b"feat(core): one\x1etwo\n\nbody \x1f and \x1d here",
+                           {"a.txt": "1\n2\n"}),
+        samples.CommitSpec(dt.datetime(2026, 4, 1, 9), "fix: next", {"a.txt": "1\n"}),
+    ])
+    assert gb.ingest_git(repo, project="sep").commits_added == 2
+    rows = gb.sql("SELECT type, scope, subject, files, insertions, deletions FROM commits ORDER BY ts").rows()
+    assert rows == [
+        {"type": "feat", "scope": "core", "subject": "feat(core): one\x1etwo", "files": 1, "insertions": 2,
+         "deletions": 0},
+        {"type": "fix", "scope": None, "subject": "fix: next", "files": 1, "insertions": 0, "deletions": 1}]
+
+
+def test_git_missing_is_a_one_line_error(gb, team_repo, tmp_path, monkeypatch):
+    # without git on PATH, subprocess's FileNotFoundError leaked as an internal error
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(IndexingError, match="git is not installed"):
+        gb.ingest_git(team_repo, project="team")

@@ -68,3 +68,36 @@ def test_sql_errors_are_one_line_query_errors(gb):
     with pytest.raises(QueryError, match="SQL failed"):
         gb.sql("SELEC 1")
     assert _events(gb) == 1           # the reader connection recovers after errors
+
+
+@pytest.mark.parametrize("text", [
+    "EXPLAIN ANALYZE COPY (SELECT 1) TO '{out}'", "EXPLAIN ANALYZE COPY events TO '{out}'",
+    "EXPLAIN (ANALYZE) COPY (SELECT 2) TO '{out}'", "/* x */ explain analyse COPY events TO '{out}' (FORMAT csv)",
+    "EXPLAIN ANALYZE SET threads = 1", "EXPLAIN SET threads = 1", "EXPLAIN ANALYZE CHECKPOINT",
+    "EXPLAIN ANALYZE DELETE FROM events", "EXPLAIN ANALYZE LOAD fts",
+])
+def test_explain_analyze_runs_only_a_select(gb, tmp_path, text):
+    # EXPLAIN ANALYZE runs the statement it explains: COPY ... TO wrote the file and SET changed the database's
+    # threads, all through the read-only `sql` (the READ ONLY transaction only stops writes to tables)
+    out = tmp_path / "leak.csv"
+    threads = gb.analytics.rows("SELECT current_setting('threads')")
+    with pytest.raises(ReadOnlyViolation, match="EXPLAIN .*refused"):
+        gb.sql(text.format(out=out))
+    assert not out.exists() and gb.analytics.rows("SELECT current_setting('threads')") == threads
+    assert _events(gb) == 1
+
+
+@pytest.mark.parametrize("text", [
+    "EXPLAIN SELECT * FROM events", "EXPLAIN ANALYZE SELECT count(*) FROM events",
+    "EXPLAIN (ANALYZE, FORMAT json) SELECT 1", "-- why\nEXPLAIN ANALYZE WITH x AS (SELECT 1) SELECT * FROM x",
+])
+def test_explain_of_a_select_passes(gb, text):
+    assert gb.sql(text).arrow().num_rows >= 1
+
+
+def test_text_that_is_not_utf8_is_a_one_line_error(gb):
+    # a lone surrogate (what Python makes of a non-UTF-8 byte in argv) leaked pybind's TypeError
+    with pytest.raises(QueryError, match="not valid UTF-8"):
+        gb.sql("SELECT '\udcff' AS x")
+    with pytest.raises(QueryError, match="not valid UTF-8"):
+        gb.sql("SELECT $v AS x", v="caf\udce9")

@@ -64,3 +64,28 @@ def test_a_limit_below_one_is_an_error(linked, limit):
     with pytest.raises(InvalidArgument, match="limit must be at least 1"):
         linked.search_by_file("shop/core/pricing.py", limit=limit)
     assert len(linked.search_by_file("shop/core/pricing.py", limit=1).memories) == 1
+
+
+def test_newest_first_does_not_depend_on_the_machine_time_zone(sample_root, monkeypatch):
+    # created_at is naive UTC, but the sort read it with .timestamp(), as local time: where clocks spring
+    # forward, 02:30 (a local time that never happened) came out later than 03:10 of the same night.
+    import time
+    from datetime import datetime
+
+    from graphbuddy.embedding import FakeEmbedder
+
+    monkeypatch.setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3")      # Central Europe: 2026-03-29 02:00 -> 03:00
+    time.tzset()
+    try:
+        with graphbuddy.open(memory=True, model=FakeEmbedder()) as gb:
+            gb.index(sample_root, project="sample")
+            docs = add_docs(gb, {"content": "a note on pricing", "id": "m-early",
+                                 "created_at": datetime(2026, 3, 29, 2, 30)},
+                            {"content": "a later note on pricing", "id": "m-late",
+                             "created_at": datetime(2026, 3, 29, 3, 10)}, project="sample")
+            for d in docs:
+                add_reflection_node(gb, d, ["sample:shop/core/pricing.py"])
+            assert [m.id for m in gb.search_by_file("shop/core/pricing.py").memories] == ["m-late", "m-early"]
+    finally:
+        monkeypatch.undo()
+        time.tzset()

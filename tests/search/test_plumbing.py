@@ -265,3 +265,87 @@ def test_kinds_are_searched_in_their_own_blocks(gb):
     both = gb.search("parse the config file", mode="vector", kinds=["code", "insight"]).hits
     assert {h.id for h in both} == {"code-1", "ins-1"}
     assert both[0].explanation["matched_by"]["vector"]["similarity"] == pytest.approx(1.0, abs=1e-5)
+
+
+@pytest.mark.parametrize("since, first_at, next_at", [
+    ("last week", "2026-03-10T12:00:00", "2026-03-10T12:00:07"),     # the span moved 7 s on
+    ("today", "2026-03-10T23:59:58", "2026-03-11T00:00:03"),         # midnight passed between the pages
+])
+def test_cursor_pages_of_a_relative_time_phrase_read_it_at_the_first_page_time(gb, monkeypatch, since, first_at,
+                                                                              next_at):
+    # The cursor's fingerprint held the phrase as resolved on each call, so page two (a moment later) was
+    # refused as "another query", and a later page re-read "today" on another day.
+    from datetime import datetime
+
+    from graphbuddy.search import engine
+
+    first_now, next_now = datetime.fromisoformat(first_at), datetime.fromisoformat(next_at)
+    add_docs(gb, *(f"cache note number {i} about eviction" for i in range(15)),
+             now=first_now - timedelta(hours=1))
+    monkeypatch.setattr(engine, "utc_now", lambda: first_now)
+    first = gb.search("cache eviction", limit=10, since=since)
+    assert first.total == 15 and first.next_cursor
+    monkeypatch.setattr(engine, "utc_now", lambda: next_now)
+    second = gb.search("cache eviction", limit=10, since=since, cursor=first.next_cursor)
+    assert second.total == 15 and second.next_cursor is None
+    assert len({h.id for p in (first, second) for h in p.hits}) == 15
+    assert second.filters["since"] == first.filters["since"]
+    with pytest.raises(InvalidArgument, match="another query"):
+        gb.search("cache eviction", limit=10, since="last 3 days", cursor=first.next_cursor)
+
+
+def test_summary_refuses_an_unknown_mode(gb):
+    # search_summary took any mode and answered as if it were hybrid, echoing the bad name back
+    add_docs(gb, *NOTES)
+    with pytest.raises(InvalidArgument, match="unknown search mode"):
+        gb.search_summary("duckdb", mode="fuzzy")
+    assert gb.search_summary("duckdb", mode="keyword")["total"] == 2
+
+
+def test_embed_pending_takes_one_kind_or_several_and_refuses_unknown_ones(gb):
+    # kinds="code" became tuple("code") = ('c', 'o', 'd', 'e'): nothing embedded, no error; unknown kinds
+    # (`graphbuddy embed --kind codes`) embedded nothing silently as well
+    add_docs(gb, NOTES[0], {"content": "def parse_config(path): read the config file", "id": "code-1",
+                            "kind": "code"})
+    with pytest.raises(InvalidArgument, match="unknown kind.*codes"):
+        gb.embed_pending(kinds=["codes"])
+    assert gb.embed_pending(kinds="code").embedded == 1
+    assert gb.embed_pending(kinds=["reflection", "insight"]).embedded == 1
+    assert gb.memory_stats()["pending_documents"] == 0
+
+
+def test_vectors_of_another_size_under_the_same_model_name_are_refused(tmp_path):
+    # A model folder replaced by a model of another size keeps its name (the path): its vectors were stored
+    # beside the old ones and the snapshot reshaped the mixed list into rows of a made-up size; a query of
+    # the other size was an InvalidArgument (exit 2) though nothing in the arguments was wrong.
+    from graphbuddy.embedding import FakeEmbedder
+
+    store = tmp_path / "store"
+    with graphbuddy.open(store, model=FakeEmbedder(dim=64, name="models/current")) as g:
+        add_docs(g, NOTES[0], NOTES[1])
+        assert g.embed_pending().embedded == 2
+    with graphbuddy.open(store, model=FakeEmbedder(dim=32, name="models/current")) as g:
+        with pytest.raises(ModelError, match="models/current gives 32-d vectors.*64-d"):
+            g.search("kuzu write transaction")
+        add_docs(g, NOTES[2])
+        with pytest.raises(ModelError, match="models/current gives 32-d vectors.*64-d"):
+            g.embed_pending()
+        with pytest.raises(ModelError, match="models/current gives 32-d vectors.*64-d"):
+            g.search("kuzu write transaction")
+        assert g.analytics.rows("SELECT DISTINCT len(vector) FROM embeddings") == [(64,)]
+
+
+def test_a_removed_project_is_unknown_to_the_project_filter(sample_root):
+    # the snapshot's project names only grow: after remove_project, --project of it found nothing silently
+    # instead of the NotFound that lists the known projects
+    from graphbuddy.embedding import FakeEmbedder
+
+    with graphbuddy.open(memory=True, model=FakeEmbedder()) as gb:
+        gb.index(sample_root, project="sample")
+        add_docs(gb, {"content": "pricing rounds half up", "id": "m-1"}, project="sample")
+        add_docs(gb, {"content": "pricing in the other project", "id": "m-2"}, project="other")
+        assert gb.search("pricing", projects=["sample"]).total == 1
+        gb.remove_project("sample")
+        with pytest.raises(NotFound, match="unknown project.*sample; known: other$"):
+            gb.search("pricing", projects=["sample"])
+        assert gb.search("pricing", projects=["other"]).total == 1

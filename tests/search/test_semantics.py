@@ -55,3 +55,13 @@ def test_semantic_code_search_on_the_sample(sample_root, real_embedder):
         assert hits[0].title == "shop.core.pricing.round_cents"
         hits = gb.search_code("make a price lower by a percentage").hits
         assert "shop.core.pricing.apply_discount" in [h.title for h in hits[:3]]
+
+
+def test_a_query_that_is_not_utf8_still_searches(real_embedder):
+    # a non-UTF-8 byte of argv reaches Python as a lone surrogate: the model's tokenizer refused it with a raw
+    # TypeError (an "internal error" in the CLI); the byte is now a replacement character
+    with graphbuddy.open(memory=True, model=real_embedder) as gb:
+        add_docs(gb, "the cache of the pricing service")
+        page = gb.search("caf\udce9 cache pricing")
+        assert page.total == 1 and page.query == "caf\ufffd cache pricing"
+        assert gb.search_summary("caf\udce9 cache")["total"] == 1
