@@ -41,7 +41,7 @@ class ConventionalHeader:
 @dataclass(frozen=True)
 class Commit:
     sha: str
-    ts: dt.datetime             # author date, UTC, naive
+    ts: dt.datetime | None      # author date, UTC, naive; None: out of Python's range (not stored)
     author: str | None
     type: str | None
     scope: str | None
@@ -60,6 +60,7 @@ class GitIngestReport:
     commits_read: int           # read from git in this run
     commits_added: int
     commits_total: int          # stored for the project after this run
+    commits_undated: int        # read but not stored: an author date Python cannot hold (after year 9999)
     shallow: bool
     head: str | None
     seconds: float
@@ -148,8 +149,12 @@ def _parse_record(rec: bytes, boundary: set[str]) -> Commit:
         deletions += int(parts[1]) if parts[1].isdigit() else 0
     header = parse_conventional(message)
     known = sha not in boundary
+    try:
+        when = dt.datetime.fromtimestamp(int(ts or 0), dt.timezone.utc).replace(tzinfo=None)
+    except (OverflowError, ValueError, OSError):      # git takes `--date=@253402300800` (year 10000)
+        when = None
     return Commit(
-        sha=sha, ts=dt.datetime.fromtimestamp(int(ts or 0), dt.timezone.utc).replace(tzinfo=None),
+        sha=sha, ts=when,
         author=author.strip() or None, type=header.type, scope=header.scope, breaking=header.breaking,
         merge=len(parents.split()) > 1, subject=message.split("\n", 1)[0].strip(),
         files=files if known else None, insertions=insertions if known else None,
@@ -170,12 +175,14 @@ def ingest_git(analytics, path: str | Path, *, project: str) -> GitIngestReport:
     known = {r[0] for r in analytics.rows("SELECT sha FROM commits WHERE project = ?", [project])}
     if last and (shallow or last not in known or not _is_ancestor(root, last, head)):
         last = None                          # history rewritten or cut: read it all, skip what is stored
-    read = 0
+    read = undated = 0
     new: list[Commit] = []
     if head != last:
         for c in read_commits(root, pathspec=pathspec, since_sha=last):
             read += 1
-            if c.sha not in known:
+            if c.ts is None:
+                undated += 1                 # counted, not stored: every report and query buckets by date
+            elif c.sha not in known:
                 new.append(c)
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     with analytics.transaction():
@@ -186,7 +193,7 @@ def ingest_git(analytics, path: str | Path, *, project: str) -> GitIngestReport:
             analytics.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, head])
         analytics.execute("INSERT INTO events VALUES (?, ?, 'git', NULL, 'ingest', ?, ?)",
                           [now, project, len(new), f'{{"read": {read}, "shallow": {str(shallow).lower()}}}'])
-    return GitIngestReport(project, str(root), read, len(new), len(known) + len(new), shallow, head,
+    return GitIngestReport(project, str(root), read, len(new), len(known) + len(new), undated, shallow, head,
                            time.perf_counter() - start)
 
 

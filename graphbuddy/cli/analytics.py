@@ -39,6 +39,8 @@ def cmd_ingest_git(args) -> int:
     with open_store(args) as gb:
         r = gb.ingest_git(args.path, project=args.project)
     note = " (shallow clone: history is cut, its boundary commit has no line counts)" if r.shallow else ""
+    if r.commits_undated:
+        note += f"; {r.commits_undated} commits skipped: dated after year 9999"
     text = (f"{r.project}: {r.commits_added} new commits ({r.commits_total} stored, {r.commits_read} read from git) "
             f"in {r.seconds:.2f}s{note}"
             if r.head else f"{r.project}: empty history, nothing to ingest")

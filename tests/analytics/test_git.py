@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import Counter
 
 import pytest
@@ -179,3 +180,20 @@ def test_git_missing_is_a_one_line_error(gb, team_repo, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(IndexingError, match="git is not installed"):
         gb.ingest_git(team_repo, project="team")
+
+
+def test_a_commit_dated_after_year_9999_is_counted_not_fatal(gb, tmp_path):
+    # git takes such a date; turning it into a datetime raised a raw ValueError on every ingest, for ever
+    import subprocess
+
+    repo = samples.build_repo(tmp_path / "far", [samples.CommitSpec(dt.datetime(2026, 4, 1, 8), "feat: one",
+                                                                    {"a.txt": "1\n"})])
+    (repo / "a.txt").write_text("2\n")
+    env = {"GIT_AUTHOR_DATE": "@253402300800 +0000", "GIT_COMMITTER_DATE": "@253402300800 +0000",
+           "PATH": os.environ["PATH"], "HOME": str(tmp_path)}
+    subprocess.run(["git", "-C", str(repo), "-c", "user.email=a@b", "-c", "user.name=a", "commit", "-qam",
+                    "fix: from the future"], check=True, env=env, capture_output=True)
+    r = gb.ingest_git(repo, project="far")
+    assert (r.commits_read, r.commits_added, r.commits_undated) == (2, 1, 1)
+    assert [row["subject"] for row in gb.sql("SELECT subject FROM commits").rows()] == ["feat: one"]
+    assert gb.ingest_git(repo, project="far").commits_added == 0
