@@ -78,7 +78,7 @@ class RemoteGraphBuddy:
 
         def method(*args, **kwargs):
             kwargs = {k: v for k, v in kwargs.items() if not callable(v)}   # progress callbacks stay local
-            return self.call(name, service.bind_kwargs(name, args, kwargs))
+            return self.call(name, service.client_paths(name, service.bind_kwargs(name, args, kwargs)))
 
         method.__name__ = name
         return method

@@ -60,9 +60,9 @@ def _sample(tmp_path) -> Path:
     return root
 
 
-def _serve(store: Path, env: dict, *args: str) -> tuple[subprocess.Popen, dict]:
+def _serve(store: Path, env: dict, *args: str, cwd: Path | None = None) -> tuple[subprocess.Popen, dict]:
     proc = subprocess.Popen([sys.executable, "-m", "graphbuddy.cli", "serve", "--store", str(store), *args],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         info = discovery.read_owner(store)
@@ -268,3 +268,27 @@ def test_owner_stops_when_its_owner_file_is_gone(store, env):
         time.sleep(0.1)
     assert not discovery.pid_alive(pid)
     assert not (store / "owner.sock").exists()
+
+
+def _cli(store: Path, env: dict, cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "graphbuddy.cli", *args, "--store", str(store), "--json"],
+                          env=env, cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def test_cli_paths_and_cwd_are_the_clients_not_the_owners(store, env, tmp_path):
+    """The owner runs in another folder than the CLI (it keeps the cwd of whoever started it): `index .`,
+    `session start` and `reflect` (project of the cwd) went to the owner's folder, not the user's."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    proc, _ = _serve(store, env, cwd=elsewhere)
+    sample = _sample(tmp_path)
+    r = _cli(store, env, sample, "index", ".")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["project"] == "sample"
+    r = _cli(store, env, sample / "shop", "session", "start")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["project"] == "sample"
+    r = _cli(store, env, sample, "reflect", "prices are rounded to cents")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["project"] == "sample"
+    assert discovery.read_owner(store)["pid"] == proc.pid           # every call went through the owner
