@@ -292,3 +292,30 @@ def test_cli_paths_and_cwd_are_the_clients_not_the_owners(store, env, tmp_path):
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["project"] == "sample"
     assert discovery.read_owner(store)["pid"] == proc.pid           # every call went through the owner
+
+
+def test_cli_watch_and_hotspots_work_while_an_owner_runs(store, env, tmp_path):
+    """`watch` is not a remote method and `hotspots --project` read `gb.graph`: both were internal errors
+    (AttributeError, exit 70) whenever an owner held the store."""
+    proc, _ = _serve(store, env)
+    sample = _sample(tmp_path)
+    w = subprocess.Popen([sys.executable, "-m", "graphbuddy.cli", "watch", str(sample), "--project", "sample",
+                          "--store", str(store), "--json"], env={**env, "PYTHONUNBUFFERED": "1"},
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = w.stdout.readline()                       # the catch-up index, through the owner
+        assert first, w.stderr.read() if w.poll() is not None else "no output"
+        assert json.loads(first)["report"]["project"] == "sample"
+        time.sleep(0.3)
+        (sample / "shop/extra.py").write_text("def extra():\n    return 1\n")
+        assert '"shop/extra.py"' in w.stdout.readline()
+    finally:
+        w.send_signal(signal.SIGINT)
+        out, err = w.communicate(timeout=60)
+    assert w.returncode == 0, err
+    r = _cli(store, env, tmp_path, "hotspots", "--project", "sample")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)
+    r = _cli(store, env, tmp_path, "hotspots", "--project", "nope")
+    assert r.returncode == 6 and "no project named 'nope'" in r.stderr, r.stderr
+    assert discovery.read_owner(store)["pid"] == proc.pid
