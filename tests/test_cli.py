@@ -70,3 +70,22 @@ def test_empty_directory_is_a_clear_error(tmp_path):
     empty.mkdir()
     proc = gb("index", str(empty), store=tmp_path / "store", check=False)
     assert proc.returncode == 5 and "no supported source files" in proc.stderr
+
+
+def test_a_closed_stdout_pipe_is_no_error_and_no_traceback(tmp_path):
+    """`graphbuddy query --list | head -1`: the reader is gone before we write. It printed
+    'internal error: BrokenPipeError' (exit 70), or Python's 'Exception ignored ... BrokenPipeError' at exit."""
+    import os
+    import subprocess
+    import sys
+
+    from clirun import REPO
+
+    env = dict(os.environ, GRAPHBUDDY_HOME=str(tmp_path / "store"), PYTHONPATH=str(REPO))
+    for args in (["query", "--list"], ["query", "--list", "--json"]):
+        proc = subprocess.Popen([sys.executable, "-m", "graphbuddy.cli", *args], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=env)
+        proc.stdout.close()                                  # the reader went away before any output
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=60) == 141, err            # 128 + SIGPIPE, as a C tool killed by it
+        assert err == "", err
