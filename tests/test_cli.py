@@ -89,3 +89,17 @@ def test_a_closed_stdout_pipe_is_no_error_and_no_traceback(tmp_path):
         err = proc.stderr.read().decode()
         assert proc.wait(timeout=60) == 141, err            # 128 + SIGPIPE, as a C tool killed by it
         assert err == "", err
+
+
+def test_json_output_is_strict_json_with_nan_and_infinity(tmp_path):
+    """json.dumps wrote NaN/Infinity (not JSON: jq and JSON.parse refuse the whole output): they are null; a
+    DECIMAL was a string."""
+    def strict(text: str):
+        def refuse(name):
+            raise ValueError(f"not JSON: {name}")
+        return json.loads(text, parse_constant=refuse)
+
+    store = tmp_path / "store"
+    rows = strict(gb("sql", "SELECT 'nan'::DOUBLE AS a, 'inf'::DOUBLE AS b, '-inf'::DOUBLE AS c, 1.5 AS d",
+                     "--json", store=store).stdout)
+    assert rows == [{"a": None, "b": None, "c": None, "d": 1.5}]
