@@ -103,3 +103,20 @@ def test_json_output_is_strict_json_with_nan_and_infinity(tmp_path):
     rows = strict(gb("sql", "SELECT 'nan'::DOUBLE AS a, 'inf'::DOUBLE AS b, '-inf'::DOUBLE AS c, 1.5 AS d",
                      "--json", store=store).stdout)
     assert rows == [{"a": None, "b": None, "c": None, "d": 1.5}]
+
+
+def test_serve_on_a_busy_port_is_one_line(tmp_path):
+    import socket
+
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    try:
+        port = busy.getsockname()[1]
+        proc = gb("serve", "--port", str(port), "--lock-wait", "1", store=tmp_path / "store", check=False)
+    finally:
+        busy.close()
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.startswith("graphbuddy: error: cannot listen on 127.0.0.1:") and "in use" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert not (tmp_path / "store" / "owner.json").exists()
