@@ -120,3 +120,19 @@ def test_serve_on_a_busy_port_is_one_line(tmp_path):
     assert proc.stderr.startswith("graphbuddy: error: cannot listen on 127.0.0.1:") and "in use" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     assert not (tmp_path / "store" / "owner.json").exists()
+
+
+def test_install_mcp_write_into_a_missing_folder_is_one_line(tmp_path):
+    proc = gb("install-mcp", "--write", str(tmp_path / "nowhere" / "mcp.json"), store=tmp_path / "store",
+              check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("graphbuddy: error: cannot write") and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_install_mcp_into_a_file_whose_servers_are_not_an_object_is_one_line(tmp_path):
+    target = tmp_path / "mcp.json"
+    target.write_text('{"mcpServers": ["x"]}')
+    proc = gb("install-mcp", "--write", str(target), store=tmp_path / "store", check=False)
+    assert proc.returncode == 2 and "'mcpServers' is not a JSON object" in proc.stderr, proc.stderr
+    assert target.read_text() == '{"mcpServers": ["x"]}'

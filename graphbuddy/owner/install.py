@@ -32,8 +32,13 @@ def merge_into(path: str, name: str, entry: dict) -> Path:
             raise InvalidArgument(f"{target} is not valid JSON; fix or remove it first") from None
         if not isinstance(data, dict):
             raise InvalidArgument(f"{target} does not hold a JSON object")
+        if not isinstance(data.get("mcpServers", {}), dict):
+            raise InvalidArgument(f"{target}: 'mcpServers' is not a JSON object; fix or remove it first")
     data.setdefault("mcpServers", {})[name] = entry
-    target.write_text(json.dumps(data, indent=2) + "\n")
+    try:
+        target.write_text(json.dumps(data, indent=2) + "\n")
+    except OSError as exc:          # a missing folder, no permission: the user's path, one line
+        raise InvalidArgument(f"cannot write {target}: {exc.strerror}") from None
     return target
 
 
