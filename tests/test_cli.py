@@ -136,3 +136,15 @@ def test_install_mcp_into_a_file_whose_servers_are_not_an_object_is_one_line(tmp
     proc = gb("install-mcp", "--write", str(target), store=tmp_path / "store", check=False)
     assert proc.returncode == 2 and "'mcpServers' is not a JSON object" in proc.stderr, proc.stderr
     assert target.read_text() == '{"mcpServers": ["x"]}'
+
+
+def test_params_named_like_the_librarys_own_arguments(tmp_path):
+    """`-p text=...` / `-p max_rows=...` were passed as gb.cypher's / gb.sql's own arguments: an internal error
+    (exit 70, 'got multiple values for argument') or a string row bound."""
+    store = tmp_path / "store"
+    rows = json.loads(gb("cypher", "RETURN $text AS t, $max_rows AS m", "-p", "text=hi", "-p", "max_rows=2",
+                         "--json", store=store).stdout)
+    assert rows == [{"t": "hi", "m": "2"}]
+    rows = json.loads(gb("sql", "SELECT $text AS t, $timeout_ms AS o", "-p", "text=hi", "-p", "timeout_ms=x",
+                         "--json", store=store).stdout)
+    assert rows == [{"t": "hi", "o": "x"}]

@@ -104,7 +104,7 @@ def build_server(gb, *, allowed_roots: list[str] | None = None) -> FastMCP:
         if (cypher is None) == (name is None):
             raise ToolError("give exactly one of 'cypher' or 'name'")
         run = gb.cypher if cypher is not None else gb.query
-        result = run(cypher or name, max_rows=max_rows, timeout_ms=timeout_ms, **(params or {}))
+        result = run(cypher or name, max_rows=max_rows, timeout_ms=timeout_ms, params=params or {})
         return {"columns": result.columns, "rows": result.rows(), "truncated": result.truncated}
 
     @mcp.tool(annotations={"readOnlyHint": True})
