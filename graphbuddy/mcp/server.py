@@ -45,7 +45,7 @@ def build_server(gb, *, allowed_roots: list[str] | None = None) -> FastMCP:
     @mcp.tool(annotations={"readOnlyHint": False, "idempotentHint": True})
     def index_project(
         path: Annotated[str, Field(min_length=1, max_length=4096,
-                                   description="folder of the project (inside a registered project or an "
+                                   description="absolute path of the project folder (inside a registered project or an "
                                                "allowed root)")],
         project: Annotated[str | None, Field(default=None, max_length=200, pattern=r"^[^:/\s][^:/]*$",
                                              description="project name (default: the folder name)")] = None,
