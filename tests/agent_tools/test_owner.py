@@ -319,3 +319,22 @@ def test_cli_watch_and_hotspots_work_while_an_owner_runs(store, env, tmp_path):
     r = _cli(store, env, tmp_path, "hotspots", "--project", "nope")
     assert r.returncode == 6 and "no project named 'nope'" in r.stderr, r.stderr
     assert discovery.read_owner(store)["pid"] == proc.pid
+
+
+def test_owner_file_naming_a_live_pid_that_does_not_listen_is_stale(store, env, tmp_path):
+    """After a reboot the pid in a left-over owner.json may name another live process: every CLI run waited
+    5 s for it to answer, then left the file for the next run to wait again."""
+    graphbuddy.open(store).close()
+    other = subprocess.Popen(["sleep", "120"])            # a live process that is no owner
+    try:
+        info = {"pid": other.pid, "transport": "unix", "socket": str(store / "owner.sock"), "token": "t" * 43,
+                "store": str(store), "started_at": 0}
+        discovery.write_private(store / "owner.json", json.dumps(info))
+        started = time.monotonic()
+        r = _cli(store, env, tmp_path, "stats")
+        assert r.returncode == 0, r.stderr
+        assert not (store / "owner.json").exists()
+        assert time.monotonic() - started < 4.5
+    finally:
+        other.kill()
+        other.wait()
