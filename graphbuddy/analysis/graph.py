@@ -103,6 +103,10 @@ def hotspots(gb, project: str | None = None, *, limit: int = 20, personalize: li
              include_imports: bool = True):
     """Functions and files ranked by PageRank over CALLS (+ IMPORTS) edges; `personalize` seeds a
     personalised PageRank (e.g. the functions an agent is editing)."""
+    if limit < 1:                     # a negative slice bound would silently drop the last rows
+        from ..errors import InvalidArgument
+
+        raise InvalidArgument(f"limit must be at least 1, got {limit}")
     import pandas as pd
 
     calls = _table(gb, "analysis.call_edges", project=project)
