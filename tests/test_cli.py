@@ -148,3 +148,19 @@ def test_params_named_like_the_librarys_own_arguments(tmp_path):
     rows = json.loads(gb("sql", "SELECT $text AS t, $timeout_ms AS o", "-p", "text=hi", "-p", "timeout_ms=x",
                          "--json", store=store).stdout)
     assert rows == [{"t": "hi", "o": "x"}]
+
+
+def test_text_output_on_a_terminal_that_cannot_show_it(tmp_path):
+    """Output a non-UTF-8 terminal cannot encode (an ASCII or Latin-1 locale) was an internal error
+    (UnicodeEncodeError, exit 70) instead of escaped characters."""
+    import os
+    import subprocess
+    import sys
+
+    from clirun import REPO
+
+    env = dict(os.environ, GRAPHBUDDY_HOME=str(tmp_path / "store"), PYTHONPATH=str(REPO), PYTHONIOENCODING="ascii")
+    proc = subprocess.run([sys.executable, "-m", "graphbuddy.cli", "cypher", "RETURN '☕ café' AS s"],
+                          capture_output=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert b"\\u2615 caf\\xe9" in proc.stdout
