@@ -7,7 +7,7 @@ import signal
 import time
 from pathlib import Path
 
-from ..errors import InvalidArgument
+from ..errors import InvalidArgument, StoreError
 from . import discovery
 
 
@@ -54,9 +54,15 @@ def stop_owner(store: str | None, timeout_s: float = 30.0) -> dict:
     status = owner_status(store)
     pid = status.get("pid")
     if pid:
-        os.kill(pid, signal.SIGTERM)
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:       # it stopped between the status and the signal
+            return status
         deadline = time.monotonic() + timeout_s
         while discovery.pid_alive(pid) and time.monotonic() < deadline:
             time.sleep(0.05)
+        if discovery.pid_alive(pid):     # never report a stop that did not happen
+            raise StoreError(f"owner pid {pid} did not stop within {timeout_s:g} s (it was sent SIGTERM; see "
+                             f"{discovery.store_folder(store) / discovery.LOG_FILE})")
     return status
 

@@ -338,3 +338,26 @@ def test_owner_file_naming_a_live_pid_that_does_not_listen_is_stale(store, env, 
     finally:
         other.kill()
         other.wait()
+
+
+def test_owner_stop_says_so_when_the_owner_did_not_stop(store, env, monkeypatch):
+    """`graphbuddy owner stop` printed 'stopped owner pid N' (exit 0) when the owner was still running after
+    the wait."""
+    from graphbuddy.errors import StoreError
+    from graphbuddy.owner import install
+
+    proc, info = _serve(store, env)
+    found = install.owner_status
+
+    def found_then_frozen(where):
+        status = found(where)
+        os.kill(proc.pid, signal.SIGSTOP)             # cannot handle the SIGTERM until continued
+        return status
+
+    monkeypatch.setattr(install, "owner_status", found_then_frozen)
+    try:
+        with pytest.raises(StoreError, match=f"owner pid {proc.pid} did not stop within 1 s"):
+            install.stop_owner(str(store), timeout_s=1.0)
+    finally:
+        os.kill(proc.pid, signal.SIGCONT)
+    assert proc.wait(timeout=30) == 0                  # the pending SIGTERM: a clean stop after all
