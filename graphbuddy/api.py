@@ -93,15 +93,21 @@ class GraphBuddy:
                              stop=stop, ready=ready, debounce_ms=debounce_ms, step_ms=step_ms, settle_ms=settle_ms)
 
     # -- queries ---------------------------------------------------------------------------------------------
-    def query(self, name: str, *, max_rows: int | None = None, timeout_ms: int = 0, **params: Any) -> Result:
-        """Run a named query from `queries/` (read-only). `max_rows` cuts the result (`Result.truncated`)."""
+    def query(self, name: str, *, max_rows: int | None = None, timeout_ms: int = 0, params: dict | None = None,
+              **kwparams: Any) -> Result:
+        """Run a named query from `queries/` (read-only). `max_rows` cuts the result (`Result.truncated`).
+        Parameters as keywords, or as `params` (a mapping: any name, even `name` or `max_rows`)."""
+        params = {**(params or {}), **kwparams}
         q = queries.get(name)
         store = self.analytics if q.language == "sql" else self.graph
         return Result.bounded(store.read_only(q.text, q.bind(params), timeout_ms=timeout_ms, max_rows=max_rows),
                               max_rows)
 
-    def cypher(self, text: str, *, max_rows: int | None = None, timeout_ms: int = 0, **params: Any) -> Result:
-        """Run user Cypher, read-only: write clauses are refused; `max_rows`/`timeout_ms` bound it."""
+    def cypher(self, text: str, *, max_rows: int | None = None, timeout_ms: int = 0, params: dict | None = None,
+               **kwparams: Any) -> Result:
+        """Run user Cypher, read-only: write clauses are refused; `max_rows`/`timeout_ms` bound it. `$name`
+        parameters as keywords, or as `params` (a mapping: any name, even `text` or `max_rows`)."""
+        params = {**(params or {}), **kwparams}
         queries.check_read_only(text)
         return Result.bounded(self.graph.read_only(text, params, timeout_ms=timeout_ms, max_rows=max_rows),
                               max_rows)
@@ -139,9 +145,12 @@ class GraphBuddy:
         return out
 
     # -- analytics (notebooks, time series, correlations) --------------------------------------------------
-    def sql(self, text: str, *, max_rows: int | None = None, timeout_ms: int = 0, **params: Any) -> Result:
+    def sql(self, text: str, *, max_rows: int | None = None, timeout_ms: int = 0, params: dict | None = None,
+            **kwparams: Any) -> Result:
         """Run user SQL on the DuckDB side (events, commits, checkpoints, documents, ...), read-only:
-        one SELECT/EXPLAIN statement; `$name` placeholders take `params`; `max_rows`/`timeout_ms` bound it."""
+        one SELECT/EXPLAIN statement; `$name` placeholders take keywords or `params` (a mapping: any name,
+        even `text` or `max_rows`); `max_rows`/`timeout_ms` bound it."""
+        params = {**(params or {}), **kwparams}
         return Result.bounded(self.analytics.read_only(text, params or None, timeout_ms=timeout_ms,
                                                        max_rows=max_rows), max_rows)
 

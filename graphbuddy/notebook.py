@@ -77,7 +77,7 @@ def load_ipython_extension(ipython) -> None:
             params = {n: self.shell.user_ns[n] for n in parameter_names(cell)}
             try:
                 gb = self._store(opts["store"])
-                result = gb.cypher(cell, **params) if kind == "cypher" else gb.sql(cell, **params)
+                result = gb.cypher(cell, params=params) if kind == "cypher" else gb.sql(cell, params=params)
             except GraphbuddyError as exc:
                 raise UsageError(f"%%{kind}: {exc}") from None
             frame = result.df()

@@ -43,6 +43,8 @@ def allowed_index_roots(extra: list[str] | None = None) -> list[Path]:
 def check_index_path(path: str, *, allowed: list[Path], registered: list[str], store: Path | None) -> Path:
     """A directory an agent may index: inside a registered project root, or inside an allowed root with no
     hidden folder (`.ssh`, `.config`, ...) on the way; never the store itself."""
+    if not Path(path).expanduser().is_absolute():     # relative to what? the server's cwd is not the agent's
+        raise InvalidArgument(f"give an absolute path (or ~/...), not {path!r}")
     target = Path(path).expanduser().resolve()
     if not target.is_dir():
         raise InvalidArgument(f"not a directory: {path}")

@@ -70,3 +70,97 @@ def test_empty_directory_is_a_clear_error(tmp_path):
     empty.mkdir()
     proc = gb("index", str(empty), store=tmp_path / "store", check=False)
     assert proc.returncode == 5 and "no supported source files" in proc.stderr
+
+
+def test_a_closed_stdout_pipe_is_no_error_and_no_traceback(tmp_path):
+    """`graphbuddy query --list | head -1`: the reader is gone before we write. It printed
+    'internal error: BrokenPipeError' (exit 70), or Python's 'Exception ignored ... BrokenPipeError' at exit."""
+    import os
+    import subprocess
+    import sys
+
+    from clirun import REPO
+
+    env = dict(os.environ, GRAPHBUDDY_HOME=str(tmp_path / "store"), PYTHONPATH=str(REPO))
+    for args in (["query", "--list"], ["query", "--list", "--json"]):
+        proc = subprocess.Popen([sys.executable, "-m", "graphbuddy.cli", *args], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=env)
+        proc.stdout.close()                                  # the reader went away before any output
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=60) == 141, err            # 128 + SIGPIPE, as a C tool killed by it
+        assert err == "", err
+
+
+def test_json_output_is_strict_json_with_nan_and_infinity(tmp_path):
+    """json.dumps wrote NaN/Infinity (not JSON: jq and JSON.parse refuse the whole output): they are null; a
+    DECIMAL was a string."""
+    def strict(text: str):
+        def refuse(name):
+            raise ValueError(f"not JSON: {name}")
+        return json.loads(text, parse_constant=refuse)
+
+    store = tmp_path / "store"
+    rows = strict(gb("sql", "SELECT 'nan'::DOUBLE AS a, 'inf'::DOUBLE AS b, '-inf'::DOUBLE AS c, 1.5 AS d",
+                     "--json", store=store).stdout)
+    assert rows == [{"a": None, "b": None, "c": None, "d": 1.5}]
+
+
+def test_serve_on_a_busy_port_is_one_line(tmp_path):
+    import socket
+
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    try:
+        port = busy.getsockname()[1]
+        proc = gb("serve", "--port", str(port), "--lock-wait", "1", store=tmp_path / "store", check=False)
+    finally:
+        busy.close()
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.startswith("graphbuddy: error: cannot listen on 127.0.0.1:") and "in use" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert not (tmp_path / "store" / "owner.json").exists()
+
+
+def test_install_mcp_write_into_a_missing_folder_is_one_line(tmp_path):
+    proc = gb("install-mcp", "--write", str(tmp_path / "nowhere" / "mcp.json"), store=tmp_path / "store",
+              check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("graphbuddy: error: cannot write") and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_install_mcp_into_a_file_whose_servers_are_not_an_object_is_one_line(tmp_path):
+    target = tmp_path / "mcp.json"
+    target.write_text('{"mcpServers": ["x"]}')
+    proc = gb("install-mcp", "--write", str(target), store=tmp_path / "store", check=False)
+    assert proc.returncode == 2 and "'mcpServers' is not a JSON object" in proc.stderr, proc.stderr
+    assert target.read_text() == '{"mcpServers": ["x"]}'
+
+
+def test_params_named_like_the_librarys_own_arguments(tmp_path):
+    """`-p text=...` / `-p max_rows=...` were passed as gb.cypher's / gb.sql's own arguments: an internal error
+    (exit 70, 'got multiple values for argument') or a string row bound."""
+    store = tmp_path / "store"
+    rows = json.loads(gb("cypher", "RETURN $text AS t, $max_rows AS m", "-p", "text=hi", "-p", "max_rows=2",
+                         "--json", store=store).stdout)
+    assert rows == [{"t": "hi", "m": "2"}]
+    rows = json.loads(gb("sql", "SELECT $text AS t, $timeout_ms AS o", "-p", "text=hi", "-p", "timeout_ms=x",
+                         "--json", store=store).stdout)
+    assert rows == [{"t": "hi", "o": "x"}]
+
+
+def test_text_output_on_a_terminal_that_cannot_show_it(tmp_path):
+    """Output a non-UTF-8 terminal cannot encode (an ASCII or Latin-1 locale) was an internal error
+    (UnicodeEncodeError, exit 70) instead of escaped characters."""
+    import os
+    import subprocess
+    import sys
+
+    from clirun import REPO
+
+    env = dict(os.environ, GRAPHBUDDY_HOME=str(tmp_path / "store"), PYTHONPATH=str(REPO), PYTHONIOENCODING="ascii")
+    proc = subprocess.run([sys.executable, "-m", "graphbuddy.cli", "cypher", "RETURN '☕ café' AS s"],
+                          capture_output=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert b"\\u2615 caf\\xe9" in proc.stdout

@@ -101,3 +101,12 @@ def test_magic_opens_a_store_by_path_lazily(shell, tmp_path):
         gb.analytics.execute("INSERT INTO events (ts, kind) VALUES (now(), 'probe')")
     frame = shell.run_cell_magic("sql", f"--store {tmp_path / 's'}", "SELECT kind FROM events")
     assert frame.to_dict("records") == [{"kind": "probe"}]
+
+
+def test_magic_parameters_named_like_the_librarys_own_arguments(shell):
+    """A cell using $text or $max_rows: gb.cypher(cell, text=...) raised TypeError ('multiple values')."""
+    shell.user_ns.update(text="hi", max_rows=3)
+    frame = shell.run_cell_magic("cypher", "", "RETURN $text AS t, $max_rows AS m")
+    assert frame.to_dict("records") == [{"t": "hi", "m": 3}]
+    frame = shell.run_cell_magic("sql", "", "SELECT $text AS t, $max_rows AS m")
+    assert frame.to_dict("records") == [{"t": "hi", "m": 3}]

@@ -21,9 +21,12 @@ def _table(gb, name: str, **params):
 def _known(gb, project: str | None) -> None:
     """A misspelt project is an error (NotFound listing the known ones), not an empty result."""
     if project is not None:
-        from ..projects.registry import require_project
+        from ..errors import NotFound
 
-        require_project(gb.graph, project)
+        known = sorted(p["project"] for p in gb.projects())    # not gb.graph: gb may be the owner's client
+        if project not in known:
+            hint = f" (known: {', '.join(known[:10])})" if known else " (no project indexed yet)"
+            raise NotFound(f"no project named '{project}'{hint}")
 
 
 # -- graphs ----------------------------------------------------------------------------------------------
@@ -100,6 +103,10 @@ def hotspots(gb, project: str | None = None, *, limit: int = 20, personalize: li
              include_imports: bool = True):
     """Functions and files ranked by PageRank over CALLS (+ IMPORTS) edges; `personalize` seeds a
     personalised PageRank (e.g. the functions an agent is editing)."""
+    if limit < 1:                     # a negative slice bound would silently drop the last rows
+        from ..errors import InvalidArgument
+
+        raise InvalidArgument(f"limit must be at least 1, got {limit}")
     import pandas as pd
 
     calls = _table(gb, "analysis.call_edges", project=project)

@@ -60,9 +60,13 @@ def _command_of(argv: list[str]) -> str | None:
 
 
 INTERNAL_ERROR = 70      # sysexits EX_SOFTWARE
+BROKEN_PIPE = 141        # 128 + SIGPIPE: what a C tool killed by a closed pipe reports, silently
 
 
 def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):     # a terminal that cannot show a name gets it escaped, not a crash
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     parser, commands = build_parser(_command_of(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s",
@@ -71,7 +75,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return commands[args.command](args)
+        try:
+            code = commands[args.command](args)
+            sys.stdout.flush()      # a reader gone away (`| head -1`) shows here, not in Python's exit flush
+            return code
+        except BrokenPipeError:
+            if not _stdout_gone():  # another pipe (a subprocess, a socket): a real error
+                raise
+            return BROKEN_PIPE
     except GraphbuddyError as exc:
         print(f"graphbuddy: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -87,3 +98,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"graphbuddy: internal error: {type(exc).__name__}{': ' + detail[0] if detail else ''} "
               f"(a bug: please report it{'' if args.verbose else '; -v shows the traceback'})", file=sys.stderr)
         return INTERNAL_ERROR
+
+
+def _stdout_gone() -> bool:
+    """True when stdout is a pipe whose reader has gone; stdout then points at /dev/null, so what is still
+    buffered for it cannot fail again when Python flushes it at exit ('Exception ignored ... BrokenPipeError')."""
+    import os
+    import select
+
+    try:
+        fd = sys.stdout.fileno()
+        poll = select.poll()
+        poll.register(fd, select.POLLOUT)
+        if not any(events & select.POLLERR for _, events in poll.poll(0)):
+            return False
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):     # no real stdout (a test harness replaced it)
+        return False
+    return True

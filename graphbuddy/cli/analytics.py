@@ -50,6 +50,6 @@ def cmd_ingest_git(args) -> int:
 
 def cmd_sql(args) -> int:
     with open_store(args) as gb:
-        result = gb.sql(args.text, **parse_params(args.param))
+        result = gb.sql(args.text, params=parse_params(args.param))
     emit(args, result.rows(), table(result))
     return 0

@@ -116,14 +116,14 @@ def cmd_query(args) -> int:
             raise InvalidArgument("give a query name, or --list")
         return 0
     with open_store(args) as gb:
-        result = gb.query(args.name, **parse_params(args.param))
+        result = gb.query(args.name, params=parse_params(args.param))
     emit(args, result.rows(), table(result))
     return 0
 
 
 def cmd_cypher(args) -> int:
     with open_store(args) as gb:
-        result = gb.cypher(args.text, **parse_params(args.param))
+        result = gb.cypher(args.text, params=parse_params(args.param))
     emit(args, result.rows(), table(result))
     return 0
 

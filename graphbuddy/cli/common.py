@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 
@@ -20,7 +21,21 @@ def open_store(args):
 
 
 def emit(args, data, text: str) -> None:
-    print(json.dumps(data, indent=2, default=str) if args.json else text)
+    print(json.dumps(_finite(data), indent=2, default=str) if args.json else text)
+
+
+def _finite(obj):
+    """NaN and infinities as null: json.dumps writes them as NaN / Infinity, which is not JSON (jq and
+    JSON.parse refuse the whole output). Decimals (SQL DECIMAL columns) as numbers, not strings."""
+    if type(obj).__name__ == "Decimal":     # by name: importing decimal would slow every CLI start
+        obj = float(obj)
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    return obj
 
 
 def parse_params(pairs: list[str], *, flag: str = "--param K=V") -> dict[str, str]:

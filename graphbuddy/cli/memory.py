@@ -169,8 +169,9 @@ def _read(source: str | None) -> str | None:
 
     if source is None:
         return None
-    if source == "-":
-        return sys.stdin.read()
+    if source == "-":          # like a file below: invalid UTF-8 becomes replacement characters, not an error
+        raw = getattr(sys.stdin, "buffer", None)
+        return raw.read().decode("utf-8", errors="replace") if raw is not None else sys.stdin.read()
     try:
         with open(source, encoding="utf-8", errors="replace") as fh:
             return fh.read()

@@ -32,6 +32,7 @@ from typing import Callable
 
 from ..errors import IndexingError
 from ..search.documents import code_documents, sync_code_documents
+from ..store.graph import new_database_file
 from ..store.malloc import return_free_memory
 from .discover import Candidate, discover
 from .facts import FileFacts, symbol_part
@@ -428,11 +429,12 @@ def _graph_stamp(graph, project: str):
 
 def _project_root(graph, analytics, project: str, root: str) -> str | None:
     """The root `project` is indexed from. DuckDB keeps a copy so a no-change run never opens the graph
-    (~0.13 s of a cold CLI run); it is trusted only when it names this very root and the graph file is there.
+    (~0.13 s of a cold CLI run); it is trusted only when it names this very root and the graph file is there
+    (not empty either: what a crash while creating it leaves, and Kùzu starts a new database in it).
     The copy is written after a run commits, removed and renamed with the project's other `meta` rows, and
     dropped when a new graph file is created (`forget_recorded_roots`); the root of a Project node changes
     only when the node is created, so the copy is either missing or right."""
-    if (graph.path is None or Path(graph.path).exists()) and _recorded_root(analytics, project) == root:
+    if (graph.path is None or not new_database_file(Path(graph.path))) and _recorded_root(analytics, project) == root:
         return root
     rows = graph.rows("MATCH (p:Project {id: $id}) RETURN p.root", {"id": project})
     return rows[0][0] if rows else None

@@ -66,7 +66,7 @@ def register(mcp, gb, *, roots) -> None:
     @mcp.tool(annotations={"readOnlyHint": False})
     def start_session(
         path: Annotated[str | None, Field(default=None, max_length=4096,
-                                          description="a folder inside the indexed project worked on")] = None,
+                                          description="absolute path of a folder inside the indexed project")] = None,
         project: ProjectName = None,
         agent: Annotated[str | None, Field(default=None, max_length=100, description="agent name")] = None,
     ) -> dict:

@@ -45,7 +45,7 @@ def build_server(gb, *, allowed_roots: list[str] | None = None) -> FastMCP:
     @mcp.tool(annotations={"readOnlyHint": False, "idempotentHint": True})
     def index_project(
         path: Annotated[str, Field(min_length=1, max_length=4096,
-                                   description="folder of the project (inside a registered project or an "
+                                   description="absolute path of the project folder (inside a registered project or an "
                                                "allowed root)")],
         project: Annotated[str | None, Field(default=None, max_length=200, pattern=r"^[^:/\s][^:/]*$",
                                              description="project name (default: the folder name)")] = None,
@@ -104,7 +104,7 @@ def build_server(gb, *, allowed_roots: list[str] | None = None) -> FastMCP:
         if (cypher is None) == (name is None):
             raise ToolError("give exactly one of 'cypher' or 'name'")
         run = gb.cypher if cypher is not None else gb.query
-        result = run(cypher or name, max_rows=max_rows, timeout_ms=timeout_ms, **(params or {}))
+        result = run(cypher or name, max_rows=max_rows, timeout_ms=timeout_ms, params=params or {})
         return {"columns": result.columns, "rows": result.rows(), "truncated": result.truncated}
 
     @mcp.tool(annotations={"readOnlyHint": True})

@@ -67,7 +67,12 @@ def bind_socket(folder: Path, host: str | None, port: int | None) -> tuple[socke
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port or 0))
+    try:
+        sock.bind((host, port or 0))
+    except (OSError, OverflowError) as exc:     # a port in use or out of range, an unknown host: one line
+        sock.close()
+        reason = getattr(exc, "strerror", None) or exc
+        raise GraphbuddyError(f"cannot listen on {host}:{port or 0}: {reason}") from None
     sock.listen(128)
     return sock, {"transport": "tcp", "host": host, "port": sock.getsockname()[1]}
 
@@ -178,7 +183,11 @@ def serve(store: str | Path | None = None, *, host: str | None = None, port: int
     gb = open_store_waiting(folder, lock_wait_s)
     svc = OwnedStore(gb)
     token = discovery.load_token(folder)
-    sock, address = bind_socket(folder, host, port)
+    try:
+        sock, address = bind_socket(folder, host, port)
+    except BaseException:
+        gb.close()
+        raise
     info = {"pid": os.getpid(), **address, "token": token, "store": str(folder), "started_at": time.time()}
     config = uvicorn.Config(build_app(svc, token, allowed_roots=allowed_roots), log_level="warning",
                             lifespan="on", timeout_graceful_shutdown=5, access_log=False)

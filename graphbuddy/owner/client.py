@@ -78,10 +78,22 @@ class RemoteGraphBuddy:
 
         def method(*args, **kwargs):
             kwargs = {k: v for k, v in kwargs.items() if not callable(v)}   # progress callbacks stay local
-            return self.call(name, service.bind_kwargs(name, args, kwargs))
+            return self.call(name, service.client_paths(name, service.bind_kwargs(name, args, kwargs)))
 
         method.__name__ = name
         return method
+
+    def watch(self, path: str | Path, *, project: str | None = None, on_update=None, stop=None, ready=None,
+              debounce_ms: int = 1600, step_ms: int = 10, settle_ms: int = 100) -> int:
+        """`GraphBuddy.watch`, with the watching done here and each update one `index` call to the owner (a
+        watch inside the owner would hold its write lock until stopped)."""
+        from ..api import _log_update, _project_name
+        from ..watch import watch_project
+
+        root = Path.cwd() / Path(path).expanduser()
+        name = _project_name(root, project)
+        return watch_project(lambda: self.index(str(root), project=name), root, on_update=on_update or _log_update,
+                             stop=stop, ready=ready, debounce_ms=debounce_ms, step_ms=step_ms, settle_ms=settle_ms)
 
     def close(self) -> None:
         """Nothing to close: the owner keeps the store open for every client."""

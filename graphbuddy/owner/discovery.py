@@ -92,11 +92,18 @@ def remove_stale(folder: Path, info: dict | None) -> None:
 
 
 def healthy(info: dict, timeout: float = 2.0) -> bool:
-    from .wire import http_request
+    return _probe(info, timeout) is True
+
+
+def _probe(info: dict, timeout: float = 2.0) -> bool | None:
+    """True: the owner answers; None: nothing listens at its address; False: no answer (yet)."""
+    from .wire import NotSent, http_request
 
     try:
         status, _, body = http_request(info, "GET", "/health", headers=auth_header(info), timeout=timeout)
         return status == 200 and json.loads(body).get("pid") == info["pid"]
+    except NotSent:
+        return None
     except (OSError, ValueError):
         return False
 
@@ -114,9 +121,13 @@ def find_owner(folder: Path) -> dict | None:
         remove_stale(folder, info)
         return None
     for _ in range(20):                       # alive: answering, or busy starting/stopping
-        if healthy(info):
+        answer = _probe(info)
+        if answer:
             return info
-        if not pid_alive(int(info["pid"])):
+        # Nothing listens at its address: the owner writes owner.json only once it listens, so it has stopped
+        # listening, or the pid now names another process (pids are reused, e.g. after a reboot: every CLI
+        # run waited 5 s here and left the file)
+        if answer is None or not pid_alive(int(info["pid"])):
             remove_stale(folder, info)
             return None
         time.sleep(0.25)

@@ -7,7 +7,7 @@ import signal
 import time
 from pathlib import Path
 
-from ..errors import InvalidArgument
+from ..errors import InvalidArgument, StoreError
 from . import discovery
 
 
@@ -32,8 +32,13 @@ def merge_into(path: str, name: str, entry: dict) -> Path:
             raise InvalidArgument(f"{target} is not valid JSON; fix or remove it first") from None
         if not isinstance(data, dict):
             raise InvalidArgument(f"{target} does not hold a JSON object")
+        if not isinstance(data.get("mcpServers", {}), dict):
+            raise InvalidArgument(f"{target}: 'mcpServers' is not a JSON object; fix or remove it first")
     data.setdefault("mcpServers", {})[name] = entry
-    target.write_text(json.dumps(data, indent=2) + "\n")
+    try:
+        target.write_text(json.dumps(data, indent=2) + "\n")
+    except OSError as exc:          # a missing folder, no permission: the user's path, one line
+        raise InvalidArgument(f"cannot write {target}: {exc.strerror}") from None
     return target
 
 
@@ -49,9 +54,15 @@ def stop_owner(store: str | None, timeout_s: float = 30.0) -> dict:
     status = owner_status(store)
     pid = status.get("pid")
     if pid:
-        os.kill(pid, signal.SIGTERM)
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:       # it stopped between the status and the signal
+            return status
         deadline = time.monotonic() + timeout_s
         while discovery.pid_alive(pid) and time.monotonic() < deadline:
             time.sleep(0.05)
+        if discovery.pid_alive(pid):     # never report a stop that did not happen
+            raise StoreError(f"owner pid {pid} did not stop within {timeout_s:g} s (it was sent SIGTERM; see "
+                             f"{discovery.store_folder(store) / discovery.LOG_FILE})")
     return status
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import threading
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import InvalidArgument
@@ -26,8 +27,15 @@ READ_METHODS = frozenset({
 UNLOCKED_WRITES = frozenset({"record_event"})
 # Writes a client may safely repeat when the owner died mid-call (the second run converges to the same state).
 IDEMPOTENT_WRITES = frozenset({"index"})
-# Lifecycle, and `watch` (main's watch mode runs until stopped: it would hold the owner's write lock forever).
+# Lifecycle, and `watch` (main's watch mode runs until stopped: it would hold the owner's write lock forever;
+# `RemoteGraphBuddy.watch` runs the loop in the client instead, one remote `index` per update).
 NOT_REMOTE = frozenset({"close", "flush", "watch"})
+# The argument naming a file or folder, per method. The owner's cwd is wherever it was started, so a client
+# sends these absolute, against its own cwd (`client_paths`); for CWD_DEFAULT methods a missing one means the
+# cwd, which is the client's too.
+PATH_ARGS = {"index": "path", "ingest_git": "path", "import_transcript": "path", "impact_of_diff": "path",
+             "analytics_report": "chart", "detect_project": "path", "start_session": "path"}
+CWD_DEFAULT = frozenset({"detect_project", "start_session"})
 
 
 @lru_cache(maxsize=1)
@@ -59,6 +67,17 @@ def bind_kwargs(method: str, args: tuple, kwargs: dict) -> dict[str, Any]:
         else:
             out[name] = value
     return out
+
+
+def client_paths(method: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """`kwargs` with the method's path argument made absolute against this process's cwd (see PATH_ARGS)."""
+    name = PATH_ARGS.get(method)
+    value = kwargs.get(name) if name else None
+    if value is None and method in CWD_DEFAULT:
+        value = "."
+    if value is None:
+        return kwargs
+    return {**kwargs, name: str(Path.cwd() / Path(value).expanduser())}
 
 
 class OwnedStore:

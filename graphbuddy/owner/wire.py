@@ -100,7 +100,8 @@ def _table(data: str):
 
 def _dataclass(name: str, fields: dict):
     module, _, qualname = name.partition(":")
-    if not (module == "graphbuddy" or module.startswith("graphbuddy.")):
+    # importing a module runs it: `graphbuddy.cli.__main__` would run the CLI (and sys.exit) in this process
+    if not (module == "graphbuddy" or module.startswith("graphbuddy.")) or "__main__" in module.split("."):
         raise GraphbuddyError(f"store owner sent an unexpected type {name}")
     cls: Any = importlib.import_module(module)
     for part in qualname.split("."):

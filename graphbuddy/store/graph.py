@@ -51,6 +51,15 @@ def _acquire_database(path: str | None):
         return db
 
 
+def new_database_file(path: Path) -> bool:
+    """Will opening make a new database here? Also for an empty file: what a crash while the file was being
+    created leaves, and Kùzu starts a new database in it."""
+    try:
+        return path.stat().st_size == 0
+    except FileNotFoundError:
+        return True
+
+
 def _release_database(path: str | None, db) -> None:
     if path is None:
         db.close()
@@ -152,7 +161,7 @@ class GraphStore:
             if self._db is None:            # else: opened already, or this thread is migrating it right now
                 if self._closed:
                     raise StoreError(f"graph store is closed: {self.path or ':memory:'}", path=self.path)
-                created = self.path is not None and not Path(self.path).exists()
+                created = self.path is not None and new_database_file(Path(self.path))
                 db = _acquire_database(self.path)
                 try:
                     self._conn = _kuzu().Connection(db)

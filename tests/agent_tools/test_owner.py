@@ -60,9 +60,9 @@ def _sample(tmp_path) -> Path:
     return root
 
 
-def _serve(store: Path, env: dict, *args: str) -> tuple[subprocess.Popen, dict]:
+def _serve(store: Path, env: dict, *args: str, cwd: Path | None = None) -> tuple[subprocess.Popen, dict]:
     proc = subprocess.Popen([sys.executable, "-m", "graphbuddy.cli", "serve", "--store", str(store), *args],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         info = discovery.read_owner(store)
@@ -268,3 +268,96 @@ def test_owner_stops_when_its_owner_file_is_gone(store, env):
         time.sleep(0.1)
     assert not discovery.pid_alive(pid)
     assert not (store / "owner.sock").exists()
+
+
+def _cli(store: Path, env: dict, cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "graphbuddy.cli", *args, "--store", str(store), "--json"],
+                          env=env, cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def test_cli_paths_and_cwd_are_the_clients_not_the_owners(store, env, tmp_path):
+    """The owner runs in another folder than the CLI (it keeps the cwd of whoever started it): `index .`,
+    `session start` and `reflect` (project of the cwd) went to the owner's folder, not the user's."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    proc, _ = _serve(store, env, cwd=elsewhere)
+    sample = _sample(tmp_path)
+    r = _cli(store, env, sample, "index", ".")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["project"] == "sample"
+    r = _cli(store, env, sample / "shop", "session", "start")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["project"] == "sample"
+    r = _cli(store, env, sample, "reflect", "prices are rounded to cents")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["project"] == "sample"
+    assert discovery.read_owner(store)["pid"] == proc.pid           # every call went through the owner
+
+
+def test_cli_watch_and_hotspots_work_while_an_owner_runs(store, env, tmp_path):
+    """`watch` is not a remote method and `hotspots --project` read `gb.graph`: both were internal errors
+    (AttributeError, exit 70) whenever an owner held the store."""
+    proc, _ = _serve(store, env)
+    sample = _sample(tmp_path)
+    w = subprocess.Popen([sys.executable, "-m", "graphbuddy.cli", "watch", str(sample), "--project", "sample",
+                          "--store", str(store), "--json"], env={**env, "PYTHONUNBUFFERED": "1"},
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = w.stdout.readline()                       # the catch-up index, through the owner
+        assert first, w.stderr.read() if w.poll() is not None else "no output"
+        assert json.loads(first)["report"]["project"] == "sample"
+        time.sleep(0.3)
+        (sample / "shop/extra.py").write_text("def extra():\n    return 1\n")
+        assert '"shop/extra.py"' in w.stdout.readline()
+    finally:
+        w.send_signal(signal.SIGINT)
+        out, err = w.communicate(timeout=60)
+    assert w.returncode == 0, err
+    r = _cli(store, env, tmp_path, "hotspots", "--project", "sample")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)
+    r = _cli(store, env, tmp_path, "hotspots", "--project", "nope")
+    assert r.returncode == 6 and "no project named 'nope'" in r.stderr, r.stderr
+    assert discovery.read_owner(store)["pid"] == proc.pid
+
+
+def test_owner_file_naming_a_live_pid_that_does_not_listen_is_stale(store, env, tmp_path):
+    """After a reboot the pid in a left-over owner.json may name another live process: every CLI run waited
+    5 s for it to answer, then left the file for the next run to wait again."""
+    graphbuddy.open(store).close()
+    other = subprocess.Popen(["sleep", "120"])            # a live process that is no owner
+    try:
+        info = {"pid": other.pid, "transport": "unix", "socket": str(store / "owner.sock"), "token": "t" * 43,
+                "store": str(store), "started_at": 0}
+        discovery.write_private(store / "owner.json", json.dumps(info))
+        started = time.monotonic()
+        r = _cli(store, env, tmp_path, "stats")
+        assert r.returncode == 0, r.stderr
+        assert not (store / "owner.json").exists()
+        assert time.monotonic() - started < 4.5
+    finally:
+        other.kill()
+        other.wait()
+
+
+def test_owner_stop_says_so_when_the_owner_did_not_stop(store, env, monkeypatch):
+    """`graphbuddy owner stop` printed 'stopped owner pid N' (exit 0) when the owner was still running after
+    the wait."""
+    from graphbuddy.errors import StoreError
+    from graphbuddy.owner import install
+
+    proc, info = _serve(store, env)
+    found = install.owner_status
+
+    def found_then_frozen(where):
+        status = found(where)
+        os.kill(proc.pid, signal.SIGSTOP)             # cannot handle the SIGTERM until continued
+        return status
+
+    monkeypatch.setattr(install, "owner_status", found_then_frozen)
+    try:
+        with pytest.raises(StoreError, match=f"owner pid {proc.pid} did not stop within 1 s"):
+            install.stop_owner(str(store), timeout_s=1.0)
+    finally:
+        os.kill(proc.pid, signal.SIGCONT)
+    assert proc.wait(timeout=30) == 0                  # the pending SIGTERM: a clean stop after all

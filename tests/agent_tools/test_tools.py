@@ -173,3 +173,22 @@ def test_resources_and_list_tools(tools):
 
     schema, queries = run_client(server, read)
     assert "CREATE NODE TABLE Function" in schema and any(q["name"] == "code.callers" for q in queries)
+
+
+def test_query_graph_params_may_be_named_like_the_librarys_own_arguments(tools):
+    """params {"text": ..., "max_rows": ...} collided with gb.cypher(text, max_rows=...): 'got multiple values'
+    instead of the query's answer."""
+    call, _, _ = tools
+    err, out = call("query_graph", cypher="RETURN $text AS t, $max_rows AS m, $timeout_ms AS o",
+                    params={"text": "hi", "max_rows": 7, "timeout_ms": "x"})
+    assert not err, out
+    assert out["rows"] == [{"t": "hi", "m": 7, "o": "x"}]
+
+
+def test_index_project_refuses_a_relative_path(tools, monkeypatch):
+    """A relative path was resolved against the server's cwd (the owner keeps the cwd of whichever session
+    started it; from HOME, "." indexed the whole home folder), not the agent's."""
+    call, _, base = tools
+    monkeypatch.chdir(base)                           # "sample" would be base/sample, inside the allowed root
+    err, msg = call("index_project", path="sample", project="sample")
+    assert err and "absolute path" in msg, msg

@@ -149,3 +149,29 @@ def test_remove_and_rename_carry_the_recorded_root(indexed, tmp_path):
     assert index_cold(store, elsewhere, project="shop2")[0].mode == "unchanged"
     with pytest.raises(IndexingError, match="already indexed from"):
         index_cold(store, root, project="shop2")
+
+
+def test_an_empty_graph_file_means_a_full_rebuild(indexed):
+    """A crash while the graph file was being created leaves it empty (0 bytes); Kùzu makes a new database in
+    it, but only a missing file counted as new: the next index said 'unchanged' and the graph stayed empty."""
+    store, root = indexed
+    expected = files_in_graph(store)
+    (store / "graph.kuzu.wal").unlink(missing_ok=True)
+    (store / "graph.kuzu").write_bytes(b"")
+    report, _ = index_cold(store, root)
+    assert report.mode == "full"
+    assert files_in_graph(store) == expected
+
+
+def test_an_empty_graph_file_opened_by_another_command_first_means_a_full_rebuild(indexed):
+    """The same, when any command opened the empty file first (Kùzu then writes a new database into it)."""
+    store, root = indexed
+    expected = files_in_graph(store)
+    (store / "graph.kuzu.wal").unlink(missing_ok=True)
+    (store / "graph.kuzu").write_bytes(b"")
+    with graphbuddy.open(store) as gb:
+        assert gb.projects() == []
+    assert (store / "graph.kuzu").stat().st_size > 0
+    report, _ = index_cold(store, root)
+    assert report.mode == "full"
+    assert files_in_graph(store) == expected

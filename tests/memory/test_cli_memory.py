@@ -58,3 +58,21 @@ def test_errors_are_one_line_with_exit_codes(tmp_path, args, code, message):
     proc = run(*args, store=tmp_path / "store", cwd=tmp_path)
     assert proc.returncode == code, proc.stderr
     assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+def test_stdin_that_is_not_utf8_is_read_like_a_file(tmp_path):
+    """A file is read with replacement characters, stdin was read strictly: `reflect -` with invalid UTF-8
+    was an internal error (UnicodeDecodeError, exit 70)."""
+    import os
+    import subprocess
+    import sys
+
+    from clirun import REPO
+
+    # utf-8:strict is how Python reads stdin in a UTF-8 locale such as en_US.UTF-8 (C.UTF-8 escapes instead)
+    env = dict(os.environ, GRAPHBUDDY_HOME=str(tmp_path / "store"), PYTHONPATH=str(REPO),
+               PYTHONIOENCODING="utf-8:strict")
+    proc = subprocess.run([sys.executable, "-m", "graphbuddy.cli", "reflect", "-", "--json"],
+                          input=b"caf\xe9 costs 3 euros\n", capture_output=True, env=env, cwd=tmp_path, timeout=120)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert json.loads(proc.stdout)["content"].startswith("caf\ufffd costs 3 euros")

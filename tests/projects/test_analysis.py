@@ -59,3 +59,13 @@ def test_an_unknown_project_is_an_error_not_an_empty_result(multi_gb):
         with pytest.raises(NotFound, match="no project named 'nope'"):
             fn(multi_gb, "nope")
     assert len(ga.hotspots(multi_gb, "auth-service")) > 0
+
+
+@pytest.mark.parametrize("limit", [0, -1])
+def test_hotspots_limit_below_one_is_refused(multi_gb, limit):
+    """`graphbuddy hotspots --limit -1` printed every hotspot but the last (a Python slice [:-1]) and
+    `--limit 0` printed 'no edges', both with exit 0."""
+    from graphbuddy.errors import InvalidArgument
+
+    with pytest.raises(InvalidArgument, match="limit must be at least 1"):
+        ga.hotspots(multi_gb, limit=limit)
