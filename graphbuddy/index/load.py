@@ -55,6 +55,35 @@ def delete_files(graph, project: str, paths: list[str]) -> None:
                                       "MATCH (f:File {id: $id}) DETACH DELETE f"))
 
 
+# Edges from the memory of the work into the code (schema/002_memory.cypher): (rel table, its property).
+_MEMORY_LINKS = (("ABOUT", "how"), ("TOUCHED", "change"))
+
+
+def memory_links(graph, project: str, paths: list[str] | None = None) -> list[tuple]:
+    """The memory edges (reflections, insights, sessions) into the project's files and definitions, or only
+    into those of `paths`. Rebuilding a file drops its nodes with every edge, and these edges are not the
+    index's to recompute: the caller reads them first and writes them back (`restore_memory_links`). The
+    memory rel tables are small: one scan each, filtered here."""
+    files = None if paths is None else {file_id(project, p) for p in paths}
+    out = []
+    for rel, prop in _MEMORY_LINKS:
+        for src_label, src, dst_label, dst, dst_file, value in graph.rows(
+                f"MATCH (m)-[e:{rel}]->(x) WHERE x.project = $p "
+                f"RETURN label(m), m.id, label(x), x.id, x.file, e.{prop}", {"p": project}):
+            if files is None or (dst if dst_label == "File" else dst_file) in files:
+                out.append((rel, prop, src_label, src, dst_label, dst, value))
+    return out
+
+
+def restore_memory_links(graph, links: list[tuple]) -> int:
+    """Write back `memory_links` whose target node exists again (a definition that is gone takes its links
+    with it, as a patched file's do). Row by row, after the run's edge COPYs: a few links, by primary key."""
+    for rel, prop, src_label, src, dst_label, dst, value in links:
+        graph.execute(f"MATCH (m:{src_label} {{id: $m}}), (x:{dst_label} {{id: $x}}) "
+                      f"CREATE (m)-[:{rel} {{{prop}: $v}}]->(x)", {"m": src, "x": dst, "v": value})
+    return len(links)
+
+
 def delete_outgoing(graph, project: str, paths: list[str]) -> None:
     """Remove the resolved edges that start in these files (they are about to be re-resolved)."""
     _per_file(graph, project, paths, ("MATCH (f:File {id: $id})-[r:IMPORTS]->() DELETE r",

@@ -249,7 +249,9 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         state.set_dirty(project)
     with resolve_to_edges(index, project, affected, full_facts, workers=workers,
                           bodies={p: b for p, (_, b) in prepared.blobs.items()}) as resolving, graph.transaction():
+        links = []                       # memory edges into nodes this run deletes and writes again
         if fresh and existing_root is not None:
+            links = load.memory_links(graph, project)
             _drop_project_graph(graph, project)
         _upsert_project(graph, project, str(root), found.git_head, now,
                         sorted({f.language for f in symbols.values()}))
@@ -259,6 +261,8 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
             written.append(load.patch_file(graph, project, plans[p]))
             patched.add(p)
         rebuilt = sorted(set(stale) - patched)
+        if rebuilt and not fresh:
+            links = load.memory_links(graph, project, rebuilt)
         load.delete_files(graph, project, rebuilt)
         # the parse workers' tables hold every changed file: usable when none was patched
         nodes = load.insert_files(graph, project, [new_facts[p] for p in changed if p not in patched], now,
@@ -302,6 +306,7 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
             (set(changed) - patched) | set(rewired) | unpatched, into=set(rebuilt), sources_into=same),
             copy=not patched)
         load.remove_orphan_modules(graph, modules)
+        load.restore_memory_links(graph, links)
     if syncer is not None:
         syncing.result()
         rows = building.result()

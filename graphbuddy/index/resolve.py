@@ -1063,7 +1063,9 @@ class Resolver:
         if recv is None:
             hit, reason = self.lookup_name(call.name, chain)
             if hit is None:
-                unique = self._unique_function(call.name)
+                # only where functions share one namespace: elsewhere the one project function of that name in
+                # another module is unreachable (Python `quote` from urllib.parse, a Go builtin `copy`)
+                unique = self._unique_function(call.name) if self.adapter.global_functions else None
                 # no key for the definition read: "n:" covers it (`changed_keys`), "e:" the node it names
                 return (("def", unique[0], self.index.view(unique[0]).by_qn[unique[1]]), "global_unique") \
                     if unique else (None, None)

@@ -33,6 +33,7 @@ class CAdapter(Adapter):
     grammar = "c"
     query_file = "c.scm"
     family = "c"
+    global_functions = True
 
     def module_name(self, path: str) -> str:
         return _split_ext(path)[0]

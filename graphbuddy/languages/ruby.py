@@ -27,6 +27,7 @@ class RubyAdapter(Adapter):
     constructor_names = ("initialize",)
     implicit_self = True
     lexical_class_scopes = True
+    global_functions = True
 
     def extract(self, src: bytes, *, path: str, hash: str):
         facts = super().extract(src, path=path, hash=hash)
