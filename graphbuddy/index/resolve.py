@@ -479,6 +479,10 @@ class Resolver:
         self._bound_names = frozenset(name for _, name in self.view.bindings)
         self._member_types = frozenset(name for scope, members in self.view.children.items() if scope is not None
                                        for name, d in members.items() if d.is_class)
+        # names of functions defined inside functions (local functions, methods of anonymous/local classes)
+        self._nested_names = frozenset(name for scope, members in self.view.children.items()
+                                       if scope is not None and not getattr(self.view.by_qn.get(scope), "is_class", True)
+                                       for name, d in members.items() if not d.is_class)
         self._scoped = False
         self._unscoped_sites: dict[tuple, tuple] = {}
 
@@ -1053,6 +1057,15 @@ class Resolver:
         chain, cls_path_def = self._context(call.caller)
         recv = call.receiver
         if recv is None and self.adapter.implicit_self and not call.is_new and cls_path_def is not None:
+            if call.name in self._nested_names:
+                # a method of an anonymous/local class (Java, Kotlin `object :`), or a local function: the
+                # functions of its enclosing function scopes (its class's own methods, sibling local functions)
+                # come before the enclosing named class's members. Costs a set lookup per site; where some function
+                # of the file nests a function of that name, the site is resolved per caller (reads its scopes).
+                self._scoped = True
+                hit = self._enclosing_function_member(call.name, chain) if len(chain) > 1 else None
+                if hit is not None:
+                    return hit, "scope"
             hit = self.member(*cls_path_def, call.name)          # `helper()` in a method: this.helper()
             if hit is not None and not hit[2].is_class:
                 self._dispatch = cls_path_def
@@ -1121,6 +1134,18 @@ class Resolver:
                 return None, None
             return self._callable(m, "receiver", new=call.is_new) if m else (None, None)
         return None, None
+
+    def _enclosing_function_member(self, name: str, chain: list[str]):
+        """A function `name` defined directly in one of the function scopes enclosing the caller (not in the
+        caller itself: a method's own nested definitions are not its siblings), innermost first."""
+        for scope in chain[1:]:
+            d = self._defn(self.path, scope)
+            if d is None or d.is_class:          # Ruby chains hold classes too: those are `member`'s business
+                continue
+            hit = self._members(self.path, scope).get(name)
+            if hit is not None and not hit.is_class:
+                return ("def", self.path, hit)
+        return None
 
     def _receiver(self, recv: str, chain: list[str], cls_path_def: tuple[str, Definition] | None):
         """(typed, hit, reason): the class of a typed receiver (local variable, attribute of self, constructor
@@ -1388,6 +1413,7 @@ class _Sub(Resolver):
         self.view = self.index.view(path)           # read through the recording accessors only
         self._start_lookups()
         self._scope_names = self._bound_names = self._member_types = None   # another file's: read (keys recorded)
+        self._nested_names = frozenset()        # resolve_call runs on the file's own resolver only
         self._scoped = False
         self.adapter = adapter_for(self._language(path))
         self.family = family(self.view.facts.language)
