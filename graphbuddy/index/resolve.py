@@ -593,8 +593,16 @@ class Resolver:
 
     def _unique(self, name: str) -> tuple[str, str] | None:
         self.keys.add("n:" + name)
-        hits = [h for h in self.index.function_names.get(name, ())
-                if family(self.index.facts[h[0]].language) == self.family]     # never across languages
+        hits = []
+        for h in self.index.function_names.get(name, ()):
+            language = self.index.facts[h[0]].language
+            if family(language) != self.family:               # never across languages
+                continue
+            sep = adapter_for(language).separator
+            if sep != "." and sep in h[1]:
+                continue      # inside a namespace (PHP `Ns\f`, C++ `ns::f`): an unqualified call from elsewhere
+                              # never reaches it (PHP falls back to the global function)
+            hits.append(h)
         return hits[0] if len(hits) == 1 else None
 
     # -- imports -------------------------------------------------------------------------------------------
