@@ -419,7 +419,7 @@ def _table_surfaces(path: str, facts: FileFacts | None) -> dict[str, object]:
     out: dict[str, list] = {}
     by_qn = _FileView(facts).by_qn
     for name, (_, qn) in _top_level_functions(path, facts):
-        out.setdefault("n:" + name, [facts.language]).append((qn, by_qn[qn].kind))
+        out.setdefault("n:" + name, [facts.language]).append((qn, by_qn[qn].kind, by_qn[qn].exported))
     for key, (_, d) in _named_bases(path, facts):
         out.setdefault("b:" + key, []).append(surface(d))
     return {k: tuple(v) for k, v in out.items()}
@@ -598,10 +598,12 @@ class Resolver:
             language = self.index.facts[h[0]].language
             if family(language) != self.family:               # never across languages
                 continue
-            sep = adapter_for(language).separator
-            if sep != "." and sep in h[1]:
+            adapter = adapter_for(language)
+            if adapter.separator != "." and adapter.separator in h[1]:
                 continue      # inside a namespace (PHP `Ns\f`, C++ `ns::f`): an unqualified call from elsewhere
                               # never reaches it (PHP falls back to the global function)
+            if adapter.exported_is_linkage and not self.index.view(h[0]).by_qn[h[1]].exported:
+                continue      # C `static`: callable only where its file is included, found through the include
             hits.append(h)
         return hits[0] if len(hits) == 1 else None
 

@@ -56,6 +56,8 @@ class Adapter:
     global_functions = False  # top-level functions share one program-wide namespace (C, C++, PHP, Ruby): a bare
                               # name nothing in scope binds may mean the project's one function of that name
                               # (`global_unique`); elsewhere it is a builtin, an external import or a local
+    exported_is_linkage = False   # `exported` is external linkage (C/C++ non-`static`): a function that is not
+                                  # can only be called from files that see it (no `global_unique` target)
 
     # -- tree-sitter objects, built lazily per process ------------------------------------------------
     @cached_property
