@@ -347,8 +347,11 @@ def base_key(base: str) -> str:
 
 
 def package_key(facts: FileFacts) -> str | None:
-    """Files sharing this key share one namespace (Go package, Java package, C# namespace)."""
-    return f"{family(facts.language)}:{facts.module}" if adapter_for(facts.language).package_scoped else None
+    """Files sharing this key share one namespace (Go package, Java package, C# namespace). A Go external test
+    package (`package x_test`) shares its directory, not its namespace, with package x (`package_variant`)."""
+    if not adapter_for(facts.language).package_scoped:
+        return None
+    return f"{family(facts.language)}:{facts.module}{facts.extra.get('package_variant', '')}"
 
 
 def build_package_map(facts: dict[str, FileFacts]) -> dict[str, tuple[str, ...]]:

@@ -222,3 +222,21 @@ def test_moved_node_ids_re_resolve_the_files_pointing_at_them(tmp_path):
         p.edit("m.py", lambda t: t.replace("def f():\n    return 1\n", "def e():\n    return 1\n"))
     finally:
         p.close()
+
+
+def test_go_external_test_package_clause_edit(tmp_path):
+    """p:/k: keys: `package x_test` -> `package x` moves a file into the package's namespace (and back)."""
+    files = {"go.mod": "module example.com/app\n",
+             "ins/ins.go": "package ins\n\nfunc traverse() uint64 {\n\treturn typeOf()\n}\n",
+             "ins/a_test.go": "package ins_test\n\nfunc typeOf() string { return \"\" }\n",
+             "ins/typeof.go": "package ins\n\nfunc typeOf() uint64 { return 0 }\n"}
+    p = Project(tmp_path, files)
+    own, other = ("sample:ins/ins.go:ins.traverse", "sample:ins/typeof.go:ins.typeOf"), \
+        ("sample:ins/ins.go:ins.traverse", "sample:ins/a_test.go:ins.typeOf")
+    try:
+        _, dump = p.edit("ins/a_test.go", lambda t: t.replace("package ins_test", "package ins"))
+        assert other in _edges(dump, "calls")          # one package now: the first file defining it wins
+        _, dump = p.edit("ins/a_test.go", lambda t: t.replace("package ins", "package ins_test"))
+        assert own in _edges(dump, "calls") and other not in _edges(dump, "calls")
+    finally:
+        p.close()
