@@ -347,8 +347,11 @@ def base_key(base: str) -> str:
 
 
 def package_key(facts: FileFacts) -> str | None:
-    """Files sharing this key share one namespace (Go package, Java package, C# namespace)."""
-    return f"{family(facts.language)}:{facts.module}" if adapter_for(facts.language).package_scoped else None
+    """Files sharing this key share one namespace (Go package, Java package, C# namespace). A Go external test
+    package (`package x_test`) shares its directory, not its namespace, with package x (`package_variant`)."""
+    if not adapter_for(facts.language).package_scoped:
+        return None
+    return f"{family(facts.language)}:{facts.module}{facts.extra.get('package_variant', '')}"
 
 
 def build_package_map(facts: dict[str, FileFacts]) -> dict[str, tuple[str, ...]]:
@@ -419,7 +422,7 @@ def _table_surfaces(path: str, facts: FileFacts | None) -> dict[str, object]:
     out: dict[str, list] = {}
     by_qn = _FileView(facts).by_qn
     for name, (_, qn) in _top_level_functions(path, facts):
-        out.setdefault("n:" + name, [facts.language]).append((qn, by_qn[qn].kind))
+        out.setdefault("n:" + name, [facts.language]).append((qn, by_qn[qn].kind, by_qn[qn].exported))
     for key, (_, d) in _named_bases(path, facts):
         out.setdefault("b:" + key, []).append(surface(d))
     return {k: tuple(v) for k, v in out.items()}
@@ -479,6 +482,10 @@ class Resolver:
         self._bound_names = frozenset(name for _, name in self.view.bindings)
         self._member_types = frozenset(name for scope, members in self.view.children.items() if scope is not None
                                        for name, d in members.items() if d.is_class)
+        # names of functions defined inside functions (local functions, methods of anonymous/local classes)
+        self._nested_names = frozenset(name for scope, members in self.view.children.items()
+                                       if scope is not None and not getattr(self.view.by_qn.get(scope), "is_class", True)
+                                       for name, d in members.items() if not d.is_class)
         self._scoped = False
         self._unscoped_sites: dict[tuple, tuple] = {}
 
@@ -589,8 +596,18 @@ class Resolver:
 
     def _unique(self, name: str) -> tuple[str, str] | None:
         self.keys.add("n:" + name)
-        hits = [h for h in self.index.function_names.get(name, ())
-                if family(self.index.facts[h[0]].language) == self.family]     # never across languages
+        hits = []
+        for h in self.index.function_names.get(name, ()):
+            language = self.index.facts[h[0]].language
+            if family(language) != self.family:               # never across languages
+                continue
+            adapter = adapter_for(language)
+            if adapter.separator != "." and adapter.separator in h[1]:
+                continue      # inside a namespace (PHP `Ns\f`, C++ `ns::f`): an unqualified call from elsewhere
+                              # never reaches it (PHP falls back to the global function)
+            if adapter.exported_is_linkage and not self.index.view(h[0]).by_qn[h[1]].exported:
+                continue      # C `static`: callable only where its file is included, found through the include
+            hits.append(h)
         return hits[0] if len(hits) == 1 else None
 
     # -- imports -------------------------------------------------------------------------------------------
@@ -1053,6 +1070,15 @@ class Resolver:
         chain, cls_path_def = self._context(call.caller)
         recv = call.receiver
         if recv is None and self.adapter.implicit_self and not call.is_new and cls_path_def is not None:
+            if call.name in self._nested_names:
+                # a method of an anonymous/local class (Java, Kotlin `object :`), or a local function: the
+                # functions of its enclosing function scopes (its class's own methods, sibling local functions)
+                # come before the enclosing named class's members. Costs a set lookup per site; where some function
+                # of the file nests a function of that name, the site is resolved per caller (reads its scopes).
+                self._scoped = True
+                hit = self._enclosing_function_member(call.name, chain) if len(chain) > 1 else None
+                if hit is not None:
+                    return hit, "scope"
             hit = self.member(*cls_path_def, call.name)          # `helper()` in a method: this.helper()
             if hit is not None and not hit[2].is_class:
                 self._dispatch = cls_path_def
@@ -1063,7 +1089,9 @@ class Resolver:
         if recv is None:
             hit, reason = self.lookup_name(call.name, chain)
             if hit is None:
-                unique = self._unique_function(call.name)
+                # only where functions share one namespace: elsewhere the one project function of that name in
+                # another module is unreachable (Python `quote` from urllib.parse, a Go builtin `copy`)
+                unique = self._unique_function(call.name) if self.adapter.global_functions else None
                 # no key for the definition read: "n:" covers it (`changed_keys`), "e:" the node it names
                 return (("def", unique[0], self.index.view(unique[0]).by_qn[unique[1]]), "global_unique") \
                     if unique else (None, None)
@@ -1119,6 +1147,18 @@ class Resolver:
                 return None, None
             return self._callable(m, "receiver", new=call.is_new) if m else (None, None)
         return None, None
+
+    def _enclosing_function_member(self, name: str, chain: list[str]):
+        """A function `name` defined directly in one of the function scopes enclosing the caller (not in the
+        caller itself: a method's own nested definitions are not its siblings), innermost first."""
+        for scope in chain[1:]:
+            d = self._defn(self.path, scope)
+            if d is None or d.is_class:          # Ruby chains hold classes too: those are `member`'s business
+                continue
+            hit = self._members(self.path, scope).get(name)
+            if hit is not None and not hit.is_class:
+                return ("def", self.path, hit)
+        return None
 
     def _receiver(self, recv: str, chain: list[str], cls_path_def: tuple[str, Definition] | None):
         """(typed, hit, reason): the class of a typed receiver (local variable, attribute of self, constructor
@@ -1386,6 +1426,7 @@ class _Sub(Resolver):
         self.view = self.index.view(path)           # read through the recording accessors only
         self._start_lookups()
         self._scope_names = self._bound_names = self._member_types = None   # another file's: read (keys recorded)
+        self._nested_names = frozenset()        # resolve_call runs on the file's own resolver only
         self._scoped = False
         self.adapter = adapter_for(self._language(path))
         self.family = family(self.view.facts.language)

@@ -53,6 +53,11 @@ class Adapter:
     out_of_line_members = False   # C++: `void A::f() {}` is a member of class A declared elsewhere
     lexical_class_scopes = False  # Ruby: constants resolve in enclosing classes/modules, reopened across files
     namespaced_calls = False  # `ns::f()` / `\\ns\\f()`: namespaces are not definitions, match qualified names
+    global_functions = False  # top-level functions share one program-wide namespace (C, C++, PHP, Ruby): a bare
+                              # name nothing in scope binds may mean the project's one function of that name
+                              # (`global_unique`); elsewhere it is a builtin, an external import or a local
+    exported_is_linkage = False   # `exported` is external linkage (C/C++ non-`static`): a function that is not
+                                  # can only be called from files that see it (no `global_unique` target)
 
     # -- tree-sitter objects, built lazily per process ------------------------------------------------
     @cached_property

@@ -33,6 +33,8 @@ class CAdapter(Adapter):
     grammar = "c"
     query_file = "c.scm"
     family = "c"
+    global_functions = True
+    exported_is_linkage = True
 
     def module_name(self, path: str) -> str:
         return _split_ext(path)[0]
@@ -70,6 +72,8 @@ class CAdapter(Adapter):
     def is_exported(self, node, name: str, parent) -> bool:
         if parent is not None and parent.is_class:          # a static member is not internal linkage
             return True
+        if node.type == "function_definition" and _macro_misparse(node):
+            return False
         return not any(c.type == "storage_class_specifier" and c.text == b"static" for c in node.children)
 
     def qualify(self, node, caps, name, parent, module):
@@ -194,6 +198,19 @@ class CppAdapter(CAdapter):
 
     def binding_type(self, node, src: bytes) -> str:
         return _last(_text(src, node))                                  # ns::Shape -> Shape (namespaces are not defs)
+
+
+def _macro_misparse(node) -> bool:
+    """`void OVS_PRINTF_FORMAT(3, 4)\nf(...) {...}`: a macro before the declarator parses as a definition of
+    the macro whose parameter list is only an ERROR (`3, 4`). Not a function another file can link to."""
+    decl = node.child_by_field_name("declarator")
+    while decl is not None and decl.type == "pointer_declarator":
+        decl = decl.child_by_field_name("declarator")
+    params = decl.child_by_field_name("parameters") if decl is not None and decl.type == "function_declarator" else None
+    if params is None:
+        return False
+    kinds = {c.type for c in params.named_children}
+    return "ERROR" in kinds and not kinds & {"parameter_declaration", "variadic_parameter", "optional_parameter_declaration"}
 
 
 def _last(text: str) -> str:

@@ -3,12 +3,14 @@ their package clause), packages by directory, import paths through go.mod's modu
 their receiver type across the package's files, embedded fields as `includes` bases."""
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from ..index.facts import Import
 from .base import Adapter, _text, preceding_comments
 
 _MODULE_LINE = re.compile(r"^\s*module\s+(\S+)", re.M)
+_PACKAGE_LINE = re.compile(rb"^package\s+(\w+)", re.M)
 _BUILTIN_TYPES = frozenset({"int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64",
                             "uintptr", "float32", "float64", "complex64", "complex128", "string", "bool", "byte",
                             "rune", "error", "any"})
@@ -33,6 +35,14 @@ class GoAdapter(Adapter):
 
     def definition_kind(self, capture_kind, name, parent):
         return capture_kind
+
+    def extract(self, src: bytes, *, path: str, hash: str):
+        facts = super().extract(src, path=path, hash=hash)
+        m = _PACKAGE_LINE.search(src) if path.endswith("_test.go") else None
+        if m is not None and m.group(1).endswith(b"_test"):
+            # `package x_test` beside `package x`: another package in the same directory (resolve.package_key)
+            return dataclasses.replace(facts, extra={**facts.extra, "package_variant": "_test"})
+        return facts
 
     def docstring(self, node, src: bytes) -> str:
         if node.type == "source_file":
@@ -111,6 +121,11 @@ class GoAdapter(Adapter):
     # -- resolution ----------------------------------------------------------------------------------------
     def module_keys(self, path: str, all_paths: frozenset[str]) -> list[tuple[str, int]]:
         return [(path.rsplit("/", 1)[0] if "/" in path else ".", 0)]
+
+    def module_keys_for(self, facts, all_paths):
+        if facts.extra.get("package_variant"):      # an external test package: nothing imports it
+            return []
+        return self.module_keys(facts.path, all_paths)
 
     def import_candidates(self, imp: Import, importer: str, config: dict) -> list[str]:
         gomod = _nearest_go_mod(importer, config)

@@ -28,6 +28,7 @@ class PhpAdapter(Adapter):
     super_names = ("parent",)
     constructor_names = ("__construct",)
     namespaced_calls = True
+    global_functions = True
     separator = "\\"
 
     def extract(self, src: bytes, *, path: str, hash: str):

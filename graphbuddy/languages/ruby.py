@@ -27,6 +27,7 @@ class RubyAdapter(Adapter):
     constructor_names = ("initialize",)
     implicit_self = True
     lexical_class_scopes = True
+    global_functions = True
 
     def extract(self, src: bytes, *, path: str, hash: str):
         facts = super().extract(src, path=path, hash=hash)
@@ -104,24 +105,25 @@ class RubyAdapter(Adapter):
         return True
 
     def bases(self, caps, src: bytes):
-        out, kinds = [], []
-        for b in caps.get("bases", ()):
-            if b.type in ("constant", "scope_resolution"):
-                out.append(_dotted(_text(src, b)))
-                kinds.append("extends")
+        """In Ruby's ancestor order, which `member` searches in: included/prepended modules (the last one
+        first), then the superclass, then `extend`ed modules (singleton methods: a last resort)."""
+        supers = [_dotted(_text(src, b)) for b in caps.get("bases", ()) if b.type in ("constant", "scope_resolution")]
+        mixins, extended = [], []
         node = caps.get("definition.class", caps.get("definition.module_class", [None]))[0]
         body = node.child_by_field_name("body") if node is not None else None
         for stmt in body.named_children if body is not None else ():
             if stmt.type != "call" or stmt.child_by_field_name("receiver") is not None:
                 continue
             method, args = stmt.child_by_field_name("method"), stmt.child_by_field_name("arguments")
-            kind = _MIXINS.get(_text(src, method)) if method is not None else None
-            if kind and args is not None:
-                for a in args.named_children:
-                    if a.type in ("constant", "scope_resolution"):
-                        out.append(_dotted(_text(src, a)))
-                        kinds.append(kind)
-        return tuple(out), tuple(kinds)
+            word = _text(src, method) if method is not None else ""
+            if word in _MIXINS and args is not None:
+                names = [_dotted(_text(src, a)) for a in args.named_children if a.type in ("constant", "scope_resolution")]
+                # `include A, B` puts A before B in the ancestors (B is included first)
+                (extended if word == "extend" else mixins).append(names)
+        out = [n for group in reversed(mixins) for n in group] + supers + [n for group in extended for n in group]
+        kinds = ("includes",) * sum(map(len, mixins)) + ("extends",) * len(supers) \
+            + ("includes",) * sum(map(len, extended))
+        return tuple(out), kinds
 
     def receiver_text(self, node, src: bytes) -> str:
         if node.type == "call" and node.child_by_field_name("receiver") is not None \

@@ -179,22 +179,30 @@ def test_return_types_and_attributes_of_another_file(tmp_path):
 
 
 def test_re_exports_star_imports_and_unique_names(tmp_path):
-    """t: keys of an alias re-export, i: keys of star imports, n: keys of global-unique functions."""
+    """t: keys of an alias re-export, i: keys of star imports, n: keys of global-unique functions (C: Python
+    has no global_unique fallback)."""
     files = {"c.py": "def f():\n    return 1\n\n\ndef f2():\n    return 2\n",
              "b.py": "from c import f as g\n",
              "s.py": "from c import *\n",
-             "a.py": "from b import g\nfrom s import f2\n\n\ndef use():\n    g()\n    f2()\n    lonely()\n",
-             "d.py": "def lonely():\n    return 0\n"}
+             "a.py": "from b import g\nfrom s import f2\n\n\ndef use():\n    g()\n    f2()\n",
+             "a.c": "int lonely(void);\nint use(void) { return lonely(); }\n",
+             "d.c": "int lonely(void) { return 0; }\n",
+             "e.c": "int other(void) { return 1; }\n"}
     p = Project(tmp_path, files)
     try:
         _, dump = p.edit("b.py", "from c import f2 as g\n")
         assert ("sample:a.py:a.use", "sample:c.py:c.f2") in _edges(dump, "calls")
         _, dump = p.edit("s.py", "from b import *\n")
         assert ("sample:a.py:a.use", "sample:c.py:c.f2") in _edges(dump, "calls")   # through g, not f2
-        _, dump = p.edit("c.py", _append("\n\ndef lonely():\n    return 9\n"))      # no longer unique
+        assert ("sample:a.c:a.use", "sample:d.c:d.lonely") in _edges(dump, "calls")
+        _, dump = p.edit("e.c", _append("int lonely(void) { return 9; }\n"))      # no longer unique
         assert not any(b.endswith(".lonely") for _, b in _edges(dump, "calls"))
-        _, dump = p.edit("c.py", lambda t: t.replace("def lonely", "def alone"))
-        assert ("sample:a.py:a.use", "sample:d.py:d.lonely") in _edges(dump, "calls")
+        _, dump = p.edit("e.c", lambda t: t.replace("int lonely", "int alone"))
+        assert ("sample:a.c:a.use", "sample:d.c:d.lonely") in _edges(dump, "calls")
+        _, dump = p.edit("d.c", lambda t: "static " + t)        # internal linkage: out of a.c's reach
+        assert not any(b.endswith(".lonely") for _, b in _edges(dump, "calls"))
+        _, dump = p.edit("d.c", lambda t: t.removeprefix("static "))
+        assert ("sample:a.c:a.use", "sample:d.c:d.lonely") in _edges(dump, "calls")
     finally:
         p.close()
 
@@ -212,5 +220,23 @@ def test_moved_node_ids_re_resolve_the_files_pointing_at_them(tmp_path):
         assert report.files_reresolved == 2
         assert ("sample:a.py:a.use", "sample:m.py:m.f59") in _edges(dump, "calls")
         p.edit("m.py", lambda t: t.replace("def f():\n    return 1\n", "def e():\n    return 1\n"))
+    finally:
+        p.close()
+
+
+def test_go_external_test_package_clause_edit(tmp_path):
+    """p:/k: keys: `package x_test` -> `package x` moves a file into the package's namespace (and back)."""
+    files = {"go.mod": "module example.com/app\n",
+             "ins/ins.go": "package ins\n\nfunc traverse() uint64 {\n\treturn typeOf()\n}\n",
+             "ins/a_test.go": "package ins_test\n\nfunc typeOf() string { return \"\" }\n",
+             "ins/typeof.go": "package ins\n\nfunc typeOf() uint64 { return 0 }\n"}
+    p = Project(tmp_path, files)
+    own, other = ("sample:ins/ins.go:ins.traverse", "sample:ins/typeof.go:ins.typeOf"), \
+        ("sample:ins/ins.go:ins.traverse", "sample:ins/a_test.go:ins.typeOf")
+    try:
+        _, dump = p.edit("ins/a_test.go", lambda t: t.replace("package ins_test", "package ins"))
+        assert other in _edges(dump, "calls")          # one package now: the first file defining it wins
+        _, dump = p.edit("ins/a_test.go", lambda t: t.replace("package ins", "package ins_test"))
+        assert own in _edges(dump, "calls") and other not in _edges(dump, "calls")
     finally:
         p.close()
