@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import QueryError, StoreError, StoreLocked
+from ..paths import storable
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta(key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -159,7 +160,7 @@ class AnalyticsStore:
         from ..errors import ReadOnlyViolation
 
         values = params.values() if isinstance(params, dict) else params or ()
-        if not _utf8(sql) or not all(_utf8(v) for v in values if isinstance(v, str)):
+        if not storable(sql) or not all(storable(v) for v in values if isinstance(v, str)):
             # a lone surrogate (a non-UTF-8 byte of argv): pybind refused it with a raw TypeError
             raise QueryError("SQL failed: the text or a parameter is not valid UTF-8", query=None)
         with self._lock:
@@ -307,11 +308,3 @@ def _explained(sql: str, tokenize) -> str | None:
                 break
         i += 1
     return sql[starts[i]:] if i < len(starts) else None
-
-
-def _utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
