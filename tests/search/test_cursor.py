@@ -10,6 +10,8 @@ import random
 
 import pytest
 
+from graphbuddy.errors import InvalidArgument
+
 NOTES = [f"cache note number {i} about eviction" for i in range(25)]
 QUERY = "cache eviction"
 
@@ -153,3 +155,14 @@ def test_a_cursor_of_the_previous_format_still_pages_by_offset(gb):
     third = gb.search(QUERY, limit=10, cursor=second.next_cursor)
     shown = _shown(first, second, third)
     assert len(shown) == len(set(shown)) and set(shown) == set(ids) and third.next_cursor is None
+
+
+def test_a_cursor_whose_shown_hits_do_not_match_its_count_is_malformed(gb):
+    _reflections(gb, NOTES)
+    first = gb.search(QUERY, limit=10)
+    payload = first.next_cursor.split(".")[0]
+    body = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    short = body[:-1]                     # checksum recomputed: only the length check can tell
+    forged = base64.urlsafe_b64encode(short).decode().rstrip("=") + "." + hashlib.sha256(short).hexdigest()[:8]
+    with pytest.raises(InvalidArgument, match="malformed cursor"):
+        gb.search(QUERY, limit=10, cursor=forged)
