@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 from ..errors import InvalidArgument, NotFound
-from .cursor import Cursor, decode_cursor, query_key
+from .cursor import Cursor, decode_cursor, query_key, shown_key
 from .documents import CODE_KIND, MEMORY_KINDS
 from .embed import MAX_CHARS, EmbedReport, dimension_mismatch, embed_and_store, embed_pending
 from .keyword import KeywordIndex
@@ -221,8 +221,11 @@ class Searcher:
         else:
             pos = Cursor(key, now, 0)
         snap, ranked, total = self._ranked(text, filters, mode, pos.as_of)
-        rows, page = ranked.page(pos.offset, limit)
-        nxt = Cursor(key, pos.as_of, pos.offset + limit).encode() if pos.offset + limit < len(ranked) else None
+        if pos.shown is None:        # a cursor of the previous format: ranks [0, offset) were shown
+            pos = Cursor(key, pos.as_of).after(b"".join(map(shown_key, ranked.ids(range(pos.offset)))))
+        ranks, more = ranked.unseen(pos.shown_keys(), limit)
+        rows, page = ranked.page(ranks)
+        nxt = pos.after(b"".join(shown_key(s.candidate.id) for s in page)).encode() if more else None
         columns = snap.columns(("title", "content", "tags", "attrs"), rows)
         applied = filters.as_dict()
         hits = [self._hit(snap, r, s, applied, *values) for r, s, *values in zip(rows, page, *columns.values())]
@@ -352,9 +355,26 @@ class _Ranking:
     def __len__(self) -> int:
         return len(self._rows)
 
-    def page(self, offset: int, limit: int) -> tuple[list[int], list[Scored]]:
-        """(snapshot rows, scored candidates) of ranks [offset, offset + limit)."""
-        snap, at = self._snap, self._order[offset:offset + limit]
+    def ids(self, ranks) -> list[str]:
+        ids, rows, order = self._snap.ids, self._rows, self._order
+        return [ids[rows[order[n]]] for n in ranks if n < len(order)]
+
+    def unseen(self, shown: frozenset[bytes], limit: int) -> tuple[list[int], bool]:
+        """The ranks of the next page: the first `limit` whose document is not in `shown` (the `shown_key`s of
+        the hits of earlier pages), and whether any other is left after them."""
+        if not shown:                # page one
+            return list(range(min(limit, len(self._order)))), limit < len(self._order)
+        ranks = []
+        for n, doc_id in enumerate(self.ids(range(len(self._order)))):
+            if shown_key(doc_id) not in shown:
+                if len(ranks) == limit:
+                    return ranks, True
+                ranks.append(n)
+        return ranks, False
+
+    def page(self, ranks: list[int]) -> tuple[list[int], list[Scored]]:
+        """(snapshot rows, scored candidates) of these ranks."""
+        snap, at = self._snap, [self._order[n] for n in ranks]
         rows = [self._rows[i] for i in at]
         project = snap.project[np.asarray(rows, dtype=np.int64)].tolist()
         out = []

@@ -94,5 +94,6 @@ def test_the_engine_ranks_as_rank_does(gb):
                                *keyword.get(r, (None, None, None))) for r in rows]
             want = rank(cands, now=NOW, params=engine.params)
             assert len(ranked) == len(want) > 20
-            got = [s for offset in range(0, len(want), 7) for s in ranked.page(offset, 7)[1]]
+            pages = [list(range(n, min(n + 7, len(want)))) for n in range(0, len(want), 7)]
+            got = [s for ranks in pages for s in ranked.page(ranks)[1]]
             assert got == want
