@@ -8,12 +8,13 @@ its name added here to run concurrently.
 from __future__ import annotations
 
 import inspect
+import json
 import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
-from ..errors import InvalidArgument
+from ..errors import GraphbuddyError, InvalidArgument
 
 READ_METHODS = frozenset({
     "query", "cypher", "list_queries", "find_related_code", "projects", "stats", "find_symbol",
@@ -67,6 +68,52 @@ def bind_kwargs(method: str, args: tuple, kwargs: dict) -> dict[str, Any]:
         else:
             out[name] = value
     return out
+
+
+RPC_KEYS = ("method", "kwargs")
+_JSON_TYPES = {dict: "an object", list: "an array", str: "a string", int: "a number", float: "a number",
+               bool: "a boolean", type(None): "null"}
+
+
+def read_request(raw: bytes) -> tuple[str, dict[str, Any]]:
+    """The method and decoded keyword arguments of one POST /rpc body `{"method": NAME, "kwargs": {...}}`,
+    checked against the method's signature. Anything else is `InvalidArgument` with one line starting
+    "bad RPC request:" (the owner answers it with HTTP 400)."""
+    from . import wire
+
+    def bad(why: str) -> InvalidArgument:
+        return InvalidArgument(f"bad RPC request: {why}")
+
+    try:
+        body = json.loads(raw)
+    except ValueError:                       # UnicodeDecodeError included
+        raise bad('the body is not JSON (expected {"method": NAME, "kwargs": {...}})') from None
+    if not isinstance(body, dict):
+        raise bad(f'expected a JSON object {{"method": NAME, "kwargs": {{...}}}}, not {_JSON_TYPES[type(body)]}')
+    missing = [k for k in RPC_KEYS if k not in body]
+    unexpected = sorted(k for k in body if k not in RPC_KEYS)
+    if missing or unexpected:
+        raise bad("; ".join([f"missing {', '.join(repr(k) for k in missing)}"] * bool(missing)
+                            + [f"unexpected {', '.join(repr(k[:50]) for k in unexpected[:5])}"] * bool(unexpected))
+                  + ' (expected {"method": NAME, "kwargs": {...}})')
+    method, kwargs = body["method"], body["kwargs"]
+    if not isinstance(method, str):
+        raise bad(f"'method' must be a string, not {_JSON_TYPES[type(method)]}")
+    if method not in remote_methods():
+        raise bad(f"'{method[:100]}' is not a remote GraphBuddy method")
+    if not isinstance(kwargs, dict):
+        raise bad(f"'kwargs' must be an object of argument names to values, not {_JSON_TYPES[type(kwargs)]}")
+    try:
+        kwargs = wire.decode(kwargs)
+    except Exception as exc:                 # noqa: BLE001 - any malformed tagged value is the caller's error
+        detail = f"missing key {exc}" if isinstance(exc, KeyError) else (str(exc).splitlines() or [""])[0][:200]
+        raise bad(f"the kwargs of '{method}' hold a value that cannot be decoded: "
+                  f"{detail or type(exc).__name__}") from None
+    try:
+        bind_kwargs(method, (), kwargs)
+    except GraphbuddyError as exc:
+        raise bad(str(exc)) from None
+    return method, kwargs
 
 
 def client_paths(method: str, kwargs: dict[str, Any]) -> dict[str, Any]:

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 import graphbuddy
-from graphbuddy.errors import NotFound, ReadOnlyViolation
-from graphbuddy.owner import discovery
+from graphbuddy.errors import InvalidArgument, NotFound, ReadOnlyViolation
+from graphbuddy.owner import discovery, wire
 from graphbuddy.result import Result
 
 REPO = Path(__file__).resolve().parents[2]
@@ -361,3 +361,37 @@ def test_owner_stop_says_so_when_the_owner_did_not_stop(store, env, monkeypatch)
     finally:
         os.kill(proc.pid, signal.SIGCONT)
     assert proc.wait(timeout=30) == 0                  # the pending SIGTERM: a clean stop after all
+
+
+MALFORMED_RPC = [
+    b"not json", b"\xff\xfe", b"", b"[1, 2]", b'"stats"', b"{}", b'{"kwargs": {}}', b'{"method": "stats"}',
+    b'{"method": 5, "kwargs": {}}', b'{"method": "stats", "kwargs": [1]}', b'{"method": "stats", "kwargs": "x"}',
+    b'{"method": "stats", "params": {}}', b'{"method": "stats", "kwargs": {}, "params": {}}',
+    b'{"method": "no_such_method", "kwargs": {}}', b'{"method": "close", "kwargs": {}}',
+    b'{"method": "stats", "kwargs": {"no_such_argument": 1}}', b'{"method": "find_symbol", "kwargs": {}}',
+    b'{"method": "stats", "kwargs": {"project": {"$dt": "not a date"}}}',
+    b'{"method": "stats", "kwargs": {"project": {"$dc": "graphbuddy.errors:NoSuchClass"}}}',
+    b'{"method": "stats", "kwargs": {"project": {"$bytes": "a"}}}',
+]
+
+
+def test_malformed_rpc_bodies_get_400_and_one_line_and_the_owner_keeps_serving(store, env):
+    """Invalid JSON, a missing or misnamed "method"/"kwargs", arguments of the wrong type, unknown methods or
+    argument names got HTTP 200 with text like "store owner: KeyError: 'method'" (and a traceback in the log)."""
+    proc, info = _serve(store, env)
+    for body in MALFORMED_RPC:
+        status, _, data = wire.http_request(info, "POST", "/rpc", body, timeout=30, headers={
+            "Content-Type": "application/json", **discovery.auth_header(info)})
+        assert status == 400, (body, status, data)
+        error = json.loads(data)["error"]
+        assert error["type"] == "InvalidArgument" and error["exit_code"] == 2, (body, error)
+        message = error["message"]
+        assert message.startswith("bad RPC request: ") and "\n" not in message, (body, message)
+        assert "Error:" not in message and "Traceback" not in message, (body, message)
+    gb = graphbuddy.connect(store)                     # the client raises the envelope's class, one line
+    with pytest.raises(InvalidArgument, match="no_such_argument"):
+        gb.call("stats", {"no_such_argument": 1})
+    assert gb.projects() == [] and gb.owner_pid == proc.pid   # still serving, same process
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    assert "Traceback" not in err.decode(), err.decode()[-2000:]
