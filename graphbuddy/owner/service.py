@@ -33,10 +33,11 @@ IDEMPOTENT_WRITES = frozenset({"index"})
 NOT_REMOTE = frozenset({"close", "flush", "watch"})
 # The argument naming a file or folder, per method. The owner's cwd is wherever it was started, so a client
 # sends these absolute, against its own cwd (`client_paths`); for CWD_DEFAULT methods a missing one means the
-# cwd, which is the client's too.
+# cwd, which is the client's too (the session methods pick the active session of the cwd's project).
 PATH_ARGS = {"index": "path", "ingest_git": "path", "import_transcript": "path", "impact_of_diff": "path",
-             "analytics_report": "chart", "detect_project": "path", "start_session": "path"}
-CWD_DEFAULT = frozenset({"detect_project", "start_session"})
+             "analytics_report": "chart", "detect_project": "path", "start_session": "path",
+             "checkpoint": "path", "end_session": "path", "session_status": "path"}
+CWD_DEFAULT = frozenset({"detect_project", "start_session", "checkpoint", "end_session", "session_status"})
 
 
 @lru_cache(maxsize=1)

@@ -395,3 +395,32 @@ def test_malformed_rpc_bodies_get_400_and_one_line_and_the_owner_keeps_serving(s
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=30)
     assert "Traceback" not in err.decode(), err.decode()[-2000:]
+
+
+def test_session_commands_without_an_id_pick_the_session_of_the_clients_folder(store, env, tmp_path):
+    """With several active sessions, `session checkpoint|status|end` without --session pick the one of the
+    project holding the cwd: through an owner, that was the owner's cwd (here project a), not the CLI's."""
+    roots = {}
+    for name in ("a", "b"):
+        roots[name] = tmp_path / name
+        (roots[name] / "pkg").mkdir(parents=True)
+        (roots[name] / "pkg" / "mod.py").write_text(f"def {name}_main():\n    return 1\n")
+    proc, _ = _serve(store, env, cwd=roots["a"])
+    started = {}
+    for name, root in roots.items():
+        assert _cli(store, env, root, "index", ".").returncode == 0
+        r = _cli(store, env, root / "pkg", "session", "start")
+        assert r.returncode == 0, r.stderr
+        started[name] = json.loads(r.stdout)["id"]
+    r = _cli(store, env, roots["b"] / "pkg", "session", "status")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["session"]["id"] == started["b"]
+    r = _cli(store, env, roots["b"], "session", "checkpoint")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["session_id"] == started["b"]
+    r = _cli(store, env, roots["b"], "session", "end", "--summary", "done in b")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["session"]["id"] == started["b"]
+    r = _cli(store, env, roots["a"], "session", "status")
+    assert json.loads(r.stdout)["session"]["status"] == "active"
+    assert discovery.read_owner(store)["pid"] == proc.pid           # every call went through the owner
