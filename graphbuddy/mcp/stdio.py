@@ -10,8 +10,10 @@ when it is safe (never sent, or not a tool call that writes). An owner that is a
 from __future__ import annotations
 
 import json
+import os
 import sys
 import threading
+import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
 from ..owner import discovery, wire
@@ -33,6 +35,10 @@ class Forwarder:
         self._error: Exception | None = None
         self._out_lock = threading.Lock()
         self._protocol: str | None = None
+        try:
+            self._cwd: str | None = urllib.parse.quote(os.getcwd())
+        except OSError:                    # the folder was deleted: the tools then ask for a path
+            self._cwd = None
 
     def owner(self, *, fresh: bool = False) -> dict:
         seen = self._attempts
@@ -73,6 +79,8 @@ class Forwarder:
                        **discovery.auth_header(info)}
             if self._protocol:
                 headers["MCP-Protocol-Version"] = self._protocol
+            if self._cwd:
+                headers[wire.CWD_HEADER] = self._cwd
             try:
                 status, resp_headers, body = wire.http_request(
                     info, "POST", "/mcp", raw, headers=headers, timeout=IO_TIMEOUT_S, wait_s=TIMEOUT_S,

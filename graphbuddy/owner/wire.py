@@ -145,6 +145,11 @@ class _UnixConnection(http.client.HTTPConnection):
         self.sock = sock
 
 
+# The folder an MCP client works in: `graphbuddy mcp` sends its cwd (percent-encoded) with every request, so
+# that tools defaulting to "the project of the cwd" use the agent's folder, not the owner's.
+CWD_HEADER = "X-Graphbuddy-Cwd"
+
+
 class NotSent(ConnectionError):
     """The request never reached the owner (nothing listens): safe to retry anything."""
 

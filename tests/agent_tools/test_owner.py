@@ -511,3 +511,55 @@ def test_a_call_to_an_owner_that_freezes_is_given_up_but_a_long_call_is_not(stor
     finally:
         os.kill(proc.pid, signal.SIGCONT)
     assert gb.projects() == [] and gb.owner_pid == proc.pid      # resumed: the same owner serves on
+
+
+def test_mcp_session_tools_use_the_agents_folder_not_the_owners(store, env, tmp_path):
+    """MCP `start_session` without a path and `checkpoint` / `end_session` / `session_status` without an id
+    ran with the owner's cwd (here project a's folder, as when the first agent's stdio server started it):
+    an agent in project b got a's session, or a new session on a. The stdio server sends its folder; a
+    client that does not (plain HTTP) is never given the owner's folder instead."""
+    from fastmcp import Client
+    from fastmcp.client.transports import StdioTransport, StreamableHttpTransport
+
+    roots = {}
+    for name in ("a", "b"):
+        roots[name] = tmp_path / name
+        (roots[name] / "pkg").mkdir(parents=True)
+        (roots[name] / "pkg" / "mod.py").write_text(f"def {name}_main():\n    return 1\n")
+    proc, info = _serve(store, env, "--port", "0", cwd=roots["a"])
+    for root in roots.values():
+        assert _cli(store, env, root, "index", ".").returncode == 0
+    r = _cli(store, env, roots["a"], "session", "start")
+    assert r.returncode == 0, r.stderr
+    started_a = json.loads(r.stdout)["id"]
+
+    async def agent_in_b():
+        transport = StdioTransport(sys.executable, ["-m", "graphbuddy.cli", "mcp", "--store", str(store)], env=env,
+                                   cwd=str(roots["b"] / "pkg"))
+        async with Client(transport, timeout=60) as c:
+            started = (await c.call_tool("start_session", {"agent": "test"})).structured_content
+            status = (await c.call_tool("session_status", {})).structured_content
+            point = (await c.call_tool("checkpoint", {})).structured_content
+            end = (await c.call_tool("end_session", {"summary": "b done"})).structured_content
+            return started, status, point, end
+
+    started, status, point, end = asyncio.run(agent_in_b())
+    assert started["project"] == "b"
+    assert status["session"]["id"] == started["id"] and point["session_id"] == started["id"]
+    assert end["session"]["id"] == started["id"]
+    r = _cli(store, env, roots["b"], "session", "start")            # two active sessions again: a and b
+    assert r.returncode == 0, r.stderr
+
+    async def http_client():
+        url = f"http://127.0.0.1:{info['port']}/mcp"
+        async with Client(StreamableHttpTransport(url, auth=info["token"]), timeout=60) as c:
+            status = await c.call_tool("session_status", {}, raise_on_error=False)
+            start = await c.call_tool("start_session", {}, raise_on_error=False)
+            return status, start
+
+    status, start = asyncio.run(http_client())
+    assert status.is_error and "pass a session id" in status.content[0].text, status
+    assert start.is_error and "did not say which folder" in start.content[0].text, start
+    r = _cli(store, env, roots["a"], "session", "status")
+    assert json.loads(r.stdout)["session"]["id"] == started_a
+    assert discovery.read_owner(store)["pid"] == proc.pid
