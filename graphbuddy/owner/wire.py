@@ -158,7 +158,8 @@ def http_request(address: dict, method: str, path: str, body: bytes | None = Non
                  headers: dict[str, str] | None = None, timeout: float | None = None,
                  wait_s: float | None = None, still_answering=None, check_every_s: float = 2.0):
     """One request; returns (status, headers, body). NotSent when nothing listens at the address (the
-    request surely never arrived; a connection that times out is a TimeoutError: something is there).
+    request surely never arrived); a connection that times out, or an accept queue that is full, is a
+    TimeoutError: something listens there.
     `timeout` bounds connecting, sending and each read. With `still_answering`, the wait for the answer is
     bounded by `wait_s` instead (None: no bound), and after each `check_every_s` of silence
     `still_answering()` is called: it raises to give up (a long call to a busy owner goes on)."""
@@ -171,6 +172,8 @@ def http_request(address: dict, method: str, path: str, body: bytes | None = Non
             conn.connect()
         except TimeoutError:
             raise
+        except BlockingIOError:          # a Unix socket whose accept queue is full (EAGAIN): a frozen owner
+            raise TimeoutError("the owner accepts no more connections") from None
         except OSError as exc:
             raise NotSent(str(exc)) from None
         conn.request(method, path, body=body, headers=headers or {})
