@@ -30,7 +30,7 @@ def client_folder() -> str | None:
     the server's own cwd: the store owner's is wherever it was started, not the agent's."""
     from fastmcp.server.dependencies import get_http_headers
 
-    value = unquote(get_http_headers().get(CWD_HEADER.lower(), ""))
+    value = unquote(get_http_headers().get(CWD_HEADER.lower(), ""), errors="surrogateescape")
     return value if os.path.isabs(value) else None
 
 

@@ -36,7 +36,7 @@ class Forwarder:
         self._out_lock = threading.Lock()
         self._protocol: str | None = None
         try:
-            self._cwd: str | None = urllib.parse.quote(os.getcwd())
+            self._cwd: str | None = urllib.parse.quote(os.fsencode(os.getcwd()))   # any file name: bytes
         except OSError:                    # the folder was deleted: the tools then ask for a path
             self._cwd = None
 

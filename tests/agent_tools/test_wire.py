@@ -1,6 +1,7 @@
 """The owner's RPC encoding on its own (no process): what a peer may make the other side rebuild."""
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -91,3 +92,16 @@ def test_waiting_for_an_answer_stops_when_the_peer_is_not_answering(tmp_path):
         wire.http_request(address, "POST", "/rpc", b"{}", timeout=30, wait_s=3600, still_answering=frozen,
                           check_every_s=0.1)
     srv.close()
+
+
+def test_the_stdio_servers_folder_travels_whatever_its_name(tmp_path, monkeypatch):
+    """`graphbuddy mcp` sends its cwd in a header; a folder name that is not UTF-8 made quote() raise."""
+    from urllib.parse import unquote
+
+    from graphbuddy.mcp.stdio import Forwarder
+
+    folder = tmp_path / os.fsdecode(b"caf\xe9 \xc3\xa9")
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    sent = Forwarder(str(tmp_path / "store"))._cwd
+    assert sent.isascii() and unquote(sent, errors="surrogateescape") == str(folder)
