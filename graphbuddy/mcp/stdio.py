@@ -69,9 +69,8 @@ class Forwarder:
                             "error": {"code": -32603, "message": f"graphbuddy: {exc}"}})
 
     def forward(self, msg, raw: bytes) -> list:
-        repeatable = not (isinstance(msg, dict) and msg.get("method") == "tools/call"
-                          and (msg.get("params") or {}).get("name") not in READ_TOOLS)
         what = _what(msg)
+        repeatable = not (isinstance(msg, dict) and msg.get("method") == "tools/call" and what not in READ_TOOLS)
         fresh = False
         for _ in range(3):
             info = self.owner(fresh=fresh)
@@ -97,7 +96,14 @@ class Forwarder:
                     continue
                 raise ConnectionError("the store owner stopped during this call; it is being restarted, "
                                       "but the call may not have been applied: repeat it") from None
-            return self.answers(resp_headers, body)
+            out = self.answers(resp_headers, body)
+            # An error about the whole message (params not an object) comes back with "id": null; it answers
+            # this request, and without its id the host would wait for an answer forever.
+            if isinstance(msg, dict) and msg.get("id") is not None:
+                for m in out:
+                    if isinstance(m, dict) and "error" in m and m.get("id") is None:
+                        m["id"] = msg["id"]
+            return out
         raise ConnectionError(f"the store owner does not answer; see {self.folder / discovery.LOG_FILE}")
 
     def answers(self, headers: dict, body: bytes) -> list:
@@ -121,7 +127,7 @@ class Forwarder:
 
 
 def _what(msg) -> str | None:
-    """A request's tool name, else its method (for messages about it)."""
+    """A request's tool name, else its method (for messages about it); any JSON at all."""
     if not isinstance(msg, dict):
         return None
     params = msg.get("params")

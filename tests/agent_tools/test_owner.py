@@ -563,3 +563,27 @@ def test_mcp_session_tools_use_the_agents_folder_not_the_owners(store, env, tmp_
     r = _cli(store, env, roots["a"], "session", "status")
     assert json.loads(r.stdout)["session"]["id"] == started_a
     assert discovery.read_owner(store)["pid"] == proc.pid
+
+
+def test_stdio_forwarder_passes_malformed_tool_calls_to_the_owner(store, env):
+    """A tools/call whose params are not an object got "graphbuddy: 'list' object has no attribute 'get'"
+    from the forwarder itself (it looked up the tool name to decide whether a retry is safe). Passed on, the
+    owner's answer has "id": null (an error about the whole message): the forwarder gives it the request's
+    id, or the host would wait for an answer forever."""
+    proc = subprocess.Popen([sys.executable, "-m", "graphbuddy.cli", "mcp", "--store", str(store)], env=env,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        for msg in ({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+                        "protocolVersion": "2025-06-18", "capabilities": {},
+                        "clientInfo": {"name": "test", "version": "0"}}},
+                    {"jsonrpc": "2.0", "method": "notifications/initialized"},
+                    {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": ["list_projects", {}]}):
+            proc.stdin.write(json.dumps(msg).encode() + b"\n")
+            proc.stdin.flush()
+            if "id" in msg:
+                answer = json.loads(proc.stdout.readline())
+        assert answer["id"] == 2 and answer["error"]["code"] == -32602, answer    # the owner's "invalid params"
+        assert "has no attribute" not in answer["error"]["message"], answer
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=30)
