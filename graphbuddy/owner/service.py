@@ -91,12 +91,12 @@ def read_request(raw: bytes) -> tuple[str, dict[str, Any]]:
         raise bad('the body is not JSON (expected {"method": NAME, "kwargs": {...}})') from None
     if not isinstance(body, dict):
         raise bad(f'expected a JSON object {{"method": NAME, "kwargs": {{...}}}}, not {_JSON_TYPES[type(body)]}')
-    missing = [k for k in RPC_KEYS if k not in body]
-    unexpected = sorted(k for k in body if k not in RPC_KEYS)
-    if missing or unexpected:
-        raise bad("; ".join([f"missing {', '.join(repr(k) for k in missing)}"] * bool(missing)
-                            + [f"unexpected {', '.join(repr(k[:50]) for k in unexpected[:5])}"] * bool(unexpected))
-                  + ' (expected {"method": NAME, "kwargs": {...}})')
+    missing = [repr(k) for k in RPC_KEYS if k not in body]
+    unexpected = sorted(repr(k[:50]) for k in body if k not in RPC_KEYS)[:5]
+    problems = ([f"missing {', '.join(missing)}"] if missing else []) + \
+        ([f"unexpected {', '.join(unexpected)}"] if unexpected else [])
+    if problems:
+        raise bad(f'{"; ".join(problems)} (expected {{"method": NAME, "kwargs": {{...}}}})')
     method, kwargs = body["method"], body["kwargs"]
     if not isinstance(method, str):
         raise bad(f"'method' must be a string, not {_JSON_TYPES[type(method)]}")
