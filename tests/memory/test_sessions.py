@@ -170,7 +170,7 @@ def test_an_end_racing_another_end_is_refused_inside_the_transaction(gb, repo, m
     stale = gb.memory_store.session(s.id)            # what a second caller read before the first one ended it
     gb.end_session(s.id, summary="first")
     before = snapshot(gb)
-    monkeypatch.setattr(sessions, "current_session", lambda ms, sid: stale)
+    monkeypatch.setattr(sessions, "current_session", lambda ms, sid, path=None: stale)
     with pytest.raises(InvalidArgument, match="ended meanwhile"):
         gb.end_session(s.id, summary="second")
     assert snapshot(gb) == before
