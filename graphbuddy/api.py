@@ -214,23 +214,28 @@ class GraphBuddy:
 
         return sessions.start_session(self.memory_store, path, project=project, agent=agent)
 
+    # Without a session id, checkpoint / end_session / session_status use the only active session, or with
+    # several the one of the project holding `path` (default: cwd).
     def checkpoint(self, session_id: str | None = None, *, metrics: dict | None = None,
-                   conversation: str | None = None):
+                   conversation: str | None = None, path: str | Path | None = None):
         """Quality score 0-100 with its components (+ external metrics 0-100); insights from `conversation`."""
         from .memory import sessions
 
-        return sessions.checkpoint(self.memory_store, session_id, metrics=metrics, conversation=conversation)
+        return sessions.checkpoint(self.memory_store, session_id, metrics=metrics, conversation=conversation,
+                                   path=path)
 
-    def end_session(self, session_id: str | None = None, *, summary: str | None = None):
+    def end_session(self, session_id: str | None = None, *, summary: str | None = None,
+                    path: str | Path | None = None):
         """End a session: summary, TOUCHED files, handoff markdown. Returns a `SessionEnd`."""
         from .memory import sessions
 
-        return sessions.end_session(self.memory_store, session_id, summary=summary)
+        return sessions.end_session(self.memory_store, session_id, summary=summary, path=path)
 
-    def session_status(self, session_id: str | None = None) -> dict:
+    def session_status(self, session_id: str | None = None, *, path: str | Path | None = None) -> dict:
+        """A session's state: the session, touched files, memories, checkpoints, changes so far."""
         from .memory import sessions
 
-        return sessions.session_status(self.memory_store, session_id)
+        return sessions.session_status(self.memory_store, session_id, path=path)
 
     def list_sessions(self, *, project: str | None = None, limit: int = 20):
         from .memory import sessions

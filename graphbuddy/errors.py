@@ -22,6 +22,14 @@ class StoreLocked(StoreError):
     """Another process opened the store's files directly (the store owner can wait for it, users never see it)."""
 
 
+class OwnerNotResponding(StoreError):
+    """The store owner process is alive and holds the store, but does not answer (frozen or suspended)."""
+
+    def __init__(self, message: str, *, path: str | None = None, pid: int | None = None):
+        super().__init__(message, path=path)
+        self.pid = pid
+
+
 class SchemaError(StoreError):
     """The store's schema is newer than this graphbuddy, or a migration failed."""
 

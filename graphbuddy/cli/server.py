@@ -62,6 +62,8 @@ def cmd_owner(args) -> int:
     data = owner_status(args.store) if args.action == "status" else stop_owner(args.store)
     text = (f"owner pid {data['pid']} at {data.get('socket') or data.get('port')}" if data.get("pid")
             else "no owner runs for this store")
+    if data.get("responding") is False:
+        text += " is not responding (`graphbuddy owner stop` stops it)"
     if args.action == "stop" and data.get("pid"):
         text = f"stopped owner pid {data['pid']}"
     emit(args, data, text)

@@ -1,10 +1,14 @@
 """MCP declarations for working memory: reflections, insights, sessions (thin wrappers over `GraphBuddy`)."""
 from __future__ import annotations
 
+import os
 from typing import Annotated
+from urllib.parse import unquote
 
+from fastmcp.exceptions import ToolError
 from pydantic import Field
 
+from ..owner.wire import CWD_HEADER
 from ..paths import check_index_path
 from .plain import plain
 from .server import as_tool_error
@@ -13,11 +17,21 @@ ProjectName = Annotated[str | None, Field(default=None, max_length=200,
                                           description="project name (default: the project holding the path, "
                                                       "or none)")]
 SessionId = Annotated[str | None, Field(default=None, max_length=200,
-                                        description="session id (default: the project's active session)")]
+                                        description="session id (default: the only active session, else the "
+                                                    "active session of the project you work in)")]
 Tags = Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]],
                  Field(max_length=50, description="tags, e.g. ['auth', 'gotcha'] (at most 50)")]
 Text = Annotated[str, Field(min_length=1, max_length=2_000_000,
                             description="conversation or notes text (up to 2 MB)")]
+
+
+def client_folder() -> str | None:
+    """The folder the MCP client works in when it says so (`graphbuddy mcp` sends its cwd), else None. Never
+    the server's own cwd: the store owner's is wherever it was started, not the agent's."""
+    from fastmcp.server.dependencies import get_http_headers
+
+    value = unquote(get_http_headers().get(CWD_HEADER.lower(), ""), errors="surrogateescape")
+    return value if os.path.isabs(value) else None
 
 
 def register(mcp, gb, *, roots) -> None:
@@ -71,6 +85,11 @@ def register(mcp, gb, *, roots) -> None:
         agent: Annotated[str | None, Field(default=None, max_length=100, description="agent name")] = None,
     ) -> dict:
         """Start a work session: records branch, HEAD and dirty files of the project."""
+        if path is None and project is None:
+            path = client_folder()
+            if path is None:
+                raise ToolError("give `path` (an absolute folder inside the project) or `project`: this MCP "
+                                "client did not say which folder it works in")
         if path is not None:          # only folders of registered projects (or allowed roots) are looked at
             path = str(as_tool_error(check_index_path, path, allowed=roots,
                                      registered=[p["root"] for p in gb.projects()], store=gb.path))
@@ -86,7 +105,7 @@ def register(mcp, gb, *, roots) -> None:
                                 ] = None,
     ) -> dict:
         """Record a quality checkpoint (score 0-100 with components) and capture insights from the conversation."""
-        return plain(gb.checkpoint(session_id, metrics=metrics, conversation=conversation))
+        return plain(gb.checkpoint(session_id, metrics=metrics, conversation=conversation, path=_picking()))
 
     @mcp.tool(annotations={"readOnlyHint": False})
     def end_session(
@@ -94,9 +113,15 @@ def register(mcp, gb, *, roots) -> None:
         summary: Annotated[str | None, Field(default=None, max_length=65536, description="what was done")] = None,
     ) -> dict:
         """End a session: links the files touched and writes a handoff document (its path is returned)."""
-        return plain(gb.end_session(session_id, summary=summary))
+        return plain(gb.end_session(session_id, summary=summary, path=_picking()))
 
     @mcp.tool(annotations={"readOnlyHint": True})
     def session_status(session_id: SessionId = None) -> dict:
         """The state of a session (default: the active one): project, branch, checkpoints, duration."""
-        return plain(gb.session_status(session_id))
+        return plain(gb.session_status(session_id, path=_picking()))
+
+
+def _picking() -> str:
+    """The folder whose project picks the session among several active ones: the client's, else the filesystem
+    root (no project holds it: the caller is asked for a session id rather than given another one's)."""
+    return client_folder() or os.sep

@@ -101,8 +101,9 @@ def detect_project(ms: MemoryStore, path=None, project: str | None = None) -> tu
                    + (f" (git root {top})" if top else "") + "; index it first with `graphbuddy index PATH`")
 
 
-def current_session(ms: MemoryStore, session_id: str | None) -> dict:
-    """The given session, or the only active one, or the latest active one of the project holding the cwd."""
+def current_session(ms: MemoryStore, session_id: str | None, path=None) -> dict:
+    """The given session, or the only active one, or the latest active one of the project holding `path`
+    (default: cwd; a client of the store owner sends its own cwd)."""
     if session_id is not None:
         return ms.session(session_id)
     active = ms.rows("sessions.active")
@@ -110,7 +111,7 @@ def current_session(ms: MemoryStore, session_id: str | None) -> dict:
         raise NotFound("no active session: start one with `graphbuddy session start`")
     if len(active) > 1:
         try:
-            project, _ = detect_project(ms)
+            project, _ = detect_project(ms, path)
         except (NotFound, InvalidArgument):
             project = None
         mine = [a for a in active if a["project"] == project]
@@ -189,8 +190,8 @@ def start_session(ms: MemoryStore, path=None, *, project: str | None = None, age
 
 
 def checkpoint(ms: MemoryStore, session_id: str | None = None, *, metrics: dict | None = None,
-               conversation: str | None = None) -> Checkpoint:
-    s = current_session(ms, session_id)
+               conversation: str | None = None, path=None) -> Checkpoint:
+    s = current_session(ms, session_id, path)
     if s["status"] != "active":
         raise InvalidArgument(f"session '{s['id']}' ended at {iso(s['ended_at'])}: checkpoints need an active session")
     quality = measure_quality(ms, s["project"], uncommitted=_uncommitted(_root(ms, s)), metrics=metrics)
@@ -203,8 +204,9 @@ def checkpoint(ms: MemoryStore, session_id: str | None = None, *, metrics: dict 
     return Checkpoint(s["id"], s["project"], iso(ts), quality.score, quality.components, report)
 
 
-def end_session(ms: MemoryStore, session_id: str | None = None, *, summary: str | None = None) -> SessionEnd:
-    s = current_session(ms, session_id)
+def end_session(ms: MemoryStore, session_id: str | None = None, *, summary: str | None = None,
+                path=None) -> SessionEnd:
+    s = current_session(ms, session_id, path)
     if s["status"] != "active":
         raise InvalidArgument(f"session '{s['id']}' already ended at {iso(s['ended_at'])}; nothing changed")
     if summary is not None:
@@ -247,8 +249,8 @@ def get_session(ms: MemoryStore, session_id: str) -> Session:
     return _session(ms.session(session_id))
 
 
-def session_status(ms: MemoryStore, session_id: str | None = None) -> dict:
-    s = current_session(ms, session_id)
+def session_status(ms: MemoryStore, session_id: str | None = None, *, path=None) -> dict:
+    s = current_session(ms, session_id, path)
     out = {"session": _session(s).__dict__,
            "touched": ms.rows("sessions.touched", id=s["id"]),
            "memories": [{"id": m["id"], "kind": m["kind"].lower(), "title": title_of(m["content"])}

@@ -91,6 +91,7 @@ def build_app(svc, token: str, *, allowed_roots: list[str] | None = None):
     from starlette.responses import JSONResponse, Response
 
     from ..mcp.server import build_server
+    from .service import read_request
 
     mcp = build_server(svc, allowed_roots=allowed_roots)
     limiter = anyio.CapacityLimiter(RPC_THREADS)
@@ -101,15 +102,23 @@ def build_app(svc, token: str, *, allowed_roots: list[str] | None = None):
 
     @mcp.custom_route("/rpc", methods=["POST"])
     async def rpc(request: Request) -> Response:
+        # 200: the result, or the library's error; 400: not a well-formed call (bad JSON, keys, method or
+        # arguments); 500: a bug. Every failure goes back as {"error": ...}, and the owner keeps serving.
         try:
-            body = json.loads(await request.body())
-            method, kwargs = body["method"], wire.decode(body.get("kwargs") or {})
+            method, kwargs = read_request(await request.body())
+        except GraphbuddyError as exc:
+            return _error_response(exc, 400)
+        try:
             result = await anyio.to_thread.run_sync(svc.call, method, kwargs, limiter=limiter)
             return Response(wire.dumps({"result": wire.encode(result)}), media_type="application/json")
-        except Exception as exc:        # every failure goes back to the caller, the owner keeps serving
+        except Exception as exc:
             if not isinstance(exc, GraphbuddyError):
                 log.exception("rpc call failed")
-            return Response(wire.dumps({"error": wire.error_payload(exc)}), media_type="application/json")
+            return _error_response(exc, 200 if isinstance(exc, GraphbuddyError) else 500)
+
+    def _error_response(exc: BaseException, status: int) -> Response:
+        return Response(wire.dumps({"error": wire.error_payload(exc)}), status_code=status,
+                        media_type="application/json")
 
     app = mcp.http_app(path="/mcp", stateless_http=True, json_response=True)
     return BearerAuth(app, token)

@@ -2,7 +2,9 @@
 
 The owner leaves `owner.json` in the store folder (pid, address, token; mode 0600) once it listens. A file
 whose pid is dead is stale (kill -9) and removed. Starting is serialized by an flock on `owner.lock`, so two
-clients racing to start an owner start one.
+clients racing to start an owner start one. An owner that is alive but gives no answer to /health within
+ANSWER_WAIT_S (frozen, suspended) is reported as `OwnerNotResponding`, one line saying what to do; a busy
+owner still answers /health at once (calls run in worker threads, /health on the event loop).
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..config import default_store_path
-from ..errors import StoreError
+from ..errors import OwnerNotResponding, StoreError
 
 OWNER_FILE = "owner.json"
 TOKEN_FILE = "owner.token"
@@ -24,6 +26,8 @@ LOCK_FILE = "owner.lock"
 LOG_FILE = "owner.log"
 START_TIMEOUT_S = 90.0        # includes waiting for a direct opener (CLI run) to release the files
 MAX_UNIX_PATH = 100           # sun_path holds 108 bytes; longer store paths fall back to loopback TCP
+ANSWER_WAIT_S = 5.0           # alive, reachable, and no answer to /health for this long: not responding
+PROBE_TIMEOUT_S = 2.0         # one /health request
 
 
 def store_folder(store: str | Path | None) -> Path:
@@ -112,26 +116,66 @@ def auth_header(info: dict) -> dict[str, str]:
     return {"Authorization": f"Bearer {info['token']}"}
 
 
+def answer_within(info: dict, wait_s: float | None = None) -> bool | None:
+    """True: the owner answers /health. None: it is gone (dead pid, or nothing listens at its address).
+    False: alive and reachable, but no answer for `wait_s` seconds (default ANSWER_WAIT_S)."""
+    pid = int(info["pid"])
+    deadline = time.monotonic() + (ANSWER_WAIT_S if wait_s is None else wait_s)
+    while pid_alive(pid):
+        answer = _probe(info, max(0.1, min(PROBE_TIMEOUT_S, deadline - time.monotonic())))
+        if answer is not False:
+            return answer
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.25)
+    return None
+
+
+def check_answering(info: dict, folder: Path, *, during: str | None = None) -> None:
+    """Return when the owner answers /health or is gone (the caller's connection says how); raise
+    OwnerNotResponding when it is alive but silent (see ANSWER_WAIT_S)."""
+    if answer_within(info) is False:
+        raise not_responding(folder, info, during=during)
+
+
+def not_responding(folder: Path, info: dict, *, during: str | None = None) -> OwnerNotResponding:
+    """One line: which process, what it does, and what to do about it."""
+    pid = int(info["pid"])
+    store = "" if folder == store_folder(None) else f" --store {folder}"
+    what = (f"'{during}' got no answer, and /health none within {ANSWER_WAIT_S:g} s (if the owner resumes, the "
+            f"call may still be applied)") if during else f"no answer within {ANSWER_WAIT_S:g} s"
+    suspended = (f"; it is suspended (SIGSTOP or Ctrl-Z): `kill -CONT {pid}` resumes it"
+                 if _process_state(pid) in ("T", "t") else "")
+    return OwnerNotResponding(f"the store owner (pid {pid}) is not responding: {what}{suspended}; stop it with "
+                              f"`graphbuddy owner stop{store}` (or `kill -9 {pid}`: committed writes are kept), "
+                              f"then retry", path=str(folder), pid=pid)
+
+
+def _process_state(pid: int) -> str | None:
+    """The state letter of /proc/<pid>/stat (R, S, T, ...), None where there is no /proc."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return None
+
+
 def find_owner(folder: Path) -> dict | None:
-    """The running owner of this store, or None (stale files are cleaned)."""
+    """The running owner of this store, or None (stale files are cleaned). OwnerNotResponding when it is
+    alive but does not answer (starting another owner would only wait for its files)."""
     info = read_owner(folder)
     if info is None:
         return None
-    if not pid_alive(int(info["pid"])):
+    answer = answer_within(info)
+    if answer:
+        return info
+    if answer is None:
+        # Dead, or nothing listens at its address: the owner writes owner.json only once it listens, so it has
+        # stopped listening, or the pid now names another process (pids are reused, e.g. after a reboot: every
+        # CLI run waited 5 s here and left the file)
         remove_stale(folder, info)
         return None
-    for _ in range(20):                       # alive: answering, or busy starting/stopping
-        answer = _probe(info)
-        if answer:
-            return info
-        # Nothing listens at its address: the owner writes owner.json only once it listens, so it has stopped
-        # listening, or the pid now names another process (pids are reused, e.g. after a reboot: every CLI
-        # run waited 5 s here and left the file)
-        if answer is None or not pid_alive(int(info["pid"])):
-            remove_stale(folder, info)
-            return None
-        time.sleep(0.25)
-    return None
+    raise not_responding(folder, info)
 
 
 @contextmanager

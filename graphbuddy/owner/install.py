@@ -7,7 +7,7 @@ import signal
 import time
 from pathlib import Path
 
-from ..errors import InvalidArgument, StoreError
+from ..errors import InvalidArgument, OwnerNotResponding, StoreError
 from . import discovery
 
 
@@ -43,19 +43,27 @@ def merge_into(path: str, name: str, entry: dict) -> Path:
 
 
 def owner_status(store: str | None) -> dict:
-    info = discovery.find_owner(discovery.store_folder(store))
+    """The running owner (pid, address, `responding`: whether it answers), or {"pid": None}."""
+    folder = discovery.store_folder(store)
+    try:
+        info = discovery.find_owner(folder)
+        responding = True
+    except OwnerNotResponding:
+        info, responding = discovery.read_owner(folder), False
     if not info:
         return {"pid": None}
-    return {k: v for k, v in info.items() if k != "token"}
+    return {**{k: v for k, v in info.items() if k != "token"}, "responding": responding}
 
 
 def stop_owner(store: str | None, timeout_s: float = 30.0) -> dict:
-    """SIGTERM the owner and wait until it has checkpointed and gone."""
+    """SIGTERM the owner and wait until it has checkpointed and gone. A suspended owner (SIGSTOP, Ctrl-Z) is
+    continued after the SIGTERM, so that it can act on it."""
     status = owner_status(store)
     pid = status.get("pid")
     if pid:
         try:
             os.kill(pid, signal.SIGTERM)
+            os.kill(pid, signal.SIGCONT)
         except ProcessLookupError:       # it stopped between the status and the signal
             return status
         deadline = time.monotonic() + timeout_s
@@ -63,6 +71,7 @@ def stop_owner(store: str | None, timeout_s: float = 30.0) -> dict:
             time.sleep(0.05)
         if discovery.pid_alive(pid):     # never report a stop that did not happen
             raise StoreError(f"owner pid {pid} did not stop within {timeout_s:g} s (it was sent SIGTERM; see "
-                             f"{discovery.store_folder(store) / discovery.LOG_FILE})")
+                             f"{discovery.store_folder(store) / discovery.LOG_FILE}); `kill -9 {pid}` stops it "
+                             f"(committed writes are kept)")
     return status
 

@@ -8,12 +8,13 @@ its name added here to run concurrently.
 from __future__ import annotations
 
 import inspect
+import json
 import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
-from ..errors import InvalidArgument
+from ..errors import GraphbuddyError, InvalidArgument
 
 READ_METHODS = frozenset({
     "query", "cypher", "list_queries", "find_related_code", "projects", "stats", "find_symbol",
@@ -32,10 +33,11 @@ IDEMPOTENT_WRITES = frozenset({"index"})
 NOT_REMOTE = frozenset({"close", "flush", "watch"})
 # The argument naming a file or folder, per method. The owner's cwd is wherever it was started, so a client
 # sends these absolute, against its own cwd (`client_paths`); for CWD_DEFAULT methods a missing one means the
-# cwd, which is the client's too.
+# cwd, which is the client's too (the session methods pick the active session of the cwd's project).
 PATH_ARGS = {"index": "path", "ingest_git": "path", "import_transcript": "path", "impact_of_diff": "path",
-             "analytics_report": "chart", "detect_project": "path", "start_session": "path"}
-CWD_DEFAULT = frozenset({"detect_project", "start_session"})
+             "analytics_report": "chart", "detect_project": "path", "start_session": "path",
+             "checkpoint": "path", "end_session": "path", "session_status": "path"}
+CWD_DEFAULT = frozenset({"detect_project", "start_session", "checkpoint", "end_session", "session_status"})
 
 
 @lru_cache(maxsize=1)
@@ -67,6 +69,52 @@ def bind_kwargs(method: str, args: tuple, kwargs: dict) -> dict[str, Any]:
         else:
             out[name] = value
     return out
+
+
+RPC_KEYS = ("method", "kwargs")
+_JSON_TYPES = {dict: "an object", list: "an array", str: "a string", int: "a number", float: "a number",
+               bool: "a boolean", type(None): "null"}
+
+
+def read_request(raw: bytes) -> tuple[str, dict[str, Any]]:
+    """The method and decoded keyword arguments of one POST /rpc body `{"method": NAME, "kwargs": {...}}`,
+    checked against the method's signature. Anything else is `InvalidArgument` with one line starting
+    "bad RPC request:" (the owner answers it with HTTP 400)."""
+    from . import wire
+
+    def bad(why: str) -> InvalidArgument:
+        return InvalidArgument(f"bad RPC request: {why}")
+
+    try:
+        body = json.loads(raw)
+    except ValueError:                       # UnicodeDecodeError included
+        raise bad('the body is not JSON (expected {"method": NAME, "kwargs": {...}})') from None
+    if not isinstance(body, dict):
+        raise bad(f'expected a JSON object {{"method": NAME, "kwargs": {{...}}}}, not {_JSON_TYPES[type(body)]}')
+    missing = [repr(k) for k in RPC_KEYS if k not in body]
+    unexpected = sorted(repr(k[:50]) for k in body if k not in RPC_KEYS)[:5]
+    problems = ([f"missing {', '.join(missing)}"] if missing else []) + \
+        ([f"unexpected {', '.join(unexpected)}"] if unexpected else [])
+    if problems:
+        raise bad(f'{"; ".join(problems)} (expected {{"method": NAME, "kwargs": {{...}}}})')
+    method, kwargs = body["method"], body["kwargs"]
+    if not isinstance(method, str):
+        raise bad(f"'method' must be a string, not {_JSON_TYPES[type(method)]}")
+    if method not in remote_methods():
+        raise bad(f"'{method[:100]}' is not a remote GraphBuddy method")
+    if not isinstance(kwargs, dict):
+        raise bad(f"'kwargs' must be an object of argument names to values, not {_JSON_TYPES[type(kwargs)]}")
+    try:
+        kwargs = wire.decode(kwargs)
+    except Exception as exc:                 # noqa: BLE001 - any malformed tagged value is the caller's error
+        detail = f"missing key {exc}" if isinstance(exc, KeyError) else (str(exc).splitlines() or [""])[0][:200]
+        raise bad(f"the kwargs of '{method}' hold a value that cannot be decoded: "
+                  f"{detail or type(exc).__name__}") from None
+    try:
+        bind_kwargs(method, (), kwargs)
+    except GraphbuddyError as exc:
+        raise bad(str(exc)) from None
+    return method, kwargs
 
 
 def client_paths(method: str, kwargs: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import http.client
 import importlib
 import json
 import socket
+import time
 from datetime import date, datetime
 from pathlib import PurePath
 from typing import Any
@@ -144,13 +145,24 @@ class _UnixConnection(http.client.HTTPConnection):
         self.sock = sock
 
 
+# The folder an MCP client works in: `graphbuddy mcp` sends its cwd (percent-encoded) with every request, so
+# that tools defaulting to "the project of the cwd" use the agent's folder, not the owner's.
+CWD_HEADER = "X-Graphbuddy-Cwd"
+
+
 class NotSent(ConnectionError):
     """The request never reached the owner (nothing listens): safe to retry anything."""
 
 
 def http_request(address: dict, method: str, path: str, body: bytes | None = None, *,
-                 headers: dict[str, str] | None = None, timeout: float | None = None):
-    """One request; returns (status, headers, body). NotSent when the connection could not be made."""
+                 headers: dict[str, str] | None = None, timeout: float | None = None,
+                 wait_s: float | None = None, still_answering=None, check_every_s: float = 2.0):
+    """One request; returns (status, headers, body). NotSent when nothing listens at the address (the
+    request surely never arrived); a connection that times out, or an accept queue that is full, is a
+    TimeoutError: something listens there.
+    `timeout` bounds connecting, sending and each read. With `still_answering`, the wait for the answer is
+    bounded by `wait_s` instead (None: no bound), and after each `check_every_s` of silence
+    `still_answering()` is called: it raises to give up (a long call to a busy owner goes on)."""
     if address["transport"] == "unix":
         conn: http.client.HTTPConnection = _UnixConnection(address["socket"], timeout)
     else:
@@ -158,13 +170,38 @@ def http_request(address: dict, method: str, path: str, body: bytes | None = Non
     try:
         try:
             conn.connect()
+        except TimeoutError:
+            raise
+        except BlockingIOError:          # a Unix socket whose accept queue is full (EAGAIN): a frozen owner
+            raise TimeoutError("the owner accepts no more connections") from None
         except OSError as exc:
             raise NotSent(str(exc)) from None
         conn.request(method, path, body=body, headers=headers or {})
+        if still_answering is not None:
+            _wait_for_answer(conn.sock, wait_s, still_answering, check_every_s)
         resp = conn.getresponse()
         return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
     finally:
         conn.close()
+
+
+def _wait_for_answer(sock: socket.socket, wait_s: float | None, still_answering, every_s: float) -> None:
+    """Return once the answer's first byte (or the end of the connection) is there, without reading it."""
+    deadline = None if wait_s is None else time.monotonic() + wait_s
+    before = sock.gettimeout()
+    try:
+        while True:
+            step = every_s if deadline is None else min(every_s, deadline - time.monotonic())
+            if step <= 0:
+                raise TimeoutError(f"no answer within {wait_s:g} s")
+            sock.settimeout(step)
+            try:
+                sock.recv(1, socket.MSG_PEEK)
+                return
+            except TimeoutError:
+                still_answering()
+    finally:
+        sock.settimeout(before)
 
 
 def dumps(obj: Any) -> bytes:

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 import graphbuddy
-from graphbuddy.errors import NotFound, ReadOnlyViolation
-from graphbuddy.owner import discovery
+from graphbuddy.errors import InvalidArgument, NotFound, OwnerNotResponding, ReadOnlyViolation
+from graphbuddy.owner import discovery, wire
 from graphbuddy.result import Result
 
 REPO = Path(__file__).resolve().parents[2]
@@ -342,22 +342,248 @@ def test_owner_file_naming_a_live_pid_that_does_not_listen_is_stale(store, env, 
 
 def test_owner_stop_says_so_when_the_owner_did_not_stop(store, env, monkeypatch):
     """`graphbuddy owner stop` printed 'stopped owner pid N' (exit 0) when the owner was still running after
-    the wait."""
+    the wait. The owner here is a process SIGTERM cannot stop (it ignores it, as a deadlocked owner would
+    never act on it); a suspended owner is continued and does stop (test_a_frozen_owner_...)."""
     from graphbuddy.errors import StoreError
     from graphbuddy.owner import install
 
-    proc, info = _serve(store, env)
-    found = install.owner_status
-
-    def found_then_frozen(where):
-        status = found(where)
-        os.kill(proc.pid, signal.SIGSTOP)             # cannot handle the SIGTERM until continued
-        return status
-
-    monkeypatch.setattr(install, "owner_status", found_then_frozen)
+    stuck = subprocess.Popen([sys.executable, "-c", "import signal, time; signal.signal(signal.SIGTERM, "
+                              "signal.SIG_IGN); print('ready', flush=True); time.sleep(120)"], stdout=subprocess.PIPE)
+    assert stuck.stdout.readline().strip() == b"ready"
+    monkeypatch.setattr(install, "owner_status", lambda where: {"pid": stuck.pid, "responding": False})
     try:
-        with pytest.raises(StoreError, match=f"owner pid {proc.pid} did not stop within 1 s"):
+        with pytest.raises(StoreError, match=f"owner pid {stuck.pid} did not stop within 1 s.*kill -9 {stuck.pid}"):
             install.stop_owner(str(store), timeout_s=1.0)
     finally:
+        stuck.kill()
+        stuck.wait()
+
+
+MALFORMED_RPC = [
+    b"not json", b"\xff\xfe", b"", b"[1, 2]", b'"stats"', b"{}", b'{"kwargs": {}}', b'{"method": "stats"}',
+    b'{"method": 5, "kwargs": {}}', b'{"method": "stats", "kwargs": [1]}', b'{"method": "stats", "kwargs": "x"}',
+    b'{"method": "stats", "params": {}}', b'{"method": "stats", "kwargs": {}, "params": {}}',
+    b'{"method": "no_such_method", "kwargs": {}}', b'{"method": "close", "kwargs": {}}',
+    b'{"method": "stats", "kwargs": {"no_such_argument": 1}}', b'{"method": "find_symbol", "kwargs": {}}',
+    b'{"method": "stats", "kwargs": {"project": {"$dt": "not a date"}}}',
+    b'{"method": "stats", "kwargs": {"project": {"$dc": "graphbuddy.errors:NoSuchClass"}}}',
+    b'{"method": "stats", "kwargs": {"project": {"$bytes": "a"}}}',
+]
+
+
+def test_malformed_rpc_bodies_get_400_and_one_line_and_the_owner_keeps_serving(store, env):
+    """Invalid JSON, a missing or misnamed "method"/"kwargs", arguments of the wrong type, unknown methods or
+    argument names got HTTP 200 with text like "store owner: KeyError: 'method'" (and a traceback in the log)."""
+    proc, info = _serve(store, env)
+    for body in MALFORMED_RPC:
+        status, _, data = wire.http_request(info, "POST", "/rpc", body, timeout=30, headers={
+            "Content-Type": "application/json", **discovery.auth_header(info)})
+        assert status == 400, (body, status, data)
+        error = json.loads(data)["error"]
+        assert error["type"] == "InvalidArgument" and error["exit_code"] == 2, (body, error)
+        message = error["message"]
+        assert message.startswith("bad RPC request: ") and "\n" not in message, (body, message)
+        assert "Error:" not in message and "Traceback" not in message, (body, message)
+    gb = graphbuddy.connect(store)                     # the client raises the envelope's class, one line
+    with pytest.raises(InvalidArgument, match="no_such_argument"):
+        gb.call("stats", {"no_such_argument": 1})
+    assert gb.projects() == [] and gb.owner_pid == proc.pid   # still serving, same process
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    assert "Traceback" not in err.decode(), err.decode()[-2000:]
+
+
+def test_session_commands_without_an_id_pick_the_session_of_the_clients_folder(store, env, tmp_path):
+    """With several active sessions, `session checkpoint|status|end` without --session pick the one of the
+    project holding the cwd: through an owner, that was the owner's cwd (here project a), not the CLI's."""
+    roots = {}
+    for name in ("a", "b"):
+        roots[name] = tmp_path / name
+        (roots[name] / "pkg").mkdir(parents=True)
+        (roots[name] / "pkg" / "mod.py").write_text(f"def {name}_main():\n    return 1\n")
+    proc, _ = _serve(store, env, cwd=roots["a"])
+    started = {}
+    for name, root in roots.items():
+        assert _cli(store, env, root, "index", ".").returncode == 0
+        r = _cli(store, env, root / "pkg", "session", "start")
+        assert r.returncode == 0, r.stderr
+        started[name] = json.loads(r.stdout)["id"]
+    r = _cli(store, env, roots["b"] / "pkg", "session", "status")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["session"]["id"] == started["b"]
+    r = _cli(store, env, roots["b"], "session", "checkpoint")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["session_id"] == started["b"]
+    r = _cli(store, env, roots["b"], "session", "end", "--summary", "done in b")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["session"]["id"] == started["b"]
+    r = _cli(store, env, roots["a"], "session", "status")
+    assert json.loads(r.stdout)["session"]["status"] == "active"
+    assert discovery.read_owner(store)["pid"] == proc.pid           # every call went through the owner
+
+
+def _frozen(message: str, pid: int) -> bool:
+    return f"store owner (pid {pid}) is not responding" in message and "graphbuddy owner stop" in message
+
+
+def test_a_frozen_owner_is_reported_in_seconds_by_the_cli_the_library_and_mcp(store, env, tmp_path):
+    """An owner that is alive and holds the store but does not answer (SIGSTOP here; a deadlock the same):
+    every client probed /health for 45 s, then the CLI tried to start a second owner, which could not get
+    the files: 3 min 45 s, then 'did not answer within 90s'. Now one line within seconds naming the pid and
+    what to do, and `graphbuddy owner status|stop` work on it."""
+    from fastmcp import Client
+    from fastmcp.client.transports import StdioTransport
+
+    proc, info = _serve(store, env)
+    os.kill(proc.pid, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        r = _cli(store, env, tmp_path, "stats")
+        assert time.monotonic() - started < 20
+        assert r.returncode == 3 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+        assert _frozen(r.stderr, proc.pid) and "suspended" in r.stderr, r.stderr
+        with pytest.raises(OwnerNotResponding) as caught:
+            graphbuddy.connect(store)
+        assert _frozen(str(caught.value), proc.pid)
+
+        async def session():
+            transport = StdioTransport(sys.executable, ["-m", "graphbuddy.cli", "mcp", "--store", str(store)],
+                                       env=env)
+            async with Client(transport, timeout=60) as c:
+                await c.call_tool("list_projects", {})
+
+        started = time.monotonic()
+        with pytest.raises(Exception) as caught:
+            asyncio.run(session())
+        assert time.monotonic() - started < 30
+        assert _frozen(str(caught.value), proc.pid), repr(caught.value)
+        assert discovery.read_owner(store)["pid"] == proc.pid      # not taken for stale, no second owner
+        r = _cli(store, env, tmp_path, "owner", "status")
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["pid"] == proc.pid and json.loads(r.stdout)["responding"] is False
+        r = _cli(store, env, tmp_path, "owner", "stop")        # SIGTERM, and SIGCONT so it can act on it
+        assert r.returncode == 0, r.stderr
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGCONT)
+
+
+def test_a_call_to_an_owner_that_freezes_is_given_up_but_a_long_call_is_not(store, env, tmp_path, monkeypatch):
+    """A client already talking to an owner waited up to an hour (RPC_TIMEOUT_S) for an owner that froze. It
+    now checks /health while it waits: a busy owner answers it (the call may take as long as it needs), a
+    frozen one does not (the call is given up within seconds)."""
+    from fastmcp import Client
+    from fastmcp.client.transports import StdioTransport
+
+    from graphbuddy.owner import client
+
+    proc, info = _serve(store, env)
+    checks = []
+    answer_within = discovery.answer_within
+    monkeypatch.setattr(client, "CHECK_EVERY_S", 0.2)
+    monkeypatch.setattr(discovery, "answer_within", lambda *a, **k: checks.append(1) or answer_within(*a, **k))
+    gb = graphbuddy.connect(store)
+    busy = gb.sql("SELECT count(*) AS n FROM range(400000000) t(i) WHERE hash(i) % 7 = 0")   # a few seconds
+    assert busy.rows()[0]["n"] > 0 and checks, "the call should have outlasted a health check"
+
+    async def session():
+        transport = StdioTransport(sys.executable, ["-m", "graphbuddy.cli", "mcp", "--store", str(store)],
+                                   env=env)
+        async with Client(transport, timeout=120) as c:
+            await c.call_tool("list_projects", {})
+            os.kill(proc.pid, signal.SIGSTOP)
+            started = time.monotonic()
+            try:
+                r = await c.call_tool("list_projects", {}, raise_on_error=False)
+                message = r.content[0].text if r.is_error else f"not an error: {r}"
+            except Exception as exc:            # the forwarder's JSON-RPC error
+                message = str(exc)
+            return message, time.monotonic() - started
+
+    try:
+        message, waited = asyncio.run(session())
+        assert waited < 30 and _frozen(message, proc.pid), message
+        started = time.monotonic()
+        with pytest.raises(OwnerNotResponding, match="'projects' got no answer") as caught:
+            gb.projects()
+        assert time.monotonic() - started < 30 and _frozen(str(caught.value), proc.pid)
+    finally:
         os.kill(proc.pid, signal.SIGCONT)
-    assert proc.wait(timeout=30) == 0                  # the pending SIGTERM: a clean stop after all
+    assert gb.projects() == [] and gb.owner_pid == proc.pid      # resumed: the same owner serves on
+
+
+def test_mcp_session_tools_use_the_agents_folder_not_the_owners(store, env, tmp_path):
+    """MCP `start_session` without a path and `checkpoint` / `end_session` / `session_status` without an id
+    ran with the owner's cwd (here project a's folder, as when the first agent's stdio server started it):
+    an agent in project b got a's session, or a new session on a. The stdio server sends its folder; a
+    client that does not (plain HTTP) is never given the owner's folder instead."""
+    from fastmcp import Client
+    from fastmcp.client.transports import StdioTransport, StreamableHttpTransport
+
+    roots = {}
+    for name in ("a", "b"):
+        roots[name] = tmp_path / name
+        (roots[name] / "pkg").mkdir(parents=True)
+        (roots[name] / "pkg" / "mod.py").write_text(f"def {name}_main():\n    return 1\n")
+    proc, info = _serve(store, env, "--port", "0", cwd=roots["a"])
+    for root in roots.values():
+        assert _cli(store, env, root, "index", ".").returncode == 0
+    r = _cli(store, env, roots["a"], "session", "start")
+    assert r.returncode == 0, r.stderr
+    started_a = json.loads(r.stdout)["id"]
+
+    async def agent_in_b():
+        transport = StdioTransport(sys.executable, ["-m", "graphbuddy.cli", "mcp", "--store", str(store)], env=env,
+                                   cwd=str(roots["b"] / "pkg"))
+        async with Client(transport, timeout=60) as c:
+            started = (await c.call_tool("start_session", {"agent": "test"})).structured_content
+            status = (await c.call_tool("session_status", {})).structured_content
+            point = (await c.call_tool("checkpoint", {})).structured_content
+            end = (await c.call_tool("end_session", {"summary": "b done"})).structured_content
+            return started, status, point, end
+
+    started, status, point, end = asyncio.run(agent_in_b())
+    assert started["project"] == "b"
+    assert status["session"]["id"] == started["id"] and point["session_id"] == started["id"]
+    assert end["session"]["id"] == started["id"]
+    r = _cli(store, env, roots["b"], "session", "start")            # two active sessions again: a and b
+    assert r.returncode == 0, r.stderr
+
+    async def http_client():
+        url = f"http://127.0.0.1:{info['port']}/mcp"
+        async with Client(StreamableHttpTransport(url, auth=info["token"]), timeout=60) as c:
+            status = await c.call_tool("session_status", {}, raise_on_error=False)
+            start = await c.call_tool("start_session", {}, raise_on_error=False)
+            return status, start
+
+    status, start = asyncio.run(http_client())
+    assert status.is_error and "pass a session id" in status.content[0].text, status
+    assert start.is_error and "did not say which folder" in start.content[0].text, start
+    r = _cli(store, env, roots["a"], "session", "status")
+    assert json.loads(r.stdout)["session"]["id"] == started_a
+    assert discovery.read_owner(store)["pid"] == proc.pid
+
+
+def test_stdio_forwarder_passes_malformed_tool_calls_to_the_owner(store, env):
+    """A tools/call whose params are not an object got "graphbuddy: 'list' object has no attribute 'get'"
+    from the forwarder itself (it looked up the tool name to decide whether a retry is safe). Passed on, the
+    owner's answer has "id": null (an error about the whole message): the forwarder gives it the request's
+    id, or the host would wait for an answer forever."""
+    proc = subprocess.Popen([sys.executable, "-m", "graphbuddy.cli", "mcp", "--store", str(store)], env=env,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        for msg in ({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+                        "protocolVersion": "2025-06-18", "capabilities": {},
+                        "clientInfo": {"name": "test", "version": "0"}}},
+                    {"jsonrpc": "2.0", "method": "notifications/initialized"},
+                    {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": ["list_projects", {}]}):
+            proc.stdin.write(json.dumps(msg).encode() + b"\n")
+            proc.stdin.flush()
+            if "id" in msg:
+                answer = json.loads(proc.stdout.readline())
+        assert answer["id"] == 2 and answer["error"]["code"] == -32602, answer    # the owner's "invalid params"
+        assert "has no attribute" not in answer["error"]["message"], answer
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=30)

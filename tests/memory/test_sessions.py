@@ -170,7 +170,7 @@ def test_an_end_racing_another_end_is_refused_inside_the_transaction(gb, repo, m
     stale = gb.memory_store.session(s.id)            # what a second caller read before the first one ended it
     gb.end_session(s.id, summary="first")
     before = snapshot(gb)
-    monkeypatch.setattr(sessions, "current_session", lambda ms, sid: stale)
+    monkeypatch.setattr(sessions, "current_session", lambda ms, sid, path=None: stale)
     with pytest.raises(InvalidArgument, match="ended meanwhile"):
         gb.end_session(s.id, summary="second")
     assert snapshot(gb) == before
@@ -192,3 +192,21 @@ def test_current_session_with_several_active_ones_follows_the_cwd(gb, repo, tmp_
     monkeypatch.chdir(other)
     assert gb.end_session().session.id == b.id
     assert gb.checkpoint().session_id == a.id          # the only active one left, wherever the cwd is
+
+
+def test_current_session_may_be_picked_by_a_folder_other_than_the_cwd(gb, repo, tmp_path, monkeypatch):
+    """`path=` is how a client of the store owner sends its own cwd (the owner's is not the client's)."""
+    import shutil
+
+    other = tmp_path / "other"
+    shutil.copytree(repo / "shop", other / "shop")
+    gb.index(other, project="other")
+    a = gb.start_session(repo)
+    b = gb.start_session(other)
+    monkeypatch.chdir(repo / "shop")                   # the cwd names a; path= wins
+    assert gb.session_status(path=other / "shop")["session"]["id"] == b.id
+    assert gb.checkpoint(path=str(other)).session_id == b.id
+    with pytest.raises(InvalidArgument, match="2 active sessions"):
+        gb.session_status(path=tmp_path)
+    assert gb.end_session(path=other, summary="b").session.id == b.id
+    assert gb.session_status(path=other)["session"]["id"] == a.id     # the only active one left
