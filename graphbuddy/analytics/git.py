@@ -3,8 +3,8 @@
 The stored commits of a project are the history of HEAD (one ref: commits only on other branches are not
 stored), restricted to the ingested folder: after any re-run they equal what a first ingest of the repository
 as it is now would store. Incremental: meta `git_head:<project>` records the HEAD, folder and shallowness of
-the last run. HEAD unchanged: nothing is read. The last HEAD an ancestor of HEAD (a fast-forward): only
-`last..HEAD` is read. History moved otherwise (amend, rebase,
+the last run. HEAD unchanged: nothing is read. The last HEAD an ancestor of HEAD (a fast-forward; for a
+sub-folder, without a merge in between): only `last..HEAD` is read. History moved otherwise (amend, rebase,
 reset, force-push, another branch checked out, a shallow clone deepened or unshallowed): `git rev-list HEAD`
 lists the history, stored commits no longer in it are dropped (counted in `commits_dropped`) and only the
 commits that joined it are read. Another folder, or a store from before the folder was recorded: the whole
@@ -243,7 +243,7 @@ def ingest_git(analytics, path: str | Path, *, project: str) -> GitIngestReport:
     else:
         known = {r[0] for r in analytics.rows("SELECT sha FROM commits WHERE project = ?", [project])}
         boundary = _shallow_boundary(root) if shallow else set()
-        if same and _is_ancestor(root, last.head, head):
+        if same and _is_ancestor(root, last.head, head) and not (pathspec and _has_merges(root, last.head, head)):
             commits = _log(root, pathspec=pathspec, since_sha=last.head, only=None, boundary=boundary)
         elif last is not None and last.folder == folder and known and head:
             # moved other than forward: drop what left HEAD's history, read what joined it, and re-read commits
@@ -298,6 +298,13 @@ def _rev_list(path: Path, pathspec: str | None) -> set[str]:
     if proc.returncode != 0:
         raise IndexingError(f"git rev-list failed in {path}: {proc.stderr.strip()}", path=str(path))
     return set(proc.stdout.split())
+
+
+def _has_merges(path: Path, old: str, head: str) -> bool:
+    """Whether `old..head` holds a merge. A folder's history (`git log HEAD -- folder`) prunes a merged branch
+    that left the folder as the first parent had it, so with a merge in between it need not be the old one
+    plus `old..head`: without one, it is."""
+    return bool(_git(path, "rev-list", "--merges", "-n", "1", f"{old}..{head}").stdout.strip())
 
 
 def _is_ancestor(path: Path, old: str, head: str | None) -> bool:

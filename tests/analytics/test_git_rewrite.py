@@ -225,6 +225,23 @@ def test_the_same_project_from_a_sub_folder_then_the_whole_repository(gb, tmp_pa
     assert stored(gb, "mono") == fresh(repo / "b", "mono")
 
 
+def test_a_sub_folder_project_after_a_merge_that_simplifies_history_away(gb, tmp_path):
+    # `git log HEAD -- a` prunes a merged side branch when the merge kept the first parent's `a`: a commit stored
+    # from that branch (ingested while it was checked out) is no longer in the fresh history, though the old HEAD
+    # is an ancestor of the new one. `last..HEAD -- a` alone (the fast-forward path) kept it.
+    repo = samples.build_repo(tmp_path / "simp", [
+        samples.CommitSpec(dt.datetime(2026, 5, 1, 8), "feat: base", {"a/x.txt": "0\n"})])
+    git(repo, "checkout", "-q", "-b", "topic")
+    commit(repo, "fix: on topic", 2, 9, file="a/x.txt")
+    assert gb.ingest_git(repo / "a", project="a").commits_total == 2
+    git(repo, "checkout", "-q", "main")
+    commit(repo, "fix: on topic", 2, 10, file="a/x.txt")     # the same content on main
+    git(repo, "merge", "-q", "--no-ff", "topic", "-m", "Merge topic", date="2026-11-02T11:00:00+00:00")
+    r = gb.ingest_git(repo / "a", project="a")
+    assert stored(gb, "a") == fresh(repo / "a", "a")
+    assert (r.commits_added, r.commits_dropped, r.commits_total) == (1, 1, 2)
+
+
 def test_an_unborn_head_stores_what_a_fresh_ingest_stores_nothing(gb, repo):
     gb.ingest_git(repo, project="team")
     git(repo, "checkout", "-q", "--orphan", "fresh-start")
