@@ -2,15 +2,16 @@
 
 The stored commits of a project are the history of HEAD (one ref: commits only on other branches are not
 stored), restricted to the ingested folder: after any re-run they equal what a first ingest of the repository
-as it is now would store. Incremental: meta `git_head:<project>` records the HEAD, folder and shallowness of
-the last run. HEAD unchanged: nothing is read. The last HEAD an ancestor of HEAD (a fast-forward; for a
-sub-folder, without a merge in between): only `last..HEAD` is read. History moved otherwise (amend, rebase,
-reset, force-push, another branch checked out, a shallow clone deepened or unshallowed): `git rev-list HEAD`
-lists the history, stored commits no longer in it are dropped (counted in `commits_dropped`) and only the
-commits that joined it are read. Another folder, or a store from before the folder was recorded: the whole
-history is read and replaces the stored rows. Commit texts are decoded as UTF-8 with replacement characters
-(git re-encodes messages that declare an encoding; raw bytes in other encodings are kept readable).
-Timestamps are the author dates, stored in UTC.
+as it is now would store. Incremental: meta `git_head:<project>` records the HEAD, folder, shallowness and
+row count of the last run. HEAD and rows unchanged: nothing is read. The last HEAD an ancestor of HEAD (a
+fast-forward; for a sub-folder, without a merge in between): only `last..HEAD` is read. History moved
+otherwise (amend, rebase, reset, force-push, another branch checked out, a shallow clone deepened or
+unshallowed, rows merged in by a project rename): `git rev-list HEAD` lists the history, stored commits no
+longer in it are dropped (counted in `commits_dropped`) and only the commits that joined it are read.
+Another folder, or a store from before the folder was recorded: the whole history is read and replaces the
+stored rows. Commit texts are decoded as UTF-8 with replacement characters (git re-encodes messages that
+declare an encoding; raw bytes in other encodings are kept readable). Timestamps are the author dates,
+stored in UTC.
 """
 from __future__ import annotations
 
@@ -200,9 +201,11 @@ class _LastRun:
     head: str
     folder: str                 # the ingested folder relative to the repository's top level, "." for all of it
     shallow: bool
+    commits: int                # rows stored for the project after it: other counts mean rows changed since
 
     def encode(self) -> str:
-        return json.dumps({"head": self.head, "folder": self.folder, "shallow": self.shallow})
+        return json.dumps({"head": self.head, "folder": self.folder, "shallow": self.shallow,
+                           "commits": self.commits})
 
     @staticmethod
     def decode(value: str | None) -> "_LastRun | None":
@@ -212,7 +215,7 @@ class _LastRun:
             return None
         try:
             d = json.loads(value)
-            return _LastRun(str(d["head"]), str(d["folder"]), bool(d["shallow"]))
+            return _LastRun(str(d["head"]), str(d["folder"]), bool(d["shallow"]), int(d["commits"]))
         except (ValueError, KeyError, TypeError):
             return None
 
@@ -238,11 +241,13 @@ def ingest_git(analytics, path: str | Path, *, project: str) -> GitIngestReport:
     new: list[Commit] = []
     gone: set[str] = set()               # stored rows to delete: dropped, or re-read
     replace = False
-    if same and head == last.head:       # nothing moved: nothing to read (the no-change re-run)
-        total = analytics.rows("SELECT count(*) FROM commits WHERE project = ?", [project])[0][0]
+    # nothing moved, no rows changed since (a project rename can merge rows in): nothing to read
+    if same and head == last.head and _count(analytics, project) == last.commits:
+        total = last.commits
     else:
         known = {r[0] for r in analytics.rows("SELECT sha FROM commits WHERE project = ?", [project])}
         boundary = _shallow_boundary(root) if shallow else set()
+        same = same and len(known) == last.commits      # rows changed since: reconciled, not trusted
         if same and _is_ancestor(root, last.head, head) and not (pathspec and _has_merges(root, last.head, head)):
             commits = _log(root, pathspec=pathspec, since_sha=last.head, only=None, boundary=boundary)
         elif last is not None and last.folder == folder and known and head:
@@ -283,13 +288,17 @@ def ingest_git(analytics, path: str | Path, *, project: str) -> GitIngestReport:
             analytics.insert_arrow("commits", pa.table({"project": [project] * len(new), **cols}))
         if head:
             analytics.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                              [key, _LastRun(head, folder, shallow).encode()])
+                              [key, _LastRun(head, folder, shallow, total).encode()])
         elif value:
             analytics.execute("DELETE FROM meta WHERE key = ?", [key])
         analytics.execute("INSERT INTO events VALUES (?, ?, 'git', NULL, 'ingest', ?, ?)",
                           [now, project, added, json.dumps({"read": read, "dropped": dropped, "shallow": shallow})])
     return GitIngestReport(project, str(root), read, added, dropped, total, undated, shallow, head,
                            time.perf_counter() - start)
+
+
+def _count(analytics, project: str) -> int:
+    return analytics.rows("SELECT count(*) FROM commits WHERE project = ?", [project])[0][0]
 
 
 def _rev_list(path: Path, pathspec: str | None) -> set[str]:

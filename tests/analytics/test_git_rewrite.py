@@ -193,6 +193,20 @@ def test_a_store_written_before_the_fix_is_healed_on_the_next_ingest(gb, repo):
     assert counts(gb.ingest_git(repo, project="team")) == (0, 0, 0, 35)
 
 
+def test_rows_merged_in_by_a_project_rename_are_reconciled_on_the_next_ingest(gb, repo, tmp_path):
+    # rename_project p -> q merges rows ingested under `q` (no project of that name) into p's, p's meta wins:
+    # with HEAD unchanged, the next ingest trusted the meta and kept q's commits of another repository
+    other = samples.build_repo(tmp_path / "other", [
+        samples.CommitSpec(dt.datetime(2026, 9, 1, 9), "feat: elsewhere", {"o.txt": "1\n"})])
+    gb.index(repo, project="p")
+    gb.ingest_git(repo, project="p")
+    gb.ingest_git(other, project="q")
+    gb.rename_project("p", new="q")
+    assert gb.analytics.rows("SELECT count(*) FROM commits WHERE project = 'q'") == [(36,)]
+    assert counts(gb.ingest_git(repo, project="q")) == (0, 0, 1, 35)
+    assert stored(gb, "q") == fresh(repo, "q")
+
+
 def test_a_shallow_clone_deepened_then_unshallowed(gb, team_repo, tmp_path):
     # The history grows at the bottom: `last..HEAD` is empty, yet older commits appear and the old boundary
     # commit gets its line counts. Before, an unshallowed clone was taken for a fast-forward and kept its cut.
