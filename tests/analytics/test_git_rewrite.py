@@ -1,5 +1,6 @@
 """Git ingestion after history moved other than forward (amend, rebase, reset, force-push, branch switch, a
-shallow clone deepened): the stored commits equal what a fresh ingest of the current history stores.
+shallow clone deepened, another folder, a project rename): the stored commits equal what a fresh ingest of
+the current history stores.
 
 The bug these tests caught: a re-ingest after a rewrite added the new commits and kept the old, unreachable
 ones, so counts, churn and correlations counted the same work twice.
