@@ -303,10 +303,19 @@ def _count(analytics, project: str) -> int:
 
 def _rev_list(path: Path, pathspec: str | None) -> set[str]:
     """The shas of HEAD's history (touching `pathspec`): what a `git log HEAD` lists, without reading diffs."""
-    proc = _git(path, "rev-list", "HEAD", *(["--", pathspec] if pathspec else []))
-    if proc.returncode != 0:
-        raise IndexingError(f"git rev-list failed in {path}: {proc.stderr.strip()}", path=str(path))
-    return set(proc.stdout.split())
+    # stdout alone on a pipe (stderr to a file): subprocess reads it in one go, where two pipes cost a select
+    # loop of small reads (~30 ms of 60 for 10,000 commits)
+    with tempfile.TemporaryFile() as err:
+        try:
+            proc = subprocess.run(["git", "-C", str(path), "rev-list", "HEAD", *(["--", pathspec] if pathspec else [])],
+                                  stdout=subprocess.PIPE, stderr=err)
+        except FileNotFoundError:
+            raise IndexingError("git is not installed (ingest-git runs it)", path=str(path)) from None
+        if proc.returncode != 0:
+            err.seek(0)
+            raise IndexingError(f"git rev-list failed in {path}: {err.read().decode('utf-8', 'replace').strip()}",
+                                path=str(path))
+    return set(proc.stdout.decode("ascii", "replace").split())
 
 
 def _has_merges(path: Path, old: str, head: str) -> bool:
