@@ -3,7 +3,7 @@
 Prints, measured in the same run:
   building a git repository of N commits with one `git fast-import`;
   the raw `git log --numstat` of that repository (the floor) and graphbuddy's ingestion of it, as a ratio;
-  an incremental re-run (nothing new);
+  an incremental re-run (nothing new), and re-runs after 10 new commits, an amend and a reset (rewrites);
   the time-series aggregates (named queries, through the read-only path) over M generated events and over the
   ingested commits: p50 and max over R runs each, against a full-scan `count(*)` baseline. Target: <= 100 ms p50.
 
@@ -49,6 +49,30 @@ def timed(fn, runs: int) -> tuple[float, float]:
     return statistics.median(times), max(times)
 
 
+def history_moves(gb, repo: Path) -> dict:
+    """Re-runs after the history moved: 10 new commits (a fast-forward: only those are read), an amend and a
+    reset (rewrites: `git rev-list` lists the history, what left it is dropped). Ends with the commits it began
+    with, so the aggregates below see the same table."""
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(repo), "-c", "user.name=Bench", "-c", "user.email=b@example.com", *args],
+                       check=True, capture_output=True)
+
+    def ingest():
+        t = time.perf_counter()
+        r = gb.ingest_git(repo, project="bench")
+        return time.perf_counter() - t, r
+
+    out = {}
+    for i in range(10):
+        git("commit", "-q", "--allow-empty", "-m", f"feat: more {i}")
+    out["10 new commits"] = ingest()
+    git("commit", "-q", "--amend", "--allow-empty", "-m", "fix: amended")
+    out["an amend (rewrite)"] = ingest()
+    git("reset", "-q", "--hard", "HEAD~10")
+    out["reset --hard HEAD~10"] = ingest()
+    return out
+
+
 def generate_events(gb, n: int) -> float:
     t = time.perf_counter()
     gb.analytics.execute(f"""
@@ -92,6 +116,10 @@ def main() -> int:
             print(f"ingest-git, {args.commits:,} commits               {ingest * ms:8.0f} ms  = {ingest / floor:.2f}x the floor "
                   f"({args.commits / ingest:,.0f} commits/s)")
             print(f"ingest-git re-run (nothing new)          {rerun * ms:8.0f} ms")
+            moves = history_moves(gb, repo)
+            for name, (seconds, r) in moves.items():
+                print(f"ingest-git after {name:<24}{seconds * ms:8.0f} ms  = {seconds / ingest:.2f}x the first run "
+                      f"(read {r.commits_read}, added {r.commits_added}, dropped {r.commits_dropped})")
 
             gen = generate_events(gb, args.events)
             print(f"generated {args.events:,} events in DuckDB in {gen:.2f}s")

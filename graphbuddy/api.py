@@ -165,7 +165,8 @@ class GraphBuddy:
                                 value, json.dumps(attrs) if attrs is not None else None])
 
     def ingest_git(self, path: str | Path, *, project: str | None = None):
-        """Add the git history at `path` to `commits` (only commits not stored yet). Returns a GitIngestReport."""
+        """Make the project's rows in `commits` HEAD's history at `path`: commits not stored yet are added, those
+        a rewrite (amend, rebase, reset, another branch) left out of it dropped. Returns a GitIngestReport."""
         from .analytics.git import ingest_git
 
         root = Path(path).expanduser()

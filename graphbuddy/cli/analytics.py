@@ -41,9 +41,11 @@ def cmd_ingest_git(args) -> int:
     note = " (shallow clone: history is cut, its boundary commit has no line counts)" if r.shallow else ""
     if r.commits_undated:
         note += f"; {r.commits_undated} commits skipped: dated after year 9999"
-    text = (f"{r.project}: {r.commits_added} new commits ({r.commits_total} stored, {r.commits_read} read from git) "
-            f"in {r.seconds:.2f}s{note}"
-            if r.head else f"{r.project}: empty history, nothing to ingest")
+    dropped = (f", {r.commits_dropped} dropped (no longer in HEAD's history: rewritten, reset or another branch)"
+               if r.commits_dropped else "")
+    text = (f"{r.project}: {r.commits_added} new commits{dropped} ({r.commits_total} stored, {r.commits_read} read "
+            f"from git) in {r.seconds:.2f}s{note}"
+            if r.head else f"{r.project}: empty history, nothing to ingest{dropped}")
     emit(args, r.as_dict(), text)
     return 0
 

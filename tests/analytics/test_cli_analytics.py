@@ -36,6 +36,25 @@ def test_ingest_report_chart_and_sql(team_repo, tmp_path):
     assert rows[0] == {"type": "fix", "n": 7}
 
 
+def test_ingest_git_says_how_many_commits_a_rewrite_dropped(team_repo, tmp_path):
+    import shutil
+
+    from .conftest import git
+
+    store, repo = tmp_path / "store", shutil.copytree(team_repo, tmp_path / "repo")
+    gb("ingest-git", str(repo), "--project", "team", store=store)
+    git(repo, "reset", "-q", "--hard", "HEAD~2")
+    git(repo, "commit", "-q", "--allow-empty", "-m", "fix: redone", date="2026-10-21T11:00:00+00:00")
+    report = json.loads(gb("ingest-git", str(repo), "--project", "team", "--json", store=store).stdout)
+    assert (report["commits_read"], report["commits_added"], report["commits_dropped"], report["commits_total"]) == \
+        (1, 1, 2, 34)
+    git(repo, "commit", "-q", "--amend", "--allow-empty", "-m", "fix: redone again")
+    text = gb("ingest-git", str(repo), "--project", "team", store=store).stdout
+    assert "1 new commits, 1 dropped (no longer in HEAD's history: rewritten, reset or another branch) " \
+           "(34 stored, 1 read from git)" in text
+    assert json.loads(gb("analytics", "--project", "team", "--json", store=store).stdout)["commits"]["total"] == 34
+
+
 @pytest.mark.parametrize("args, code, message", [
     (["sql", "DELETE FROM commits"], 4, "read-only: DELETE statements are refused"),
     (["ingest-git", "."], 5, "not a git repository"),

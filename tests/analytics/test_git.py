@@ -75,16 +75,18 @@ def test_ingestion_is_incremental(gb, team_repo, tmp_path):
     git(repo, "commit", "-q", "--allow-empty", "-m", "feat: one more", date="2026-10-20T11:00:00+00:00")
     git(repo, "commit", "-q", "--allow-empty", "-m", "not conventional", date="2026-10-20T12:00:00+00:00")
     r = gb.ingest_git(repo, project="team")
-    assert (r.commits_read, r.commits_added, r.commits_total) == (2, 2, 37)       # only last..HEAD is read
+    assert (r.commits_read, r.commits_added, r.commits_dropped, r.commits_total) == (2, 2, 0, 37)  # last..HEAD
     assert gb.sql("SELECT count(*) AS n FROM commits").rows() == [{"n": 37}]
     runs = gb.query("analytics.event_series", kind="git", bucket="day").rows()
     assert sum(x["events"] for x in runs) == 3 and sum(x["value"] for x in runs) == 37
 
-    # history rewritten (the last ingested HEAD is gone): everything is read, only the new commit is added
+    # history rewritten (the last ingested HEAD is no longer in HEAD's history): the two commits reset away are
+    # dropped, only the new one is read (it was: everything read, the old two kept next to it, 38 stored)
     git(repo, "reset", "-q", "--hard", "HEAD~2")
     git(repo, "commit", "-q", "--allow-empty", "-m", "fix: rewritten", date="2026-10-21T11:00:00+00:00")
     r = gb.ingest_git(repo, project="team")
-    assert (r.commits_read, r.commits_added, r.commits_total) == (36, 1, 38)
+    assert (r.commits_read, r.commits_added, r.commits_dropped, r.commits_total) == (1, 1, 2, 36)
+    assert gb.sql("SELECT count(*) AS n FROM commits").rows() == [{"n": 36}]
 
 
 def test_merges_are_flagged_and_excluded_from_compliance(gb, tmp_path):
