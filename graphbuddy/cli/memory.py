@@ -37,7 +37,8 @@ def register(sub) -> dict:
     p.add_argument("--tag", "-t", action="append", default=[])
     p.add_argument("--about", "-a", action="append", default=[], help="file, path:line, path:name, qualified name")
     p.add_argument("--project")
-    p.add_argument("--session")
+    p.add_argument("--session", help="session id (default: the one active session of the project, if any)")
+    p.add_argument("--no-session", action="store_true", help="do not capture it in the active session")
     p.add_argument("--update", metavar="ID", help="replace the tags of reflection ID with --tag values")
     p.add_argument("--delete", metavar="ID", help="delete reflection ID")
     store_args(p)
@@ -113,12 +114,14 @@ def cmd_reflect(args) -> int:
         elif args.text is None:
             raise InvalidArgument("give the reflection TEXT ('-' reads stdin), or --update ID / --delete ID")
         else:
+            project = args.project or _cwd_project(gb, args)
+            session = args.session or (None if args.no_session else _active_session(gb, project))
             r = gb.add_reflection(_read(args.text) if args.text == "-" else args.text, tags=args.tag,
-                                  project=args.project or _cwd_project(gb, args), session_id=args.session,
-                                  about=args.about)
+                                  project=project, session_id=session, about=args.about)
             emit(args, asdict(r), f"{'stored' if r.created else 'already stored (tags merged)'} {r.id}\n"
                                   f"  tags: {', '.join(r.tags) or '(none)'}; "
-                                  f"about: {', '.join(r.about) or '(nothing)'}")
+                                  f"about: {', '.join(r.about) or '(nothing)'}"
+                                  + (f"; session: {', '.join(r.sessions)}" if r.sessions else ""))
     return 0
 
 
@@ -156,6 +159,15 @@ def _cwd_project(gb, args) -> str | None:
         return gb.detect_project()
     except GraphbuddyError:
         return None
+
+
+def _active_session(gb, project: str | None) -> str | None:
+    """The one active session of the reflection's project: what is learnt while it runs is part of it (its
+    status and handoff list it). None when there is no such session, or several (another agent's, maybe)."""
+    if project is None:
+        return None
+    active = gb.query("sessions.active", project=project).rows()
+    return active[0]["id"] if len(active) == 1 else None
 
 
 def asdict(record) -> dict:

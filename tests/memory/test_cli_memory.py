@@ -26,6 +26,7 @@ def test_session_reflect_insights_import_flow(repo, tmp_path):
     s = ok("session", "start", "--agent", "cli", store=store, cwd=repo / "shop")
     r = ok("reflect", "`round_cents` rounds half up", "--tag", "money", store=store, cwd=repo)
     assert r["project"] == "sample" and "sample:shop/core/pricing.py:shop.core.pricing.round_cents" in r["about"]
+    assert r["sessions"] == [s["id"]]          # written while the project's one session runs: part of it
     assert ok("reflect", "--update", r["id"], "--tag", "x", store=store)["tags"] == ["x"]
     conv = "`★ Insight ─────`\nA subtle gotcha in `apply_discount`.\n`─────`\n"
     c = ok("session", "checkpoint", "-m", "ci=90", "--conversation", "-", store=store, stdin=conv)
@@ -43,6 +44,23 @@ def test_session_reflect_insights_import_flow(repo, tmp_path):
     assert ok("reflect", "--delete", r["id"], store=store)["id"] == r["id"]
     text = run("insights", "--type", "decision", store=store).stdout
     assert "[decision]" in text and "Handler.create" in text
+
+
+def test_reflect_joins_the_one_active_session_of_its_project_only(repo, tmp_path):
+    store = tmp_path / "store"
+    ok("index", str(repo), "--project", "sample", store=store)
+    assert ok("reflect", "no session yet", store=store, cwd=repo)["sessions"] == []
+    s = ok("session", "start", "--agent", "a", store=store, cwd=repo)
+    assert ok("reflect", "kept out", "--no-session", store=store, cwd=repo)["sessions"] == []
+    assert ok("reflect", "elsewhere", store=store, cwd=tmp_path)["sessions"] == []      # no project: no session
+    text = run("reflect", "part of it", store=store, cwd=repo).stdout
+    assert f"session: {s['id']}" in text
+    ok("session", "start", "--agent", "b", store=store, cwd=repo)
+    # two agents at work on the project: whose session it belongs to is not guessed
+    assert ok("reflect", "whose?", store=store, cwd=repo)["sessions"] == []
+    assert ok("reflect", "mine", "--session", s["id"], store=store, cwd=repo)["sessions"] == [s["id"]]
+    memories = ok("session", "status", "--session", s["id"], store=store)["memories"]
+    assert sorted(m["title"] for m in memories) == ["mine", "part of it"]
 
 
 @pytest.mark.parametrize("args, code, message", [
