@@ -176,14 +176,19 @@ def test_an_end_racing_another_end_is_refused_inside_the_transaction(gb, repo, m
     assert snapshot(gb) == before
 
 
-def test_current_session_with_several_active_ones_follows_the_cwd(gb, repo, tmp_path, monkeypatch):
+@pytest.fixture
+def two_active(gb, repo, tmp_path):
+    """Sessions a (on the sample) and b (on a second project, `other`), both active; returns (a, b, other)."""
     import shutil
 
     other = tmp_path / "other"
     shutil.copytree(repo / "shop", other / "shop")
     gb.index(other, project="other")
-    a = gb.start_session(repo)
-    b = gb.start_session(other)
+    return gb.start_session(repo), gb.start_session(other), other
+
+
+def test_current_session_with_several_active_ones_follows_the_cwd(gb, repo, tmp_path, monkeypatch, two_active):
+    a, b, other = two_active
     monkeypatch.chdir(tmp_path)
     with pytest.raises(InvalidArgument, match="2 active sessions"):
         gb.checkpoint()
@@ -194,15 +199,9 @@ def test_current_session_with_several_active_ones_follows_the_cwd(gb, repo, tmp_
     assert gb.checkpoint().session_id == a.id          # the only active one left, wherever the cwd is
 
 
-def test_current_session_may_be_picked_by_a_folder_other_than_the_cwd(gb, repo, tmp_path, monkeypatch):
+def test_current_session_may_be_picked_by_a_folder_other_than_the_cwd(gb, repo, tmp_path, monkeypatch, two_active):
     """`path=` is how a client of the store owner sends its own cwd (the owner's is not the client's)."""
-    import shutil
-
-    other = tmp_path / "other"
-    shutil.copytree(repo / "shop", other / "shop")
-    gb.index(other, project="other")
-    a = gb.start_session(repo)
-    b = gb.start_session(other)
+    a, b, other = two_active
     monkeypatch.chdir(repo / "shop")                   # the cwd names a; path= wins
     assert gb.session_status(path=other / "shop")["session"]["id"] == b.id
     assert gb.checkpoint(path=str(other)).session_id == b.id
