@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from ..languages import adapter_for
 from .facts import Import
-from .resolve import _CALL_RECEIVER, Resolver, SymbolIndex, _scope_chain, family
+from .resolve import Resolver, SymbolIndex, _call_chain, _scope_chain, family
 from .state import IndexState
 
 log = logging.getLogger(__name__)
@@ -308,10 +308,11 @@ def _through(prov, link: tuple[Import, tuple[str, str]], call, type_expr: str | 
 
 
 def _receiver_type(view, call, chain: list[str]) -> str | None:
-    """`Foo()` receivers and local variables bound once to `Foo()` / `x: Foo`: the type as written."""
-    m = _CALL_RECEIVER.match(call.receiver or "")
-    if m:
-        return m.group(1)
+    """`Foo()` receivers and local variables bound once to `Foo()` / `x: Foo`: the type as written (not a chain:
+    `Foo().b()` is what b returns)."""
+    calls = _call_chain(call.receiver or "")
+    if calls is not None:
+        return calls[0] if len(calls) == 1 else None
     for scope in chain + [view.facts.module]:
         types = view.bindings.get((scope, call.receiver))
         if types:

@@ -33,7 +33,9 @@ CONFIDENCE = {"same_file": 1.0, "scope": 1.0, "same_package": 1.0, "import": 0.9
               "global_unique": 0.5}
 _MAX_DEPTH = 8
 _EMPTY: dict = {}          # a missing scope's members (never written to)
-_CALL_RECEIVER = re.compile(r"^([A-Za-z_$][\w$.]*)\(.*\)$", re.S)
+_CALL_HEAD = re.compile(r"([A-Za-z_$][\w$.]*)\(")         # `A.b(`: a call's callee, then its arguments
+_NEW = re.compile(r"(?:new\s+)?")
+_CHAIN_STEP = re.compile(r"\s*\.\s*([A-Za-z_$][\w$]*)\(")     # `.c(` after a call: the next call of a chain
 _FAILED = object()         # a walk of `resolve_dotted` that names nothing
 _UNSET = object()          # no settled memo answer (`Resolver._settled`)
 
@@ -1163,6 +1165,15 @@ class Resolver:
     def _receiver(self, recv: str, chain: list[str], cls_path_def: tuple[str, Definition] | None):
         """(typed, hit, reason): the class of a typed receiver (local variable, attribute of self, constructor
         call result) with typed True, else what a dotted receiver names (reason "dotted"), else Nones."""
+        calls = _call_chain(recv)
+        if calls is not None and len(calls) > 1:
+            # `A().b().c()`: each step's class is what the method before it returns (declared, or built by its
+            # `return`s: `return self`); a step whose return type is unknown leaves the receiver untyped
+            hit = self._class_of(calls[0], chain, self.path)
+            for name in calls[1:]:
+                m = self.member(hit[1], hit[2], name) if hit is not None else None
+                hit = self._returned_class(m[1], m[2]) if m is not None and not m[2].is_class else None
+            return True, hit, "receiver"
         type_expr, reason, where = self._receiver_type(recv, chain, cls_path_def)
         if type_expr is not None:
             return True, self._class_of(type_expr, chain if where == self.path else [], where), reason
@@ -1201,9 +1212,9 @@ class Resolver:
 
     def _receiver_type(self, recv: str, chain: list[str], cls_path_def: tuple[str, Definition] | None):
         """(type expression, reason, file it is written in) for a receiver, or Nones."""
-        m = _CALL_RECEIVER.match(recv)
-        if m and _is_dotted(m.group(1)):
-            return m.group(1), "receiver", self.path
+        calls = _call_chain(recv)
+        if calls is not None:                # `A(...)` (a chain of calls is `_receiver`'s)
+            return calls[0], "receiver", self.path
         local = self._local_type(recv, chain)
         if local is not None:
             return (local, "typed", self.path) if local else (None, None, None)
@@ -1242,17 +1253,20 @@ class Resolver:
         resolver = self if where == self.path else self._sub(where)
         hit, _ = resolver.resolve_dotted(type_expr, chain)
         if hit is not None and hit[0] == "def" and not hit[2].is_class and hit[2].kind != "module":
-            fn_path, fn = hit[1], hit[2]
-            resolver = self if fn_path == self.path else self._sub(fn_path)
-            returned = resolver.adapter.return_type(fn.signature)
-            if not returned:                     # no declared type: what its `return` statements build
-                types = resolver._bound(fn_path, fn.qualified_name, RETURN) or ()
-                returned = next(iter(types)) if len(types) == 1 else ""
-            if returned in resolver.adapter.class_self_names or returned in resolver.adapter.self_names:
-                cls = resolver._enclosing_class(fn.qualified_name)      # `return cls(...)`
-                return ("def", *cls) if cls is not None else None
-            hit = resolver.resolve_dotted(returned, resolver._chain(fn_path, fn.qualified_name))[0] \
-                if returned else None
+            return self._returned_class(hit[1], hit[2])
+        return hit if hit is not None and hit[0] == "def" and hit[2].is_class else None
+
+    def _returned_class(self, fn_path: str, fn: Definition):
+        """The class function `fn` of `fn_path` returns: its declared type, else what its `return`s build."""
+        resolver = self if fn_path == self.path else self._sub(fn_path)
+        returned = resolver.adapter.return_type(fn.signature)
+        if not returned:                     # no declared type: what its `return` statements build
+            types = resolver._bound(fn_path, fn.qualified_name, RETURN) or ()
+            returned = next(iter(types)) if len(types) == 1 else ""
+        if returned in resolver.adapter.class_self_names or returned in resolver.adapter.self_names:
+            cls = resolver._enclosing_class(fn.qualified_name)      # `return cls(...)`, `return self`
+            return ("def", *cls) if cls is not None else None
+        hit = resolver.resolve_dotted(returned, resolver._chain(fn_path, fn.qualified_name))[0] if returned else None
         return hit if hit is not None and hit[0] == "def" and hit[2].is_class else None
 
     def _field_types(self, path: str, cls: Definition, field: str):
@@ -1441,6 +1455,43 @@ def _scope_chain(view: _FileView, qn: str | None, with_classes: bool = False) ->
             out.append(d.qualified_name)
         d = view.by_qn.get(d.parent) if d.parent else None
     return out
+
+
+def _call_chain(recv: str) -> list[str] | None:
+    """`A.b(x)` -> ["A.b"]; `A(x).b(y).c()` (or `new A(x).b(y).c()`) -> ["A", "b", "c"]; None for any other
+    text (an index, a field of a call's result, a lambda). Parentheses inside string literals do not count."""
+    m = _CALL_HEAD.match(recv, _NEW.match(recv).end())          # `new A().b()`: Java, C#, JS/TS, PHP
+    if m is None or not _is_dotted(m.group(1)):
+        return None
+    out, i, n = [m.group(1)], m.end(1), len(recv)
+    while True:
+        depth, quote = 0, None
+        while i < n:                         # the balanced (...) starting at i
+            ch = recv[i]
+            if quote:
+                if ch == "\\":
+                    i += 1
+                elif ch == quote:
+                    quote = None
+            elif ch in "\"'`":
+                quote = ch
+            elif ch in "([{":
+                depth += 1
+            elif ch in ")]}":
+                depth -= 1
+                if depth == 0:
+                    break
+            i += 1
+        if i >= n:
+            return None
+        i += 1
+        if i == n:
+            return out
+        step = _CHAIN_STEP.match(recv, i)
+        if step is None:
+            return None
+        out.append(step.group(1))
+        i = step.end(1)
 
 
 def _is_dotted(text: str) -> bool:

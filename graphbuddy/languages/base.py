@@ -456,3 +456,21 @@ def _count_errors(root) -> int:
             continue
         todo.extend(c for c in n.children if c.has_error or c.is_missing)
     return count
+
+
+def colon_return_type(signature: str) -> str:
+    """`f(a: A): R` -> "R" (Kotlin, TypeScript): the type declared after the parameter list, without its type
+    arguments or nullability; "" when none is."""
+    depth = 0
+    for i, ch in enumerate(signature):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                rest = signature[i + 1:].lstrip()
+                if not rest.startswith(":"):
+                    return ""
+                ret = re.split(r"[<|&\[\s{=?]", rest[1:].strip(), maxsplit=1)[0]
+                return ret if _DOTTED.fullmatch(ret) else ""
+    return ""

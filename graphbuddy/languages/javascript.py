@@ -12,7 +12,7 @@ import re
 import threading
 
 from ..index.facts import Binding, Import
-from .base import Adapter, _text
+from .base import Adapter, _text, colon_return_type
 
 # Extension -> priority when several files claim the same extensionless key (lower wins, like tsc's order).
 EXT_PRIORITY = {".ts": 0, ".tsx": 1, ".d.ts": 2, ".js": 3, ".jsx": 4, ".mjs": 5, ".cjs": 6, ".mts": 7, ".cts": 8}
@@ -244,6 +244,9 @@ class TypeScriptAdapter(JavaScriptAdapter):
     name = "typescript"
     grammar = "typescript"
     query_file = "typescript.scm"
+
+    def return_type(self, signature: str) -> str:
+        return colon_return_type(signature)     # `run(): Rows`
 
 
 class TsxAdapter(TypeScriptAdapter):

@@ -7,7 +7,7 @@ import dataclasses
 import re
 
 from ..index.facts import Import
-from .base import _text, preceding_comments
+from .base import _text, colon_return_type, preceding_comments
 from .java import JavaAdapter, java_import
 
 _BUILTIN = frozenset({"Int", "Long", "Short", "Byte", "Char", "Boolean", "Float", "Double", "String", "Unit",
@@ -67,6 +67,10 @@ class KotlinAdapter(JavaAdapter):
             # `Base(...)` calls a superclass constructor: extends; a bare type is an interface
             kinds.append("extends" if inv is not None else "implements")
         return tuple(out), tuple(kinds)
+
+    def return_type(self, signature: str) -> str:
+        ret = colon_return_type(signature)      # `make(): D` (an expression body `= apply {...}` declares none)
+        return "" if ret in _BUILTIN else ret
 
     def binding_type(self, node, src: bytes) -> str:
         text = _text(src, node).split("<", 1)[0].rstrip("?").strip()

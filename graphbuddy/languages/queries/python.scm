@@ -30,3 +30,4 @@
   right: (identifier) @bind.value) @binding
 
 (return_statement (call function: [(identifier) (attribute)] @bind.type)) @binding @bind.return
+(return_statement (identifier) @bind.type (#eq? @bind.type "self")) @binding @bind.return   ; fluent: `return self`
