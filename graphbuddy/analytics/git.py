@@ -109,17 +109,6 @@ def repository_info(path: Path) -> tuple[Path, bool, str | None]:
     return Path(top.stdout.strip()), shallow, (head.stdout.strip() or None) if head.returncode == 0 else None
 
 
-def read_commits(path: Path, *, pathspec: str | None = None, since_sha: str | None = None,
-                 only: Collection[str] | None = None) -> Iterator[Commit]:
-    """Stream the commits of HEAD's history (after `since_sha` if given; or exactly the commits `only`), newest
-    first, from one `git log`."""
-    top, shallow, head = repository_info(path)
-    if head is None:
-        return
-    yield from _log(path, pathspec=pathspec, since_sha=since_sha, only=only,
-                    boundary=_shallow_boundary(path) if shallow else set())
-
-
 def _shallow_boundary(path: Path) -> set[str]:
     """The grafted commits of a shallow clone: they look like root commits, their numstat is the whole tree."""
     shallow_file = _git(path, "rev-parse", "--git-path", "shallow").stdout.strip()

@@ -21,9 +21,6 @@ from ..owner import discovery, wire
 # Tools that only read: repeated after an owner crash (the others report the crash instead).
 READ_TOOLS = frozenset({"find_related_code", "get_callers", "get_callees", "get_symbol", "query_graph",
                         "list_queries", "list_projects"})
-TIMEOUT_S = 3600.0                 # a tool call (an index) may take long while the owner answers /health
-IO_TIMEOUT_S = 30.0
-CHECK_EVERY_S = 2.0
 
 
 class Forwarder:
@@ -81,16 +78,12 @@ class Forwarder:
             if self._cwd:
                 headers[wire.CWD_HEADER] = self._cwd
             try:
-                status, resp_headers, body = wire.http_request(
-                    info, "POST", "/mcp", raw, headers=headers, timeout=IO_TIMEOUT_S, wait_s=TIMEOUT_S,
-                    still_answering=lambda: discovery.check_answering(info, self.folder, during=what),
-                    check_every_s=CHECK_EVERY_S)
+                status, resp_headers, body = discovery.post(info, self.folder, "/mcp", raw, headers=headers,
+                                                            during=what)
             except wire.NotSent:
                 fresh = True
                 continue
-            except OSError as exc:
-                if isinstance(exc, TimeoutError):
-                    discovery.check_answering(info, self.folder, during=what)
+            except OSError:                # the owner died during the call
                 fresh = True
                 if repeatable:
                     continue

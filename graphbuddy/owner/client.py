@@ -3,9 +3,9 @@
 `RemoteGraphBuddy` has the same methods as `GraphBuddy`; each call is one POST /rpc to the owner. When the
 owner is gone (stopped, or killed), the client starts a new one and repeats the call if it never reached the
 owner, or if the method is a read or an idempotent write; otherwise it reports that the call may not have
-been applied (never a silent loss). While a call runs the client checks every CHECK_EVERY_S that the owner
-still answers /health: a busy owner does (the call may take as long as it needs), a frozen one does not, and
-the client gives up with `OwnerNotResponding` within seconds instead of waiting for RPC_TIMEOUT_S.
+been applied (never a silent loss). While a call runs the client checks that the owner still answers /health
+(`discovery.post`): a busy owner does (the call may take as long as it needs), a frozen one does not, and the
+client gives up with `OwnerNotResponding` within seconds instead of waiting for an hour.
 """
 from __future__ import annotations
 
@@ -19,9 +19,6 @@ from . import discovery
 # `service` and `wire` (http.client, ~10-20 ms to import) are imported on the first remote call: a CLI run
 # that finds no owner opens the files directly and never needs them.
 
-RPC_TIMEOUT_S = 3600.0         # an index of a big project may take minutes (while the owner answers /health)
-IO_TIMEOUT_S = 30.0            # connecting, sending a call, and each read of its answer once it comes
-CHECK_EVERY_S = 2.0            # silence on a call after which the client checks the owner answers /health
 
 
 class RemoteGraphBuddy:
@@ -44,17 +41,13 @@ class RemoteGraphBuddy:
         for attempt in range(3):
             info = self._info
             try:
-                status, _, data = wire.http_request(
-                    info, "POST", "/rpc", body, timeout=IO_TIMEOUT_S, wait_s=RPC_TIMEOUT_S,
-                    still_answering=lambda: discovery.check_answering(info, self.path, during=method),
-                    check_every_s=CHECK_EVERY_S,
+                status, _, data = discovery.post(
+                    info, self.path, "/rpc", body, during=method,
                     headers={"Content-Type": "application/json", **discovery.auth_header(info)})
             except wire.NotSent:
                 self._info = discovery.ensure_owner(self.path)
                 continue
-            except OSError as exc:       # the owner died (or stopped answering) during the call
-                if isinstance(exc, TimeoutError):
-                    discovery.check_answering(info, self.path, during=method)
+            except OSError as exc:       # the owner died during the call
                 self._info = discovery.ensure_owner(self.path)
                 if method in service.READ_METHODS or method in service.IDEMPOTENT_WRITES:
                     continue

@@ -28,6 +28,9 @@ START_TIMEOUT_S = 90.0        # includes waiting for a direct opener (CLI run) t
 MAX_UNIX_PATH = 100           # sun_path holds 108 bytes; longer store paths fall back to loopback TCP
 ANSWER_WAIT_S = 5.0           # alive, reachable, and no answer to /health for this long: not responding
 PROBE_TIMEOUT_S = 2.0         # one /health request
+CALL_WAIT_S = 3600.0          # a call (an index of a big project) may take long while the owner answers /health
+IO_TIMEOUT_S = 30.0           # connecting, sending a call, and each read of its answer once it comes
+CHECK_EVERY_S = 2.0           # silence on a call after which the client checks the owner answers /health
 
 
 def store_folder(store: str | Path | None) -> Path:
@@ -136,6 +139,23 @@ def check_answering(info: dict, folder: Path, *, during: str | None = None) -> N
     OwnerNotResponding when it is alive but silent (see ANSWER_WAIT_S)."""
     if answer_within(info) is False:
         raise not_responding(folder, info, during=during)
+
+
+def post(info: dict, folder: Path, path: str, body: bytes, *, headers: dict[str, str], during: str):
+    """POST one call to the owner and wait for its answer as long as the owner still answers /health (a busy
+    one does: the call may take as long as it needs); `OwnerNotResponding` once it does not. Otherwise what
+    `wire.http_request` returns or raises (`NotSent`, or an OSError when the owner died during the call)."""
+    from .wire import http_request
+
+    def check() -> None:
+        check_answering(info, folder, during=during)
+
+    try:
+        return http_request(info, "POST", path, body, headers=headers, timeout=IO_TIMEOUT_S, wait_s=CALL_WAIT_S,
+                            still_answering=check, check_every_s=CHECK_EVERY_S)
+    except TimeoutError:
+        check()
+        raise
 
 
 def not_responding(folder: Path, info: dict, *, during: str | None = None) -> OwnerNotResponding:

@@ -470,18 +470,16 @@ def test_a_frozen_owner_is_reported_in_seconds_by_the_cli_the_library_and_mcp(st
 
 
 def test_a_call_to_an_owner_that_freezes_is_given_up_but_a_long_call_is_not(store, env, tmp_path, monkeypatch):
-    """A client already talking to an owner waited up to an hour (RPC_TIMEOUT_S) for an owner that froze. It
+    """A client already talking to an owner waited up to an hour (its RPC timeout) for an owner that froze. It
     now checks /health while it waits: a busy owner answers it (the call may take as long as it needs), a
     frozen one does not (the call is given up within seconds)."""
     from fastmcp import Client
     from fastmcp.client.transports import StdioTransport
 
-    from graphbuddy.owner import client
-
     proc, info = _serve(store, env)
     checks = []
     answer_within = discovery.answer_within
-    monkeypatch.setattr(client, "CHECK_EVERY_S", 0.2)
+    monkeypatch.setattr(discovery, "CHECK_EVERY_S", 0.2)
     monkeypatch.setattr(discovery, "answer_within", lambda *a, **k: checks.append(1) or answer_within(*a, **k))
     gb = graphbuddy.connect(store)
     busy = gb.sql("SELECT count(*) AS n FROM range(400000000) t(i) WHERE hash(i) % 7 = 0")   # a few seconds
