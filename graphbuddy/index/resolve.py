@@ -1166,9 +1166,10 @@ class Resolver:
         """(typed, hit, reason): the class of a typed receiver (local variable, attribute of self, constructor
         call result) with typed True, else what a dotted receiver names (reason "dotted"), else Nones."""
         calls = _call_chain(recv)
-        if calls is not None and len(calls) > 1:
-            # `A().b().c()`: each step's class is what the method before it returns (declared, or built by its
-            # `return`s: `return self`); a step whose return type is unknown leaves the receiver untyped
+        if calls is not None:
+            # `A()`: the class or what the function returns; `A().b().c()`: each step's class is what the method
+            # before it returns (declared, or built by its `return`s: `return self`); a step whose return type
+            # is unknown leaves the receiver untyped
             hit = self._class_of(calls[0], chain, self.path)
             for name in calls[1:]:
                 m = self.member(hit[1], hit[2], name) if hit is not None else None
@@ -1212,9 +1213,6 @@ class Resolver:
 
     def _receiver_type(self, recv: str, chain: list[str], cls_path_def: tuple[str, Definition] | None):
         """(type expression, reason, file it is written in) for a receiver, or Nones."""
-        calls = _call_chain(recv)
-        if calls is not None:                # `A(...)` (a chain of calls is `_receiver`'s)
-            return calls[0], "receiver", self.path
         local = self._local_type(recv, chain)
         if local is not None:
             return (local, "typed", self.path) if local else (None, None, None)
