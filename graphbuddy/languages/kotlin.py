@@ -4,7 +4,6 @@ header's parameter list), delegation specifiers as bases."""
 from __future__ import annotations
 
 import dataclasses
-import re
 
 from ..index.facts import Import
 from .base import _text, colon_return_type, preceding_comments
@@ -12,6 +11,7 @@ from .java import JavaAdapter, java_import
 
 _BUILTIN = frozenset({"Int", "Long", "Short", "Byte", "Char", "Boolean", "Float", "Double", "String", "Unit",
                       "Any", "Nothing", "List", "Map", "Set", "MutableList", "MutableMap", "Array"})
+_RECEIVER_RETURNING = frozenset({"apply", "also"})     # scope functions whose value is their receiver
 
 
 class KotlinAdapter(JavaAdapter):
@@ -44,10 +44,6 @@ class KotlinAdapter(JavaAdapter):
             if node.type == "function_declaration" else None
         return f"{sig}: {_text(src, ret)}" if ret is not None else sig
 
-    def return_type(self, signature: str) -> str:
-        m = re.search(r"\)\s*:\s*([A-Za-z_][\w.]*)\??\s*$", signature)
-        return m.group(1) if m and m.group(1) not in _BUILTIN else ""
-
     def is_exported(self, node, name, parent) -> bool:
         mods = next((c for c in node.children if c.type == "modifiers"), None)
         return mods is None or not any(m in mods.text for m in (b"private", b"internal"))
@@ -74,6 +70,8 @@ class KotlinAdapter(JavaAdapter):
 
     def binding_type(self, node, src: bytes) -> str:
         text = _text(src, node).split("<", 1)[0].rstrip("?").strip()
+        if text in _RECEIVER_RETURNING:
+            return "this"
         return "" if text in _BUILTIN or not text.replace(".", "").isidentifier() else text
 
     def parse_import(self, node, src: bytes) -> list[Import]:

@@ -24,3 +24,8 @@
 (statements (property_declaration (variable_declaration (simple_identifier) @bind.name .)
                                   (call_expression . [(simple_identifier) (navigation_expression)] @bind.type)) @binding)
 (parameter (simple_identifier) @bind.name (user_type) @bind.type) @binding
+
+; what an expression-bodied function without a declared type returns: `= Rows()`, `= this`, and the scope
+; functions that return their receiver, `= apply { }` / `= also { }` (binding_type reads them as `this`)
+(function_body "=" . (call_expression . (simple_identifier) @bind.type)) @binding @bind.return
+(function_body "=" . (this_expression) @bind.type) @binding @bind.return
