@@ -129,7 +129,7 @@ def build_corpus(gb, emb, n: int, base: int) -> dict:
     embed_s = time.perf_counter() - t
     rng = np.random.default_rng(3)
     now = utc_now()
-    rows, hashes, vecs = [], [], []
+    rows, hashes = [], []
     for i in range(n):
         j = i % base
         text = f"{texts[j]} (case {i})"          # every document its own text and content hash

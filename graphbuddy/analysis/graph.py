@@ -167,7 +167,6 @@ def dependency_layers(gb, *, level: str = "project", project: str | None = None)
 def dead_code(gb, project: str | None = None):
     """Functions nobody calls that are not exported and not entry points (module bodies, constructors,
     dunder methods, main/handlers, tests): candidates for deletion, to be checked by a human."""
-    import pandas as pd
 
     _known(gb, project)
     df = gb.query("analysis.functions", project=project).df()

@@ -23,7 +23,6 @@ import logging
 import posixpath
 from dataclasses import dataclass
 
-from ..languages import adapter_for
 from .facts import Import
 from .resolve import Resolver, SymbolIndex, _call_chain, _scope_chain, family
 from .state import IndexState

@@ -8,8 +8,12 @@ import json
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import InvalidArgument
+
+if TYPE_CHECKING:
+    from .manifests import ManifestScan
 
 # .manifests and .registry (pyarrow) are imported where used: a no-change index run imports this module
 # only for `cached_scan_holds`.

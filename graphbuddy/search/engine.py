@@ -19,7 +19,6 @@ from ..errors import InvalidArgument, NotFound
 from .cursor import Cursor, decode_cursor, query_key, shown_key
 from .documents import CODE_KIND, MEMORY_KINDS
 from .embed import MAX_CHARS, EmbedReport, dimension_mismatch, embed_and_store, embed_pending
-from .keyword import KeywordIndex
 from .ranking import Candidate, RankParams, Scored, age_days, age_days_us, score_columns
 from .snapshot import COMPACT_MIN, Snapshot, _member
 from .vectors import kth_largest
