@@ -139,3 +139,21 @@ def test_a_full_reindex_that_fails_after_dropping_the_graph_changes_nothing(root
         assert snapshot(gb) == before
     with graphbuddy.open(tmp_path / "store") as gb:         # and on disk, reopened
         assert snapshot(gb) == before
+
+
+def test_deltas_in_the_same_process_after_a_rebuild_reuse_their_statements_on_the_new_tables(root, tmp_path, drop_by):
+    """The store caches prepared statements per connection; a rebuilt rel table is a new table under the same name."""
+    tokens = root / "auth-service" / "auth_service" / "tokens.py"
+    api = root / "user-service" / "user_service" / "api.py"
+    with graphbuddy.open(tmp_path / "store") as gb:
+        index_all(gb, root)
+        for i in range(3):
+            tokens.write_text(tokens.read_text() + f"\n\ndef extra_{i}(token):\n    return verify_token(token)\n")
+            api.write_text(api.read_text() + f"\n\ndef more_{i}():\n    return extra_{i}(1)\n")
+            assert gb.index(root / "auth-service", project="auth-service").mode == "delta"
+            assert gb.index(root / "user-service", project="user-service").mode == "delta"
+            assert gb.index(root / "auth-service", project="auth-service", full=True).mode == "full"
+        got = snapshot(gb)
+    with graphbuddy.open(tmp_path / "fresh") as fresh:
+        index_all(fresh, root)
+        assert snapshot(fresh) == got
