@@ -5,6 +5,8 @@ the graph a fresh index gives, keep the memory links, and roll back whole when t
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -157,3 +159,23 @@ def test_deltas_in_the_same_process_after_a_rebuild_reuse_their_statements_on_th
     with graphbuddy.open(tmp_path / "fresh") as fresh:
         index_all(fresh, root)
         assert snapshot(fresh) == got
+
+
+def test_a_full_reindex_killed_after_rebuilding_the_tables_reopens_with_the_old_graph(root, tmp_path):
+    store = tmp_path / "store"
+    code = (f"import os, pathlib, graphbuddy\n"
+            f"from graphbuddy.index import load\n"
+            f"gb = graphbuddy.open({str(store)!r})\n"
+            f"for name in {ORDER!r}:\n"
+            f"    gb.index(pathlib.Path({str(root)!r}) / name, project=name)\n"
+            f"load.REBUILD_KEPT_PER_DROPPED = 1e9\n"
+            f"load.insert_edges = lambda *a, **k: os._exit(9)\n"
+            f"gb.index(pathlib.Path({str(root)!r}) / 'auth-service', project='auth-service', full=True)\n")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 9
+    with graphbuddy.open(tmp_path / "fresh") as fresh:
+        index_all(fresh, root)
+        expected = snapshot(fresh)
+    with graphbuddy.open(store) as gb:
+        assert snapshot(gb) == expected
+        assert gb.index(root / "auth-service", project="auth-service").mode == "full"     # marked dirty first
+        assert snapshot(gb) == expected
