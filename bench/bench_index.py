@@ -215,7 +215,8 @@ def main() -> None:
 
 def remove_and_clean(corpus: Path, store: Path, full: dict) -> None:
     removed = run_child(corpus, store, "remove")
-    print(f"project remove: {removed['seconds']:.2f}s = {removed['seconds'] / full['seconds']:.2f}x the fresh full index")
+    print(f"project remove: {removed['seconds']:.2f}s = {removed['seconds'] / full['seconds']:.2f}x the fresh "
+          f"full index")
     shutil.rmtree(store.parent, ignore_errors=True)
 
 

@@ -63,7 +63,8 @@ _OWNED = ("File", "Function", "Class")
 # when it keeps at most this many rows per row it loses. Kùzu 0.11.3 deletes a rel by scanning both end nodes'
 # lists for its id (RelTableData::findMatchingRow): ~7 us a rel at best, more into a node with many edges (the
 # stdlib calls assertEqual 34k times). With the stdlib stored twice (1 kept per 1 lost), dropping one copy took
-# 3.9-4.1 s rebuilt against 12.7-12.9 s deleted (docs/benchmarks.md, session 9): 2 stays below where they would meet (~3-4 by these figures).
+# 3.9-4.1 s rebuilt against 12.7-12.9 s deleted (docs/benchmarks.md, session 9): 2 stays below where the two
+# would meet (~3-4 by these figures).
 REBUILD_KEPT_PER_DROPPED = 2.0
 
 
@@ -101,9 +102,9 @@ def _take_out_rel_table(graph, rel: str, owned: dict[tuple[str, str], str], p: d
     cols = "".join(f", r.{name} AS {name}" for _, name, *_ in props)
     kept = [graph.arrow(f"MATCH (a:{src})-[r:{rel}]->(b:{dst}) WHERE NOT coalesce({cond}, false) "
                         f"RETURN a.id AS `from`, b.id AS `to`{cols}", p) for (src, dst), cond in owned.items()]
-    create = f"CREATE REL TABLE {rel}(" + ", ".join(
-        [f"FROM {a} TO {b}" for a, b in owned]
-        + [f"{name} {typ}" + ("" if default == "NULL" else f" DEFAULT {default}") for _, name, typ, default, _ in props]) + ")"
+    columns = [f"{name} {typ}" + ("" if default == "NULL" else f" DEFAULT {default}")
+               for _, name, typ, default, _ in props]
+    create = f"CREATE REL TABLE {rel}(" + ", ".join([f"FROM {a} TO {b}" for a, b in owned] + columns) + ")"
     graph.execute(f"DROP TABLE {rel}")
     return rel, create, list(owned), kept
 
