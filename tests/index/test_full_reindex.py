@@ -67,10 +67,11 @@ def snapshot(gb) -> dict:
 
 
 def without(snap: dict, project: str) -> dict:
-    """The snapshot's rows that do not belong to `project` (by id prefix) nor touch it."""
-    mine = (project, f"{project}:")
-    return {k: [r for r in rows if not any(isinstance(v, str) and (v == project or v.startswith(mine[1]))
-                                           for v in r[:2])] if not isinstance(k, tuple) or k[1] != "schema" else rows
+    """The snapshot's rows that neither belong to `project` nor touch it (node id or `project`, edge ends)."""
+    def theirs(row) -> bool:
+        return not any(isinstance(v, str) and (v == project or v.startswith(project + ":")) for v in row[:2])
+
+    return {k: rows if isinstance(k, tuple) and k[1] == "schema" else [r for r in rows if theirs(r)]
             for k, rows in snap.items()}
 
 
