@@ -2,11 +2,12 @@
 
 Prints, measured in the same run:
   parse-only baseline (tree-sitter, 1 and N processes) and the full index, as a ratio;
+  `--full` over the stored project and `project remove`, as ratios to that full index;
   no-change re-index (in-process, and as CLI processes: p50 wall and CPU, with the load average);
   one changed file re-indexed end to end (p50 over N edits);
   find_related_code depth 2 (p50, warm); peak RSS of the indexing process; `graphbuddy --help` time.
 
-    .venv/bin/python bench/bench_index.py [--corpus DIR] [--edits 20] [--cold-runs 7]
+    .venv/bin/python bench/bench_index.py [--corpus DIR] [--edits 20] [--cold-runs 7] [--reindex-only]
 """
 from __future__ import annotations
 
@@ -74,14 +75,23 @@ def peak_rss_mb() -> float:
     return max(own, kids) / 1024
 
 
-def child_full_index(corpus: str, store: str) -> None:
-    """Run in a child process so its peak RSS is its own."""
+def child_full_index(corpus: str, store: str, mode: str = "fresh") -> None:
+    """Run in a child process so its peak RSS is its own. mode: fresh (a new store), full (`--full` over the
+    stored project) or remove (`project remove`)."""
     import graphbuddy
 
     t = time.perf_counter()
     with graphbuddy.open(store) as gb:
-        report = gb.index(corpus, project="stdlib")
-    print(json.dumps({"seconds": time.perf_counter() - t, "rss_mb": peak_rss_mb(), "report": report.as_dict()}))
+        report = gb.remove_project("stdlib") if mode == "remove" else gb.index(corpus, project="stdlib",
+                                                                                full=mode == "full")
+    report = {} if mode == "remove" else report.as_dict()
+    print(json.dumps({"seconds": time.perf_counter() - t, "rss_mb": peak_rss_mb(), "report": report}))
+
+
+def run_child(corpus: Path, store: Path, mode: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", str(corpus), str(store), mode], capture_output=True,
+                         text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def p50(values: list[float]) -> float:
@@ -93,7 +103,9 @@ def main() -> None:
     ap.add_argument("--corpus", type=Path, default=HERE.parent / ".bench" / "stdlib")
     ap.add_argument("--edits", type=int, default=20)
     ap.add_argument("--cold-runs", type=int, default=7, help="CLI processes timed for the cold no-change figure")
-    ap.add_argument("--child", nargs=2)
+    ap.add_argument("--reindex-only", action="store_true",
+                    help="only the full index, `--full` over the stored project and `project remove`")
+    ap.add_argument("--child", nargs="+")
     args = ap.parse_args()
     if args.child:
         child_full_index(*args.child)
@@ -110,9 +122,7 @@ def main() -> None:
     print(f"parse-only baseline: {base1:.2f}s (1 process), {baseN:.2f}s ({workers} processes)")
 
     store = Path(tempfile.mkdtemp(prefix="gb-bench-")) / "store"
-    out = subprocess.run([sys.executable, __file__, "--child", str(corpus), str(store)], capture_output=True,
-                         text=True, check=True)
-    full = json.loads(out.stdout.strip().splitlines()[-1])
+    full = run_child(corpus, store, "fresh")
     r = full["report"]
     print(f"full index: {full['seconds']:.2f}s = {full['seconds'] / base1:.2f}x parse-only (1 proc), "
           f"{full['seconds'] / baseN:.2f}x parse-only ({workers} procs)  [target <= 2.0x]")
@@ -120,6 +130,13 @@ def main() -> None:
           f"{r['calls']} calls, {r['imports']} imports, {r['inherits']} inherits, "
           f"{r['unresolved_calls']} unresolved call sites, {r['syntax_error_files']} files with syntax errors")
     print(f"peak RSS of the indexing process: {full['rss_mb']:.0f} MB  [target <= 1024 MB]")
+    reindex = run_child(corpus, store, "full")
+    assert reindex["report"]["mode"] == "full" and reindex["report"]["calls"] == r["calls"], reindex["report"]
+    print(f"--full over the stored project: {reindex['seconds']:.2f}s = {reindex['seconds'] / full['seconds']:.2f}x "
+          f"the fresh full index")
+    if args.reindex_only:
+        remove_and_clean(corpus, store, full)
+        return
 
     import graphbuddy
 
@@ -193,6 +210,13 @@ def main() -> None:
         subprocess.run([cli, "--help"], check=True, capture_output=True)
         helps.append(time.perf_counter() - t)
     print(f"graphbuddy --help: {p50(helps) * 1000:.0f} ms p50  [target <= 300 ms]")
+    remove_and_clean(corpus, store, full)
+
+
+def remove_and_clean(corpus: Path, store: Path, full: dict) -> None:
+    removed = run_child(corpus, store, "remove")
+    print(f"project remove: {removed['seconds']:.2f}s = {removed['seconds'] / full['seconds']:.2f}x the fresh "
+          f"full index")
     shutil.rmtree(store.parent, ignore_errors=True)
 
 

@@ -55,6 +55,60 @@ def delete_files(graph, project: str, paths: list[str]) -> None:
                                       "MATCH (f:File {id: $id}) DETACH DELETE f"))
 
 
+# The index's own edges (schema/001_code_graph.cypher), each with a File, Function or Class end, whose nodes carry
+# `project`. Memory edges into the code are few: they go with their nodes (`memory_links` keeps them).
+_CODE_RELS = ("CALLS", "DEFINES", "HAS_METHOD", "INHERITS", "IMPORTS", "CONTAINS")
+_OWNED = ("File", "Function", "Class")
+# A rel table is rebuilt (its other rows copied out, the table dropped and created again, the rows copied back)
+# when it keeps at most this many rows per row it loses. Kùzu 0.11.3 deletes a rel by scanning both end nodes'
+# lists for its id (RelTableData::findMatchingRow): ~7 us a rel at best, more into a node with many edges (the
+# stdlib calls assertEqual 34k times). With the stdlib stored twice (1 kept per 1 lost), dropping one copy took
+# 3.9-4.1 s rebuilt against 12.7-12.9 s deleted (docs/benchmarks.md, session 9): 2 stays below where the two
+# would meet (~3-4 by these figures).
+REBUILD_KEPT_PER_DROPPED = 2.0
+
+
+def drop_project_graph(graph, project: str) -> None:
+    """Remove the project's files and definitions with every edge touching them; other projects' nodes and
+    edges stay as they are, and so do Module nodes (the caller removes those left without importers). Run it
+    inside the caller's transaction: the table rebuilds are DDL, which Kùzu rolls back with the rest."""
+    p = {"p": project}
+    rebuilt = []
+    for rel in _CODE_RELS:
+        pairs = [tuple(r[:2]) for r in graph.rows(f"CALL show_connection('{rel}') RETURN *")]
+        owned = {pair: " OR ".join(f"{a}.project = $p" for a, t in zip("ab", pair) if t in _OWNED) for pair in pairs}
+        dropped = kept = 0
+        for (src, dst), cond in owned.items():
+            n, mine = graph.rows(f"MATCH (a:{src})-[r:{rel}]->(b:{dst}) "
+                                 f"RETURN count(r), count(CASE WHEN {cond} THEN 1 END)", p)[0]
+            dropped, kept = dropped + mine, kept + n - mine
+        if dropped and kept <= REBUILD_KEPT_PER_DROPPED * dropped:
+            rebuilt.append(_take_out_rel_table(graph, rel, owned, p))
+    # one node table at a time (a label-less match scans every table); while the rebuilt rel tables are out,
+    # a node has fewer tables to detach from (the stdlib's Functions: 0.46 s instead of 1.57 s)
+    for label in _OWNED:
+        graph.execute(f"MATCH (n:{label}) WHERE n.project = $p DETACH DELETE n", p)
+    for rel, create, pairs, kept_rows in rebuilt:
+        graph.execute(create)
+        for pair, rows in zip(pairs, kept_rows):
+            graph.copy(rel, rows, pair=pair if len(pairs) > 1 else None)
+
+
+def _take_out_rel_table(graph, rel: str, owned: dict[tuple[str, str], str], p: dict) -> tuple:
+    """Copy out the rows of `rel` that do not touch the project, and drop the table. Returns what puts it back:
+    its CREATE statement (from the catalog, so later ALTERs are kept; the schema gives these tables Kùzu's
+    default multiplicity and storage direction, which the catalog does not list), its pairs, and the rows."""
+    props = graph.rows(f"CALL table_info('{rel}') RETURN *")    # [id, name, type, default, storage direction]
+    cols = "".join(f", r.{name} AS {name}" for _, name, *_ in props)
+    kept = [graph.arrow(f"MATCH (a:{src})-[r:{rel}]->(b:{dst}) WHERE NOT coalesce({cond}, false) "
+                        f"RETURN a.id AS `from`, b.id AS `to`{cols}", p) for (src, dst), cond in owned.items()]
+    columns = [f"{name} {typ}" + ("" if default == "NULL" else f" DEFAULT {default}")
+               for _, name, typ, default, _ in props]
+    create = f"CREATE REL TABLE {rel}(" + ", ".join([f"FROM {a} TO {b}" for a, b in owned] + columns) + ")"
+    graph.execute(f"DROP TABLE {rel}")
+    return rel, create, list(owned), kept
+
+
 # Edges from the memory of the work into the code (schema/002_memory.cypher): (rel table, its property).
 _MEMORY_LINKS = (("ABOUT", "how"), ("TOUCHED", "change"))
 

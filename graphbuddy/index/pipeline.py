@@ -253,7 +253,7 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         links = []                       # memory edges into nodes this run deletes and writes again
         if fresh and existing_root is not None:
             links = load.memory_links(graph, project)
-            _drop_project_graph(graph, project)
+            load.drop_project_graph(graph, project)
         _upsert_project(graph, project, str(root), found.git_head, now,
                         sorted({f.language for f in symbols.values()}))
         # external modules that may lose their last importer (removed at the end if so); a patched file's
@@ -460,11 +460,6 @@ def _upsert_project(graph, project: str, root: str, head: str | None, now, langu
         "MERGE (p:Project {id: $id}) ON CREATE SET p.created_at = $now "
         "SET p.root = $root, p.head = $head, p.indexed_at = $now, p.languages = $langs",
         {"id": project, "root": root, "head": head, "now": now, "langs": languages})
-
-
-def _drop_project_graph(graph, project: str) -> None:
-    graph.execute("MATCH (f:File {project: $p})-[:DEFINES]->(d) DETACH DELETE d", {"p": project})
-    graph.execute("MATCH (f:File {project: $p}) DETACH DELETE f", {"p": project})
 
 
 _JSONC_COMMENT = re.compile(r'("(?:\\.|[^"\\])*")|//[^\n]*|/\*.*?\*/', re.S)

@@ -109,6 +109,7 @@ _OWN_META_KEY = "strpos(key, ':') > 0 AND substr(key, strpos(key, ':') + 1) = ?"
 def remove_project(graph, analytics, name: str) -> RemovedProject:
     """Delete the project's code graph, its memory nodes, DEPENDS_ON edges both ways, and its DuckDB rows."""
     from ..index import crossproject
+    from ..index.load import drop_project_graph
 
     require_project(graph, name)
     dependents = tuple(r[0] for r in graph.rows(
@@ -117,8 +118,7 @@ def remove_project(graph, analytics, name: str) -> RemovedProject:
     files = graph.rows("MATCH (f:File {project: $p}) RETURN count(f)", {"p": name})[0][0]
     _mark_dirty(analytics, name, True)    # a crash: the next index rebuilds
     with graph.transaction():
-        graph.execute("MATCH (f:File {project: $p})-[:DEFINES]->(d) DETACH DELETE d", {"p": name})
-        graph.execute("MATCH (f:File {project: $p}) DETACH DELETE f", {"p": name})
+        drop_project_graph(graph, name)
         for table in _tables_with_property(graph, "project", exclude=KEYED_TABLES):
             graph.execute(f"MATCH (n:{table}) WHERE n.project = $p DETACH DELETE n", {"p": name})
         graph.execute("MATCH (p:Project {id: $p}) DETACH DELETE p", {"p": name})
@@ -188,6 +188,8 @@ def _owned(alias: str, table: str) -> str:
 
 
 def _rekey_graph(graph, old: str, new: str) -> None:
+    from ..index.load import drop_project_graph
+
     p = {"old": old}
     nodes = {}
     for table in KEYED_TABLES:
@@ -213,8 +215,7 @@ def _rekey_graph(graph, old: str, new: str) -> None:
                         "to": [_rekey(v, old, new) if dst in KEYED_TABLES else v for v in t.column("to").to_pylist()]}
                 data.update({c: t.column(c) for c in props})
                 edges.append((rel, src, dst, pa.table(data, schema=t.schema)))
-    graph.execute("MATCH (f:File {project: $old})-[:DEFINES]->(d) DETACH DELETE d", p)
-    graph.execute("MATCH (f:File {project: $old}) DETACH DELETE f", p)
+    drop_project_graph(graph, old)
     graph.execute("MATCH (n:Project {id: $old}) DETACH DELETE n", p)
     for table in KEYED_TABLES:
         graph.copy(table, nodes[table])
