@@ -585,3 +585,48 @@ def test_stdio_forwarder_passes_malformed_tool_calls_to_the_owner(store, env):
     finally:
         proc.stdin.close()
         proc.wait(timeout=30)
+
+
+MALFORMED_MCP = [   # (body, what the one-line message says)
+    ([{"jsonrpc": "2.0", "id": 1, "method": "ping"}], "invalid message: not a JSON object"),
+    ("tools/call", "invalid message: not a JSON object"),
+    ({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": "list_projects"},
+     "invalid message: params: Input should be a valid dictionary"),
+    ({"jsonrpc": "1.0", "id": 3, "method": "ping"}, "invalid message: jsonrpc: Input should be '2.0'"),
+    ({"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": {"name": "list_projects", "arguments": "x"}},
+     "invalid params: arguments: Input should be a valid dictionary"),
+    ({"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {"name": "list_projects", "arguments": [1]}},
+     "invalid params: arguments: Input should be a valid dictionary"),
+    ({"jsonrpc": "2.0", "id": 6, "method": "tools/call", "params": {"name": 5}},
+     "invalid params: name: Input should be a valid string"),
+    ({"jsonrpc": "2.0", "id": 7, "method": "tools/call"}, "invalid params: params: Field required"),
+    ({"jsonrpc": "2.0", "id": 8, "method": "prompts/get", "params": {"name": "orient"}},
+     "invalid arguments: project: Missing required argument"),
+]
+
+
+def test_malformed_mcp_messages_get_one_line_errors_from_the_owner(store, env):
+    """A JSON-RPC message that is not an object, or whose params are not an object, got pydantic's text for
+    each of the four kinds of message (a dozen lines, a link each); a tools/call whose arguments or name had
+    the wrong type got "Invalid request parameters" saying nothing; a prompt without its argument got
+    "Error rendering prompt" as an internal error and a traceback in the owner's log. Found by sending them
+    through `graphbuddy mcp` by hand."""
+    proc, info = _serve(store, env)
+    headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream",
+               "MCP-Protocol-Version": "2025-06-18", **discovery.auth_header(info)}
+    for body, expected in MALFORMED_MCP:
+        _, _, data = wire.http_request(info, "POST", "/mcp", json.dumps(body).encode(), timeout=30,
+                                       headers=headers)
+        answer = json.loads(data)
+        assert answer["error"]["code"] == -32602, (body, answer)
+        message = answer["error"]["message"]
+        assert message.startswith(expected) and "\n" not in message and "pydantic" not in message, (body, message)
+        if isinstance(body, dict):
+            assert answer["id"] == body["id"], answer
+    _, _, data = wire.http_request(info, "POST", "/mcp", json.dumps(
+        {"jsonrpc": "2.0", "id": 9, "method": "tools/call", "params": {"name": "list_projects", "arguments": {}}}
+    ).encode(), timeout=30, headers=headers)
+    assert json.loads(data)["result"]["structuredContent"] == {"projects": []}     # still serving
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    assert "Traceback" not in err.decode(), err.decode()[-2000:]
