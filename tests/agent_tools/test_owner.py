@@ -630,3 +630,20 @@ def test_malformed_mcp_messages_get_one_line_errors_from_the_owner(store, env):
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=30)
     assert "Traceback" not in err.decode(), err.decode()[-2000:]
+
+
+def test_relative_paths_in_the_environment_are_the_starting_clients(store, env, tmp_path):
+    """GRAPHBUDDY_MODEL and GRAPHBUDDY_ALLOWED_ROOTS given relative reached the owner as they were: read
+    against the owner's cwd, whatever that is (a service, `graphbuddy serve` elsewhere, an owner restarted by
+    another client). The client that starts the owner now makes them absolute against its own cwd, where the
+    user set them (found reading embedding.py against discovery.spawn_owner)."""
+    folder = tmp_path / "work"
+    (folder / "models" / "mini").mkdir(parents=True)
+    child = dict(env, GRAPHBUDDY_MODEL="models/mini", GRAPHBUDDY_ALLOWED_ROOTS=os.pathsep.join(["projects", "/abs"]))
+    r = subprocess.run([sys.executable, "-c", "import sys, graphbuddy; print(graphbuddy.connect(sys.argv[1]).owner_pid)",
+                        str(store)], env=child, cwd=folder, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    environ = dict(item.split("=", 1) for item in
+                   Path(f"/proc/{int(r.stdout)}/environ").read_bytes().decode().split("\0") if "=" in item)
+    assert environ["GRAPHBUDDY_MODEL"] == str(folder / "models" / "mini")
+    assert environ["GRAPHBUDDY_ALLOWED_ROOTS"] == os.pathsep.join([str(folder / "projects"), "/abs"])

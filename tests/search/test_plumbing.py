@@ -349,3 +349,15 @@ def test_a_removed_project_is_unknown_to_the_project_filter(sample_root):
         with pytest.raises(NotFound, match="unknown project.*sample; known: other$"):
             gb.search("pricing", projects=["sample"])
         assert gb.search("pricing", projects=["other"]).total == 1
+
+
+def test_a_model_path_for_another_process_is_absolute(tmp_path, monkeypatch):
+    from graphbuddy.embedding import absolute_model_spec
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "local-model").mkdir()
+    assert absolute_model_spec("local-model") == str(tmp_path / "local-model")       # a folder here
+    assert absolute_model_spec("./gone") == str(tmp_path / "gone")                   # a path, even missing
+    assert absolute_model_spec("sentence-transformers/all-mpnet-base-v2") == "sentence-transformers/all-mpnet-base-v2"
+    assert absolute_model_spec("all-MiniLM-L6-v2") == "all-MiniLM-L6-v2"
+    assert absolute_model_spec("/abs/model") == "/abs/model"
