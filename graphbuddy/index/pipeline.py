@@ -486,7 +486,9 @@ def _upsert_project(graph, project: str, root: str, head: str | None, now, langu
 
 
 def _drop_project_graph(graph, project: str) -> None:
-    graph.execute("MATCH (f:File {project: $p})-[:DEFINES]->(d) DETACH DELETE d", {"p": project})
+    # by their project, not through DEFINES: a symbol cut from its file must not survive a rebuild
+    graph.execute("MATCH (d:Function {project: $p}) DETACH DELETE d", {"p": project})
+    graph.execute("MATCH (d:Class {project: $p}) DETACH DELETE d", {"p": project})
     graph.execute("MATCH (f:File {project: $p}) DETACH DELETE f", {"p": project})
 
 

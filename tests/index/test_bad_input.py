@@ -195,3 +195,18 @@ def test_an_interrupted_big_run_stops_its_background_writes_before_the_store_clo
             assert finished, "the interrupt reached the caller while the document thread still wrote"
         report = gb.index(project_copy, project="sample")              # and the next run is a clean one
         assert report.functions > 10
+
+
+def test_a_full_index_rebuilds_a_project_whose_symbols_lost_their_file_edges(tmp_path, project_copy):
+    """A store left with the project's Function nodes cut from their File (seen once after the SIGABRT of an
+    interrupted run, above: DEFINES and CALLS of every function gone, the nodes kept) failed every index of
+    the project, `--full` included, on "Found duplicated primary key value": the rebuild dropped only what
+    its Files DEFINE. It now drops every node of the project."""
+    with graphbuddy.open(tmp_path / "store") as gb:
+        gb.index(project_copy, project="sample")
+        fresh = graph_dump(gb, "sample")
+        with gb.graph.transaction():
+            gb.graph.execute("MATCH (:File {project: 'sample'})-[r:DEFINES]->(:Function) DELETE r")
+            gb.graph.execute("MATCH (:File {project: 'sample'})-[r:DEFINES]->(:Class) DELETE r")
+        gb.index(project_copy, project="sample", full=True)
+        assert graph_dump(gb, "sample") == fresh
