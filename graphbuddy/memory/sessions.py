@@ -76,6 +76,25 @@ class SessionEnd:
 
 
 # -- project detection -------------------------------------------------------------------------------------
+def place_memory(ms: MemoryStore, *, project: str | None, session_id: str | None, path=None,
+                 join_session: bool = True) -> tuple[str | None, str | None]:
+    """(project, session) of a new memory whose caller works in `path`: without a project or session, the
+    indexed project holding `path` (none when no project holds it); without a session, that project's one
+    active session (what is learnt while it runs is part of it), unless `join_session` is False or several
+    are active (another agent's, maybe). Without `path`, exactly what was given."""
+    if path is None:
+        return project, session_id
+    if project is None and session_id is None:
+        try:
+            project = detect_project(ms, path)[0]
+        except (NotFound, InvalidArgument):
+            project = None
+    if session_id is None and join_session and project is not None:
+        active = ms.rows("sessions.active", project=project)
+        session_id = active[0]["id"] if len(active) == 1 else None
+    return project, session_id
+
+
 def detect_project(ms: MemoryStore, path=None, project: str | None = None) -> tuple[str, Path]:
     """(project name, root). `project=` wins; else the indexed project whose root holds `path` (deepest), else
     the one indexed project inside the git root of `path`."""

@@ -537,12 +537,19 @@ def test_mcp_session_tools_use_the_agents_folder_not_the_owners(store, env, tmp_
         async with Client(transport, timeout=60) as c:
             started = (await c.call_tool("start_session", {"agent": "test"})).structured_content
             status = (await c.call_tool("session_status", {})).structured_content
+            # a reflection or insight without a project had none (no code links, no session) where the CLI's
+            # `reflect` took the cwd's project and its active session (found on the MCP tour)
+            note = (await c.call_tool("store_reflection", {"content": "pkg/mod.py returns one"})).structured_content
+            seen = (await c.call_tool("capture_insights", {"text": "`★ Insight ─────`\npkg/mod.py is b's entry "
+                                                                   "point.\n`─────`\n"})).structured_content
             point = (await c.call_tool("checkpoint", {})).structured_content
             end = (await c.call_tool("end_session", {"summary": "b done"})).structured_content
-            return started, status, point, end
+            return started, status, point, end, note, seen
 
-    started, status, point, end = asyncio.run(agent_in_b())
+    started, status, point, end, note, seen = asyncio.run(agent_in_b())
     assert started["project"] == "b"
+    assert note["project"] == "b" and note["about"] == ["b:pkg/mod.py"] and note["sessions"] == [started["id"]]
+    assert seen["insights"][0]["project"] == "b" and seen["insights"][0]["about"] == ["b:pkg/mod.py"], seen
     assert status["session"]["id"] == started["id"] and point["session_id"] == started["id"]
     assert end["session"]["id"] == started["id"]
     r = _cli(store, env, roots["b"], "session", "start")            # two active sessions again: a and b

@@ -200,3 +200,18 @@ def test_the_document_of_a_new_memory_names_only_what_it_is_about(gb):
         attrs = json.loads(gb.sql("SELECT attrs FROM documents WHERE id = $i", i=item_id).rows()[0]["attrs"])
         assert attrs["about"] == sorted(about), attrs
     assert gb.check_memory_documents()["stale"] == []
+
+
+def test_a_memory_from_a_folder_belongs_to_its_project_and_active_session(gb, repo):
+    """`path` (the folder the caller works in: the CLI's cwd, an MCP agent's folder) picks the project and its
+    one active session when neither is given; the CLI did it by itself, so MCP tools stored memories with no
+    project, no code links and no session."""
+    session = gb.start_session(repo)
+    r = gb.add_reflection("shop/core/pricing.py rounds", path=repo / "shop")
+    assert r.project == "sample" and r.sessions == (session.id,) and r.about == ("sample:shop/core/pricing.py",)
+    r = gb.add_reflection("shop/core/models.py holds orders", path=repo, join_session=False)
+    assert r.project == "sample" and r.sessions == ()
+    r = gb.add_reflection("no folder given: nothing guessed")
+    assert r.project is None and r.sessions == ()
+    report = gb.capture_insights("`★ Insight ─────`\nshop/core/models.py holds orders.\n`─────`\n", path=repo)
+    assert report.insights[0].project == "sample"
