@@ -225,6 +225,10 @@ class LibraryErrors(Middleware):
             return result
         except GraphbuddyError as exc:
             raise ToolError(str(exc)) from None
+        except ToolError as exc:       # a library error raised in a tool's own body: fastmcp prefixed its message
+            if isinstance(exc.__cause__, GraphbuddyError):
+                raise ToolError(str(exc.__cause__)) from None
+            raise
         except ArgumentsRefused as exc:
             invalid = _validation_error(exc)
             if invalid is None:
