@@ -12,8 +12,12 @@ from . import discovery
 
 
 def mcp_entry(store: str | None, *, command: str) -> dict:
-    """The `.mcp.json` server entry: the stdio forwarder, which shares one store owner across sessions."""
+    """The `.mcp.json` server entry: the stdio forwarder, which shares one store owner across sessions. The
+    store is pinned when given or named by $GRAPHBUDDY_HOME: the MCP host does not run in the user's shell."""
+    from ..config import STORE_ENV
+
     args = ["mcp"] if Path(command).name.startswith("graphbuddy") else ["-m", "graphbuddy.cli", "mcp"]
+    store = store or os.environ.get(STORE_ENV) or None
     if store:
         args += ["--store", str(Path(store).expanduser().resolve())]
     return {"type": "stdio", "command": command, "args": args, "env": {"FASTMCP_CHECK_FOR_UPDATES": "off"}}
