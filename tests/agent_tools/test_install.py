@@ -28,10 +28,11 @@ def test_install_mcp_pins_the_store_named_by_graphbuddy_home(tmp_path):
     following the README tour: install-mcp after `export GRAPHBUDDY_HOME=...`)."""
     r = subprocess.run([sys.executable, "-m", "graphbuddy.cli", "install-mcp"], capture_output=True, text=True,
                        cwd=tmp_path, timeout=60, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin",
-                                                      "GRAPHBUDDY_HOME": "home-store"})
+                                                      "GRAPHBUDDY_HOME": "home-store", "GRAPHBUDDY_MODEL": "./m"})
     assert r.returncode == 0, r.stderr
     entry = json.loads(r.stdout)["mcpServers"]["graphbuddy"]
     assert entry["args"][-3:] == ["mcp", "--store", str((tmp_path / "home-store").resolve())]
+    assert entry["env"]["GRAPHBUDDY_MODEL"] == str(tmp_path / "m")     # the owner it starts embeds with it
 
 
 def test_install_mcp_merges_into_an_existing_file(tmp_path):
