@@ -148,6 +148,9 @@ def test_summary_counts_by_project_kind_and_tag(varied):
     assert s["by_tag"] == {"bug": 2, "decision": 1, "pricing": 1}
     q = varied.quick_search("cache")
     assert q["count"] == 4 and len(q["hits"]) == 3
+    # a memory without a project was counted under None: "None" through MCP, "null" in the CLI's --json
+    r = varied.add_reflection("cache of no project")
+    assert varied.search_summary("cache")["by_project"] == {"p1": 3, "": 1, "p2": 1}, r
 
 
 def test_recent_memories_rank_above_old_ones_with_equal_match(gb):
