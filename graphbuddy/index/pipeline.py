@@ -131,6 +131,12 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         if existing_root is not None and existing_root != str(root):
             raise IndexingError(f"project '{project}' is already indexed from {existing_root}; "
                                 f"pass another --project name", path=str(root))
+        if existing_root is None:        # a new name: not for a folder indexed under another one (a copy)
+            other = [r[0] for r in graph.rows("MATCH (p:Project {root: $r}) RETURN p.id", {"r": str(root)})]
+            if other:
+                raise IndexingError(f"{root} is already indexed as project '{other[0]}'; index it under that "
+                                    f"name, or rename it first (`graphbuddy project rename {other[0]} "
+                                    f"{project}`)", path=str(root))
         status = state.status(project)
         fresh = full or existing_root is None or status.rebuild
         stamp = status.graph_stamp

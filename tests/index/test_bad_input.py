@@ -210,3 +210,16 @@ def test_a_full_index_rebuilds_a_project_whose_symbols_lost_their_file_edges(tmp
             gb.graph.execute("MATCH (:File {project: 'sample'})-[r:DEFINES]->(:Class) DELETE r")
         gb.index(project_copy, project="sample", full=True)
         assert graph_dump(gb, "sample") == fresh
+
+
+def test_a_folder_indexed_under_one_name_is_not_indexed_again_under_another(tmp_path, project_copy):
+    """`index_project(path, project="other")` (or `graphbuddy index PATH --project other`) for a folder
+    already indexed as 'sample' made a second project of the same files: every symbol, edge and search hit
+    twice (found on the MCP tour). The name-taken check existed only the other way round."""
+    with graphbuddy.open(tmp_path / "store") as gb:
+        gb.index(project_copy, project="sample")
+        with pytest.raises(IndexingError, match="already indexed as project 'sample'"):
+            gb.index(project_copy, project="other")
+        assert [p["project"] for p in gb.projects()] == ["sample"]
+        gb.rename_project("sample", new="other")                  # what the message suggests, then it works
+        assert gb.index(project_copy, project="other").mode == "unchanged"
