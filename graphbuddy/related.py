@@ -90,6 +90,20 @@ def resolve_target(gb, text: str, project: str | None, *, cache: "_EdgeCache | N
     return found
 
 
+def _close_names(gb, text: str, project: str | None) -> list[str]:
+    """Up to 5 function or class names close to the last part of `text` (a typo, another case): the error's
+    hint. Only on the error path (a scan of every name: tens of ms on a big graph)."""
+    import difflib
+    import re
+
+    word = re.split(r"[./:]", text.strip().rstrip("./:"))[-1].lower()
+    names: dict[str, str] = {}
+    for row in gb.query("code.symbol_names", project=project).rows():
+        if row["name"]:
+            names.setdefault(row["name"].lower(), row["name"])
+    return [names[n] for n in difflib.get_close_matches(word, list(names), n=5, cutoff=0.8)] if word else []
+
+
 def _lookup_target(gb, text: str, project: str | None) -> Target:
     e = gb.query("code.find_by_id", id=text).rows()[0]      # primary-key lookups: the common, cheap case
     exact = [t for t in (Target(e["function"], "Function", e["function_name"], e["function_file"]),
@@ -110,7 +124,9 @@ def _lookup_target(gb, text: str, project: str | None) -> Target:
         candidates = [Target(f["id"], "File", f["path"], f["id"]) for f in files]
     if not candidates:
         scope = f" in project '{project}'" if project else ""
-        raise NotFound(f"no file, function or class named '{text}'{scope}")
+        close = _close_names(gb, text, project)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise NotFound(f"no file, function or class named '{text}'{scope}{hint}")
     if len(candidates) > 1:
         shown = ", ".join(c.id for c in candidates[:8])
         more = f" (+{len(candidates) - 8} more)" if len(candidates) > 8 else ""

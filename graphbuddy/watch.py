@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .errors import GraphbuddyError, InvalidArgument
+from .errors import GraphbuddyError, IndexingError
 from .index.discover import SKIP_DIRS
 from .languages import CONFIG_FILES, language_for_path
 
@@ -75,8 +75,9 @@ def watch_project(index: Callable[[], object], root: Path, *, on_update: Callabl
     import watchfiles
 
     root = root.expanduser()
-    if not root.is_dir():
-        raise InvalidArgument(f"not a directory: {root}")
+    if not root.is_dir():             # the index's own words and exit code (5) for the same path
+        raise IndexingError(f"{'not a directory' if root.exists() else 'path does not exist'}: {root}",
+                            path=str(root))
     root_str = str(root.resolve())
     stop = stop or threading.Event()
     updates = 0

@@ -48,6 +48,12 @@ def test_index_related_query_cypher_stats(project_copy, tmp_path):
     (["related", "nothing_named_like_this"], 6, "no file, function or class"),
     (["related", "x", "--depth", "99"], 6, "no file"),
     (["stats", "--project", "ghost"], 6, "no project named"),
+    # argparse's own errors printed the usage first (3-10 lines; found trying typos on the tour)
+    (["related", "x", "--depth", "abc"], 2, "graphbuddy related: error: argument --depth: invalid int value: 'abc'"),
+    (["index"], 2, "the following arguments are required: path"),
+    (["search", "x", "--mode", "bogus"], 2, "argument --mode: invalid choice: 'bogus'"),
+    (["session", "begin"], 2, "invalid choice: 'begin'"),
+    (["nosuchcommand"], 2, "graphbuddy: error: argument COMMAND: invalid choice: 'nosuchcommand'"),
 ])
 def test_errors_are_one_line_with_exit_codes(tmp_path, args, code, message):
     proc = gb(*args, store=tmp_path / "store", check=False)

@@ -67,6 +67,13 @@ def test_parameters_are_declared_converted_and_checked(sample_gb):
         sample_gb.query("analytics.velocity", since="last tuesday")
     with pytest.raises(InvalidArgument, match="parameter 'ids' expects STRING\\[\\]"):
         queries.get("code.members").bind({"ids": [1, 2]})
+    # an integer past INT64 reached Kùzu's binding: "Unable to cast Python instance of type <class 'int'> to C++
+    # type '?' (#define PYBIND11_DETAILED_ERROR_MESSAGES ...)" (found: `query ... -p limit=99999999999999999999`)
+    with pytest.raises(InvalidArgument, match="parameter 'limit' expects INT64, got 99999999999999999999 \\(out"):
+        q.bind({"project": "x", "limit": "99999999999999999999"})
+    with pytest.raises(InvalidArgument, match="out of range"):
+        sample_gb.query("code.hotspots", project="sample", limit=2 ** 63)
+    assert q.bind({"project": "x", "limit": str(2 ** 63 - 1)})["limit"] == 2 ** 63 - 1
     rows = sample_gb.query("code.hotspots", project="sample", limit="3").rows()
     assert 0 < len(rows) <= 3 and rows[0]["callers"] >= rows[-1]["callers"]
 

@@ -64,3 +64,17 @@ def test_resolved_names_are_kept_until_the_code_changes(project_copy, tmp_path):
         with pytest.raises(NotFound):
             gb.find_related_code("apply_discount")
         assert gb.find_related_code("apply_rebate")[0].label.endswith("apply_rebate")
+
+
+def test_a_misspelt_target_is_not_found_with_close_names_suggested(project_copy, tmp_path):
+    """`related chek_index_path` said only "no file, function or class named ..." (found on the tour: a typo,
+    or another case, left the user guessing); close names are suggested now, as for unknown query names."""
+    from graphbuddy.errors import NotFound
+
+    with graphbuddy.open(tmp_path / "s") as gb:
+        gb.index(project_copy, project="sample")
+        for typo in ("apply_discont", "Apply_Discount", "shop.core.pricing.apply_discont"):
+            with pytest.raises(NotFound, match=r"named '.*'; did you mean apply_discount\?"):
+                gb.find_related_code(typo)
+        with pytest.raises(NotFound, match=r"named 'zzzzzz'$"):
+            gb.find_callers("zzzzzz")

@@ -227,3 +227,15 @@ def test_a_folder_with_a_dot_in_its_name_moved_out_and_back_updates_the_graph(pr
         update = w.next()
         assert update.error is None and "lib.v2.dotted.in_dotted" in functions(gb)
     gb.close()
+
+
+def test_watch_of_a_missing_path_fails_as_index_does(tmp_path):
+    """`watch` of a missing folder or a file exited 2 with "not a directory", `index` of the same path 5 with
+    "path does not exist" (found comparing them on the tour)."""
+    from tests.clirun import run_cli
+
+    (tmp_path / "file.py").write_text("x = 1\n")
+    for path, message in ((tmp_path / "missing", "path does not exist"), (tmp_path / "file.py", "not a directory")):
+        for command in ("index", "watch"):
+            proc = run_cli(command, str(path), store=tmp_path / "store")
+            assert proc.returncode == 5 and message in proc.stderr, (command, proc.returncode, proc.stderr)

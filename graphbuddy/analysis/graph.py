@@ -116,6 +116,12 @@ def hotspots(gb, project: str | None = None, *, limit: int = 20, personalize: li
         src += imps.column("source").to_pylist()
         dst += imps.column("target").to_pylist()
     ranks = pagerank(src, dst, personalization={k: 1.0 for k in personalize} if personalize else None)
+    unknown = sorted(set(personalize or ()) - set(ranks))
+    if unknown:
+        from ..errors import NotFound
+
+        raise NotFound(f"seed(s) {', '.join(map(repr, unknown))}: no such node in the call and import graph"
+                       f"{f' of {project!r}' if project else ''} (give node ids, as `related --json` shows them)")
     indeg: dict[str, int] = {}
     for t in dst:
         indeg[t] = indeg.get(t, 0) + 1

@@ -22,7 +22,7 @@ def build_parser(only: str | None = None) -> tuple[argparse.ArgumentParser, dict
     names no command, so errors and --help list every command."""
     import importlib
 
-    parser = argparse.ArgumentParser(prog="graphbuddy", description="Local code graph and memory for coding agents.")
+    parser = _Parser(prog="graphbuddy", description="Local code graph and memory for coding agents.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     target = sub if only is None else _OneCommand(sub, only)
@@ -32,6 +32,13 @@ def build_parser(only: str | None = None) -> tuple[argparse.ArgumentParser, dict
     if only is not None and only not in commands:
         return build_parser()
     return parser, commands
+
+
+class _Parser(argparse.ArgumentParser):
+    """Bad arguments are one line too (argparse prints the whole usage first); sub-parsers share the class."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 class _OneCommand:

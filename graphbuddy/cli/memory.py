@@ -114,10 +114,9 @@ def cmd_reflect(args) -> int:
         elif args.text is None:
             raise InvalidArgument("give the reflection TEXT ('-' reads stdin), or --update ID / --delete ID")
         else:
-            project = args.project or _cwd_project(gb, args)
-            session = args.session or (None if args.no_session else _active_session(gb, project))
             r = gb.add_reflection(_read(args.text) if args.text == "-" else args.text, tags=args.tag,
-                                  project=project, session_id=session, about=args.about)
+                                  project=args.project, session_id=args.session, about=args.about, path=".",
+                                  join_session=not args.no_session)
             emit(args, asdict(r), f"{'stored' if r.created else 'already stored (tags merged)'} {r.id}\n"
                                   f"  tags: {', '.join(r.tags) or '(none)'}; "
                                   f"about: {', '.join(r.about) or '(nothing)'}"
@@ -147,27 +146,6 @@ def cmd_insights(args) -> int:
     emit(args, rows, "\n\n".join(f"[{r['type']}] {r['id'][:12]} {r['project'] or ''} "
                                  f"{', '.join(r['topics'])}\n{r['content']}" for r in rows) or "no insights")
     return 0
-
-
-def _cwd_project(gb, args) -> str | None:
-    """Without --project or --session, a reflection belongs to the indexed project holding the cwd, if any."""
-    from ..errors import GraphbuddyError
-
-    if args.session:
-        return None
-    try:
-        return gb.detect_project()
-    except GraphbuddyError:
-        return None
-
-
-def _active_session(gb, project: str | None) -> str | None:
-    """The one active session of the reflection's project: what is learnt while it runs is part of it (its
-    status and handoff list it). None when there is no such session, or several (another agent's, maybe)."""
-    if project is None:
-        return None
-    active = gb.query("sessions.active", project=project).rows()
-    return active[0]["id"] if len(active) == 1 else None
 
 
 def asdict(record) -> dict:

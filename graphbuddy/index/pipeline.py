@@ -25,6 +25,7 @@ import re
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -130,6 +131,12 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         if existing_root is not None and existing_root != str(root):
             raise IndexingError(f"project '{project}' is already indexed from {existing_root}; "
                                 f"pass another --project name", path=str(root))
+        if existing_root is None:        # a new name: not for a folder indexed under another one (a copy)
+            other = [r[0] for r in graph.rows("MATCH (p:Project {root: $r}) RETURN p.id", {"r": str(root)})]
+            if other:
+                raise IndexingError(f"{root} is already indexed as project '{other[0]}'; index it under that "
+                                    f"name, or rename it first (`graphbuddy project rename {other[0]} "
+                                    f"{project}`)", path=str(root))
         status = state.status(project)
         fresh = full or existing_root is None or status.rebuild
         stamp = status.graph_stamp
@@ -248,8 +255,9 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         # a crash between the graph's COMMIT and the state's is caught by the stamp, except for a new project
         # (no state row yet), a rebuild, and a big run (its documents commit on their own): those go dirty first
         state.set_dirty(project)
-    with resolve_to_edges(index, project, affected, full_facts, workers=workers,
-                          bodies={p: b for p, (_, b) in prepared.blobs.items()}) as resolving, graph.transaction():
+    with _background(big) as syncer, resolve_to_edges(index, project, affected, full_facts, workers=workers,
+                                                       bodies={p: b for p, (_, b) in prepared.blobs.items()}
+                                                       ) as resolving, graph.transaction():
         links = []                       # memory edges into nodes this run deletes and writes again
         if fresh and existing_root is not None:
             links = load.memory_links(graph, project)
@@ -281,7 +289,6 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         old_doc_ids = sorted({i for p in doc_paths if p in old_symbols
                               for i in load.definition_ids(project, old_symbols[p]).values()}) \
             if doc_paths is not None and len(doc_paths) <= PATCH_FILES else None
-        syncer = ThreadPoolExecutor(1) if big else None
         syncing = syncer.submit(sync_code_documents, analytics, project, docs, paths=doc_paths,
                                 old_ids=old_doc_ids) if syncer else None
 
@@ -327,7 +334,6 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
     if syncer is not None:
         syncing.result()
         rows = building.result()
-        syncer.shutdown()
     else:
         rows = state_rows_for()
     if big:
@@ -381,6 +387,29 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
     report.seconds = time.perf_counter() - started
     return report
 
+
+
+@contextmanager
+def _background(wanted: bool):
+    """A big run's thread for its DuckDB writes (None when not `wanted`), done before the run returns or
+    raises: on Ctrl-C or an error its queued work is dropped and its running write awaited (further Ctrl-C
+    included), or the caller would close the store under it (a SIGABRT, "corrupted double-linked list")."""
+    if not wanted:
+        yield None
+        return
+    pool = ThreadPoolExecutor(1)
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        while True:
+            try:
+                pool.shutdown(wait=True)
+                break
+            except KeyboardInterrupt:
+                continue
+        raise
+    pool.shutdown(wait=True)
 
 
 def _moved_nodes(project: str, old: dict[str, FileFacts], new: dict[str, FileFacts], deleted: list[str],

@@ -14,8 +14,10 @@ from .plain import plain
 from .server import as_tool_error
 
 ProjectName = Annotated[str | None, Field(default=None, max_length=200,
-                                          description="project name (default: the project holding the path, "
-                                                      "or none)")]
+                                          description="project name (default: the project of the folder "
+                                                      "you work in, or none)")]
+ProjectFilter = Annotated[str | None, Field(default=None, max_length=200,
+                                            description="only this project (default: all projects)")]
 SessionId = Annotated[str | None, Field(default=None, max_length=200,
                                         description="session id (default: the only active session, else the "
                                                     "active session of the project you work in)")]
@@ -48,16 +50,17 @@ def register(mcp, gb, *, roots) -> None:
                          ] = [],  # noqa: B006
     ) -> dict:
         """Store a reflection linked to the code it names; the same text again returns the stored one."""
-        return plain(gb.add_reflection(content, tags=tags, project=project, session_id=session_id, about=about))
+        return plain(gb.add_reflection(content, tags=tags, project=project, session_id=session_id, about=about,
+                                       path=client_folder()))
 
     @mcp.tool(annotations={"readOnlyHint": False, "idempotentHint": True})
     def capture_insights(text: Text, project: ProjectName = None, session_id: SessionId = None) -> dict:
         """Store the '★ Insight' blocks found in agent output (rule-based, deduplicated, linked to code)."""
-        return plain(gb.capture_insights(text, project=project, session_id=session_id))
+        return plain(gb.capture_insights(text, project=project, session_id=session_id, path=client_folder()))
 
     @mcp.tool(annotations={"readOnlyHint": True})
     def get_project_insights(
-        project: ProjectName = None,
+        project: ProjectFilter = None,
         topic: Annotated[str | None, Field(default=None, max_length=100, description="only this topic")] = None,
         type: Annotated[str | None, Field(default=None, max_length=50,  # noqa: A002 - the insight field
                                           description="pattern | gotcha | decision | performance | security | "
@@ -68,12 +71,12 @@ def register(mcp, gb, *, roots) -> None:
         return {"insights": plain(gb.list_insights(project=project, topic=topic, type=type, limit=limit))}
 
     @mcp.tool(annotations={"readOnlyHint": True})
-    def insights_statistics(project: ProjectName = None) -> dict:
+    def insights_statistics(project: ProjectFilter = None) -> dict:
         """Counts of captured insights by type and topic."""
         return plain(gb.insight_stats(project))
 
     @mcp.tool(annotations={"readOnlyHint": True})
-    def reflection_stats(project: ProjectName = None) -> dict:
+    def reflection_stats(project: ProjectFilter = None) -> dict:
         """Counts of stored reflections, by tag."""
         return plain(gb.reflection_stats(project))
 

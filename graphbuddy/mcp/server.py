@@ -39,6 +39,7 @@ anything else (read-only Cypher or a named query from list_queries)."""
 
 def build_server(gb, *, allowed_roots: list[str] | None = None) -> FastMCP:
     mcp = FastMCP("graphbuddy", instructions=INSTRUCTIONS, middleware=[LibraryErrors(gb)])
+    mcp._mcp_server.middleware.append(OneLineParams())     # the SDK's own layer: fastmcp has no hook for it
     roots = allowed_index_roots(allowed_roots)
     gb = ToolFacing(gb)
 
@@ -182,8 +183,31 @@ def _validation_error(exc: Exception) -> str | None:
     cause = exc.__cause__
     if not isinstance(cause, ValidationError):
         return None
-    parts = [f"{'.'.join(str(x) for x in e['loc']) or 'arguments'}: {e['msg']}" for e in cause.errors()]
-    return "invalid arguments: " + "; ".join(parts)
+    return "invalid arguments: " + one_line(cause.errors(), whole="arguments")
+
+
+def one_line(errors: list[dict], *, whole: str, under: str | None = None) -> str:
+    """pydantic's errors as `where: what; where: what` (a location's first part dropped when it is `under`)."""
+    def where(loc: tuple) -> str:
+        return ".".join(str(x) for x in (loc[1:] if loc[:1] == (under,) else loc)) or whole
+    return "; ".join(f"{where(tuple(e['loc']))}: {e['msg']}" for e in errors)
+
+
+class OneLineParams:
+    """MCP SDK server middleware: a request whose params the SDK refuses (a tools/call whose `arguments` is not
+    an object, a tool name that is not a string) got "Invalid request parameters" and nothing more; now one
+    line saying what, e.g. `invalid params: arguments: Input should be a valid dictionary`."""
+
+    async def __call__(self, ctx, call_next):
+        from mcp.shared.exceptions import MCPError
+        from mcp_types import INVALID_PARAMS
+        from pydantic import ValidationError
+
+        try:
+            return await call_next(ctx)
+        except ValidationError as exc:
+            raise MCPError(INVALID_PARAMS, "invalid params: " + one_line(exc.errors(), whole="params",
+                                                                    under="params")) from None
 
 
 class LibraryErrors(Middleware):
@@ -201,6 +225,10 @@ class LibraryErrors(Middleware):
             return result
         except GraphbuddyError as exc:
             raise ToolError(str(exc)) from None
+        except ToolError as exc:       # a library error raised in a tool's own body: fastmcp prefixed its message
+            if isinstance(exc.__cause__, GraphbuddyError):
+                raise ToolError(str(exc.__cause__)) from None
+            raise
         except ArgumentsRefused as exc:
             invalid = _validation_error(exc)
             if invalid is None:
@@ -214,6 +242,20 @@ class LibraryErrors(Middleware):
             self._gb.record_event("tool", tool, value=round(ms, 3), attrs={"ok": ok})
         except GraphbuddyError:        # a measurement must never fail the call it measures
             pass
+
+    async def on_get_prompt(self, context, call_next):
+        """A prompt's missing argument: one line (fastmcp logs a traceback and answers "internal error")."""
+        from mcp.shared.exceptions import MCPError
+        from mcp_types import INVALID_PARAMS
+
+        server = context.fastmcp_context.fastmcp if context.fastmcp_context else None
+        prompt = await server.get_prompt(context.message.name) if server else None
+        given = context.message.arguments or {}
+        missing = [a.name for a in (prompt.arguments or []) if a.required and a.name not in given] if prompt else []
+        if missing:
+            raise MCPError(INVALID_PARAMS, "invalid arguments: "
+                           + "; ".join(f"{name}: Missing required argument" for name in missing))
+        return await call_next(context)
 
     async def on_read_resource(self, context, call_next):
         try:

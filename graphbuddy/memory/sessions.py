@@ -76,6 +76,30 @@ class SessionEnd:
 
 
 # -- project detection -------------------------------------------------------------------------------------
+def place_memory(ms: MemoryStore, *, project: str | None, session_id: str | None, path=None,
+                 join_session: bool = True) -> tuple[str | None, str | None]:
+    """(project, session) of a new memory whose caller works in `path`: without a project or session, the
+    indexed project holding `path` (none when no project holds it); without a session, that project's one
+    active session (what is learnt while it runs is part of it), unless `join_session` is False or several
+    are active (another agent's, maybe). Without `path`, exactly what was given."""
+    if path is None:
+        return project, session_id
+    if project is None and session_id is None:       # the holding project only: no git process per memory
+        held = _holding(ms.projects(), Path(path).expanduser().resolve())
+        project = held[0] if held else None
+    if session_id is None and join_session and project is not None:
+        active = ms.rows("sessions.active", project=project)
+        session_id = active[0]["id"] if len(active) == 1 else None
+    return project, session_id
+
+
+def _holding(projects: dict[str, dict], where: Path) -> tuple[str, Path] | None:
+    """The indexed project whose root is `where` or holds it (the deepest one), else None."""
+    holding = [(name, Path(p["root"])) for name, p in projects.items()
+               if where == Path(p["root"]) or Path(p["root"]) in where.parents]
+    return max(holding, key=lambda x: len(str(x[1]))) if holding else None
+
+
 def detect_project(ms: MemoryStore, path=None, project: str | None = None) -> tuple[str, Path]:
     """(project name, root). `project=` wins; else the indexed project whose root holds `path` (deepest), else
     the one indexed project inside the git root of `path`."""
@@ -84,10 +108,9 @@ def detect_project(ms: MemoryStore, path=None, project: str | None = None) -> tu
         return project, Path(info["root"])
     where = Path(path or os.getcwd()).expanduser().resolve()
     projects = ms.projects()
-    holding = [(name, Path(p["root"])) for name, p in projects.items()
-               if where == Path(p["root"]) or Path(p["root"]) in where.parents]
-    if holding:
-        return max(holding, key=lambda x: len(str(x[1])))
+    held = _holding(projects, where)
+    if held:
+        return held
     top = gitinfo.git_root(where) if where.exists() else None
     if top is not None:
         inside = [(name, Path(p["root"])) for name, p in projects.items()

@@ -121,7 +121,72 @@ def build_app(svc, token: str, *, allowed_roots: list[str] | None = None):
                         media_type="application/json")
 
     app = mcp.http_app(path="/mcp", stateless_http=True, json_response=True)
-    return BearerAuth(app, token)
+    return BearerAuth(MessageCheck(app), token)
+
+
+class MessageCheck:
+    """ASGI middleware: a POST to /mcp whose JSON is not one JSON-RPC message (an array, a string, params
+    that are not an object) gets a one-line error; the MCP SDK answers with pydantic's text for every member
+    of its message union, with a link per error."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != "/mcp":
+            return await self.app(scope, receive, send)
+        body, more = b"", True
+        while more:
+            event = await receive()
+            if event["type"] != "http.request":          # the client went away
+                return
+            body, more = body + event.get("body", b""), event.get("more_body", False)
+        refused = message_refused(body)
+        if refused is not None:
+            await send({"type": "http.response.start", "status": 400,
+                        "headers": [(b"content-type", b"application/json")]})
+            await send({"type": "http.response.body", "body": json.dumps(refused).encode()})
+            return
+        replayed = False
+
+        async def replay():
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+def message_refused(body: bytes) -> dict | None:
+    """The JSON-RPC error (one line) for a body that is JSON but not a JSON-RPC message the MCP SDK accepts;
+    None when it accepts it (or the body is not JSON: the SDK's "Parse error" is one line already)."""
+    from mcp_types import INVALID_PARAMS, jsonrpc_message_adapter
+    from pydantic import ValidationError
+
+    from ..mcp.server import one_line
+
+    try:
+        raw = json.loads(body)
+    except ValueError:
+        return None
+    try:
+        jsonrpc_message_adapter.validate_python(raw, by_name=False)
+        return None
+    except ValidationError as exc:
+        errors = exc.errors()
+    if not isinstance(raw, dict):
+        what = "invalid message: not a JSON object (one JSON-RPC message per request; batches are not supported)"
+    else:                          # the errors of the kind of message it looks like, not of all four kinds
+        kind = ("JSONRPCRequest" if "method" in raw and "id" in raw else "JSONRPCNotification" if "method" in raw
+                else "JSONRPCError" if "error" in raw else "JSONRPCResponse" if "result" in raw else "JSONRPCRequest")
+        mine = [e for e in errors if e["loc"][:1] == (kind,)] or errors
+        what = "invalid message: " + one_line(mine, whole="message", under=kind)
+    request_id = raw.get("id") if isinstance(raw, dict) else None
+    if isinstance(request_id, bool) or not isinstance(request_id, (str, int)):
+        request_id = None
+    return {"jsonrpc": "2.0", "id": request_id, "error": {"code": INVALID_PARAMS, "message": what}}
 
 
 class BearerAuth:

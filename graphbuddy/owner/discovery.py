@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..config import default_store_path
 from ..errors import OwnerNotResponding, StoreError
+from ..paths import ROOTS_ENV
 
 OWNER_FILE = "owner.json"
 TOKEN_FILE = "owner.token"
@@ -238,7 +239,7 @@ def ensure_owner(store: str | Path | None = None, *, extra_args: list[str] | Non
 
 def spawn_owner(folder: Path, extra_args: list[str]) -> subprocess.Popen:
     """`graphbuddy serve` in its own session (outlives the client), logging to owner.log."""
-    env = dict(os.environ, FASTMCP_CHECK_FOR_UPDATES="off")
+    env = owner_environment()
     pkg_root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (pkg_root, env.get("PYTHONPATH")) if p)
     log = os.open(folder / LOG_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
@@ -248,6 +249,21 @@ def spawn_owner(folder: Path, extra_args: list[str]) -> subprocess.Popen:
                                 start_new_session=True, close_fds=True)
     finally:
         os.close(log)
+
+
+def owner_environment() -> dict[str, str]:
+    """This client's environment for the owner it starts, with the variables naming paths made absolute
+    against the client's cwd: they mean what the user meant where they set them, whatever the owner's cwd
+    (and whichever client restarts it later)."""
+    from ..embedding import MODEL_ENV, absolute_model_spec
+
+    env = dict(os.environ, FASTMCP_CHECK_FOR_UPDATES="off")
+    if env.get(MODEL_ENV):
+        env[MODEL_ENV] = absolute_model_spec(env[MODEL_ENV])
+    roots = env.get(ROOTS_ENV)
+    if roots:
+        env[ROOTS_ENV] = os.pathsep.join(str(Path(p).expanduser().absolute()) for p in roots.split(os.pathsep) if p)
+    return env
 
 
 def log_tail(folder: Path, lines: int = 3) -> str:

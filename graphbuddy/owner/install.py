@@ -12,11 +12,20 @@ from . import discovery
 
 
 def mcp_entry(store: str | None, *, command: str) -> dict:
-    """The `.mcp.json` server entry: the stdio forwarder, which shares one store owner across sessions."""
+    """The `.mcp.json` server entry: the stdio forwarder, which shares one store owner across sessions. The
+    store is pinned when given or named by $GRAPHBUDDY_HOME, and so is $GRAPHBUDDY_MODEL when set: the MCP
+    host does not run in the user's shell, and the owner it may start embeds with the model of its starter."""
+    from ..config import STORE_ENV
+    from ..embedding import MODEL_ENV, absolute_model_spec
+
     args = ["mcp"] if Path(command).name.startswith("graphbuddy") else ["-m", "graphbuddy.cli", "mcp"]
+    store = store or os.environ.get(STORE_ENV) or None
     if store:
         args += ["--store", str(Path(store).expanduser().resolve())]
-    return {"type": "stdio", "command": command, "args": args, "env": {"FASTMCP_CHECK_FOR_UPDATES": "off"}}
+    env = {"FASTMCP_CHECK_FOR_UPDATES": "off"}
+    if os.environ.get(MODEL_ENV):
+        env[MODEL_ENV] = absolute_model_spec(os.environ[MODEL_ENV])
+    return {"type": "stdio", "command": command, "args": args, "env": env}
 
 
 def merge_into(path: str, name: str, entry: dict) -> Path:

@@ -36,7 +36,8 @@ NOT_REMOTE = frozenset({"close", "flush", "watch"})
 # cwd, which is the client's too (the session methods pick the active session of the cwd's project).
 PATH_ARGS = {"index": "path", "ingest_git": "path", "import_transcript": "path", "impact_of_diff": "path",
              "analytics_report": "chart", "detect_project": "path", "start_session": "path",
-             "checkpoint": "path", "end_session": "path", "session_status": "path"}
+             "checkpoint": "path", "end_session": "path", "session_status": "path", "add_reflection": "path",
+             "capture_insights": "path"}
 CWD_DEFAULT = frozenset({"detect_project", "start_session", "checkpoint", "end_session", "session_status"})
 
 

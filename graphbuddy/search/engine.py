@@ -241,6 +241,7 @@ class Searcher:
         by_project, by_kind, by_tag = {}, {}, {}
         for r in rows:
             p, k = snap.project_names[snap.project[r]], snap.kind_names[snap.kind[r]]
+            p = p or ""           # no project: "" as in memory stats (a None key became "None" in MCP, "null" in --json)
             by_project[p] = by_project.get(p, 0) + 1
             by_kind[k] = by_kind.get(k, 0) + 1
             for t in snap.tags_of(r):

@@ -12,6 +12,14 @@ RETURN d.id AS id, label(d) AS kind, d.qualified_name AS qualified_name, d.name 
 ORDER BY rank, id
 LIMIT 50;
 
+// name: symbol_names
+// description: The distinct short names of functions and classes (optionally of one project), for "did you mean"
+// params: project STRING = null
+MATCH (d)
+WHERE (label(d) = 'Function' OR label(d) = 'Class') AND ($project IS NULL OR d.project = $project)
+  AND d.kind <> 'module'
+RETURN DISTINCT d.name AS name;
+
 // name: find_file
 // description: Files whose id or path equals the text, or whose path ends with it
 // params: text STRING, project STRING = null

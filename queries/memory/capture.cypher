@@ -15,24 +15,36 @@ RETURN f.path AS path;
 // name: reflection
 // description: One reflection with its tags, votes, sessions and the files, functions and classes it is about
 // params: id STRING
+// (one label per ABOUT match: inside the write transaction that created them, Kùzu 0.11.3 reads an uncommitted
+// edge to a File through the Function and Class pairs too when the target's label is left open, returning the
+// node at the File's offset in those tables; collect() of nothing is null, hence the coalesce)
 MATCH (r:Reflection {id: $id})
 OPTIONAL MATCH (r)-[:CAPTURED_IN]->(s:Session)
-OPTIONAL MATCH (r)-[a:ABOUT]->(t)
-WHERE label(t) <> 'Project'
+OPTIONAL MATCH (r)-[:ABOUT]->(f:File)
+OPTIONAL MATCH (r)-[:ABOUT]->(d:Function)
+OPTIONAL MATCH (r)-[:ABOUT]->(c:Class)
+WITH r, collect(DISTINCT s.id) AS sessions, coalesce(collect(DISTINCT f.id), CAST([] AS STRING[])) AS files,
+     coalesce(collect(DISTINCT d.id), CAST([] AS STRING[])) AS functions,
+     coalesce(collect(DISTINCT c.id), CAST([] AS STRING[])) AS classes
 RETURN r.id AS id, r.project AS project, r.content AS content, r.tags AS tags, r.votes AS votes,
-       r.created_at AS created_at, r.updated_at AS updated_at, collect(DISTINCT s.id) AS sessions,
-       collect(DISTINCT t.id) AS about;
+       r.created_at AS created_at, r.updated_at AS updated_at, sessions,
+       list_concat(list_concat(files, functions), classes) AS about;
 
 // name: insight
 // description: One insight with its type, topics, votes, sessions and the files, functions and classes it is about
 // params: id STRING
+// (one label per ABOUT match, as in `reflection`)
 MATCH (i:Insight {id: $id})
 OPTIONAL MATCH (i)-[:CAPTURED_IN]->(s:Session)
-OPTIONAL MATCH (i)-[a:ABOUT]->(t)
-WHERE label(t) <> 'Project'
+OPTIONAL MATCH (i)-[:ABOUT]->(f:File)
+OPTIONAL MATCH (i)-[:ABOUT]->(d:Function)
+OPTIONAL MATCH (i)-[:ABOUT]->(c:Class)
+WITH i, collect(DISTINCT s.id) AS sessions, coalesce(collect(DISTINCT f.id), CAST([] AS STRING[])) AS files,
+     coalesce(collect(DISTINCT d.id), CAST([] AS STRING[])) AS functions,
+     coalesce(collect(DISTINCT c.id), CAST([] AS STRING[])) AS classes
 RETURN i.id AS id, i.project AS project, i.content AS content, i.type AS type, i.topics AS topics,
        i.confidence AS confidence, i.votes AS votes, i.created_at AS created_at,
-       collect(DISTINCT s.id) AS sessions, collect(DISTINCT t.id) AS about;
+       sessions, list_concat(list_concat(files, functions), classes) AS about;
 
 // name: about
 // description: Reflections and insights ABOUT a file, function or class (by id), and for a file also those about what it defines

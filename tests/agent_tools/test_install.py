@@ -22,6 +22,19 @@ def test_install_mcp_prints_a_stdio_entry(tmp_path):
     assert entry["args"][-3:] == ["mcp", "--store", str((tmp_path / "s").resolve())]
 
 
+def test_install_mcp_pins_the_store_named_by_graphbuddy_home(tmp_path):
+    """With GRAPHBUDDY_HOME set (as the README's tour does) the entry had no --store: the MCP host, which does
+    not inherit the user's shell, served ~/.graphbuddy instead of the store the user had just filled (found
+    following the README tour: install-mcp after `export GRAPHBUDDY_HOME=...`)."""
+    r = subprocess.run([sys.executable, "-m", "graphbuddy.cli", "install-mcp"], capture_output=True, text=True,
+                       cwd=tmp_path, timeout=60, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin",
+                                                      "GRAPHBUDDY_HOME": "home-store", "GRAPHBUDDY_MODEL": "./m"})
+    assert r.returncode == 0, r.stderr
+    entry = json.loads(r.stdout)["mcpServers"]["graphbuddy"]
+    assert entry["args"][-3:] == ["mcp", "--store", str((tmp_path / "home-store").resolve())]
+    assert entry["env"]["GRAPHBUDDY_MODEL"] == str(tmp_path / "m")     # the owner it starts embeds with it
+
+
 def test_install_mcp_merges_into_an_existing_file(tmp_path):
     target = tmp_path / ".mcp.json"
     target.write_text(json.dumps({"mcpServers": {"other": {"command": "x"}}, "keep": 1}))

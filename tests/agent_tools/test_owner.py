@@ -537,12 +537,19 @@ def test_mcp_session_tools_use_the_agents_folder_not_the_owners(store, env, tmp_
         async with Client(transport, timeout=60) as c:
             started = (await c.call_tool("start_session", {"agent": "test"})).structured_content
             status = (await c.call_tool("session_status", {})).structured_content
+            # a reflection or insight without a project had none (no code links, no session) where the CLI's
+            # `reflect` took the cwd's project and its active session (found on the MCP tour)
+            note = (await c.call_tool("store_reflection", {"content": "pkg/mod.py returns one"})).structured_content
+            seen = (await c.call_tool("capture_insights", {"text": "`★ Insight ─────`\npkg/mod.py is b's entry "
+                                                                   "point.\n`─────`\n"})).structured_content
             point = (await c.call_tool("checkpoint", {})).structured_content
             end = (await c.call_tool("end_session", {"summary": "b done"})).structured_content
-            return started, status, point, end
+            return started, status, point, end, note, seen
 
-    started, status, point, end = asyncio.run(agent_in_b())
+    started, status, point, end, note, seen = asyncio.run(agent_in_b())
     assert started["project"] == "b"
+    assert note["project"] == "b" and note["about"] == ["b:pkg/mod.py"] and note["sessions"] == [started["id"]]
+    assert seen["insights"][0]["project"] == "b" and seen["insights"][0]["about"] == ["b:pkg/mod.py"], seen
     assert status["session"]["id"] == started["id"] and point["session_id"] == started["id"]
     assert end["session"]["id"] == started["id"]
     r = _cli(store, env, roots["b"], "session", "start")            # two active sessions again: a and b
@@ -585,3 +592,65 @@ def test_stdio_forwarder_passes_malformed_tool_calls_to_the_owner(store, env):
     finally:
         proc.stdin.close()
         proc.wait(timeout=30)
+
+
+MALFORMED_MCP = [   # (body, what the one-line message says)
+    ([{"jsonrpc": "2.0", "id": 1, "method": "ping"}], "invalid message: not a JSON object"),
+    ("tools/call", "invalid message: not a JSON object"),
+    ({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": "list_projects"},
+     "invalid message: params: Input should be a valid dictionary"),
+    ({"jsonrpc": "1.0", "id": 3, "method": "ping"}, "invalid message: jsonrpc: Input should be '2.0'"),
+    ({"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": {"name": "list_projects", "arguments": "x"}},
+     "invalid params: arguments: Input should be a valid dictionary"),
+    ({"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {"name": "list_projects", "arguments": [1]}},
+     "invalid params: arguments: Input should be a valid dictionary"),
+    ({"jsonrpc": "2.0", "id": 6, "method": "tools/call", "params": {"name": 5}},
+     "invalid params: name: Input should be a valid string"),
+    ({"jsonrpc": "2.0", "id": 7, "method": "tools/call"}, "invalid params: params: Field required"),
+    ({"jsonrpc": "2.0", "id": 8, "method": "prompts/get", "params": {"name": "orient"}},
+     "invalid arguments: project: Missing required argument"),
+]
+
+
+def test_malformed_mcp_messages_get_one_line_errors_from_the_owner(store, env):
+    """A JSON-RPC message that is not an object, or whose params are not an object, got pydantic's text for
+    each of the four kinds of message (a dozen lines, a link each); a tools/call whose arguments or name had
+    the wrong type got "Invalid request parameters" saying nothing; a prompt without its argument got
+    "Error rendering prompt" as an internal error and a traceback in the owner's log. Found by sending them
+    through `graphbuddy mcp` by hand."""
+    proc, info = _serve(store, env)
+    headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream",
+               "MCP-Protocol-Version": "2025-06-18", **discovery.auth_header(info)}
+    for body, expected in MALFORMED_MCP:
+        _, _, data = wire.http_request(info, "POST", "/mcp", json.dumps(body).encode(), timeout=30,
+                                       headers=headers)
+        answer = json.loads(data)
+        assert answer["error"]["code"] == -32602, (body, answer)
+        message = answer["error"]["message"]
+        assert message.startswith(expected) and "\n" not in message and "pydantic" not in message, (body, message)
+        if isinstance(body, dict):
+            assert answer["id"] == body["id"], answer
+    _, _, data = wire.http_request(info, "POST", "/mcp", json.dumps(
+        {"jsonrpc": "2.0", "id": 9, "method": "tools/call", "params": {"name": "list_projects", "arguments": {}}}
+    ).encode(), timeout=30, headers=headers)
+    assert json.loads(data)["result"]["structuredContent"] == {"projects": []}     # still serving
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    assert "Traceback" not in err.decode(), err.decode()[-2000:]
+
+
+def test_relative_paths_in_the_environment_are_the_starting_clients(store, env, tmp_path):
+    """GRAPHBUDDY_MODEL and GRAPHBUDDY_ALLOWED_ROOTS given relative reached the owner as they were: read
+    against the owner's cwd, whatever that is (a service, `graphbuddy serve` elsewhere, an owner restarted by
+    another client). The client that starts the owner now makes them absolute against its own cwd, where the
+    user set them (found reading embedding.py against discovery.spawn_owner)."""
+    folder = tmp_path / "work"
+    (folder / "models" / "mini").mkdir(parents=True)
+    child = dict(env, GRAPHBUDDY_MODEL="models/mini", GRAPHBUDDY_ALLOWED_ROOTS=os.pathsep.join(["projects", "/abs"]))
+    r = subprocess.run([sys.executable, "-c", "import sys, graphbuddy; print(graphbuddy.connect(sys.argv[1]).owner_pid)",
+                        str(store)], env=child, cwd=folder, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    environ = dict(item.split("=", 1) for item in
+                   Path(f"/proc/{int(r.stdout)}/environ").read_bytes().decode().split("\0") if "=" in item)
+    assert environ["GRAPHBUDDY_MODEL"] == str(folder / "models" / "mini")
+    assert environ["GRAPHBUDDY_ALLOWED_ROOTS"] == os.pathsep.join([str(folder / "projects"), "/abs"])

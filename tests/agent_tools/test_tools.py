@@ -192,3 +192,20 @@ def test_index_project_refuses_a_relative_path(tools, monkeypatch):
     monkeypatch.chdir(base)                           # "sample" would be base/sample, inside the allowed root
     err, msg = call("index_project", path="sample", project="sample")
     assert err and "absolute path" in msg, msg
+
+
+def test_a_prompt_without_its_argument_is_one_line():
+    """fastmcp answered "Error rendering prompt 'orient': Missing required arguments: {'project'}" as an
+    internal error, after logging a traceback; now one line as for tool arguments."""
+    from mcp.shared.exceptions import MCPError
+
+    server = build_server(graphbuddy.open(memory=True))
+
+    async def ask(c):
+        try:
+            await c.get_prompt("orient", {})
+        except MCPError as exc:
+            return exc.error.code, exc.error.message
+        return None
+
+    assert run_client(server, ask) == (-32602, "invalid arguments: project: Missing required argument")

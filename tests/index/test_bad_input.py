@@ -161,3 +161,65 @@ def test_a_project_folder_whose_name_is_not_utf8_is_refused_in_one_line(tmp_path
             gb.index(root, project="cafe")
         with pytest.raises(InvalidArgument, match="invalid project name"):
             gb.index(root)
+
+
+def test_an_interrupted_big_run_stops_its_background_writes_before_the_store_closes(tmp_path, project_copy,
+                                                                                    monkeypatch):
+    """A big run writes its code documents into DuckDB from a thread. Ctrl-C (or any error) in the main
+    thread after that started left the thread writing while the CLI closed the store under it: the process
+    died with "corrupted double-linked list" (SIGABRT), and once left the graph with every Function of the
+    project cut from its File, after which every index of it failed on a duplicate primary key. Found with
+    Ctrl-C at random moments of `graphbuddy index --full` on graphbuddy's own repository."""
+    from graphbuddy.index import load, pipeline
+
+    finished = []
+    real_sync = pipeline.sync_code_documents
+
+    def slow_sync(*args, **kwargs):
+        time.sleep(0.5)
+        try:
+            return real_sync(*args, **kwargs)
+        finally:
+            finished.append(True)
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "BACKGROUND_FROM", 0)
+    monkeypatch.setattr(pipeline, "sync_code_documents", slow_sync)
+    with graphbuddy.open(tmp_path / "store") as gb:
+        with monkeypatch.context() as m:
+            m.setattr(load, "remove_orphan_modules", interrupt)        # after the thread started
+            with pytest.raises(KeyboardInterrupt):
+                gb.index(project_copy, project="sample")
+            assert finished, "the interrupt reached the caller while the document thread still wrote"
+        report = gb.index(project_copy, project="sample")              # and the next run is a clean one
+        assert report.functions > 10
+
+
+def test_a_full_index_rebuilds_a_project_whose_symbols_lost_their_file_edges(tmp_path, project_copy):
+    """A store left with the project's Function nodes cut from their File (seen once after the SIGABRT of an
+    interrupted run, above: DEFINES and CALLS of every function gone, the nodes kept) failed every index of
+    the project, `--full` included, on "Found duplicated primary key value": the rebuild dropped only what
+    its Files DEFINE. It now drops every node of the project."""
+    with graphbuddy.open(tmp_path / "store") as gb:
+        gb.index(project_copy, project="sample")
+        fresh = graph_dump(gb, "sample")
+        with gb.graph.transaction():
+            gb.graph.execute("MATCH (:File {project: 'sample'})-[r:DEFINES]->(:Function) DELETE r")
+            gb.graph.execute("MATCH (:File {project: 'sample'})-[r:DEFINES]->(:Class) DELETE r")
+        gb.index(project_copy, project="sample", full=True)
+        assert graph_dump(gb, "sample") == fresh
+
+
+def test_a_folder_indexed_under_one_name_is_not_indexed_again_under_another(tmp_path, project_copy):
+    """`index_project(path, project="other")` (or `graphbuddy index PATH --project other`) for a folder
+    already indexed as 'sample' made a second project of the same files: every symbol, edge and search hit
+    twice (found on the MCP tour). The name-taken check existed only the other way round."""
+    with graphbuddy.open(tmp_path / "store") as gb:
+        gb.index(project_copy, project="sample")
+        with pytest.raises(IndexingError, match="already indexed as project 'sample'"):
+            gb.index(project_copy, project="other")
+        assert [p["project"] for p in gb.projects()] == ["sample"]
+        gb.rename_project("sample", new="other")                  # what the message suggests, then it works
+        assert gb.index(project_copy, project="other").mode == "unchanged"

@@ -182,3 +182,36 @@ def test_concurrent_writers_of_the_same_text_merge_instead_of_failing(gb):
     tags = {r["c"]: r["t"] for r in gb.cypher("MATCH (r:Reflection) RETURN r.content AS c, r.tags AS t").rows()}
     assert len(tags) == 10 and all(t == ["t0", "t1", "t2", "t3"] for t in tags.values())
     assert all(d["tags"] == ["t0", "t1", "t2", "t3"] for d in documents(gb).values())
+
+
+def test_the_document_of_a_new_memory_names_only_what_it_is_about(gb):
+    """Kùzu 0.11.3, inside the write transaction, read an uncommitted ABOUT edge to a File also through
+    the Function and Class pairs of the rel table when the target's label was left open: the Function at
+    the File's offset came back too. So the `documents` row (search hits' `attrs.about`) of every new
+    reflection or insight linked to a file named an unrelated function (found: a tour reflection about
+    gbclient/report.py whose search hit was also about graphbuddy's `_drop_project_graph`)."""
+    import json
+
+    r = gb.add_reflection("shop/core/pricing.py is where the money is rounded", project="sample")
+    i = gb.capture_insights("`★ Insight ─────`\nshop/core/models.py keeps the order total.\n`─────`\n",
+                            project="sample").insights[0]
+    for item_id, about in ((r.id, r.about), (i.id, i.about)):
+        assert about and all(a.count(":") == 1 for a in about), about          # files only
+        attrs = json.loads(gb.sql("SELECT attrs FROM documents WHERE id = $i", i=item_id).rows()[0]["attrs"])
+        assert attrs["about"] == sorted(about), attrs
+    assert gb.check_memory_documents()["stale"] == []
+
+
+def test_a_memory_from_a_folder_belongs_to_its_project_and_active_session(gb, repo):
+    """`path` (the folder the caller works in: the CLI's cwd, an MCP agent's folder) picks the project and its
+    one active session when neither is given; the CLI did it by itself, so MCP tools stored memories with no
+    project, no code links and no session."""
+    session = gb.start_session(repo)
+    r = gb.add_reflection("shop/core/pricing.py rounds", path=repo / "shop")
+    assert r.project == "sample" and r.sessions == (session.id,) and r.about == ("sample:shop/core/pricing.py",)
+    r = gb.add_reflection("shop/core/models.py holds orders", path=repo, join_session=False)
+    assert r.project == "sample" and r.sessions == ()
+    r = gb.add_reflection("no folder given: nothing guessed")
+    assert r.project is None and r.sessions == ()
+    report = gb.capture_insights("`★ Insight ─────`\nshop/core/models.py holds orders.\n`─────`\n", path=repo)
+    assert report.insights[0].project == "sample"

@@ -23,6 +23,13 @@ def test_hotspots_rank_shared_code_first(multi_gb):
     assert list(df.columns) == ["id", "kind", "project", "pagerank", "inbound"]
     seeded = ga.hotspots(multi_gb, personalize=["web-client:src/app.ts:src/app.loadUser"], limit=4)
     assert set(seeded["project"]) <= {"web-client", "api-types"}
+    # a seed that is no node of the graph (a typo) gave the unseeded ranking, as if no seed had been given
+    # (found: `graphbuddy hotspots --seed nope` on the tour)
+    from graphbuddy.errors import NotFound
+
+    with pytest.raises(NotFound, match="'web-client:src/app.ts:src/app.loadUsr'"):
+        ga.hotspots(multi_gb, personalize=["web-client:src/app.ts:src/app.loadUser",
+                                           "web-client:src/app.ts:src/app.loadUsr"])
 
 
 def test_layers_and_project_graph(multi_gb):

@@ -148,6 +148,9 @@ def test_summary_counts_by_project_kind_and_tag(varied):
     assert s["by_tag"] == {"bug": 2, "decision": 1, "pricing": 1}
     q = varied.quick_search("cache")
     assert q["count"] == 4 and len(q["hits"]) == 3
+    # a memory without a project was counted under None: "None" through MCP, "null" in the CLI's --json
+    r = varied.add_reflection("cache of no project")
+    assert varied.search_summary("cache")["by_project"] == {"p1": 3, "": 1, "p2": 1}, r
 
 
 def test_recent_memories_rank_above_old_ones_with_equal_match(gb):
@@ -349,3 +352,15 @@ def test_a_removed_project_is_unknown_to_the_project_filter(sample_root):
         with pytest.raises(NotFound, match="unknown project.*sample; known: other$"):
             gb.search("pricing", projects=["sample"])
         assert gb.search("pricing", projects=["other"]).total == 1
+
+
+def test_a_model_path_for_another_process_is_absolute(tmp_path, monkeypatch):
+    from graphbuddy.embedding import absolute_model_spec
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "local-model").mkdir()
+    assert absolute_model_spec("local-model") == str(tmp_path / "local-model")       # a folder here
+    assert absolute_model_spec("./gone") == str(tmp_path / "gone")                   # a path, even missing
+    assert absolute_model_spec("sentence-transformers/all-mpnet-base-v2") == "sentence-transformers/all-mpnet-base-v2"
+    assert absolute_model_spec("all-MiniLM-L6-v2") == "all-MiniLM-L6-v2"
+    assert absolute_model_spec("/abs/model") == "/abs/model"
