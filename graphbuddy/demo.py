@@ -8,8 +8,12 @@ from .cli import main
 
 
 def project_name(repo: Path, roots: dict[str, str]) -> str:
-    """"graphbuddy", unless the store already holds a project of that name indexed from another checkout (a
-    second clone on the same machine): then "graphbuddy-<folder>", numbered if that is taken too."""
+    """The name this checkout is indexed under already (indexing a folder under a second name is refused), else
+    "graphbuddy", unless the store holds a project of that name indexed from another checkout (a second clone on
+    the same machine): then "graphbuddy-<folder>", numbered if that is taken too."""
+    mine = sorted(n for n, root in roots.items() if root == str(repo))
+    if mine:
+        return mine[0]
     wanted = ["graphbuddy", f"graphbuddy-{repo.name}"] + [f"graphbuddy-{repo.name}-{i}" for i in range(2, 100)]
     return next(n for n in wanted if roots.get(n, str(repo)) == str(repo))
 

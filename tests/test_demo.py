@@ -16,6 +16,8 @@ def test_project_name_is_free_or_already_this_checkout():
     taken = {"graphbuddy": "/elsewhere", f"graphbuddy-{REPO.name}": "/another"}
     assert demo.project_name(REPO, taken) == f"graphbuddy-{REPO.name}-2"
     assert demo.project_name(REPO, {**taken, f"graphbuddy-{REPO.name}-2": here}) == f"graphbuddy-{REPO.name}-2"
+    # indexed under a later name, then the first name freed: the name it has (a second name is refused)
+    assert demo.project_name(REPO, {f"graphbuddy-{REPO.name}": here}) == f"graphbuddy-{REPO.name}"
 
 
 def test_demo_runs_beside_another_checkouts_project(tmp_path, monkeypatch, capsys):
