@@ -16,7 +16,7 @@ from . import load
 from .facts import FileFacts
 from .parse import die_with_parent
 from .resolve import SymbolIndex, resolve_files
-from .state import decode_body
+from .state import decode_body, pack_keys, unpack_keys
 
 # Work below which a pool costs more than it saves (forking, shipping tables back: ~0.15-0.2 CPU-s), in body
 # bytes (state blobs: ~40-70 per call site). JS, 925 files, 0.4 MB: in process 0.73-0.80 CPU-s for the whole
@@ -31,6 +31,7 @@ class Resolved:
     keys: dict[str, frozenset[str]]       # path -> lookup keys its resolution depended on
     unresolved: int                       # call sites left unresolved
     edges: load.EdgeTables
+    packed: dict[str, bytes] | None = None    # path -> its keys `pack_keys`-ed, when resolved in a worker
 
 
 _shared: tuple[SymbolIndex, str, dict[str, FileFacts], dict[str, bytes]] | None = None     # set before forking the pool
@@ -45,6 +46,12 @@ def _resolve_chunk(paths: list[str], shared: tuple | None = None) -> Resolved:
     resolutions = resolve_files(index, paths)
     return Resolved({p: r.keys for p, r in resolutions.items()}, sum(len(r.unresolved) for r in resolutions.values()),
                     load.edge_tables(project, list(resolutions.values()), facts, index.node_ids))
+
+
+def _resolve_in_worker(paths: list[str]) -> Resolved:
+    """The keys cross the pipe packed (stdlib x3: 11 MB against a 38 MB pickle), to be unpacked interned."""
+    done = _resolve_chunk(paths)
+    return Resolved({}, done.unresolved, done.edges, {p: pack_keys(k) for p, k in done.keys.items()})
 
 
 def _work(paths: list[str], facts: dict[str, FileFacts], bodies: dict[str, bytes]) -> int:
@@ -63,15 +70,19 @@ class Resolving:
         return self._pool is not None
 
     def result(self) -> Resolved:
+        """The resolution, once: the caller owns it from then on (its tables and keys are big: it drops them
+        when written)."""
         if self._done is None:
             parts = [f.result() for f in self._futures]
             self._pool.shutdown()
-            keys: dict[str, frozenset[str]] = {}
+            self._futures = ()
+            packed: dict[str, bytes] = {}
             for part in parts:
-                keys.update(part.keys)
-            self._done = Resolved(keys, sum(p.unresolved for p in parts),
-                                  load.merge_edge_tables([p.edges for p in parts]))
-        return self._done
+                packed.update(part.packed)
+            self._done = Resolved({p: unpack_keys(b) for p, b in packed.items()}, sum(p.unresolved for p in parts),
+                                  load.merge_edge_tables([p.edges for p in parts]), packed)
+        done, self._done = self._done, None
+        return done
 
     def __enter__(self) -> "Resolving":
         return self
@@ -103,7 +114,7 @@ def resolve_to_edges(index: SymbolIndex, project: str, paths, facts: dict[str, F
             # a fork-context pool forks every worker at the first submit: they hold `_shared` from there on
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"),
                                        initializer=die_with_parent)
-            futures = [pool.submit(_resolve_chunk, c) for c in chunks]
+            futures = [pool.submit(_resolve_in_worker, c) for c in chunks]
         finally:
             _shared = None
     return Resolving(pool=pool, futures=futures)

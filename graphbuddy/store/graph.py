@@ -378,6 +378,8 @@ class GraphStore:
         if data.num_rows == 0:
             return
         if any(col.num_chunks > 1 for col in data.columns):
-            data = data.combine_chunks()     # Kùzu 0.11 COPY silently stops at the first empty chunk
+            # Kùzu 0.11 COPY silently stops at the first empty chunk: those are left out (aligned batches,
+            # no copy; combining the chunks copied the table: 90 MB of CALLS on the stdlib x3)
+            data = type(data).from_batches([b for b in data.to_batches() if b.num_rows], schema=data.schema)
         opts = f" (from='{pair[0]}', to='{pair[1]}')" if pair else ""
         self.execute(f"COPY {table} FROM $data{opts}", {"data": data})
