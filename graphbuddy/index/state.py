@@ -132,6 +132,9 @@ class StateRows:
     touched: object          # unchanged files with a new mtime: path, mtime_ns, size
 
 
+BLOB_CHUNK = 512      # files whose blobs are copied into Arrow at a time (`state_rows`)
+
+
 def state_rows(project: str, *, facts: list[FileFacts], mtimes: dict[str, tuple[int, int]],
                keys: dict[str, frozenset[str]], digests: dict[str, str], deleted: list[str],
                touched: dict[str, tuple[int, int]], screened: dict[str, tuple[str, int, int]],
@@ -144,13 +147,20 @@ def state_rows(project: str, *, facts: list[FileFacts], mtimes: dict[str, tuple[
 
     `screened` files (binary, minified, ...: path -> (reason, mtime, size)) are remembered with a
     `!reason` language so an unchanged one is not read again on the next run. `blobs`: path -> the
-    (symbols, body) blobs of `encode`, for the files whose blobs the caller already has; `packed`: path ->
+    (symbols, body) blobs of `encode`, for the files whose blobs the caller already has, taken out of it as
+    they are copied (a big run's would be held twice: stdlib x3, 80 MB); `packed`: path ->
     `pack_keys` of its keys, for those packed already (by resolve workers)."""
     import pyarrow as pa      # lazily: a no-change run never writes, and pyarrow costs ~0.1 s to import
 
     files = screened_rows = rekeyed_rows = touched_rows = None
     if facts:
-        pairs = [(blobs or {}).get(f.path) or encode(f) for f in facts]
+        blobs = blobs if blobs is not None else {}
+        symbols, bodies = [], []
+        for start in range(0, len(facts), BLOB_CHUNK):
+            pairs = [blobs.pop(f.path, None) or encode(f) for f in facts[start:start + BLOB_CHUNK]]
+            symbols.append(pa.array([p[0] for p in pairs], pa.binary()))
+            bodies.append(pa.array([p[1] for p in pairs], pa.binary()))
+        del pairs
         files = pa.table({
             "project": [project] * len(facts),
             "path": [f.path for f in facts],
@@ -158,8 +168,8 @@ def state_rows(project: str, *, facts: list[FileFacts], mtimes: dict[str, tuple[
             "hash": [f.hash for f in facts],
             "mtime_ns": [mtimes[f.path][0] for f in facts],
             "size": [mtimes[f.path][1] for f in facts],
-            "symbols": pa.array([p[0] for p in pairs], pa.binary()),
-            "body": pa.array([p[1] for p in pairs], pa.binary()),
+            "symbols": pa.chunked_array(symbols, pa.binary()),
+            "body": pa.chunked_array(bodies, pa.binary()),
             "lookup_keys": pa.array([_packed(f.path, keys, packed) for f in facts], pa.binary()),
             "digest": pa.array([digests.get(f.path) for f in facts], pa.string()),
         })
