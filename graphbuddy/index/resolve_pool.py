@@ -7,6 +7,7 @@ resolution, measured), while Arrow tables cross the process boundary in millisec
 """
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
@@ -64,6 +65,17 @@ class Resolving:
 
     def __init__(self, done: Resolved | None = None, pool: ProcessPoolExecutor | None = None, futures=()):
         self._done, self._pool, self._futures = done, pool, futures
+        # each chunk's keys are unpacked as it arrives, in the pool's result thread (~0.3 s on the stdlib:
+        # off the path from the last chunk to the edge COPY), or by `result()` if it gets there first
+        self._keys: dict[int, dict[str, frozenset[str]]] = {}
+        self._keys_lock = threading.Lock()
+        for i, f in enumerate(futures):
+            f.add_done_callback(functools.partial(self._unpack, i))
+
+    def _unpack(self, i: int, future) -> None:
+        with self._keys_lock:
+            if i not in self._keys and not future.cancelled() and future.exception() is None:
+                self._keys[i] = {p: unpack_keys(b) for p, b in future.result().packed.items()}
 
     @property
     def in_workers(self) -> bool:
@@ -75,11 +87,14 @@ class Resolving:
         if self._done is None:
             parts = [f.result() for f in self._futures]
             self._pool.shutdown()
-            self._futures = ()
+            keys: dict[str, frozenset[str]] = {}
             packed: dict[str, bytes] = {}
-            for part in parts:
+            for i, (f, part) in enumerate(zip(self._futures, parts)):
+                self._unpack(i, f)
+                keys.update(self._keys.pop(i))
                 packed.update(part.packed)
-            self._done = Resolved({p: unpack_keys(b) for p, b in packed.items()}, sum(p.unresolved for p in parts),
+            self._futures = ()
+            self._done = Resolved(keys, sum(p.unresolved for p in parts),
                                   load.merge_edge_tables([p.edges for p in parts]), packed)
         done, self._done = self._done, None
         return done
