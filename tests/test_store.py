@@ -176,3 +176,28 @@ def test_a_store_of_the_older_layout_is_upgraded_in_place(tmp_path, project_copy
         report = gb.index(project_copy, project="sample")
         assert (report.mode, report.files_parsed) == ("delta", 1)
         assert a.rows("SELECT count(*) FROM index_files WHERE path = 'added.py'") == [(1,)]
+
+
+def test_copy_of_a_chunked_table_with_empty_chunks_writes_every_row_and_the_store_goes_on(tmp_path):
+    """COPY skips empty chunks (Kùzu stopped at the first one) without combining the table, and the write
+    connection it replaces afterwards (Kùzu holds COPY sources per connection) keeps serving statements."""
+    import pyarrow as pa
+
+    from graphbuddy.store.graph import GraphStore
+
+    store = GraphStore(tmp_path / "g.kuzu")
+    ids = [f"p:f{i}.py" for i in range(700)]
+    part = lambda lo, hi: pa.table({"from": pa.array(["p"] * (hi - lo), pa.string()),
+                                    "to": pa.array(ids[lo:hi], pa.string())})
+    rels = pa.concat_tables([part(0, 300), part(300, 300), part(300, 700)])
+    assert [len(c) for c in rels["to"].chunks] == [300, 0, 400]
+    with store.transaction():
+        store.execute("CREATE (:Project {id: 'p'})")
+        store.execute("UNWIND $ids AS i CREATE (:File {id: i, project: 'p'})", {"ids": ids})
+        store.copy("CONTAINS", rels)
+        assert store.rows("MATCH (:Project)-[r:CONTAINS]->() RETURN count(r)") == [[700]]
+    with store.transaction():
+        store.execute("MATCH (f:File {id: $id}) DETACH DELETE f", {"id": ids[0]})
+    assert store.rows("MATCH (:Project {id: 'p'})-[r:CONTAINS]->() RETURN count(r)") == [[699]]
+    assert store.read_only("MATCH (f:File) RETURN count(f) AS n").column("n").to_pylist() == [699]
+    store.close()

@@ -7,6 +7,7 @@ resolution, measured), while Arrow tables cross the process boundary in millisec
 """
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
@@ -16,7 +17,7 @@ from . import load
 from .facts import FileFacts
 from .parse import die_with_parent
 from .resolve import SymbolIndex, resolve_files
-from .state import decode_body
+from .state import decode_body, pack_keys, unpack_keys
 
 # Work below which a pool costs more than it saves (forking, shipping tables back: ~0.15-0.2 CPU-s), in body
 # bytes (state blobs: ~40-70 per call site). JS, 925 files, 0.4 MB: in process 0.73-0.80 CPU-s for the whole
@@ -31,6 +32,7 @@ class Resolved:
     keys: dict[str, frozenset[str]]       # path -> lookup keys its resolution depended on
     unresolved: int                       # call sites left unresolved
     edges: load.EdgeTables
+    packed: dict[str, bytes] | None = None    # path -> its keys `pack_keys`-ed, when resolved in a worker
 
 
 _shared: tuple[SymbolIndex, str, dict[str, FileFacts], dict[str, bytes]] | None = None     # set before forking the pool
@@ -47,6 +49,12 @@ def _resolve_chunk(paths: list[str], shared: tuple | None = None) -> Resolved:
                     load.edge_tables(project, list(resolutions.values()), facts, index.node_ids))
 
 
+def _resolve_in_worker(paths: list[str]) -> Resolved:
+    """The keys cross the pipe packed (stdlib x3: 11 MB against a 38 MB pickle), to be unpacked interned."""
+    done = _resolve_chunk(paths)
+    return Resolved({}, done.unresolved, done.edges, {p: pack_keys(k) for p, k in done.keys.items()})
+
+
 def _work(paths: list[str], facts: dict[str, FileFacts], bodies: dict[str, bytes]) -> int:
     return sum(len(bodies[p]) if p in bodies else BODY_BYTES_PER_CALL * len(facts[p].calls) for p in paths)
 
@@ -57,21 +65,39 @@ class Resolving:
 
     def __init__(self, done: Resolved | None = None, pool: ProcessPoolExecutor | None = None, futures=()):
         self._done, self._pool, self._futures = done, pool, futures
+        # each chunk's keys are unpacked as it arrives, in the pool's result thread (~0.3 s on the stdlib:
+        # off the path from the last chunk to the edge COPY), or by `result()` if it gets there first
+        self._keys: dict[int, dict[str, frozenset[str]]] = {}
+        self._keys_lock = threading.Lock()
+        for i, f in enumerate(futures):
+            f.add_done_callback(functools.partial(self._unpack, i))
+
+    def _unpack(self, i: int, future) -> None:
+        with self._keys_lock:
+            if i not in self._keys and not future.cancelled() and future.exception() is None:
+                self._keys[i] = {p: unpack_keys(b) for p, b in future.result().packed.items()}
 
     @property
     def in_workers(self) -> bool:
         return self._pool is not None
 
     def result(self) -> Resolved:
+        """The resolution, once: the caller owns it from then on (its tables and keys are big: it drops them
+        when written)."""
         if self._done is None:
             parts = [f.result() for f in self._futures]
             self._pool.shutdown()
             keys: dict[str, frozenset[str]] = {}
-            for part in parts:
-                keys.update(part.keys)
+            packed: dict[str, bytes] = {}
+            for i, (f, part) in enumerate(zip(self._futures, parts)):
+                self._unpack(i, f)
+                keys.update(self._keys.pop(i))
+                packed.update(part.packed)
+            self._futures = ()
             self._done = Resolved(keys, sum(p.unresolved for p in parts),
-                                  load.merge_edge_tables([p.edges for p in parts]))
-        return self._done
+                                  load.merge_edge_tables([p.edges for p in parts]), packed)
+        done, self._done = self._done, None
+        return done
 
     def __enter__(self) -> "Resolving":
         return self
@@ -103,7 +129,7 @@ def resolve_to_edges(index: SymbolIndex, project: str, paths, facts: dict[str, F
             # a fork-context pool forks every worker at the first submit: they hold `_shared` from there on
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"),
                                        initializer=die_with_parent)
-            futures = [pool.submit(_resolve_chunk, c) for c in chunks]
+            futures = [pool.submit(_resolve_in_worker, c) for c in chunks]
         finally:
             _shared = None
     return Resolving(pool=pool, futures=futures)

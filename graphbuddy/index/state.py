@@ -6,6 +6,7 @@ index) and `body` (calls and bindings, read only for files being re-resolved).
 from __future__ import annotations
 
 import pickle
+import sys
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -131,10 +132,14 @@ class StateRows:
     touched: object          # unchanged files with a new mtime: path, mtime_ns, size
 
 
+BLOB_CHUNK = 512      # files whose blobs are copied into Arrow at a time (`state_rows`)
+
+
 def state_rows(project: str, *, facts: list[FileFacts], mtimes: dict[str, tuple[int, int]],
                keys: dict[str, frozenset[str]], digests: dict[str, str], deleted: list[str],
                touched: dict[str, tuple[int, int]], screened: dict[str, tuple[str, int, int]],
-               blobs: dict[str, tuple[bytes, bytes]] | None = None) -> StateRows:
+               blobs: dict[str, tuple[bytes, bytes]] | None = None,
+               packed: dict[str, bytes] | None = None) -> StateRows:
     """The rows that upsert changed files' facts; keys and digests of `facts` and of the unchanged files whose
     keys or digest changed (an UPDATE rewrites the whole row, blobs included, so unchanged ones are not
     written); new mtimes; drop deleted files. No database here: a big run builds them (~0.3 s on the stdlib:
@@ -142,12 +147,20 @@ def state_rows(project: str, *, facts: list[FileFacts], mtimes: dict[str, tuple[
 
     `screened` files (binary, minified, ...: path -> (reason, mtime, size)) are remembered with a
     `!reason` language so an unchanged one is not read again on the next run. `blobs`: path -> the
-    (symbols, body) blobs of `encode`, for the files whose blobs the caller already has."""
+    (symbols, body) blobs of `encode`, for the files whose blobs the caller already has, taken out of it as
+    they are copied (a big run's would be held twice: stdlib x3, 80 MB); `packed`: path ->
+    `pack_keys` of its keys, for those packed already (by resolve workers)."""
     import pyarrow as pa      # lazily: a no-change run never writes, and pyarrow costs ~0.1 s to import
 
     files = screened_rows = rekeyed_rows = touched_rows = None
     if facts:
-        pairs = [(blobs or {}).get(f.path) or encode(f) for f in facts]
+        blobs = blobs if blobs is not None else {}
+        symbols, bodies = [], []
+        for start in range(0, len(facts), BLOB_CHUNK):
+            pairs = [blobs.pop(f.path, None) or encode(f) for f in facts[start:start + BLOB_CHUNK]]
+            symbols.append(pa.array([p[0] for p in pairs], pa.binary()))
+            bodies.append(pa.array([p[1] for p in pairs], pa.binary()))
+        del pairs
         files = pa.table({
             "project": [project] * len(facts),
             "path": [f.path for f in facts],
@@ -155,9 +168,9 @@ def state_rows(project: str, *, facts: list[FileFacts], mtimes: dict[str, tuple[
             "hash": [f.hash for f in facts],
             "mtime_ns": [mtimes[f.path][0] for f in facts],
             "size": [mtimes[f.path][1] for f in facts],
-            "symbols": pa.array([p[0] for p in pairs], pa.binary()),
-            "body": pa.array([p[1] for p in pairs], pa.binary()),
-            "lookup_keys": pa.array([pack_keys(keys.get(f.path, ())) for f in facts], pa.binary()),
+            "symbols": pa.chunked_array(symbols, pa.binary()),
+            "body": pa.chunked_array(bodies, pa.binary()),
+            "lookup_keys": pa.array([_packed(f.path, keys, packed) for f in facts], pa.binary()),
             "digest": pa.array([digests.get(f.path) for f in facts], pa.string()),
         })
     if screened:
@@ -171,7 +184,7 @@ def state_rows(project: str, *, facts: list[FileFacts], mtimes: dict[str, tuple[
     rekeyed = sorted(p for p in keys if p not in fresh)
     if rekeyed:
         rekeyed_rows = pa.table({"path": rekeyed,
-                                 "keys": pa.array([pack_keys(keys[p]) for p in rekeyed], pa.binary()),
+                                 "keys": pa.array([_packed(p, keys, packed) for p in rekeyed], pa.binary()),
                                  "digest": pa.array([digests.get(p) for p in rekeyed], pa.string())})
     if touched:
         items = sorted(touched.items())
@@ -180,6 +193,11 @@ def state_rows(project: str, *, facts: list[FileFacts], mtimes: dict[str, tuple[
                                  "size": pa.array([v[1] for _, v in items], pa.int64())})
     return StateRows(project, sorted(set(deleted) | fresh | set(screened)), files, screened_rows, rekeyed_rows,
                      touched_rows)
+
+
+def _packed(path: str, keys: dict[str, frozenset[str]], packed: dict[str, bytes] | None) -> bytes:
+    blob = packed.get(path) if packed else None
+    return blob if blob is not None else pack_keys(keys.get(path, ()))
 
 
 def next_manifest(manifest: dict[str, Manifest], *, facts: list[FileFacts], mtimes: dict[str, tuple[int, int]],
@@ -220,8 +238,10 @@ def pack_keys(keys) -> bytes:
 
 
 def unpack_keys(blob: bytes | None) -> frozenset[str]:
+    """Interned: the files of a project share most of their keys (stdlib x3: 1.3 M keys, 99 k distinct), and
+    a string per key and file cost ~100 MB per 1 M keys."""
     text = zlib.decompress(blob).decode() if blob else ""
-    return frozenset(text.split("\0")) if text else frozenset()
+    return frozenset(map(sys.intern, text.split("\0"))) if text else frozenset()
 
 
 def _now() -> datetime:
