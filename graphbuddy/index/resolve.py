@@ -140,7 +140,7 @@ class SymbolIndex:
         self.memo_keys: dict[str, list[tuple[dict, object, tuple]]] = {}
         self.memo_log: list[tuple[dict, object, tuple]] = []
         self.memo_refs = 0      # entries in memo_keys' lists and memo_log, live or not
-        self.bases_cache: dict[tuple[str, str], tuple] = {}
+        self.bases_cache: dict[tuple[str, str, tuple[str, ...]], tuple] = {}
         # path -> (files its star imports / companions resolve to, keys read): C include webs ask often
         self.star_cache: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
         self.companion_cache: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
@@ -965,7 +965,10 @@ class Resolver:
     # -- classes -----------------------------------------------------------------------------------------------
     def bases_of(self, path: str, cls: Definition):
         """Resolved base classes, memoised per run with the keys their resolution read."""
-        known = self._settled(self.index.bases_cache, (path, cls.qualified_name))
+        # keyed by the bases as written too: a file may define two classes of one name (a redefinition, or both
+        # arms of an `if`), and which of them was asked first must not decide what the other's bases are
+        memo_key = (path, cls.qualified_name, cls.bases)
+        known = self._settled(self.index.bases_cache, memo_key)
         if known is not _UNSET:
             return known
         def compute(sub):
@@ -981,7 +984,7 @@ class Resolver:
 
         # A base named through the class itself (Ruby `module A::C; include A::C::Fragments`) looks C's members
         # up, which needs C's bases: while they are being resolved, C has none (no recursion).
-        return self._memo(self.index.bases_cache, (path, cls.qualified_name), path, compute,
+        return self._memo(self.index.bases_cache, memo_key, path, compute,
                           holds=f"q:{path}:{cls.qualified_name}", pending=())
 
     def member(self, path: str, cls: Definition, name: str, depth: int = 0, *, skip_self: bool = False):
