@@ -5,8 +5,8 @@ Callers wrap these in one graph transaction. Never per-row CREATE/MERGE on the b
 from __future__ import annotations
 
 import hashlib
+import marshal
 import math
-import pickle
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -484,9 +484,15 @@ def edge_tables(project: str, resolutions: list[FileResolution], facts: dict[str
                    e.base_path)
             inherits(row)
             add(row)
-        digests[path] = hashlib.blake2b(pickle.dumps(rows, 5), digest_size=12).hexdigest()
+        digests[path] = rows_digest(rows)
     return EdgeTables({name: pa.table(_columns(tuple(c for c, _ in spec + _ENDS), tables[name]), schema=_schema(name))
                        for name, spec in _EDGE_SCHEMAS.items()}, tuple(modules), digests)
+
+
+def rows_digest(rows: list[tuple]) -> str:
+    """A digest of edge rows by value. marshal version 2 writes values only: pickle's bytes also tell which
+    strings are one object, so equal rows hashed differently from run to run (a file counted as rewired)."""
+    return hashlib.blake2b(marshal.dumps(rows, 2), digest_size=12).hexdigest()
 
 
 def merge_edge_tables(parts: list[EdgeTables]) -> EdgeTables:

@@ -1,6 +1,7 @@
 """A file's resolution (edges and the lookup keys it records) must not depend on which files were resolved
 before it with the same `SymbolIndex`: the resolve workers share their memo tables across the files of their
-chunks, and which chunk a worker takes first varies from run to run (real tree-sitter extraction)."""
+chunks, and which chunk a worker takes first varies from run to run (real tree-sitter extraction). Nor may
+the digest of a file's edges, which decides whether its stored edges are rewritten."""
 from __future__ import annotations
 
 import itertools
@@ -40,3 +41,15 @@ def test_resolution_does_not_depend_on_the_order_files_are_resolved_in():
         for p in FILES:
             assert warm[p][:2] == cold[p][:2], (order, p)
             assert warm[p][2] >= cold[p][2], (order, p, sorted(cold[p][2] - warm[p][2]))   # may read more, never less
+
+
+def test_edge_digests_depend_on_values_only():
+    from graphbuddy.index.load import rows_digest
+
+    shared = "p:a.py:a.f"
+    copy = "".join(["p:a.py:", "a.f"])            # equal, another object
+    assert copy is not shared
+    assert rows_digest([(shared, shared, 3, 0.9, "scope", "a.py", None)]) == \
+        rows_digest([(shared, copy, 3, 0.9, "scope", "a.py", None)])
+    assert rows_digest([(shared, shared, 3, 0.9, "scope", "a.py", None)]) != \
+        rows_digest([(shared, shared, 4, 0.9, "scope", "a.py", None)])
