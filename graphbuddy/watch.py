@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .errors import GraphbuddyError, IndexingError
-from .index.discover import SKIP_DIRS
+from .errors import GraphbuddyError
+from .index.discover import SKIP_DIRS, check_root
 from .languages import CONFIG_FILES, language_for_path
 
 log = logging.getLogger(__name__)
@@ -75,9 +75,7 @@ def watch_project(index: Callable[[], object], root: Path, *, on_update: Callabl
     import watchfiles
 
     root = root.expanduser()
-    if not root.is_dir():             # the index's own words and exit code (5) for the same path
-        raise IndexingError(f"{'not a directory' if root.exists() else 'path does not exist'}: {root}",
-                            path=str(root))
+    check_root(root)                  # the index's own words and exit code (5) for the same path
     root_str = str(root.resolve())
     stop = stop or threading.Event()
     updates = 0

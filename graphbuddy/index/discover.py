@@ -48,18 +48,23 @@ class Discovery:
     walked: bool = False          # listed by walking the folder, not by git
 
 
-def discover(root: Path, *, max_bytes: int = MAX_FILE_BYTES, use_git: bool = True,
-             known: dict[str, Candidate] | None = None) -> Discovery:
-    """`use_git=False`: walk without asking git first (the caller knows git listed nothing here last time:
-    outside a work tree or in a folder it ignores; each git process costs 5-10 ms of a delta), unless the walk
-    finds a `.git` at the top. `known`: the last run's `files`, whose language and name checks are not redone
-    (only their stat)."""
+def check_root(root: Path) -> None:
+    """A project folder the index can take, else IndexingError (exit 5) saying why."""
     if not root.exists():
         raise IndexingError(f"path does not exist: {root}", path=str(root))
     if not root.is_dir():
         raise IndexingError(f"not a directory: {root}", path=str(root))
     if not storable(str(root)):          # the graph and DuckDB take UTF-8 text only (Project.root)
         raise IndexingError(f"path is not valid UTF-8: {str(root)!r}", path=repr(str(root)))
+
+
+def discover(root: Path, *, max_bytes: int = MAX_FILE_BYTES, use_git: bool = True,
+             known: dict[str, Candidate] | None = None) -> Discovery:
+    """`use_git=False`: walk without asking git first (the caller knows git listed nothing here last time:
+    outside a work tree or in a folder it ignores; each git process costs 5-10 ms of a delta), unless the walk
+    finds a `.git` at the top. `known`: the last run's `files`, whose language and name checks are not redone
+    (only their stat)."""
+    check_root(root)
     result = Discovery(root=root)
     listed = _git_files(root) if use_git else None
     if listed is None:

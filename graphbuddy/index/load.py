@@ -76,7 +76,8 @@ def drop_project_graph(graph, project: str) -> None:
     rebuilt = []
     for rel in _CODE_RELS:
         pairs = [tuple(r[:2]) for r in graph.rows(f"CALL show_connection('{rel}') RETURN *")]
-        owned = {pair: " OR ".join(f"{a}.project = $p" for a, t in zip("ab", pair) if t in _OWNED) for pair in pairs}
+        owned = {pair: " OR ".join(f"{a}.project = $p" for a, t in zip("ab", pair) if t in _OWNED) or "false"
+                 for pair in pairs}      # "false": a pair with no File/Function/Class end keeps all its rows
         dropped = kept = 0
         for (src, dst), cond in owned.items():
             n, mine = graph.rows(f"MATCH (a:{src})-[r:{rel}]->(b:{dst}) "

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..config import default_store_path
 from ..errors import OwnerNotResponding, StoreError
-from ..paths import ROOTS_ENV
+from ..paths import ROOTS_ENV, allowed_index_roots
 
 OWNER_FILE = "owner.json"
 TOKEN_FILE = "owner.token"
@@ -260,9 +260,8 @@ def owner_environment() -> dict[str, str]:
     env = dict(os.environ, FASTMCP_CHECK_FOR_UPDATES="off")
     if env.get(MODEL_ENV):
         env[MODEL_ENV] = absolute_model_spec(env[MODEL_ENV])
-    roots = env.get(ROOTS_ENV)
-    if roots:
-        env[ROOTS_ENV] = os.pathsep.join(str(Path(p).expanduser().absolute()) for p in roots.split(os.pathsep) if p)
+    if env.get(ROOTS_ENV):
+        env[ROOTS_ENV] = os.pathsep.join(map(str, allowed_index_roots()))
     return env
 
 
