@@ -70,14 +70,17 @@ class GraphBuddy:
               progress: Callable[[str, int, int], None] | None = None, workers: int | None = None):
         """Index (or re-index by delta) the project at `path`. Returns an `IndexReport`."""
         from .index.pipeline import index_project
+        from .related import index_run, index_stamp
 
         root = Path(path).expanduser()
         name = _project_name(root, project)
+        before = index_stamp(self)
         report = index_project(self.graph, self.analytics, root, project=name, cache=self._index_cache,
                                full=full, progress=progress, workers=workers)
         from .index.crossproject import after_index
 
-        after_index(self.graph, self.analytics, name, report.mode, root=report.root)   # manifest deps + links
+        relinked = after_index(self.graph, self.analytics, name, report.mode, root=report.root)   # deps + links
+        index_run(self, before, report, relinked)      # find_related_code's edge cache follows the rewrite
         return report
 
     def watch(self, path: str | Path, *, project: str | None = None, on_update: Callable | None = None,

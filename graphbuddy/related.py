@@ -227,52 +227,139 @@ def _hop_from_graph(gb, relation: str, ids: list[str]):
 # A walk over Kùzu costs 0.5-7 ms per hop and relation even with labelled primary-key matches (measured on the
 # stdlib: the planner scans the far node table behind a semi-mask), so depth 2 over all relations took 26-65 ms.
 # The edges of one relation kind fit in RAM (stdlib: 164k calls, ~0.3 s to load), so the walk runs over
-# adjacency dicts, reloaded when any project's `indexed_at` changes: indexing stamps the project in the
-# transaction that writes its edges; the API calls that relink cross-project edges without an index run
-# (dependency add/remove/discover) drop the cache with `forget_edges`.
+# adjacency dicts. The cache holds the code as of its `stamp` (every project's `indexed_at`; indexing stamps a
+# project in the transaction that writes its edges). An index run in this process tells the cache which files
+# it rewrote (`index_run`), and the cache reloads only those files' nodes and outgoing edges the next time it
+# is used (a delta of one file: a few ms, where reloading everything cost 0.4-1.8 s); any other change of the
+# stamps (another process indexed, a full run, cross-project links rewritten) starts a new cache. The API
+# calls that relink cross-project edges without an index run (dependency add/remove/discover) drop the cache
+# with `forget_edges`.
 _LOADS = {"CALLS": ("code.all_calls", ("code.all_function_nodes",)),
           "IMPORTS": ("code.all_imports", ("code.all_file_and_module_nodes",)),
           "INHERITS": ("code.all_inherits", ("code.all_class_nodes",))}
 _NODE_KIND = {"code.all_function_nodes": "Function", "code.all_class_nodes": "Class"}
+# each load restricted to the nodes of some files and the edges leaving them
+_IN_FILES = {"code.all_calls": "code.calls_from_files", "code.all_imports": "code.imports_from_files",
+             "code.all_inherits": "code.inherits_from_files", "code.all_function_nodes": "code.function_nodes_in_files",
+             "code.all_class_nodes": "code.class_nodes_in_files",
+             "code.all_file_and_module_nodes": "code.file_and_module_nodes_in_files"}
 
 
 class _EdgeCache:
     def __init__(self) -> None:
         self.stamp: list | None = None
-        self.edges: dict[str, tuple[dict, dict]] = {}       # label -> (out, in): id -> [(other, line, conf, reason)]
+        self.edges: dict[str, tuple[dict, dict]] = {}       # label -> (out, in): id -> ((other, line, conf, reason), ...)
         self.nodes: dict[str, tuple] = {}                   # id -> (kind, name, qualified_name, file, start_line)
+        self.in_file: dict[str, set[str]] = {}              # file id -> the ids of its nodes held (itself included)
         self.loaded_nodes: set[str] = set()
         self.walked = False          # a walk ran since the code last changed: the next one loads the cache
         self.targets: dict[tuple, Target] = {}                # (text, project) -> resolve_target's answer
         self.lock = threading.Lock()
+        # index runs of this process since `stamp`: the files they rewrote (id -> path), and the stamps they left
+        self.rewritten: dict[str, str] = {}
+        self.rewritten_stamp: list | None = None
 
     def adjacency(self, gb, label: str) -> tuple[dict, dict]:
+        from .gc_pause import gc_paused
+
         with self.lock:
             if label not in self.edges:
                 edge_query, node_queries = _LOADS[label]
-                cols = [c.to_pylist() for c in gb.query(edge_query).arrow().columns]
-                out: dict[str, list] = {}
-                into: dict[str, list] = {}
-                for src, tgt, line, confidence, reason in zip(*cols):
-                    out.setdefault(src, []).append((tgt, line, confidence, reason))
-                    into.setdefault(tgt, []).append((src, line, confidence, reason))
-                self.edges[label] = (out, into)
-                for q in node_queries:
-                    if q not in self.loaded_nodes:
-                        self._load_nodes(gb, q)
+                with gc_paused():
+                    out: dict[str, list] = {}
+                    into: dict[str, list] = {}
+                    for src, tgt, line, confidence, reason in _columns(gb.query(edge_query)):
+                        out.setdefault(src, []).append((tgt, line, confidence, reason))
+                        into.setdefault(tgt, []).append((src, line, confidence, reason))
+                    self.edges[label] = (_frozen(out), _frozen(into))
+                    for q in node_queries:
+                        if q not in self.loaded_nodes:
+                            self._add_nodes(gb.query(q).arrow(), q)
+                            self.loaded_nodes.add(q)
             return self.edges[label]
 
-    def _load_nodes(self, gb, query: str) -> None:
-        table = gb.query(query).arrow()
+    def _add_nodes(self, table, query: str) -> None:
         get = {c: table.column(c).to_pylist() for c in table.column_names}
         if query in _NODE_KIND:
             kind = _NODE_KIND[query]
             for i, n, qn, f, line in zip(get["id"], get["name"], get["qualified_name"], get["file"], get["start_line"]):
                 self.nodes[i] = (kind, n, qn, f, line)
+                self.in_file.setdefault(f, set()).add(i)        # a symbol's `file` is its file's id
         else:
             for i, kind, n, f in zip(get["id"], get["kind"], get["name"], get["file"]):
                 self.nodes[i] = (kind, n, None, f, None)
-        self.loaded_nodes.add(query)
+                if kind == "File":
+                    self.in_file.setdefault(i, set()).add(i)
+
+    def refresh(self, gb, files: dict[str, str]) -> None:
+        """Reload what the given files (id -> path) hold: their nodes and the edges leaving them. Edges into
+        them from other files need no reload: the pipeline re-resolves and names (`rewritten`) every file
+        whose edges into a changed file could change. Each list is replaced, never changed in place, so a walk
+        running meanwhile reads every node's edges either before or after."""
+        from .gc_pause import gc_paused
+
+        ids = sorted(files)
+        with self.lock, gc_paused():
+            gone = set().union(*(self.in_file.pop(f, ()) for f in ids))
+            emptied = set()
+            for out, into in self.edges.values():
+                for tgt in {e[0] for src in gone for e in out.pop(src, ())}:
+                    kept = tuple(e for e in into[tgt] if e[0] not in gone)
+                    if kept:
+                        into[tgt] = kept
+                    else:
+                        del into[tgt]
+                        emptied.add(tgt)
+            for i in gone:
+                self.nodes.pop(i, None)
+            added = {label: list(_columns(gb.query(_IN_FILES[_LOADS[label][0]], files=ids))) for label in self.edges}
+            symbols = {q: gb.query(_IN_FILES[q], files=ids).arrow() for q in _NODE_KIND}
+            for q in self.loaded_nodes:
+                if q in symbols:
+                    self._add_nodes(symbols[q], q)
+                else:
+                    modules = sorted({r[1] for r in added.get("IMPORTS", ()) if r[1] not in self.nodes})
+                    self._add_nodes(gb.query(_IN_FILES[q], files=ids, modules=modules).arrow(), q)
+            for label, rows in added.items():
+                out, into = self.edges[label]
+                grown_out: dict[str, list] = {}
+                grown_in: dict[str, list] = {}
+                for src, tgt, line, confidence, reason in rows:
+                    grown_out.setdefault(src, list(out.get(src, ()))).append((tgt, line, confidence, reason))
+                    grown_in.setdefault(tgt, list(into.get(tgt, ()))).append((src, line, confidence, reason))
+                out.update(_frozen(grown_out))
+                into.update(_frozen(grown_in))
+            if "IMPORTS" in self.edges:         # modules no file imports any more are gone from the graph
+                into = self.edges["IMPORTS"][1]
+                for i in emptied:
+                    if i not in into and self.nodes.get(i, ("",))[0] == "Module":
+                        del self.nodes[i]
+            self._forget_targets(files, symbols.values())
+
+    def _forget_targets(self, files: dict[str, str], symbols) -> None:
+        """Drop the resolved names the rewrite can have changed: those that found a node of a rewritten file
+        (it may have moved or gone), and those a node of a rewritten file could answer to now (`_lookup_target`
+        matches ids, qualified and short names, paths and path endings: a new match can win or make the
+        name ambiguous). A node that went away and answered to a name was that name's answer, or the name
+        was ambiguous and never kept."""
+        names = set(files)
+        for path in files.values():
+            parts = path.split("/")
+            names.update("/".join(parts[k:]) for k in range(len(parts)))
+        for table in symbols:
+            for column in ("id", "name", "qualified_name"):
+                names.update(table.column(column).to_pylist())
+        self.targets = {k: t for k, t in self.targets.items() if t.file not in files and k[0] not in names}
+
+
+def _frozen(adjacency: dict[str, list]) -> dict[str, tuple]:
+    """Edge lists as tuples of tuples of plain values: the cyclic GC stops tracking those after its first look,
+    where ~400k lists (the stdlib's cache) made every full collection in the process cost ~100 ms more."""
+    return {k: tuple(v) for k, v in adjacency.items()}
+
+
+def _columns(result):
+    return zip(*(c.to_pylist() for c in result.arrow().columns))
 
 
 _caches: "weakref.WeakKeyDictionary[object, _EdgeCache]" = weakref.WeakKeyDictionary()
@@ -286,11 +373,45 @@ def forget_edges(gb) -> None:
         _caches.pop(gb, None)
 
 
+def index_stamp(gb) -> list | None:
+    """Before an index run: the stamps, when `gb` holds an edge cache worth keeping (else None: no query)."""
+    with _caches_lock:
+        cache = _caches.get(gb)
+        if cache is None or not cache.edges:
+            return None
+    return gb.query("code.index_stamps").rows()
+
+
+def index_run(gb, before: list | None, report, relinked: bool) -> None:
+    """After an index run of this process: keep the edge cache for a reload of the files the run rewrote,
+    when the run started from the code the cache holds (with earlier runs' rewrites) and changed nothing
+    else; else drop it. Cheap: the reload waits for the next walk."""
+    if before is None or report.mode == "unchanged":
+        return
+    after = gb.query("code.index_stamps").rows()
+    from .index.load import file_id
+
+    with _caches_lock:
+        cache = _caches.get(gb)
+        if cache is None:
+            return
+        held = cache.rewritten_stamp if cache.rewritten_stamp is not None else cache.stamp
+        if report.mode != "delta" or relinked or report.rewritten is None or held != before:
+            _caches.pop(gb, None)
+            return
+        cache.rewritten.update((file_id(report.project, p), p) for p in report.rewritten)
+        cache.rewritten_stamp = after
+
+
 def _edge_cache(gb) -> _EdgeCache:
     stamp = gb.query("code.index_stamps").rows()
     with _caches_lock:
         cache = _caches.get(gb)
-        if cache is None or cache.stamp != stamp:
+        if cache is not None and cache.stamp != stamp and cache.rewritten_stamp == stamp:
+            cache.refresh(gb, cache.rewritten)
+            cache.rewritten, cache.rewritten_stamp = {}, None
+            cache.stamp = stamp
+        elif cache is None or cache.stamp != stamp:
             cache = _caches[gb] = _EdgeCache()
             cache.stamp = stamp
         return cache

@@ -380,23 +380,25 @@ def _config(analytics, project: str) -> dict:
     return _parse_config(json.loads(rows[0][0]))
 
 
-def after_index(graph, analytics, project: str, mode: str, *, root: str | None = None) -> None:
+def after_index(graph, analytics, project: str, mode: str, *, root: str | None = None) -> bool:
     """The hook at the end of an index run: rediscover manifest dependencies, then relink the cross-project
     edges that `project` can affect. A no-change run only re-checks the project's known manifests (stat),
-    from DuckDB alone when `root` is given: it opens neither the graph nor imports pyarrow."""
+    from DuckDB alone when `root` is given: it opens neither the graph nor imports pyarrow. Returns whether
+    it rewrote any project's cross-project edges."""
     from ..projects.dependencies import cached_scan_holds, discover_dependencies, scan_projects
 
     if mode == "unchanged" and root is not None and cached_scan_holds(analytics, project, root):
-        return
+        return False
     if mode == "delta" and root is not None and cached_scan_holds(analytics, project, root) \
             and graph.rows("MATCH (p:Project) RETURN count(p)")[0][0] == 1:
-        return          # the store's only project, its manifests unchanged: nothing to link (~7 ms of a delta)
+        return False    # the store's only project, its manifests unchanged: nothing to link (~7 ms of a delta)
     rescan = {project} if mode == "full" else set()
     before = analytics.rows("SELECT value FROM meta WHERE key = ?", [f"manifests:{project}"])
     scans = scan_projects(graph, analytics, rescan=rescan)
     after = analytics.rows("SELECT value FROM meta WHERE key = ?", [f"manifests:{project}"])
     if mode == "unchanged" and before == after:
-        return
+        return False
     found = discover_dependencies(graph, scans)
     # changed dependencies can change any importer's Python fallback matches: then relink everyone
-    link_projects(graph, analytics, scans=scans, around=None if found.added or found.removed else project)
+    linked = link_projects(graph, analytics, scans=scans, around=None if found.added or found.removed else project)
+    return bool(linked.projects)

@@ -18,7 +18,6 @@ Delta algorithm (docs/architecture.md has the picture):
 from __future__ import annotations
 
 import functools
-import gc
 import json
 import logging
 import re
@@ -32,6 +31,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import IndexingError
+from ..gc_pause import gc_paused
 from ..search.documents import code_documents, sync_code_documents
 from ..store.graph import new_database_file
 from ..store.malloc import return_free_memory
@@ -64,9 +64,14 @@ class IndexReport:
     syntax_error_files: int = 0
     seconds: float = 0.0
     head: str | None = None
+    # files whose nodes or outgoing edges the run rewrote (None: all of the project's, a full run), for the
+    # in-process caches that follow the graph (related.py); not part of the report users see
+    rewritten: list[str] | None = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict:
-        return dict(self.__dict__)
+        out = dict(self.__dict__)
+        del out["rewritten"]
+        return out
 
 
 @dataclass
@@ -97,19 +102,13 @@ def index_project(graph, analytics, root: Path, *, project: str, cache: dict, fu
     # The cyclic GC is paused while indexing: the facts, symbol index and process cache are millions of
     # acyclic objects, and each generation-2 pass over them cost 0.1-1 s (stdlib: ~200 ms of a one-file
     # delta, measured); reference counting still frees everything the run drops.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         try:
-            report = _index_project(graph, analytics, root, project=project, cache=cache, full=full,
-                                    progress=progress, workers=workers)
+            return _index_project(graph, analytics, root, project=project, cache=cache, full=full,
+                                  progress=progress, workers=workers)
         except BaseException:
             cache.pop(project, None)      # a run that failed may have taken over parts of the cached index
             raise
-        return report
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, full: bool,
@@ -387,6 +386,7 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
     report.classes, report.functions = classes, functions
 
     report.mode = "full" if fresh else "delta"
+    report.rewritten = None if fresh else sorted(set(changed) | set(deleted) | set(rewired))
     report.files_total = len(symbols)
     report.files_parsed = len(changed)
     report.files_unchanged = len(symbols) - len(changed)

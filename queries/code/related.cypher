@@ -20,7 +20,7 @@ MATCH (a:Class {id: $id})-[:HAS_METHOD]->(d:Function)
 RETURN d.id AS member, 'Function' AS kind;
 
 // name: index_stamps
-// description: When each project was last indexed (find_related_code reloads its edge cache when this changes)
+// description: When each project was last indexed (find_related_code's edge cache holds the code as of these stamps)
 MATCH (p:Project)
 RETURN p.id AS project, p.indexed_at AS indexed_at
 ORDER BY project;
@@ -58,6 +58,54 @@ MATCH (b:File)
 RETURN b.id AS id, 'File' AS kind, CAST(NULL AS STRING) AS name, b.path AS file
 UNION ALL
 MATCH (b:Module)
+RETURN b.id AS id, 'Module' AS kind, b.name AS name, CAST(NULL AS STRING) AS file;
+
+// name: calls_from_files
+// description: The CALLS edges out of the functions of the given files (the edge cache after an index run)
+// params: files STRING[]
+MATCH (f:File)-[:DEFINES]->(a:Function)-[r:CALLS]->(b:Function)
+WHERE f.id IN $files
+RETURN a.id AS source, b.id AS target, r.line AS line, r.confidence AS confidence, r.reason AS reason;
+
+// name: imports_from_files
+// description: The IMPORTS edges out of the given files (the edge cache after an index run)
+// params: files STRING[]
+MATCH (a:File)-[r:IMPORTS]->(b)
+WHERE a.id IN $files
+RETURN a.id AS source, b.id AS target, r.line AS line, CAST(NULL AS DOUBLE) AS confidence,
+       CAST(NULL AS STRING) AS reason;
+
+// name: inherits_from_files
+// description: The INHERITS edges out of the classes of the given files (the edge cache after an index run)
+// params: files STRING[]
+MATCH (f:File)-[:DEFINES]->(a:Class)-[r:INHERITS]->(b:Class)
+WHERE f.id IN $files
+RETURN a.id AS source, b.id AS target, CAST(NULL AS INT64) AS line, CAST(NULL AS DOUBLE) AS confidence,
+       r.kind AS reason;
+
+// name: function_nodes_in_files
+// description: The display fields of the functions of the given files (the edge cache after an index run)
+// params: files STRING[]
+MATCH (f:File)-[:DEFINES]->(b:Function)
+WHERE f.id IN $files
+RETURN b.id AS id, b.name AS name, b.qualified_name AS qualified_name, b.file AS file, b.start_line AS start_line;
+
+// name: class_nodes_in_files
+// description: The display fields of the classes of the given files (the edge cache after an index run)
+// params: files STRING[]
+MATCH (f:File)-[:DEFINES]->(b:Class)
+WHERE f.id IN $files
+RETURN b.id AS id, b.name AS name, b.qualified_name AS qualified_name, b.file AS file, b.start_line AS start_line;
+
+// name: file_and_module_nodes_in_files
+// description: The display fields of the given files and external modules (the edge cache after an index run)
+// params: files STRING[], modules STRING[]
+MATCH (b:File)
+WHERE b.id IN $files
+RETURN b.id AS id, 'File' AS kind, CAST(NULL AS STRING) AS name, b.path AS file
+UNION ALL
+MATCH (b:Module)
+WHERE b.id IN $modules
 RETURN b.id AS id, 'Module' AS kind, b.name AS name, CAST(NULL AS STRING) AS file;
 
 // name: members
