@@ -80,7 +80,7 @@ class GraphBuddy:
         from .index.crossproject import after_index
 
         relinked = after_index(self.graph, self.analytics, name, report.mode, root=report.root)   # deps + links
-        index_run(self, before, report, relinked)      # find_related_code's edge cache follows the rewrite
+        index_run(self, before, report, relinked)      # find_related_code's edge cache follows the rewrites
         return report
 
     def watch(self, path: str | Path, *, project: str | None = None, on_update: Callable | None = None,

@@ -231,9 +231,8 @@ def _hop_from_graph(gb, relation: str, ids: list[str]):
 # project in the transaction that writes its edges). An index run in this process tells the cache which files
 # it rewrote (`index_run`), and the cache reloads only those files' nodes and outgoing edges the next time it
 # is used (a delta of one file: a few ms, where reloading everything cost 0.4-1.8 s); any other change of the
-# stamps (another process indexed, a full run, cross-project links rewritten) starts a new cache. The API
-# calls that relink cross-project edges without an index run (dependency add/remove/discover) drop the cache
-# with `forget_edges`.
+# stamps (another process indexed, a full run) starts a new cache. The API calls that relink cross-project
+# edges without an index run (dependency add/remove/discover) drop the cache with `forget_edges`.
 _LOADS = {"CALLS": ("code.all_calls", ("code.all_function_nodes",)),
           "IMPORTS": ("code.all_imports", ("code.all_file_and_module_nodes",)),
           "INHERITS": ("code.all_inherits", ("code.all_class_nodes",))}
@@ -382,11 +381,12 @@ def index_stamp(gb) -> list | None:
     return gb.query("code.index_stamps").rows()
 
 
-def index_run(gb, before: list | None, report, relinked: bool) -> None:
-    """After an index run of this process: keep the edge cache for a reload of the files the run rewrote,
-    when the run started from the code the cache holds (with earlier runs' rewrites) and changed nothing
-    else; else drop it. Cheap: the reload waits for the next walk."""
-    if before is None or report.mode == "unchanged":
+def index_run(gb, before: list | None, report, relinked) -> None:
+    """After an index run of this process: note for the edge cache the files whose nodes or edges the run
+    rewrote (the project's `report.rewritten`, and the `relinked` (project, path) whose cross-project edges
+    `after_index` rewrote), to be reloaded by the next walk, when the run started from the code the cache
+    holds; else (a full run, another writer in between) drop the cache."""
+    if before is None or report.mode == "unchanged" and not relinked:
         return
     after = gb.query("code.index_stamps").rows()
     from .index.load import file_id
@@ -396,10 +396,11 @@ def index_run(gb, before: list | None, report, relinked: bool) -> None:
         if cache is None:
             return
         held = cache.rewritten_stamp if cache.rewritten_stamp is not None else cache.stamp
-        if report.mode != "delta" or relinked or report.rewritten is None or held != before:
+        if report.rewritten is None or held != before:
             _caches.pop(gb, None)
             return
         cache.rewritten.update((file_id(report.project, p), p) for p in report.rewritten)
+        cache.rewritten.update((file_id(project, p), p) for project, p in relinked)
         cache.rewritten_stamp = after
 
 
@@ -407,7 +408,7 @@ def _edge_cache(gb) -> _EdgeCache:
     stamp = gb.query("code.index_stamps").rows()
     with _caches_lock:
         cache = _caches.get(gb)
-        if cache is not None and cache.stamp != stamp and cache.rewritten_stamp == stamp:
+        if cache is not None and cache.rewritten_stamp == stamp:
             cache.refresh(gb, cache.rewritten)
             cache.rewritten, cache.rewritten_stamp = {}, None
             cache.stamp = stamp

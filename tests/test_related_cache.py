@@ -126,19 +126,67 @@ def test_code_changed_by_anything_but_a_delta_of_this_process_starts_a_new_cache
         assert {h.qualified_name for h in hits} == {"shop.core.pricing.more"}
 
 
-def test_rewritten_cross_project_links_start_a_new_cache(tmp_path):
+# Edits to the multi-project fixture that make and break cross-project links: (project, path, old, new).
+MULTI_EDITS = [
+    ("common-lib", "src/common_lib/log.py", "def get_logger(", "def make_logger("),
+    ("common-lib", "src/common_lib/log.py", "def make_logger(", "def get_logger("),
+    ("auth-service", "auth_service/tokens.py", None, "\n\ndef audit(t):\n    return get_logger('audit') or issue_token(t)\n"),
+    ("auth-service", "auth_service/tokens.py", "def issue_token(", "def mint_token("),
+    ("user-service", "user_service/api.py", None,
+     "\nfrom auth_service.tokens import issue_token\n\n\ndef signup(u):\n    return issue_token(u)\n"),
+    ("user-service", "user_service/api.py", "import common_lib.log as logs", "import logging as logs"),
+    ("user-service", "user_service/api.py", "import logging as logs", "import common_lib.log as logs"),
+    ("api-types", "src/index.ts", "export function parseUser(", "export function readUser("),
+    ("api-types", "src/index.ts", "export function readUser(", "export function parseUser("),
+    ("web-client", "src/app.ts", None, "\nexport function again(raw: any) {\n  return parseUser(raw);\n}\n"),
+]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_cross_project_relinks_reload_their_files_and_the_cache_equals_a_fresh_load(tmp_path, seed):
+    rng = random.Random(seed)
     root = tmp_path / "multi"
-    shutil.copytree(MULTI, root)
-    with graphbuddy.open(memory=True) as gb:
+    shutil.copytree(MULTI, root, ignore=shutil.ignore_patterns("__pycache__"))
+    with graphbuddy.open(tmp_path / "s") as gb:
         index_all(gb, root)
         cache = _loaded(gb)
-        crossing = gb.cypher("MATCH (f:File)-[:DEFINES]->(a:Function)-[:CALLS]->(b:Function) "
-                             "WHERE a.project <> b.project RETURN f.path AS file, a.project AS project LIMIT 1").rows()
-        assert crossing, "the fixture has cross-project calls"
-        source = root / crossing[0]["project"] / crossing[0]["file"]
-        source.write_text(source.read_text() + "\n\ndef _added():\n    return 1\n")
-        report = gb.index(root / crossing[0]["project"], project=crossing[0]["project"])
-        assert report.mode == "delta"
-        assert related._edge_cache(gb) is not cache
-        assert _content(_loaded(gb)) == _fresh(gb)
-        assert set(ORDER) <= {r["project"] for r in gb.query("code.index_stamps").rows()}
+        history, relinks = [], 0
+        for _ in range(10):
+            project, path, old, new = rng.choice(MULTI_EDITS)
+            target = root / project / path
+            text = target.read_text()
+            if old is None:
+                target.write_text(text + new)
+            elif old in text:
+                target.write_text(text.replace(old, new))
+            else:
+                continue
+            history.append((project, path, new.strip()[:30]))
+            gb.index(root / project, project=project)
+            relinks += any(not f.startswith(project + ":") for f in cache.rewritten)
+            assert related._edge_cache(gb) is cache, f"the cache was dropped after {history}"
+            assert _content(cache) == _fresh(gb), f"the reloaded cache differs from a fresh load after {history}"
+        assert len(history) >= 5 and relinks > 0       # some runs rewrote another project's cross-project edges
+
+
+def test_a_relink_by_a_no_change_run_reaches_the_cache(tmp_path):
+    """A no-change run whose manifests changed relinks cross-project edges without stamping any project: the
+    cache used to keep the old edges (nothing told it)."""
+    root = tmp_path / "multi"
+    shutil.copytree(MULTI, root, ignore=shutil.ignore_patterns("__pycache__"))
+    with graphbuddy.open(tmp_path / "s") as gb:
+        index_all(gb, root)
+        cache = _loaded(gb)
+        calls_before = _cross_calls(cache)
+        assert any(t.startswith("common-lib:") for _, t in calls_before)
+        manifest = root / "common-lib" / "pyproject.toml"
+        manifest.write_text(manifest.read_text().replace('name = "common-lib"', 'name = "other-lib"'))
+        assert gb.index(root / "common-lib", project="common-lib").mode == "unchanged"
+        assert related._edge_cache(gb) is cache
+        assert _content(cache) == _fresh(gb)
+        assert not any(t.startswith("common-lib:") for _, t in _cross_calls(cache))
+
+
+def _cross_calls(cache) -> set[tuple[str, str]]:
+    return {(s, e[0]) for s, edges in cache.edges["CALLS"][0].items() for e in edges
+            if s.split(":", 1)[0] != e[0].split(":", 1)[0]}

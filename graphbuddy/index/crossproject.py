@@ -38,6 +38,7 @@ class LinkReport:
     imports: int                    # cross-project IMPORTS edges now present from them
     calls: int                      # cross-project CALLS edges now present from them
     restored: int                   # links that vanished and became Module edges again
+    files: tuple[tuple[str, str], ...] = ()     # (project, path) of the files whose edges were rewritten
 
 
 @dataclass(frozen=True)
@@ -167,8 +168,12 @@ def link_projects(graph, analytics, *, scans=None, around: str | None = None) ->
         for plan in plans:
             analytics.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                               [f"xlinks:{plan['project']}", json.dumps(plan["links"])])
+    # a plan deletes and rewrites the cross-project edges of the files linked before or now (calls cross only
+    # from files with a linked import), and the Module edges of those links
+    files = sorted({(p["project"], link[0]) for p in plans for link in p["links"] + recorded.get(p["project"], [])})
     return LinkReport(tuple(p["project"] for p in plans), sum(len(p["imports"]["from"]) for p in plans),
-                      sum(len(p["calls"]["from"]) for p in plans), sum(len(p["restore"]) for p in plans))
+                      sum(len(p["calls"]["from"]) for p in plans), sum(len(p["restore"]) for p in plans),
+                      tuple(files))
 
 
 def _plan(prov: _Providers, project: str, recorded: list) -> dict:
@@ -380,25 +385,24 @@ def _config(analytics, project: str) -> dict:
     return _parse_config(json.loads(rows[0][0]))
 
 
-def after_index(graph, analytics, project: str, mode: str, *, root: str | None = None) -> bool:
+def after_index(graph, analytics, project: str, mode: str, *, root: str | None = None) -> tuple[tuple[str, str], ...]:
     """The hook at the end of an index run: rediscover manifest dependencies, then relink the cross-project
     edges that `project` can affect. A no-change run only re-checks the project's known manifests (stat),
-    from DuckDB alone when `root` is given: it opens neither the graph nor imports pyarrow. Returns whether
-    it rewrote any project's cross-project edges."""
+    from DuckDB alone when `root` is given: it opens neither the graph nor imports pyarrow. Returns the
+    (project, path) of the files whose edges the relinking rewrote."""
     from ..projects.dependencies import cached_scan_holds, discover_dependencies, scan_projects
 
     if mode == "unchanged" and root is not None and cached_scan_holds(analytics, project, root):
-        return False
+        return ()
     if mode == "delta" and root is not None and cached_scan_holds(analytics, project, root) \
             and graph.rows("MATCH (p:Project) RETURN count(p)")[0][0] == 1:
-        return False    # the store's only project, its manifests unchanged: nothing to link (~7 ms of a delta)
+        return ()       # the store's only project, its manifests unchanged: nothing to link (~7 ms of a delta)
     rescan = {project} if mode == "full" else set()
     before = analytics.rows("SELECT value FROM meta WHERE key = ?", [f"manifests:{project}"])
     scans = scan_projects(graph, analytics, rescan=rescan)
     after = analytics.rows("SELECT value FROM meta WHERE key = ?", [f"manifests:{project}"])
     if mode == "unchanged" and before == after:
-        return False
+        return ()
     found = discover_dependencies(graph, scans)
     # changed dependencies can change any importer's Python fallback matches: then relink everyone
-    linked = link_projects(graph, analytics, scans=scans, around=None if found.added or found.removed else project)
-    return bool(linked.projects)
+    return link_projects(graph, analytics, scans=scans, around=None if found.added or found.removed else project).files
