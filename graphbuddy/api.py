@@ -102,8 +102,14 @@ class GraphBuddy:
         params = {**(params or {}), **kwparams}
         q = queries.get(name)
         store = self.analytics if q.language == "sql" else self.graph
-        return Result.bounded(store.read_only(q.text, q.bind(params), timeout_ms=timeout_ms, max_rows=max_rows),
-                              max_rows)
+        bound = q.bind(params)
+        result = Result.bounded(store.read_only(q.text, bound, timeout_ms=timeout_ms, max_rows=max_rows), max_rows)
+        if len(result) == 0 and bound.get("project") is not None:
+            # a misspelt project gives no rows: say so (checked only then, so answers cost nothing more)
+            from .projects.registry import require_known_project
+
+            require_known_project(self.graph, self.analytics, bound["project"])
+        return result
 
     def cypher(self, text: str, *, max_rows: int | None = None, timeout_ms: int = 0, params: dict | None = None,
                **kwparams: Any) -> Result:

@@ -136,3 +136,35 @@ def test_docs_queries_md_is_in_sync():
 
     doc = Path(__file__).resolve().parent.parent / "docs" / "queries.md"
     assert doc.read_text() == queries.catalogue_markdown(), "regenerate docs/queries.md (see its first line)"
+
+
+def test_a_misspelt_project_is_an_error_not_an_empty_result(sample_gb):
+    """`graphbuddy query code.hotspots -p project=typo` printed "(no rows)": it names the known projects."""
+    from graphbuddy.errors import NotFound
+
+    with pytest.raises(NotFound, match=r"no project named 'sampel' \(known: sample\)"):
+        sample_gb.query("code.hotspots", project="sampel")
+    with pytest.raises(NotFound, match="no project named 'sampel'"):
+        sample_gb.query("analytics.velocity", project="sampel")          # SQL queries too
+    with pytest.raises(NotFound, match="no project named 'sampel'"):
+        sample_gb.find_related_code("main", project="sampel")             # was "no ... named 'main' in 'sampel'"
+    assert sample_gb.query("code.hotspots", project="sample", limit=0).rows() == []   # known: empty is fine
+    assert sample_gb.query("analytics.velocity", project="sample").rows() == []      # no commits stored
+
+
+def test_a_project_known_only_by_its_git_history_is_not_unknown(tmp_path):
+    """Commits ingested under a name no index used (`ingest-git PATH --project x`) make the name known."""
+    import subprocess
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "a.txt").write_text("a\n")
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "feat: a"], check=True)
+    with graphbuddy.open(memory=True) as gb:
+        gb.ingest_git(repo, project="history")
+        assert len(gb.query("analytics.velocity", project="history").rows()) == 1
+        assert gb.query("analytics.breaking_changes", project="history").rows() == []
+        assert gb.query("sessions.durations", project="history").rows() == []

@@ -51,6 +51,19 @@ def require_project(graph, name: str) -> None:
         raise NotFound(f"no project named '{name}'{hint}")
 
 
+def require_known_project(graph, analytics, name: str) -> None:
+    """NotFound (naming the known ones) unless the store holds something under the project name: its graph
+    (an index) or its git history (`ingest-git --project NAME` on a folder never indexed)."""
+    if graph.rows("MATCH (p:Project {id: $id}) RETURN p.id", {"id": name}):
+        return
+    history = [r[0] for r in analytics.rows("SELECT DISTINCT project FROM commits ORDER BY project")]
+    if name in history:
+        return
+    known = sorted(set(project_names(graph)) | set(history))
+    hint = f" (known: {', '.join(known[:10])})" if known else " (no project indexed yet)"
+    raise NotFound(f"no project named '{name}'{hint}")
+
+
 def require_group(graph, name: str) -> None:
     if not graph.rows("MATCH (g:ProjectGroup {id: $id}) RETURN g.id", {"id": name}):
         raise NotFound(f"no group named '{name}'")
