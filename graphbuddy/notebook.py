@@ -10,7 +10,9 @@
 `$name` parameters are taken from notebook variables of that name. The cell shows the result as a table
 (a DataFrame); `-o NAME` stores that DataFrame in the notebook, `-r NAME` the `Result` (for `.nx()`,
 `.arrow()`), `-q` shows nothing. Both are read-only. The store opens lazily on the first cell: the one set
-with `%graphbuddy_store`, else `--store`, else the default store ($GRAPHBUDDY_HOME or ~/.graphbuddy).
+with `%graphbuddy_store` (a path, or a variable holding a store from `graphbuddy.open()`/`connect()` or a
+path), else `--store`, else the default store ($GRAPHBUDDY_HOME or ~/.graphbuddy); through its owner when
+one serves it (`graphbuddy.open_shared`), so a running MCP session does not lock the notebook out.
 """
 from __future__ import annotations
 
@@ -39,10 +41,21 @@ def load_ipython_extension(ipython) -> None:
 
         @line_magic
         def graphbuddy_store(self, line: str):
-            """%graphbuddy_store PATH | VARIABLE: the store the next cells use (opened on first use)."""
+            """%graphbuddy_store PATH | VARIABLE: the store the next cells use (opened on first use). A variable
+            holds an open store (`graphbuddy.open()`, `graphbuddy.connect()`) or a path."""
+            import os
+
+            from IPython.core.error import UsageError
+
             target = line.strip()
-            value = self.shell.user_ns.get(target) if target.isidentifier() else None
-            self._default = value if _is_store(value) else (target or None)
+            if target.isidentifier() and target in self.shell.user_ns:
+                value = self.shell.user_ns[target]
+                if not (_is_store(value) or isinstance(value, (str, os.PathLike))):
+                    raise UsageError(f"%graphbuddy_store: '{target}' holds a {type(value).__name__}, not an open "
+                                     "store (graphbuddy.open() or graphbuddy.connect()) or a path")
+                self._default = value if _is_store(value) else os.fspath(value)
+            else:
+                self._default = target or None
 
         @cell_magic
         def cypher(self, line: str, cell: str):
@@ -61,8 +74,8 @@ def load_ipython_extension(ipython) -> None:
             if _is_store(target):
                 return target
             key = str(target or "")
-            if key not in self._by_path:
-                self._by_path[key] = graphbuddy.open(target)
+            if key not in self._by_path:      # through the store owner when one serves the store
+                self._by_path[key] = graphbuddy.open_shared(target)
             return self._by_path[key]
 
         def _run(self, kind: str, line: str, cell: str):
@@ -92,8 +105,9 @@ def load_ipython_extension(ipython) -> None:
 
 def _is_store(value) -> bool:
     from .api import GraphBuddy
+    from .owner.client import RemoteGraphBuddy
 
-    return isinstance(value, GraphBuddy)
+    return isinstance(value, (GraphBuddy, RemoteGraphBuddy))
 
 
 def _parse_options(line: str) -> dict:

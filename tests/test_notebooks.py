@@ -110,3 +110,65 @@ def test_magic_parameters_named_like_the_librarys_own_arguments(shell):
     assert frame.to_dict("records") == [{"t": "hi", "m": 3}]
     frame = shell.run_cell_magic("sql", "", "SELECT $text AS t, $max_rows AS m")
     assert frame.to_dict("records") == [{"t": "hi", "m": 3}]
+
+
+@pytest.fixture
+def owner_store(tmp_path, monkeypatch):
+    """A store served by an owner process (what a running MCP session leaves), stopped afterwards."""
+    import os
+    import signal
+    import time
+
+    import graphbuddy
+    from graphbuddy.owner import discovery
+
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    monkeypatch.setenv("GRAPHBUDDY_ALLOWED_ROOTS", str(tmp_path))
+    monkeypatch.setenv("FASTMCP_CHECK_FOR_UPDATES", "off")
+    store = tmp_path / "store"
+    with graphbuddy.open(store) as gb:
+        gb.analytics.execute("INSERT INTO events (ts, kind) VALUES (now(), 'probe')")
+    client = graphbuddy.connect(store)
+    yield store, client
+    info = discovery.read_owner(store)
+    if info and discovery.pid_alive(info["pid"]):
+        os.kill(info["pid"], signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        while discovery.pid_alive(info["pid"]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+
+@pytest.mark.slow
+def test_magics_use_the_owner_when_one_serves_the_store(shell, owner_store, tmp_path, monkeypatch):
+    """`%%sql --store S` while an owner ran failed with "store is in use by another process", and
+    `%graphbuddy_store client` (client = graphbuddy.connect()) silently created an empty store named 'client'
+    in the cwd and queried it."""
+    store, client = owner_store
+    frame = shell.run_cell_magic("sql", f"--store {store}", "SELECT kind FROM events")
+    assert frame.to_dict("records") == [{"kind": "probe"}]
+    monkeypatch.chdir(tmp_path)
+    shell.user_ns["client"] = client
+    try:
+        shell.run_line_magic("graphbuddy_store", "client")
+        frame = shell.run_cell_magic("sql", "", "SELECT kind FROM events")
+    finally:
+        shell.run_line_magic("graphbuddy_store", "gb")
+    assert frame.to_dict("records") == [{"kind": "probe"}]
+    assert not (tmp_path / "client").exists()
+
+
+def test_graphbuddy_store_of_a_variable_that_is_no_store_is_an_error(shell, tmp_path, monkeypatch):
+    """A variable holding something else was taken as a folder name: a new empty store appeared there."""
+    from IPython.core.error import UsageError
+
+    monkeypatch.chdir(tmp_path)
+    shell.user_ns["frame"] = [1, 2]
+    try:
+        with pytest.raises(UsageError, match="'frame' holds a list, not an open store"):
+            shell.run_line_magic("graphbuddy_store", "frame")
+        shell.user_ns["where"] = str(tmp_path / "s")          # a variable holding a path: that path
+        shell.run_line_magic("graphbuddy_store", "where")
+        assert shell.run_cell_magic("sql", "", "SELECT count(*) AS n FROM events").to_dict("records") == [{"n": 0}]
+    finally:
+        shell.run_line_magic("graphbuddy_store", "gb")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s"]
