@@ -21,6 +21,9 @@ def build_report(gb, *, project: str | None = None, since: dt.datetime | None = 
     quality = gb.query("analytics.quality_trend", bucket="day", **p).rows()
     sessions = gb.query("sessions.durations", **p).rows()
     commits = sum(r["commits"] for r in compliance)
+    # none since the date: how many the whole history has, so the report does not say to ingest it again
+    unbounded = sum(r["commits"] for r in gb.query("analytics.compliance", project=project).rows()) \
+        if since is not None and not commits else commits
     conventional = sum(r["conventional"] for r in compliance)
     span_days = ((days[-1]["bucket"] - days[0]["bucket"]).days + 1) if days else 0
     minutes = sorted(s["minutes"] for s in sessions)
@@ -28,7 +31,8 @@ def build_report(gb, *, project: str | None = None, since: dt.datetime | None = 
     insight_ids = store_correlations(gb, correlations) if store_insights else []
     return {
         "project": project, "since": since,
-        "commits": {"total": commits, "merges_excluded": True, "conventional": conventional,
+        "commits": {"total": commits, "merges_excluded": True, "without_since": unbounded,
+                    "conventional": conventional,
                     "compliance": round(conventional / commits, 4) if commits else None,
                     "breaking": sum(r["breaking"] for r in compliance),
                     "active_days": len(days), "span_days": span_days,
@@ -54,11 +58,13 @@ def format_report(r: dict) -> str:
     scope = r["project"] or "all projects"
     lines = [f"{scope}" + (f" since {r['since']:%Y-%m-%d}" if r["since"] else "")]
     if c["total"]:
-        lines.append(f"  commits     {c['total']} over {c['span_days']} days ({c['per_day']}/day, {c['per_week']}/week), "
-                     f"{c['active_days']} active days, busiest {c['busiest_day']}")
+        lines.append(f"  commits     {c['total']} (merges excluded) over {c['span_days']} days ({c['per_day']}/day, "
+                     f"{c['per_week']}/week), {c['active_days']} active days, busiest {c['busiest_day']}")
         lines.append(f"  convention  {c['compliance']:.0%} conventional ({c['conventional']}/{c['total']}, merges "
                      f"excluded), {c['breaking']} breaking")
         lines.append(f"  activity    most active hour {c['most_active_hour']:02d}:00 UTC, {c['most_active_weekday']}")
+    elif c.get("without_since"):
+        lines.append(f"  commits     none since {r['since']:%Y-%m-%d} ({c['without_since']} without --since)")
     else:
         lines.append("  commits     none stored (run `graphbuddy ingest-git PATH`)")
     if q["days"]:

@@ -27,7 +27,7 @@ def test_ingest_report_chart_and_sql(team_repo, tmp_path):
         (35, 24, 1, 9, "Monday")
     assert {x["status"] for x in report["correlations"]} == {"not enough data"}     # no checkpoints yet
     text = gb("analytics", "--since", "2026-10-12", "--chart", str(tmp_path / "w.png"), store=store).stdout
-    assert "commits     12 over 3 days" in text and (tmp_path / "w.png").read_bytes()[:4] == b"\x89PNG"
+    assert "commits     12 (merges excluded) over 3 days" in text and (tmp_path / "w.png").read_bytes()[:4] == b"\x89PNG"
     gb("analytics", "--chart", str(tmp_path / "w.html"), store=store)
     assert "<svg" in (tmp_path / "w.html").read_text()
 

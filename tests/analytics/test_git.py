@@ -199,3 +199,18 @@ def test_a_commit_dated_after_year_9999_is_counted_not_fatal(gb, tmp_path):
     assert (r.commits_read, r.commits_added, r.commits_undated) == (2, 1, 1)
     assert [row["subject"] for row in gb.sql("SELECT subject FROM commits").rows()] == ["feat: one"]
     assert gb.ingest_git(repo, project="far").commits_added == 0
+
+
+def test_report_says_no_commits_since_the_date_not_that_none_are_stored(team_repo):
+    """`graphbuddy analytics --since 2030-01-01` told a store holding 35 commits to run ingest-git."""
+    from graphbuddy.analytics.report import format_report
+
+    with graphbuddy.open(memory=True) as gb:
+        gb.ingest_git(team_repo, project="team")
+        later = format_report(gb.analytics_report(project="team", since=dt.datetime(2030, 1, 1)))
+        assert "  commits     none since 2030-01-01 (35 without --since)" in later, later
+        assert "ingest-git" not in later
+        whole = format_report(gb.analytics_report(project="team"))
+        assert "  commits     35 (merges excluded) over " in whole, whole
+    with graphbuddy.open(memory=True) as gb:
+        assert "  commits     none stored (run `graphbuddy ingest-git PATH`)" in format_report(gb.analytics_report())
