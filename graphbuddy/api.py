@@ -117,6 +117,7 @@ class GraphBuddy:
         parameters as keywords, or as `params` (a mapping: any name, even `text` or `max_rows`)."""
         params = {**(params or {}), **kwparams}
         queries.check_read_only(text)
+        queries.check_parameters(text, params)
         return Result.bounded(self.graph.read_only(text, params, timeout_ms=timeout_ms, max_rows=max_rows),
                               max_rows)
 

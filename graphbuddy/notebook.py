@@ -16,17 +16,9 @@ one serves it (`graphbuddy.open_shared`), so a running MCP session does not lock
 """
 from __future__ import annotations
 
-import re
 import shlex
 
-# Strings and comments are skipped when looking for `$name` parameters (`--` is a SQL comment).
-_LITERALS = re.compile(r"'(?:''|\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"|`[^`]*`|//[^\n]*|--[^\n]*|/\*.*?\*/", re.S)
-_PARAM = re.compile(r"\$([A-Za-z_]\w*)")
-
-
-def parameter_names(text: str) -> list[str]:
-    """The `$name` placeholders of a query, in order, without duplicates."""
-    return list(dict.fromkeys(_PARAM.findall(_LITERALS.sub(" ", text))))
+from .queries import parameter_names
 
 
 def load_ipython_extension(ipython) -> None:
@@ -84,10 +76,11 @@ def load_ipython_extension(ipython) -> None:
             from .errors import GraphbuddyError
 
             opts = _parse_options(line)
-            missing = [n for n in parameter_names(cell) if n not in self.shell.user_ns]
+            names = parameter_names(cell, kind)
+            missing = [n for n in names if n not in self.shell.user_ns]
             if missing:
                 raise UsageError(f"%%{kind}: no notebook variable for parameter(s) {', '.join('$' + n for n in missing)}")
-            params = {n: self.shell.user_ns[n] for n in parameter_names(cell)}
+            params = {n: self.shell.user_ns[n] for n in names}
             try:
                 gb = self._store(opts["store"])
                 result = gb.cypher(cell, params=params) if kind == "cypher" else gb.sql(cell, params=params)

@@ -61,6 +61,31 @@ class NamedQuery:
         return out
 
 
+# Where `$name` placeholders cannot be: strings, quoted identifiers, comments. Per language: `--` starts a SQL
+# comment but is a Cypher arrow (`(a)-->(b)`); Cypher strings take backslash escapes, SQL ones double quotes.
+_NOT_CODE = {"cypher": re.compile(r"'(?:''|\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"|`[^`]*`|//[^\n]*|/\*.*?\*/", re.S),
+             "sql": re.compile(r"'(?:''|[^'])*'|\"(?:\"\"|[^\"])*\"|--[^\n]*|/\*.*?\*/", re.S)}
+_PLACEHOLDER = re.compile(r"\$([A-Za-z_]\w*)")
+
+
+def parameter_names(text: str, language: str = "cypher") -> list[str]:
+    """The `$name` placeholders of a Cypher or SQL text, in order, without duplicates."""
+    return list(dict.fromkeys(_PLACEHOLDER.findall(_NOT_CODE[language].sub(" ", text))))
+
+
+def check_parameters(text: str, params: dict[str, Any]) -> None:
+    """User Cypher's parameters match its placeholders: Kùzu runs a `$name` without a value as NULL (a silent
+    empty answer) and reports a value for no placeholder as "Parameter x not found"."""
+    used = parameter_names(text, "cypher")
+    missing = [n for n in used if n not in params]
+    if missing:
+        raise QueryError(f"no value given for {', '.join('$' + n for n in missing)}", query=text)
+    unused = [n for n in params if n not in used]
+    if unused:
+        uses = ", ".join("$" + n for n in used) or "none"
+        raise QueryError(f"parameter(s) {', '.join(unused)} not used by the query (it uses {uses})", query=text)
+
+
 def convert(p: Param, value: Any) -> Any:
     if value is None:
         return None

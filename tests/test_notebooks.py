@@ -172,3 +172,10 @@ def test_graphbuddy_store_of_a_variable_that_is_no_store_is_an_error(shell, tmp_
     finally:
         shell.run_line_magic("graphbuddy_store", "gb")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s"]
+
+
+def test_cypher_magic_passes_parameters_after_an_arrow(shell):
+    """`-->` was read as a SQL comment: `$project` after it was not passed, ran as NULL, and the cell showed 0."""
+    frame = shell.run_cell_magic("cypher", "", "MATCH (f:File)-->(g:Function) WHERE g.project = $project "
+                                 "RETURN count(*) > 0 AS found")
+    assert frame.to_dict("records") == [{"found": True}]

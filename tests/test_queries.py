@@ -168,3 +168,24 @@ def test_a_project_known_only_by_its_git_history_is_not_unknown(tmp_path):
         assert len(gb.query("analytics.velocity", project="history").rows()) == 1
         assert gb.query("analytics.breaking_changes", project="history").rows() == []
         assert gb.query("sessions.durations", project="history").rows() == []
+
+
+def test_user_cypher_parameters_must_match_the_placeholders(sample_gb):
+    """A `$n` without a value ran as NULL: `cypher 'MATCH (f:Function) WHERE f.name = $n ...'` without `-p n=...`
+    printed 0 rows; a value for no placeholder failed with Kùzu's "Parameter n not found"."""
+    text = "MATCH (f:Function) WHERE f.name = $n RETURN count(*) AS c"
+    with pytest.raises(QueryError, match=r"no value given for \$n"):
+        sample_gb.cypher(text)
+    with pytest.raises(QueryError, match=r"parameter\(s\) m not used by the query \(it uses \$n\)"):
+        sample_gb.cypher(text, n="apply_discount", m=1)
+    assert sample_gb.cypher(text, n="apply_discount").rows() == [{"c": 1}]
+    # `-->` is an arrow, not a SQL comment; strings and comments hold no placeholders
+    assert sample_gb.cypher("MATCH (:File)-->(f:Function) WHERE f.name = $n RETURN count(*) AS c // $x",
+                            n="apply_discount").rows() == [{"c": 1}]
+    assert sample_gb.cypher("RETURN '$x' AS a, \"it's $y\" AS b /* $z */").rows() == [{"a": "$x", "b": "it's $y"}]
+
+
+def test_placeholders_are_found_per_language():
+    assert queries.parameter_names("MATCH (a)-->(b)--(c) WHERE b.x = $n RETURN $m // $c", "cypher") == ["n", "m"]
+    assert queries.parameter_names("SELECT $a, 'x''$s' -- $c\n, $b", "sql") == ["a", "b"]
+    assert queries.parameter_names(r"SELECT 'a\' , $b", "sql") == ["b"]     # SQL strings have no escapes
