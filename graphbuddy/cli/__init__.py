@@ -68,6 +68,30 @@ def _command_of(argv: list[str]) -> str | None:
 
 INTERNAL_ERROR = 70      # sysexits EX_SOFTWARE
 BROKEN_PIPE = 141        # 128 + SIGPIPE: what a C tool killed by a closed pipe reports, silently
+TERMINATED = 143         # 128 + SIGTERM
+# Commands that keep SIGTERM's default: the owner handles it itself, the stdio MCP proxy holds no store.
+_OWN_SIGTERM = ("serve", "mcp")
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C would be: what is open is rolled back or committed and the stores are
+    closed. Killed outright, a process leaves Kùzu its write-ahead log to replay, and Kùzu 0.11.3's replay of
+    a committed DETACH DELETE keeps the edges into the deleted nodes (counted, returned by queries not
+    reading the far end)."""
+
+
+def _raise_terminated(signum, frame):
+    raise Terminated()
+
+
+def _stop_on_sigterm():
+    """Turn SIGTERM into `Terminated` in the main thread; returns the previous handler (None: not changed)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _raise_terminated)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,9 +105,20 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
+    previous = None if args.command in _OWN_SIGTERM else _stop_on_sigterm()
+    try:
+        return _run(commands[args.command], args)
+    finally:
+        if previous is not None:
+            import signal
+
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run(command, args) -> int:
     try:
         try:
-            code = commands[args.command](args)
+            code = command(args)
             sys.stdout.flush()      # a reader gone away (`| head -1`) shows here, not in Python's exit flush
             return code
         except BrokenPipeError:
@@ -93,9 +128,10 @@ def main(argv: list[str] | None = None) -> int:
     except GraphbuddyError as exc:
         print(f"graphbuddy: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("graphbuddy: interrupted (the store keeps its last committed state)", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        what = "terminated" if isinstance(exc, Terminated) else "interrupted"
+        print(f"graphbuddy: {what} (the store keeps its last committed state)", file=sys.stderr)
+        return TERMINATED if isinstance(exc, Terminated) else 130
     except Exception as exc:        # a bug: one line (the traceback with -v), never a wall of text
         if args.verbose:
             import traceback
