@@ -266,19 +266,20 @@ class GraphBuddy:
     def update_reflection(self, reflection_id: str, *, tags):
         from .memory import reflections
 
-        return reflections.update_reflection(self.memory_store, reflection_id, tags=tags)
+        return reflections.update_reflection(self.memory_store, self.memory_store.full_id(reflection_id), tags=tags)
 
     def remove_reflection(self, reflection_id: str):
         from .memory import reflections
 
-        return reflections.remove_reflection(self.memory_store, reflection_id)
+        return reflections.remove_reflection(self.memory_store, self.memory_store.full_id(reflection_id))
 
     def vote(self, item_id: str, *, up: bool = True, member: str | None = None, withdraw: bool = False) -> dict:
         """Vote on a reflection or insight (votes feed ranking). Anonymous votes add up; a `member` has one
         vote per item, replaced by a new vote or removed by `withdraw`. Returns {id, kind, votes}."""
         from .memory import reflections
 
-        return reflections.vote(self.memory_store, item_id, up=up, member=member, withdraw=withdraw)
+        return reflections.vote(self.memory_store, self.memory_store.full_id(item_id), up=up, member=member,
+                                withdraw=withdraw)
 
     def capture_insights(self, text: str, *, project: str | None = None, session_id: str | None = None,
                          path: str | Path | None = None):
@@ -445,7 +446,7 @@ class GraphBuddy:
     def share_reflection(self, reflection_id: str, *, team: str, by: str | None = None) -> None:
         from .projects.teams import share_reflection
 
-        share_reflection(self.graph, reflection_id, team=team, by=by)
+        share_reflection(self.graph, self.memory_store.full_id(reflection_id), team=team, by=by)
 
 
 

@@ -27,6 +27,7 @@ SOURCES = ("Reflection", "Insight")
 # str that cannot be encoded as UTF-8: Kùzu, DuckDB and hashing refuse it. Replaced like undecodable bytes are.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 TARGETS = ("Project", "File", "Function", "Class")
+SHORT_ID_MIN = 8        # hex digits of a reflection or insight id that may stand for the whole (sha256) id
 
 
 def now() -> datetime:
@@ -137,6 +138,17 @@ class MemoryStore:
             raise InvalidArgument(f"session '{session_id}' belongs to project '{session['project']}', "
                                   f"not '{project}'")
         return session["project"]
+
+    def full_id(self, item_id: str) -> str:
+        """`item_id`, or the one reflection or insight id it starts (8 to 63 hex digits: `graphbuddy insights`
+        prints 12); several are an InvalidArgument listing them, none leaves `item_id` to the caller's NotFound."""
+        if not isinstance(item_id, str) or not SHORT_ID_MIN <= len(item_id) < 64 \
+                or item_id.strip("0123456789abcdef"):
+            return item_id
+        ids = [r["id"] for r in self.rows("memory.ids_with_prefix", prefix=item_id)]
+        if len(ids) > 1:
+            raise InvalidArgument(f"'{item_id}' starts several ids ({', '.join(i[:16] for i in ids)}): give more of it")
+        return ids[0] if ids else item_id
 
     def label_of(self, item_id: str) -> str:
         for label in SOURCES:

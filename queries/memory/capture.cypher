@@ -109,3 +109,12 @@ WITH m, count(a) AS links
 RETURN label(m) AS kind, count(*) AS n, sum(m.votes) AS votes,
        sum(CASE WHEN links > 0 THEN 1 ELSE 0 END) AS linked_to_code
 ORDER BY kind;
+
+// name: ids_with_prefix
+// description: Reflections and insights whose id starts with the text (the short ids the CLI prints), at most 10
+// params: prefix STRING
+MATCH (m)
+WHERE (label(m) = 'Reflection' OR label(m) = 'Insight') AND starts_with(m.id, $prefix)
+RETURN m.id AS id, label(m) AS label
+ORDER BY id
+LIMIT 10;

@@ -215,3 +215,20 @@ def test_a_memory_from_a_folder_belongs_to_its_project_and_active_session(gb, re
     assert r.project is None and r.sessions == ()
     report = gb.capture_insights("`★ Insight ─────`\nshop/core/models.py holds orders.\n`─────`\n", path=repo)
     assert report.insights[0].project == "sample"
+
+
+def test_the_short_ids_the_cli_prints_are_accepted(gb):
+    """`graphbuddy insights` prints 12 characters of an id; `team vote e35a21bee5a9 ann` said no such item."""
+    gb.create_team("core")
+    block = ("`★ Insight ─────────────────────────────────────`\n- `round_cents` rounds with binary floats: a gotcha."
+             "\n`─────────────────────────────────────────────────`\n")
+    insight = gb.capture_insights(block, project="sample").insights[0].id
+    r = gb.add_reflection("Cache the symbol table per project.", project="sample")
+    assert gb.vote(insight[:12])["id"] == insight and gb.vote(insight[:12], member="ann")["votes"] == 2
+    gb.share_reflection(r.id[:12], team="core")
+    assert gb.update_reflection(r.id[:8], tags=["perf"]).tags == ("perf",)
+    assert gb.remove_reflection(r.id[:12]).id == r.id
+    with pytest.raises(NotFound):
+        gb.vote(insight[:5])           # too short to name one item: not looked up as a prefix
+    with pytest.raises(NotFound):
+        gb.remove_reflection(insight[:12])       # an insight's id is no reflection's
