@@ -41,6 +41,11 @@ class WatchUpdate:
         if self.error:
             return f"{stamp} update failed ({self.events} events): {self.error}"
         r = self.report
+        if self.events == 0:        # the catch-up index a watch starts with
+            caught = "up to date" if r.mode == "unchanged" else (
+                f"caught up, parsed {r.files_parsed}, deleted {r.files_deleted} -> {r.functions} functions, "
+                f"{r.calls} calls")
+            return f"{stamp} {r.project}: watching {r.files_total} files: {caught} ({self.index_ms:.0f} ms)"
         if r.mode == "unchanged":
             return f"{stamp} {r.project}: {self.events} events, nothing changed ({self.index_ms:.0f} ms)"
         return (f"{stamp} {r.project}: parsed {r.files_parsed}, deleted {r.files_deleted}, "

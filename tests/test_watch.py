@@ -269,3 +269,18 @@ def test_cli_watch_stopped_by_sigterm_stops_as_on_ctrl_c(project_copy, tmp_path)
     with graphbuddy.open(memory=True) as fresh:
         fresh.index(project_copy, project="sample")
         assert got == {rel: fresh.cypher(q).rows() for rel, q in counts.items()}
+
+
+def test_the_first_line_says_what_is_watched_not_zero_events(project_copy):
+    """The catch-up index before any event was logged as 'sample: 0 events, nothing changed (156 ms)'."""
+    from graphbuddy.watch import WatchUpdate
+
+    with graphbuddy.open(memory=True) as gb:
+        first = WatchUpdate(0, (), gb.index(project_copy, project="sample"), None, 80.0).line()
+        again = WatchUpdate(0, (), gb.index(project_copy, project="sample"), None, 5.0).line()
+        (project_copy / "shop/extra.py").write_text("def extra():\n    return 1\n")
+        later = WatchUpdate(1, ("shop/extra.py",), gb.index(project_copy, project="sample"), None, 9.0).line()
+    assert first.endswith("sample: watching 12 files: caught up, parsed 12, deleted 0 -> 44 functions, 37 calls "
+                          "(80 ms)"), first
+    assert again.endswith("sample: watching 12 files: up to date (5 ms)"), again
+    assert "sample: parsed 1, deleted 0, re-resolved 1 -> " in later and "watching" not in later
