@@ -31,14 +31,26 @@ class Result:
         return self._table.num_rows
 
     def nx(self, source: str | None = None, target: str | None = None):
-        """A directed graph from two columns (default: the first two), other columns as edge attributes."""
+        """A directed graph from two columns (default: the first two), other columns as edge attributes. A row
+        with one end null (an OPTIONAL MATCH that found nothing) adds the other end as a node."""
         import networkx as nx
 
+        from .errors import InvalidArgument
+
         cols = self.columns
+        if len(cols) < 2 and not (source and target):
+            raise InvalidArgument(f"nx() needs two columns (source and target); this result has "
+                                  f"{', '.join(cols) or 'none'}")
         source = source or cols[0]
         target = target or cols[1]
+        for name in (source, target):
+            if name not in cols:
+                raise InvalidArgument(f"nx(): no column '{name}'; this result has {', '.join(cols)}")
         g = nx.MultiDiGraph()
         for row in self.rows():
-            attrs = {k: v for k, v in row.items() if k not in (source, target)}
-            g.add_edge(row[source], row[target], **attrs)
+            a, b = row[source], row[target]
+            if a is None or b is None:
+                g.add_nodes_from(x for x in (a, b) if x is not None)
+                continue
+            g.add_edge(a, b, **{k: v for k, v in row.items() if k not in (source, target)})
         return g

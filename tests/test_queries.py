@@ -189,3 +189,16 @@ def test_placeholders_are_found_per_language():
     assert queries.parameter_names("MATCH (a)-->(b)--(c) WHERE b.x = $n RETURN $m // $c", "cypher") == ["n", "m"]
     assert queries.parameter_names("SELECT $a, 'x''$s' -- $c\n, $b", "sql") == ["a", "b"]
     assert queries.parameter_names(r"SELECT 'a\' , $b", "sql") == ["b"]     # SQL strings have no escapes
+
+
+def test_nx_names_the_columns_it_needs(sample_gb):
+    """`.nx()` of a one-column result raised IndexError, of a misspelt column KeyError, of an OPTIONAL MATCH
+    with no match networkx's "None cannot be a node": in a notebook, a traceback each."""
+    with pytest.raises(InvalidArgument, match=r"nx\(\) needs two columns .* this result has f\.id"):
+        sample_gb.cypher("MATCH (f:File) RETURN f.id LIMIT 2").nx()
+    with pytest.raises(InvalidArgument, match=r"no column 'nope'; this result has a, b"):
+        sample_gb.cypher("MATCH (a:Function)-[:CALLS]->(b:Function) RETURN a.id AS a, b.id AS b").nx(source="nope")
+    g = sample_gb.cypher("MATCH (f:File {project: 'sample'}) OPTIONAL MATCH (f)-[:IMPORTS]->(t:File) "
+                         "RETURN f.path AS file, t.path AS imported").nx()
+    files = sample_gb.cypher("MATCH (f:File {project: 'sample'}) RETURN f.path AS p").rows()
+    assert {r["p"] for r in files} <= set(g.nodes) and None not in g      # a file importing nothing is a node
