@@ -89,7 +89,7 @@ def _status(gb, args) -> None:
     s = st["session"]
     emit(args, st, f"{s['id']} [{s['status']}] {s['project']} {s['branch'] or ''}\n"
                    f"  files touched: {len(st['touched'])}, memories: {len(st['memories'])}, "
-                   f"checkpoints: {', '.join(str(c['score']) for c in st['checkpoints'])}")
+                   f"checkpoints: {', '.join(str(c['score']) for c in st['checkpoints']) or 'none'}")
 
 
 def _list(gb, args) -> None:

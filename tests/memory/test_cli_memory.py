@@ -39,6 +39,8 @@ def test_session_reflect_insights_import_flow(repo, tmp_path):
     assert [x["id"] for x in ok("session", "list", store=store)] == [s["id"]]
     imp = ok("import-transcript", str(JSONL), "--project", "sample", store=store)
     assert imp["malformed"] == 2 and imp["insights"]["new"] == 2
+    status = run("session", "status", "--session", imp["session"]["id"], store=store).stdout
+    assert status.endswith("checkpoints: none\n"), status          # was "checkpoints: " and nothing
     assert len(ok("insights", store=store)) == 3
     assert ok("insights", "--stats", store=store)["types"]["gotcha"] == 2
     assert ok("reflect", "--delete", r["id"], store=store)["id"] == r["id"]
