@@ -98,10 +98,24 @@ def _print_page(args, page) -> None:
         if h.kind != "code":
             lines.append(f"          {h.snippet[:160]}")
         if args.explain:
-            lines.append(f"          {h.explanation}")
+            lines.append(f"          {_why(h.explanation)}")
     if page.next_cursor:
         lines.append(f"more: --cursor {page.next_cursor}")
     emit(args, page.as_dict(), "\n".join(lines))
+
+
+def _why(e: dict) -> str:
+    """A hit's explanation as one line: retrievers with rank and score, age and decay, votes, filters."""
+    how = {"vector": lambda m: f"similarity {m['similarity']}",
+           "keyword": lambda m: f"bm25 {m['bm25']}, coverage {m['coverage']}"}
+    parts = [", ".join(f"{name} #{m['rank']} ({how[name](m)})" if name in how else f"{name} #{m.get('rank')}"
+                       for name, m in e.get("matched_by", {}).items()) or "no retriever"]
+    if e.get("age_days") is not None:
+        parts.append(f"age {e['age_days']:g} days (decay {e['decay']:g})")
+    parts.append(f"votes {e.get('votes', 0)}" + (f" (x{e['vote_factor']:g})" if e.get("vote_factor", 1) != 1 else ""))
+    filters = "; ".join(f"{k} {', '.join(map(str, v)) if isinstance(v, (list, tuple)) else v}"
+                        for k, v in (e.get("filters") or {}).items() if v not in (None, (), []))
+    return "why: " + "; ".join(parts) + (f"; filters: {filters}" if filters else "")
 
 
 @contextmanager

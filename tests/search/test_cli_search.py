@@ -65,3 +65,12 @@ def test_embed_then_semantic_code_search(store, capsys):
     assert json.loads(out)["embedded"] == 0
     code, out, _ = run(capsys, "search-code", "round money to cents", "--store", store, "--json")
     assert json.loads(out)["hits"][0]["title"] == "shop.core.pricing.round_cents"
+
+
+def test_explain_is_a_readable_line_not_a_python_dict(store, capsys):
+    """`search --explain` printed the explanation's repr: {'matched_by': {...}, 'rrf_k': 60.0, ...}."""
+    code, out, _ = run(capsys, "search", "pricing", "--mode", "keyword", "--explain", "--store", store)
+    why = [line.strip() for line in out.splitlines() if line.strip().startswith("why:")]
+    assert code == 0 and len(why) == 2 and "{" not in out, out
+    assert why[0].startswith("why: keyword #1 (bm25 ") and "; age " in why[0] and "; votes 0" in why[0], why[0]
+    assert why[0].endswith("; filters: kinds reflection, insight, session"), why[0]
