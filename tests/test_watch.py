@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 
 
+import pytest
+
 import graphbuddy
 from graphbuddy.watch import relevant
 
@@ -207,6 +209,33 @@ def test_branch_switch_reparses_only_the_files_that_differ_and_records_head(proj
     back = gb.index(project_copy, project="sample")
     assert back.files_parsed == 1 and back.files_deleted == 1 and back.head == main_head
     assert "shop.core.new_mod.fresh" not in functions(gb)
+    gb.close()
+
+
+@pytest.mark.parametrize("reopen", [False, True])
+def test_a_commit_that_changes_no_indexed_file_moves_the_recorded_head(project_copy, tmp_path, reopen):
+    """Committing what was already indexed (or a README) left `Project.head` at the old commit: the no-change
+    run reported the new HEAD but never wrote it, and `graphbuddy projects` showed the stale one."""
+    _git(project_copy, "init", "-q", "-b", "main")
+    _git(project_copy, "add", "-A")
+    _git(project_copy, "commit", "-qm", "base")
+    store = tmp_path / "store"
+    gb = graphbuddy.open(store)
+    gb.index(project_copy, project="sample")
+    pricing = project_copy / "shop/core/pricing.py"
+    pricing.write_text(pricing.read_text() + "\n\ndef tax(x):\n    return round_cents(x * 0.2)\n")
+    assert gb.index(project_copy, project="sample").mode == "delta"
+    _git(project_copy, "commit", "-qam", "the edit, committed as indexed")
+    (project_copy / "README.md").write_text("docs only\n")
+    _git(project_copy, "add", "-A")
+    _git(project_copy, "commit", "-qm", "docs")
+    head = _git(project_copy, "rev-parse", "HEAD")
+    if reopen:
+        gb.close()
+        gb = graphbuddy.open(store)
+    report = gb.index(project_copy, project="sample")
+    assert (report.mode, report.head) == ("unchanged", head)
+    assert [p["head"] for p in gb.projects()] == [head]
     gb.close()
 
 

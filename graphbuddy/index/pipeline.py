@@ -154,6 +154,11 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         report.seconds = time.perf_counter() - started
         if last is None and _recorded_root(analytics, project) != str(root):
             _record_root(analytics, project, str(root))      # a run that wrote recorded it with its state
+        if _recorded_head(analytics, project) != found.git_head:
+            # a commit (or checkout) that changed no indexed file: the graph's Project.head follows it
+            with graph.transaction():
+                graph.execute("MATCH (p:Project {id: $id}) SET p.head = $head", {"id": project, "head": found.git_head})
+            _record_head(analytics, project, found.git_head)
         return report
     if not fresh and last is None and stamp is not None and _graph_stamp(graph, project) != stamp:
         log.warning("project %s: the graph holds a run whose index state was never written (interrupted "
@@ -365,6 +370,7 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
             _store_config(analytics, project, found.config)
         if existing_root != str(root) or last is None and _recorded_root(analytics, project) != str(root):
             _record_root(analytics, project, str(root))      # here, not in a transaction of its own
+        _record_head(analytics, project, found.git_head)
         state.finish(project, now, rebuilt=fresh)
         analytics.execute("INSERT INTO events VALUES (?, ?, 'index', NULL, ?, ?, ?)",
                           [now, project, "full" if fresh else "delta", len(changed),
@@ -487,6 +493,20 @@ def _recorded_root(analytics, project: str) -> str | None:
 
 def _record_root(analytics, project: str, root: str) -> None:
     analytics.execute(f"INSERT OR REPLACE INTO meta VALUES ({sql_literal(f'root:{project}')}, {sql_literal(root)})")
+
+
+def _recorded_head(analytics, project: str) -> str | None:
+    """The HEAD the graph's Project node holds (DuckDB's copy: a no-change run compares it without the graph)."""
+    rows = analytics.rows("SELECT value FROM meta WHERE key = " + sql_literal(f"head:{project}"))
+    return rows[0][0] if rows else None
+
+
+def _record_head(analytics, project: str, head: str | None) -> None:
+    key = sql_literal(f"head:{project}")
+    if head is None:
+        analytics.execute(f"DELETE FROM meta WHERE key = {key}")
+    else:
+        analytics.execute(f"INSERT OR REPLACE INTO meta VALUES ({key}, {sql_literal(head)})")
 
 
 def forget_recorded_roots(analytics) -> None:
