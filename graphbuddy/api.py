@@ -181,6 +181,12 @@ class GraphBuddy:
         root = Path(path).expanduser()
         name = project or root.resolve().name
         _check_project_name(name)
+        indexed = self.graph.rows("MATCH (p:Project {id: $id}) RETURN p.root", {"id": name})
+        if indexed and indexed[0][0] and Path(indexed[0][0]) != root.resolve():
+            from .errors import InvalidArgument      # its history would replace the project's: a wrong name
+
+            raise InvalidArgument(f"project '{name}' is indexed from {indexed[0][0]}, not {root.resolve()}: "
+                                  f"ingest that folder, or give this one another --project; nothing changed")
         return ingest_git(self.analytics, root, project=name)
 
     def correlations(self, *, project: str | None = None, since=None, store: bool = True):

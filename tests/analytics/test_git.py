@@ -214,3 +214,23 @@ def test_report_says_no_commits_since_the_date_not_that_none_are_stored(team_rep
         assert "  commits     35 (merges excluded) over " in whole, whole
     with graphbuddy.open(memory=True) as gb:
         assert "  commits     none stored (run `graphbuddy ingest-git PATH`)" in format_report(gb.analytics_report())
+
+
+def test_another_repository_under_an_indexed_projects_name_is_refused(team_repo, tmp_path):
+    """`ingest-git other --project repo` replaced the 485 commits of the indexed `repo` with `other`'s one:
+    a different repository under an indexed project's name is a slip (a wrong --project), not a history."""
+    from graphbuddy.errors import InvalidArgument
+
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "m.py").write_text("def f():\n    return 1\n")
+    git(code, "init", "-q")
+    git(code, "add", ".")
+    git(code, "commit", "-qm", "feat: code", date="2026-10-01T10:00:00+00:00")
+    with graphbuddy.open(memory=True) as gb:
+        gb.index(code, project="p")
+        assert gb.ingest_git(code, project="p").commits_total == 1
+        with pytest.raises(InvalidArgument, match=r"project 'p' is indexed from .*code, not .*team"):
+            gb.ingest_git(team_repo, project="p")
+        assert gb.sql("SELECT count(*) AS n FROM commits WHERE project = 'p'").rows() == [{"n": 1}]
+        assert gb.ingest_git(team_repo, project="team").commits_total == 35     # a name of its own: fine
