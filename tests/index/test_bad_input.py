@@ -230,7 +230,7 @@ def test_a_folder_indexed_under_one_name_is_not_indexed_again_under_another(tmp_
                                        "deletes'); strict: passing means Kùzu fixed it")
 def test_a_process_killed_after_a_delta_that_deleted_a_file_leaves_no_phantom_edges(tmp_path):
     """The limitation the CLI's SIGTERM handling works around: killed outright after a committed delta that
-    deleted an imported file, the next open counts edges into the deleted file's node (9 imports, rows 5)."""
+    deleted an imported file, the next open counts edges into the deleted file's node."""
     src = tmp_path / "src"
     src.mkdir()
     (src / "a.py").write_text("def f():\n    return 1\n")
