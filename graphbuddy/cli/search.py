@@ -94,7 +94,9 @@ def _print_page(args, page) -> None:
     lines = [f"{page.total} matching ({page.mode})" + (" [query cut to 2000 characters]" if page.query_truncated else "")]
     for h in page.hits:
         where = f"{h.attrs.get('file')}:{h.attrs.get('line')}" if h.kind == "code" else (h.created_at or "")
-        lines.append(f"{h.score:.4f}  {h.kind:<10} {h.project or '-':<12} {h.title or h.id}  {where}")
+        # the id `team vote`/`share`/`reflect --update` take (12 characters of a reflection's or insight's)
+        ref = "" if h.kind == "code" else f"  id {h.id if h.kind == 'session' else h.id[:12]}"
+        lines.append(f"{h.score:.4f}  {h.kind:<10} {h.project or '-':<12} {h.title or h.id}  {where}{ref}")
         if h.kind != "code":
             lines.append(f"          {h.snippet[:160]}")
         if args.explain:

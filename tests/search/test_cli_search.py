@@ -74,3 +74,10 @@ def test_explain_is_a_readable_line_not_a_python_dict(store, capsys):
     assert code == 0 and len(why) == 2 and "{" not in out, out
     assert why[0].startswith("why: keyword #1 (bm25 ") and "; age " in why[0] and "; votes 0" in why[0], why[0]
     assert why[0].endswith("; filters: kinds reflection, insight, session"), why[0]
+
+
+def test_memory_hits_show_the_id_a_vote_or_share_takes(store, capsys):
+    """Text hits showed no id: voting for or sharing what a search found needed --json."""
+    code, out, _ = run(capsys, "search", "pricing", "--mode", "keyword", "--store", store)
+    hits = [line for line in out.splitlines() if line.startswith("0.")]
+    assert code == 0 and len(hits) == 2 and all(h.endswith((" id r0", " id r1")) for h in hits), out
