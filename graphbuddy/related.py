@@ -293,46 +293,43 @@ class _EdgeCache:
     def refresh(self, gb, files: dict[str, str]) -> None:
         """Reload what the given files (id -> path) hold: their nodes and the edges leaving them. Edges into
         them from other files need no reload: the pipeline re-resolves and names (`rewritten`) every file
-        whose edges into a changed file could change. Each list is replaced, never changed in place, so a walk
-        running meanwhile reads every node's edges either before or after."""
+        whose edges into a changed file could change. The graph is read first and each entry then replaced in
+        one step, so a walk running meanwhile (the owner serves reads concurrently) reads every node's edges
+        either before or after."""
         from .gc_pause import gc_paused
 
         ids = sorted(files)
         with self.lock, gc_paused():
-            gone = set().union(*(self.in_file.pop(f, ()) for f in ids))
-            emptied = set()
-            for out, into in self.edges.values():
-                for tgt in {e[0] for src in gone for e in out.pop(src, ())}:
-                    kept = tuple(e for e in into[tgt] if e[0] not in gone)
-                    if kept:
-                        into[tgt] = kept
-                    else:
-                        del into[tgt]
-                        emptied.add(tgt)
-            for i in gone:
-                self.nodes.pop(i, None)
             added = {label: list(_columns(gb.query(_IN_FILES[_LOADS[label][0]], files=ids))) for label in self.edges}
             symbols = {q: gb.query(_IN_FILES[q], files=ids).arrow() for q in _NODE_KIND}
+            others = {}
+            if "code.all_file_and_module_nodes" in self.loaded_nodes:
+                modules = sorted({r[1] for r in added.get("IMPORTS", ()) if r[1] not in self.nodes})
+                others = {"code.all_file_and_module_nodes": gb.query(
+                    _IN_FILES["code.all_file_and_module_nodes"], files=ids, modules=modules).arrow()}
+            gone = set().union(*(self.in_file.pop(f, ()) for f in ids))
+            for label, (out, into) in self.edges.items():
+                new_out: dict[str, list] = {}
+                new_in: dict[str, list] = {}
+                for src, tgt, line, confidence, reason in added[label]:
+                    new_out.setdefault(src, []).append((tgt, line, confidence, reason))
+                    new_in.setdefault(tgt, []).append((src, line, confidence, reason))
+                for tgt in {e[0] for src in gone for e in out.get(src, ())}:
+                    new_in.setdefault(tgt, [])
+                for tgt, edges in new_in.items():
+                    new_in[tgt] = [e for e in into.get(tgt, ()) if e[0] not in gone] + edges
+                out.update(_frozen(new_out))
+                into.update(_frozen({t: e for t, e in new_in.items() if e}))
+                for src in gone - set(new_out):
+                    out.pop(src, None)
+                for tgt in [t for t, e in new_in.items() if not e]:
+                    into.pop(tgt, None)
+                    if label == "IMPORTS" and self.nodes.get(tgt, ("",))[0] == "Module":
+                        del self.nodes[tgt]         # no file imports it any more: gone from the graph too
             for q in self.loaded_nodes:
-                if q in symbols:
-                    self._add_nodes(symbols[q], q)
-                else:
-                    modules = sorted({r[1] for r in added.get("IMPORTS", ()) if r[1] not in self.nodes})
-                    self._add_nodes(gb.query(_IN_FILES[q], files=ids, modules=modules).arrow(), q)
-            for label, rows in added.items():
-                out, into = self.edges[label]
-                grown_out: dict[str, list] = {}
-                grown_in: dict[str, list] = {}
-                for src, tgt, line, confidence, reason in rows:
-                    grown_out.setdefault(src, list(out.get(src, ()))).append((tgt, line, confidence, reason))
-                    grown_in.setdefault(tgt, list(into.get(tgt, ()))).append((src, line, confidence, reason))
-                out.update(_frozen(grown_out))
-                into.update(_frozen(grown_in))
-            if "IMPORTS" in self.edges:         # modules no file imports any more are gone from the graph
-                into = self.edges["IMPORTS"][1]
-                for i in emptied:
-                    if i not in into and self.nodes.get(i, ("",))[0] == "Module":
-                        del self.nodes[i]
+                self._add_nodes(symbols[q] if q in symbols else others[q], q)
+            for i in gone - set().union(*(self.in_file.get(f, ()) for f in ids)):
+                self.nodes.pop(i, None)
             self._forget_targets(files, symbols.values())
 
     def _forget_targets(self, files: dict[str, str], symbols) -> None:
