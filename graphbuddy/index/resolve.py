@@ -920,9 +920,12 @@ class Resolver:
         """`a.b.C` -> the definition or module it names, through modules and class members."""
         first, dot, rest = expr.partition(".")
         hit, reason = self.lookup_name(first, scope_chain)
-        if hit is None:                          # a path root such as Rust's `crate` / `super`
-            key = self.adapter.path_root(first, self.path)
-            target = self._module(key) if key is not None else None
+        if hit is None:                          # a path root such as Rust's `crate` / `super` / a crate name
+            target = None
+            for key in self.adapter.path_roots(first, self.path, self.index.config):
+                target = self._module(key)
+                if target is not None:
+                    break
             if target is None:
                 return None, None
             hit, reason = ("module", target), "import"

@@ -19,6 +19,9 @@ Capture names (per-language `.scm` files follow them):
   @reference.bare + @name                            a call written as a bare identifier (Ruby `helper`):
                                                      dropped when the enclosing function has a @local of that name
   @local                                             a local variable or parameter name (Ruby)
+  @expand                                            a node whose calls the grammar does not parse (Rust macro
+                                                     arguments are token trees): the adapter's `expand_calls`
+                                                     reads them
 """
 from __future__ import annotations
 
@@ -158,9 +161,10 @@ class Adapter:
         """Module keys to try, in order, for an import written in file `importer`."""
         raise NotImplementedError
 
-    def path_root(self, name: str, importer: str) -> str | None:
-        """Module key a leading path word names in file `importer` (Rust `crate`, `super`), else None."""
-        return None
+    def path_roots(self, name: str, importer: str, config: dict) -> list[str]:
+        """Module keys a leading path word may name in file `importer` (Rust `crate`, `super`, a child module,
+        a crate of the project), in order."""
+        return []
 
     def companion_keys(self, path: str) -> list[str]:
         """Module keys of files that define what `path` declares (a C header's same-stem sources)."""
@@ -173,6 +177,10 @@ class Adapter:
     def external_module_name(self, imp: Import) -> str:
         """Name of the `Module` node for an import no project file provides."""
         return imp.module
+
+    def expand_calls(self, node, caps, src: bytes, caller: str) -> list[CallSite]:
+        """The calls inside an `@expand` node (Rust `format!(...)` arguments), as the query would capture them."""
+        return []
 
     # -- the generic extraction ---------------------------------------------------------------------------
     def extract(self, src: bytes, *, path: str, hash: str) -> FileFacts:
@@ -293,6 +301,8 @@ class Adapter:
                     caller = qn
             elif order == 2:
                 imports.extend(self.parse_import(node, src))
+            elif order == 5:
+                calls.extend(self.expand_calls(node, caps, src, caller))
             elif order == 4:
                 locals_.add((caller, text[node.start_byte:node.end_byte] if text is not None else _text(src, node)))
             else:
@@ -352,6 +362,8 @@ def _role(caps: dict, pattern: int):
             return key, 3, 0, ""
         if key == "local":
             return key, 4, 0, ""
+        if key == "expand":
+            return key, 5, 0, ""
     return None
 
 

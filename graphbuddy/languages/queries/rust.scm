@@ -21,6 +21,12 @@
 (call_expression function: (generic_function function: (scoped_identifier path: (_) @receiver name: (identifier) @name))) @reference.call
 (call_expression function: (generic_function function: (field_expression value: (_) @receiver field: (field_identifier) @name))) @reference.call
 
+; calls in the arguments of std's expression macros (`format!`, `assert_eq!`, ...): the adapter reads the tokens
+(macro_invocation macro: [(identifier) @name (scoped_identifier name: (identifier) @name)] (token_tree) @args
+  (#any-of? @name "format" "format_args" "print" "println" "eprint" "eprintln" "write" "writeln" "panic"
+   "assert" "assert_eq" "assert_ne" "debug_assert" "debug_assert_eq" "debug_assert_ne" "vec" "dbg" "todo"
+   "unimplemented" "unreachable" "trace" "debug" "info" "warn" "error" "anyhow" "bail" "ensure")) @expand
+
 (use_declaration) @import
 (mod_item name: (identifier) !body) @import
 
