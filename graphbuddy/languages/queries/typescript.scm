@@ -20,6 +20,13 @@
     name: [(property_identifier) (private_property_identifier)] @name
     parameters: (formal_parameters) @params) @definition.method)
 
+; interface method signatures: the declared target of a call through the interface type (implementations get
+; `override` edges), as Java's abstract interface methods
+(interface_body
+  (method_signature
+    name: [(property_identifier) (private_property_identifier)] @name
+    parameters: (formal_parameters) @params) @definition.method)
+
 (public_field_definition
   name: [(property_identifier) (private_property_identifier)] @name
   value: [
