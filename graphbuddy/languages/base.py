@@ -11,6 +11,8 @@ Capture names (per-language `.scm` files follow them):
                                                      function gave one (a typed parameter)
   @binding + @bind.return + @bind.type               `return Foo()` / `return cls(...)`: types `x = f()`
                                                      when the signature declares no return type
+      [+ @bind.elements]                             `items []Foo`: binds the elements' type (as `items[]`)
+      [+ @bind.element] (with @bind.value)           `for _, x := range items`: x is an element of items
   @definition.<kind> ... + @owner                    a method declared outside its type (Go receiver):
                                                      its parent is the module-level type named by @owner
   @container + @name [+ @bases]                      a block naming members without being a definition
@@ -312,6 +314,8 @@ class Adapter:
                     scope, name = caller, RETURN
                 else:
                     name = _text(src, caps["bind.name"][0])
+                    if "bind.elements" in caps:    # `items []T`: what its elements are, as `items[]`
+                        name += "[]"
                 if target or "bind.field" in caps:
                     owner = _enclosing_class(stack)
                     if owner is None or (target and _text(src, target[0]) not in self.self_names):
@@ -322,7 +326,8 @@ class Adapter:
                         bound = {}
                         for b in bindings:
                             bound.setdefault((b.scope, b.name), set()).add(b.type_name)
-                    types = bound.get((caller, _text(src, caps["bind.value"][0])))
+                    value = _text(src, caps["bind.value"][0])
+                    types = bound.get((caller, value + "[]" if "bind.element" in caps else value))
                     type_name = next(iter(types)) if types is not None and len(types) == 1 else ""
                 else:
                     t = caps["bind.type"][0]
