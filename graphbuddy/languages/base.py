@@ -327,7 +327,12 @@ class Adapter:
                         for b in bindings:
                             bound.setdefault((b.scope, b.name), set()).add(b.type_name)
                     value = _text(src, caps["bind.value"][0])
-                    types = bound.get((caller, value + "[]" if "bind.element" in caps else value))
+                    key = (caller, value)
+                    if "bind.element" in caps:     # an element of `xs` (or of a field, `this.xs`)
+                        head, dot, rest = value.partition(".")
+                        key = (_enclosing_class(stack), f"self.{rest}[]") if dot and head in self.self_names \
+                            else (caller, value + "[]")
+                    types = bound.get(key)
                     type_name = next(iter(types)) if types is not None and len(types) == 1 else ""
                 else:
                     t = caps["bind.type"][0]
