@@ -224,6 +224,7 @@ class Adapter:
         seen_defs: set[int] = set()
         extra_bases: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}   # container bases by type qn
         bare: set[int] = set()                     # indexes into `calls` of bare-identifier calls
+        weak: list[Binding] = []                   # `@bind.element` bindings (see the end)
         locals_: set[tuple[str, str]] = set()      # (function qn, local name)
         bound: dict[tuple[str, str], set[str]] | None = None   # (scope, name) -> types of `bindings`
         receiver_text = None if self._plain_receivers else self.receiver_text
@@ -328,10 +329,15 @@ class Adapter:
                             bound.setdefault((b.scope, b.name), set()).add(b.type_name)
                     value = _text(src, caps["bind.value"][0])
                     key = (caller, value)
-                    if "bind.element" in caps:     # an element of `xs` (or of a field, `this.xs`)
+                    if "bind.element" in caps:     # an element of `xs` (or of a field: `this.xs`, implicit `xs`)
                         head, dot, rest = value.partition(".")
-                        key = (_enclosing_class(stack), f"self.{rest}[]") if dot and head in self.self_names \
-                            else (caller, value + "[]")
+                        if dot and head in self.self_names:
+                            key = (_enclosing_class(stack), f"self.{rest}[]")
+                        else:
+                            key = (caller, value + "[]")
+                            if self.implicit_self and not dot and key not in bound and (caller, value) not in bound \
+                                    and (caller, value) not in locals_:     # not a local of that name (`@local`)
+                                key = (_enclosing_class(stack), f"self.{value}[]")
                     types = bound.get(key)
                     type_name = next(iter(types)) if types is not None and len(types) == 1 else ""
                 else:
@@ -343,9 +349,18 @@ class Adapter:
                     else:
                         type_name = src[t.start_byte:t.end_byte].decode("utf-8", "replace")
                 if type_name:
+                    if "bind.element" in caps:     # a loop variable or callback parameter: weaker than any
+                        weak.append(Binding(scope, name, type_name))     # other binding of its name (below)
+                        continue
                     bindings.append(Binding(scope, name, type_name))
                     if bound is not None:
                         bound.setdefault((scope, name), set()).add(type_name)
+        if weak:
+            # Loop variables and callback parameters share their function's scope: where the function binds the
+            # name otherwise too (`NewReference type = ...` beside `xs.GroupBy(type => ...)`), they would make it
+            # ambiguous; they yield instead.
+            strong = {(b.scope, b.name) for b in bindings}
+            bindings.extend(b for b in weak if (b.scope, b.name) not in strong)
         if bare:
             calls = [c for i, c in enumerate(calls) if i not in bare or (c.caller, c.name) not in locals_]
         if extra_bases:
