@@ -147,6 +147,8 @@ class SymbolIndex:
         self.packages = build_package_map(facts)
         self._subclass_candidates: dict[str, list[tuple[str, Definition]]] | None = None
         self._candidate_files: dict[str, tuple[str, ...]] = {}
+        self._go_methods: dict[str, list[tuple[str, Definition]]] | None = None
+        self._go_method_files: dict[str, tuple[str, ...]] = {}
         self._package_tables: dict[str, dict] = {}
         self._package_members: dict[str, dict] = {}
         self.subtable_cache: dict[str, tuple] = {}                   # base name -> direct subclasses by base
@@ -205,6 +207,9 @@ class SymbolIndex:
             self._subclass_candidates, self._candidate_files = _patch_table(
                 prev._subclass_candidates, prev._candidate_files, self.facts, set(changed_paths), _named_bases,
                 in_place=True)
+        if prev._go_methods is not None:
+            self._go_methods, self._go_method_files = _patch_table(
+                prev._go_methods, prev._go_method_files, self.facts, set(changed_paths), _go_methods, in_place=True)
 
     def keep_for_next_run(self, symbols: dict[str, FileFacts]) -> "SymbolIndex":
         """Drop what the next run rebuilds anyway (and the call bodies): only what `_inherit` and
@@ -258,6 +263,13 @@ class SymbolIndex:
             self._subclass_candidates, self._candidate_files = _patch_table({}, {}, self.facts, set(self.paths),
                                                                             _named_bases)
         return self._subclass_candidates
+
+    def go_methods(self) -> dict[str, list[tuple[str, Definition]]]:
+        """Method name -> the Go methods of that name declared with a receiver (not interface methods), in path
+        order (built on first use): the candidates of implicit interface satisfaction."""
+        if self._go_methods is None:
+            self._go_methods, self._go_method_files = _patch_table({}, {}, self.facts, set(self.paths), _go_methods)
+        return self._go_methods
 
     def remember(self, memo: dict, key, value, keys: frozenset[str]) -> tuple:
         """Store a memo entry (value, the keys it read) where `_inherit` finds it when one of `keys` changes."""
@@ -335,6 +347,66 @@ def _named_bases(path: str, facts: FileFacts):
         for base, kind in zip(d.bases, d.base_kinds or ("extends",) * len(d.bases)):
             if kind != "includes":        # embedding/mixins do not dispatch
                 yield base_key(base), (path, d)
+
+
+def _go_methods(path: str, facts: FileFacts):
+    if facts.language != "go":
+        return ()
+    interfaces = {d.qualified_name for d in facts.definitions if d.kind == "interface"}
+    return ((d.name, (path, d)) for d in facts.definitions
+            if d.kind == "method" and d.parent is not None and d.parent not in interfaces)
+
+
+def go_method_shape(signature: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """`Put(k, v string) (n int, err error)` -> (("string", "string"), ("int", "error")): a Go method's parameter
+    and result types without names or spaces, to match an interface's method; None if it does not parse."""
+    params, rest = _go_group(signature, signature.find("("))
+    if params is None:
+        return None
+    rest = rest.strip()
+    if rest.startswith("("):
+        results, _ = _go_group(rest, 0)
+        if results is None:
+            return None
+    else:
+        results = (re.sub(r"\s+", "", rest),) if rest else ()
+    return params, results
+
+
+def _go_group(text: str, start: int) -> tuple[tuple[str, ...] | None, str]:
+    """The types of the parenthesised list at `start` (names dropped: `a, b int` -> int, int) and the text after."""
+    if start < 0 or start >= len(text) or text[start] != "(":
+        return None, ""
+    depth, parts, begin = 0, [], start + 1
+    for i in range(start, len(text)):
+        ch = text[i]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth == 0:
+                parts.append(text[begin:i])
+                break
+        elif ch == "," and depth == 1:
+            parts.append(text[begin:i])
+            begin = i + 1
+    else:
+        return None, ""
+    parts = [p.strip() for p in parts if p.strip()]
+    named = any(" " in p and not p.startswith(("func", "chan", "map[", "*", "[", "...", "struct", "interface"))
+                for p in parts)
+    types: list[str] = []
+    current = None
+    for p in reversed(parts):
+        if named:
+            if " " in p:
+                current = p.split(None, 1)[1]
+            if current is None:
+                return None, ""
+            types.append(re.sub(r"\s+", "", current))
+        else:
+            types.append(re.sub(r"\s+", "", p))
+    return tuple(reversed(types)), text[i + 1:]
 
 
 def family(language: str) -> str:
@@ -427,6 +499,8 @@ def _table_surfaces(path: str, facts: FileFacts | None) -> dict[str, object]:
         out.setdefault("n:" + name, [facts.language]).append((qn, by_qn[qn].kind, by_qn[qn].exported))
     for key, (_, d) in _named_bases(path, facts):
         out.setdefault("b:" + key, []).append(surface(d))
+    for name, (_, d) in _go_methods(path, facts):
+        out.setdefault("g:" + name, []).append(surface(d))
     return {k: tuple(v) for k, v in out.items()}
 
 
@@ -1288,6 +1362,8 @@ class Resolver:
         if known is not _UNSET:
             return known.get(name, ())
         def compute(sub_resolver):
+            if cls.kind == "interface" and sub_resolver._language(cls_path) == "go":
+                return sub_resolver._go_implementations(cls_path, cls)     # implicit: by method set
             if not sub_resolver.index.subclass_candidates().get(cls.name):     # no class names it as a base
                 sub_resolver.direct_subclasses(cls.name)      # all `subclasses` would read (most classes)
                 return {}
@@ -1300,6 +1376,47 @@ class Resolver:
 
         return self._memo(self.index.dispatch_cache, (cls_path, cls.qualified_name), cls_path, compute,
                           holds=f"q:{cls_path}:{cls.qualified_name}").get(name, ())
+
+    def _go_implementations(self, path: str, iface: Definition) -> dict[str, tuple[tuple[str, Definition], ...]]:
+        """`overrides`' table for a Go interface: the methods of the project's types that declare every method of
+        the interface (its own and its embedded interfaces', same parameter and result types as written). Types
+        whose methods come from an embedded struct are not found; an interface embedding one that does not
+        resolve (`io.Reader`) has no known method set: no implementations."""
+        wanted: dict[str, tuple] = {}
+        todo, seen = [(path, iface)], set()
+        while todo:
+            p, c = todo.pop()
+            if (p, c.qualified_name) in seen:
+                continue
+            seen.add((p, c.qualified_name))
+            if len(seen) > 16:
+                return {}
+            for name, hit in self.own_members(p, c).items():
+                if not hit[2].is_class:
+                    shape = go_method_shape(hit[2].signature)
+                    if shape is None:
+                        return {}
+                    wanted.setdefault(name, shape)
+            bases = self.bases_of(p, c)
+            if len(bases) != len(c.bases) or any(b.kind != "interface" for _, b in bases):
+                return {}
+            todo.extend(bases)
+        if not wanted:
+            return {}
+        by_name: dict[str, dict[str, tuple[str, Definition]]] = {}
+        types: set[str] | None = None
+        for name, shape in wanted.items():
+            self.keys.add("g:" + name)
+            found = {}
+            for p, d in self.index.go_methods().get(name, ()):
+                if d.parent not in found and go_method_shape(d.signature) == shape:
+                    found[d.parent] = (p, d)
+            by_name[name] = found
+            types = set(found) if types is None else types & set(found)
+            if not types:
+                return {}
+        order = sorted(types)
+        return {name: tuple(by_name[name][t] for t in order) for name in wanted}
 
     def direct_subclasses(self, name: str) -> dict[tuple[str, str], tuple[tuple[str, Definition], ...]]:
         """(base file, base qn) -> the classes whose resolved bases include it, for bases named `name`: the
