@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 
 from ..languages import adapter_for
-from .facts import RETURN, Definition, FileFacts, Import, slot_init
+from .facts import CALLS, RETURN, Definition, FileFacts, Import, slot_init
 
 CONFIDENCE = {"same_file": 1.0, "scope": 1.0, "same_package": 1.0, "import": 0.95, "self": 0.95, "inherited": 0.9,
               "receiver": 0.85, "typed": 0.8, "override": 0.7,
@@ -1170,6 +1170,8 @@ class Resolver:
             return (self.constructor(*cls_path_def), "self")            # Python `cls(...)`
         if recv is None:
             hit, reason = self.lookup_name(call.name, chain)
+            if hit is None and not call.is_new:
+                hit, reason = self._function_value(call.name, chain)
             if hit is None:
                 # only where functions share one namespace: elsewhere the one project function of that name in
                 # another module is unreachable (Python `quote` from urllib.parse, a Go builtin `copy`)
@@ -1229,6 +1231,28 @@ class Resolver:
                 return None, None
             return self._callable(m, "receiver", new=call.is_new) if m else (None, None)
         return None, None
+
+    def _function_value(self, name: str, chain: list[str]):
+        """`fn()` where the local `fn` holds a function: a parameter defaulting to one (`def f(fn=helper)`), or the
+        result of a function returning one it defines (`g = make(); g()` with `def inner` and `return inner` in
+        make)."""
+        target = self._local_type(name + CALLS, chain)
+        if target:
+            hit, reason = self.resolve_dotted(target, chain)
+            return (hit, reason) if hit is not None and hit[0] == "def" and not hit[2].is_class else (None, None)
+        made = self._local_type(name, chain)
+        if not made:
+            return None, None
+        fn, reason = self.resolve_dotted(made, chain)
+        if fn is None or fn[0] != "def" or fn[2].is_class or fn[2].kind == "module":
+            return None, None
+        resolver = self if fn[1] == self.path else self._sub(fn[1])
+        returned = resolver._bound(fn[1], fn[2].qualified_name, RETURN + CALLS) or ()
+        if len(returned) != 1:
+            return None, None
+        # only a function defined in it (a closure factory): another name may be a local variable of the function
+        hit = resolver._members(fn[1], fn[2].qualified_name).get(next(iter(returned)))
+        return (("def", fn[1], hit), reason) if hit is not None and not hit.is_class else (None, None)
 
     def _enclosing_function_member(self, name: str, chain: list[str]):
         """A function `name` defined directly in one of the function scopes enclosing the caller (not in the

@@ -11,6 +11,8 @@ Capture names (per-language `.scm` files follow them):
                                                      function gave one (a typed parameter)
   @binding + @bind.return + @bind.type               `return Foo()` / `return cls(...)`: types `x = f()`
                                                      when the signature declares no return type
+      [+ @bind.calls]                                the name's value is the function named by @bind.type:
+                                                     calling it calls that (`def f(fn=helper)`, `return inner`)
       [+ @bind.elements]                             `items []Foo`: binds the elements' type (as `items[]`)
       [+ @bind.element] (with @bind.value)           `for _, x := range items`: x is an element of items
   @definition.<kind> ... + @owner                    a method declared outside its type (Go receiver):
@@ -31,7 +33,7 @@ import re
 from functools import cached_property
 from pathlib import Path
 
-from ..index.facts import CLASS_KINDS, RETURN, Binding, CallSite, Definition, FileFacts, Import
+from ..index.facts import CALLS, CLASS_KINDS, RETURN, Binding, CallSite, Definition, FileFacts, Import
 
 QUERY_DIR = Path(__file__).with_name("queries")
 _DOTTED = re.compile(r"[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*")
@@ -312,11 +314,13 @@ class Adapter:
                 scope = parent.qualified_name if parent else module_qn
                 target = caps.get("bind.self")
                 if "bind.return" in caps:          # `return Foo()`: what calling the function gives
-                    scope, name = caller, RETURN
+                    scope, name = caller, RETURN + CALLS if "bind.calls" in caps else RETURN
                 else:
                     name = _text(src, caps["bind.name"][0])
                     if "bind.elements" in caps:    # `items []T`: what its elements are, as `items[]`
                         name += "[]"
+                    elif "bind.calls" in caps:     # `fn=helper`: calling fn calls helper
+                        name += CALLS
                 if target or "bind.field" in caps:
                     owner = _enclosing_class(stack)
                     if owner is None or (target and _text(src, target[0]) not in self.self_names):

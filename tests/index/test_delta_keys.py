@@ -279,3 +279,20 @@ def test_rust_library_crate_named_by_cargo(tmp_path):
         assert edge not in _edges(dump, "calls")
     finally:
         p.close()
+
+
+def test_python_closure_factory_return_edits(tmp_path):
+    """v: keys: `g = make(); g()` follows what make returns (a function it defines) across an edit of make."""
+    files = {"util.py": "def make():\n    def inner():\n        return 1\n\n    def other():\n        return 2\n\n"
+                        "    return inner\n",
+             "main.py": "from util import make\n\n\ndef run():\n    g = make()\n    return g()\n"}
+    p = Project(tmp_path, files)
+    inner, other = ("sample:main.py:main.run", "sample:util.py:util.make.inner"), \
+        ("sample:main.py:main.run", "sample:util.py:util.make.other")
+    try:
+        _, dump = p.edit("util.py", lambda t: t.replace("return inner", "return other"))
+        assert other in _edges(dump, "calls") and inner not in _edges(dump, "calls")
+        _, dump = p.edit("util.py", lambda t: t.replace("return other", "return inner"))
+        assert inner in _edges(dump, "calls") and other not in _edges(dump, "calls")
+    finally:
+        p.close()

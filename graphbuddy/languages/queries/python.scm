@@ -31,3 +31,10 @@
 
 (return_statement (call function: [(identifier) (attribute)] @bind.type)) @binding @bind.return
 (return_statement (identifier) @bind.type (#eq? @bind.type "self")) @binding @bind.return   ; fluent: `return self`
+
+; function values: a parameter defaulting to a function (`def f(fn=helper)`: `fn()` calls helper unless given
+; another), a function returning one (`return inner`: `g = f(); g()` calls inner)
+(default_parameter name: (identifier) @bind.name value: [(identifier) (attribute)] @bind.type) @binding @bind.calls
+(typed_default_parameter name: (identifier) @bind.name value: [(identifier) (attribute)] @bind.type) @binding @bind.calls
+((return_statement (identifier) @bind.type) @binding @bind.return @bind.calls
+  (#not-eq? @bind.type "self"))
