@@ -39,26 +39,23 @@
 
 ; element types of slices and sequence collections (`xs: &[T]`, `xs: Vec<T>`), bound as `xs[]`: the variable of
 ; `for x in xs` / `&xs` / `xs.iter()`, and the closure parameter of `xs.iter().map(|x| ...)`, get that type
-(parameter pattern: (identifier) @bind.name
-  type: [(array_type element: (_) @bind.type)
-         (reference_type type: (array_type element: (_) @bind.type))]) @binding @bind.elements
-(let_declaration pattern: (identifier) @bind.name
-  type: [(array_type element: (_) @bind.type)
-         (reference_type type: (array_type element: (_) @bind.type))]) @binding @bind.elements
 ((parameter pattern: (identifier) @bind.name
-   type: [(generic_type type: (type_identifier) @_seq type_arguments: (type_arguments . (_) @bind.type .))
+   type: [(array_type element: (_) @bind.type)
+          (reference_type type: (array_type element: (_) @bind.type))
+          (generic_type type: (type_identifier) @_seq type_arguments: (type_arguments . (_) @bind.type .))
           (reference_type type: (generic_type type: (type_identifier) @_seq
                                               type_arguments: (type_arguments . (_) @bind.type .)))]) @binding @bind.elements
   (#any-of? @_seq "Vec" "VecDeque" "HashSet" "BTreeSet" "BinaryHeap" "LinkedList"))
 ((let_declaration pattern: (identifier) @bind.name
-   type: [(generic_type type: (type_identifier) @_seq type_arguments: (type_arguments . (_) @bind.type .))
+   type: [(array_type element: (_) @bind.type)
+          (reference_type type: (array_type element: (_) @bind.type))
+          (generic_type type: (type_identifier) @_seq type_arguments: (type_arguments . (_) @bind.type .))
           (reference_type type: (generic_type type: (type_identifier) @_seq
                                               type_arguments: (type_arguments . (_) @bind.type .)))]) @binding @bind.elements
   (#any-of? @_seq "Vec" "VecDeque" "HashSet" "BTreeSet" "BinaryHeap" "LinkedList"))
-(for_expression pattern: (identifier) @bind.name
-  value: [(identifier) @bind.value (reference_expression value: (identifier) @bind.value)]) @binding @bind.element
 ((for_expression pattern: (identifier) @bind.name
-   value: (call_expression function: (field_expression value: (identifier) @bind.value field: (field_identifier) @_it)))
+   value: [(identifier) @bind.value (reference_expression value: (identifier) @bind.value)
+           (call_expression function: (field_expression value: (identifier) @bind.value field: (field_identifier) @_it))])
    @binding @bind.element
   (#any-of? @_it "iter" "iter_mut" "into_iter"))
 ((call_expression
