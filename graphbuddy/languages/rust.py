@@ -90,7 +90,7 @@ class RustAdapter(Adapter):
         index, a turbofish: left out)."""
         out: list[CallSite] = []
         args = caps.get("args")
-        if args:
+        if args and b"(" in src[args[0].start_byte + 1:args[0].end_byte]:
             _token_calls(args[0], src, caller, out, 0)
         return out
 
@@ -245,12 +245,12 @@ def _token_calls(tree, src: bytes, caller: str, out: list[CallSite], depth: int)
             name = kids[i - 2] if i >= 2 else None
             if name is None or name.type != "identifier" or _text(src, name) not in EXPRESSION_MACROS:
                 continue
-        elif prev is not None and prev.type == "identifier" and c.child_count and c.children[0].type == "(":
+        elif prev is not None and prev.type == "identifier" and src[c.start_byte:c.start_byte + 1] == b"(":
             call = _token_path(kids, i - 1, src)
             if call is not None:
                 name, receiver = call
                 out.append(CallSite(caller, name, receiver, prev.start_point[0] + 1))
-        if depth < 16:
+        if depth < 16 and b"(" in src[c.start_byte + 1:c.end_byte]:     # else no call inside
             _token_calls(c, src, caller, out, depth + 1)
 
 
@@ -309,35 +309,41 @@ def _pointee(node):
 
 def _generic_bound(node, name: str, src: bytes) -> str | None:
     """`T` a type parameter of the enclosing function or impl: its one project trait bound (`T: Describe`, `where
-    T: Describe`) as a dotted name, "" when it has none or several; None when `T` is no type parameter."""
+    T: Describe`) as a dotted name, "" when it has none or several; None when `T` is no type parameter. Reads the
+    `where` clauses only once `T` is found among the type parameters (most typed parameters name no generic)."""
     owner = node.parent
-    while owner is not None and owner.type not in ("function_item", "function_signature_item", "impl_item",
-                                                   "trait_item", "source_file", "block", "declaration_list"):
+    while owner is not None and owner.type not in _GENERIC_OWNERS and owner.type not in _GENERIC_STOPS:
         owner = owner.parent
-    found = False
-    while owner is not None and owner.type in ("function_item", "function_signature_item", "impl_item",
-                                               "trait_item", "declaration_list"):
+    visited = []
+    while owner is not None and owner.type in _GENERIC_OWNERS:
         if owner.type != "declaration_list":
-            bounds: list[str] = []
+            visited.append(owner)
             params = owner.child_by_field_name("type_parameters")
-            for p in params.named_children if params is not None else ():
-                if p.type == "type_parameter" and (n := p.child_by_field_name("name")) is not None \
-                        and _text(src, n) == name:
-                    found = True
-                    b = p.child_by_field_name("bounds")
-                    bounds.extend(_bound_names(b, src) if b is not None else ())
-            for c in owner.named_children:
-                if c.type == "where_clause":
-                    for pred in c.named_children:
-                        left = pred.child_by_field_name("left")
-                        if left is not None and _text(src, left) == name:
-                            b = pred.child_by_field_name("bounds")
-                            bounds.extend(_bound_names(b, src) if b is not None else ())
-            if found:
-                own = [b for b in bounds if b.rsplit(".", 1)[-1] not in _STD_BOUNDS]
-                return own[0] if len(set(own)) == 1 else ""
+            if params is not None:
+                bounds: list[str] | None = None
+                for p in params.named_children:
+                    if p.type == "type_parameter" and (n := p.child_by_field_name("name")) is not None \
+                            and _text(src, n) == name:
+                        b = p.child_by_field_name("bounds")
+                        bounds = (bounds or []) + (_bound_names(b, src) if b is not None else [])
+                if bounds is not None:
+                    for o in visited:            # `where T: Describe` on this item or a method inside it
+                        for c in o.named_children:
+                            if c.type == "where_clause":
+                                for pred in c.named_children:
+                                    left = pred.child_by_field_name("left")
+                                    if left is not None and _text(src, left) == name:
+                                        b = pred.child_by_field_name("bounds")
+                                        bounds.extend(_bound_names(b, src) if b is not None else ())
+                    own = [b for b in bounds if b.rsplit(".", 1)[-1] not in _STD_BOUNDS]
+                    return own[0] if len(set(own)) == 1 else ""
         owner = owner.parent
     return None
+
+
+_GENERIC_OWNERS = frozenset({"function_item", "function_signature_item", "impl_item", "trait_item",
+                             "declaration_list"})
+_GENERIC_STOPS = frozenset({"source_file", "block"})
 
 
 def _bound_names(bounds, src: bytes) -> list[str]:
