@@ -373,6 +373,17 @@ def go_method_shape(signature: str) -> tuple[tuple[str, ...], tuple[str, ...]] |
     return params, results
 
 
+_GO_TYPE_WORD = re.compile(r"(?<![\w.])([A-Za-z_]\w*)(?![\w.])")
+_GO_PREDECLARED = frozenset({"bool", "byte", "complex64", "complex128", "error", "float32", "float64", "int", "int8",
+                             "int16", "int32", "int64", "rune", "string", "uint", "uint8", "uint16", "uint32", "uint64",
+                             "uintptr", "any", "comparable", "func", "map", "chan", "interface", "struct"})
+
+
+def _names_local_type(shape: tuple[tuple[str, ...], tuple[str, ...]]) -> bool:
+    """A method shape naming a type of its own package unqualified (`Key`, `*Item`, `[]Item`)."""
+    return any(w not in _GO_PREDECLARED for part in shape for t in part for w in _GO_TYPE_WORD.findall(t))
+
+
 def _go_group(text: str, start: int) -> tuple[tuple[str, ...] | None, str]:
     """The types of the parenthesised list at `start` (names dropped: `a, b int` -> int, int) and the text after."""
     if start < 0 or start >= len(text) or text[start] != "(":
@@ -1405,7 +1416,9 @@ class Resolver:
         """`overrides`' table for a Go interface: the methods of the project's types that declare every method of
         the interface (its own and its embedded interfaces', same parameter and result types as written). Types
         whose methods come from an embedded struct are not found; an interface embedding one that does not
-        resolve (`io.Reader`) has no known method set: no implementations."""
+        resolve (`io.Reader`) has no known method set: no implementations. A method naming a type of the
+        interface's package unqualified (`Get(k Key)`) is matched in that package only: elsewhere `Key` is
+        another package's type."""
         wanted: dict[str, tuple] = {}
         todo, seen = [(path, iface)], set()
         while todo:
@@ -1429,11 +1442,14 @@ class Resolver:
             return {}
         by_name: dict[str, dict[str, tuple[str, Definition]]] = {}
         types: set[str] | None = None
+        home = iface.qualified_name.rpartition(".")[0]          # the interface's package
         for name, shape in wanted.items():
             self.keys.add("g:" + name)
+            local = _names_local_type(shape)     # `Get(k Key)`: another package's `Key` is another type
             found = {}
             for p, d in self.index.go_methods().get(name, ()):
-                if d.parent not in found and go_method_shape(d.signature) == shape:
+                if d.parent not in found and (not local or d.parent.rpartition(".")[0] == home) \
+                        and go_method_shape(d.signature) == shape:
                     found[d.parent] = (p, d)
             by_name[name] = found
             types = set(found) if types is None else types & set(found)
