@@ -98,6 +98,8 @@ class CallSite(_FastPickle):
 
 
 RETURN = "<return>"           # binding name of a function's inferred return type
+CALLS = "()"                  # suffix of a binding naming the function a value calls: `transform()` (a parameter
+                              # defaulting to a function), `<return>()` (a function returning a function)
 
 
 @slot_init
@@ -113,7 +115,7 @@ class Binding(_FastPickle):
     def is_shared(self) -> bool:
         """Read when resolving other files (a function's return type, a class's attributes), so it is kept
         with the symbols every run loads, not with the per-file body."""
-        return self.name == RETURN or self.name.startswith("self.")
+        return self.name.startswith(("self.", RETURN))
 
 
 @slot_init

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 
 from ..languages import adapter_for
-from .facts import RETURN, Definition, FileFacts, Import, slot_init
+from .facts import CALLS, RETURN, Definition, FileFacts, Import, slot_init
 
 CONFIDENCE = {"same_file": 1.0, "scope": 1.0, "same_package": 1.0, "import": 0.95, "self": 0.95, "inherited": 0.9,
               "receiver": 0.85, "typed": 0.8, "override": 0.7,
@@ -147,6 +147,8 @@ class SymbolIndex:
         self.packages = build_package_map(facts)
         self._subclass_candidates: dict[str, list[tuple[str, Definition]]] | None = None
         self._candidate_files: dict[str, tuple[str, ...]] = {}
+        self._go_methods: dict[str, list[tuple[str, Definition]]] | None = None
+        self._go_method_files: dict[str, tuple[str, ...]] = {}
         self._package_tables: dict[str, dict] = {}
         self._package_members: dict[str, dict] = {}
         self.subtable_cache: dict[str, tuple] = {}                   # base name -> direct subclasses by base
@@ -205,6 +207,9 @@ class SymbolIndex:
             self._subclass_candidates, self._candidate_files = _patch_table(
                 prev._subclass_candidates, prev._candidate_files, self.facts, set(changed_paths), _named_bases,
                 in_place=True)
+        if prev._go_methods is not None:
+            self._go_methods, self._go_method_files = _patch_table(
+                prev._go_methods, prev._go_method_files, self.facts, set(changed_paths), _go_methods, in_place=True)
 
     def keep_for_next_run(self, symbols: dict[str, FileFacts]) -> "SymbolIndex":
         """Drop what the next run rebuilds anyway (and the call bodies): only what `_inherit` and
@@ -258,6 +263,13 @@ class SymbolIndex:
             self._subclass_candidates, self._candidate_files = _patch_table({}, {}, self.facts, set(self.paths),
                                                                             _named_bases)
         return self._subclass_candidates
+
+    def go_methods(self) -> dict[str, list[tuple[str, Definition]]]:
+        """Method name -> the Go methods of that name declared with a receiver (not interface methods), in path
+        order (built on first use): the candidates of implicit interface satisfaction."""
+        if self._go_methods is None:
+            self._go_methods, self._go_method_files = _patch_table({}, {}, self.facts, set(self.paths), _go_methods)
+        return self._go_methods
 
     def remember(self, memo: dict, key, value, keys: frozenset[str]) -> tuple:
         """Store a memo entry (value, the keys it read) where `_inherit` finds it when one of `keys` changes."""
@@ -335,6 +347,77 @@ def _named_bases(path: str, facts: FileFacts):
         for base, kind in zip(d.bases, d.base_kinds or ("extends",) * len(d.bases)):
             if kind != "includes":        # embedding/mixins do not dispatch
                 yield base_key(base), (path, d)
+
+
+def _go_methods(path: str, facts: FileFacts):
+    if facts.language != "go":
+        return ()
+    interfaces = {d.qualified_name for d in facts.definitions if d.kind == "interface"}
+    return ((d.name, (path, d)) for d in facts.definitions
+            if d.kind == "method" and d.parent is not None and d.parent not in interfaces)
+
+
+def go_method_shape(signature: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """`Put(k, v string) (n int, err error)` -> (("string", "string"), ("int", "error")): a Go method's parameter
+    and result types without names or spaces, to match an interface's method; None if it does not parse."""
+    params, rest = _go_group(signature, signature.find("("))
+    if params is None:
+        return None
+    rest = rest.strip()
+    if rest.startswith("("):
+        results, _ = _go_group(rest, 0)
+        if results is None:
+            return None
+    else:
+        results = (re.sub(r"\s+", "", rest),) if rest else ()
+    return params, results
+
+
+_GO_TYPE_WORD = re.compile(r"(?<![\w.])([A-Za-z_]\w*)(?![\w.])")
+_GO_PREDECLARED = frozenset({"bool", "byte", "complex64", "complex128", "error", "float32", "float64", "int", "int8",
+                             "int16", "int32", "int64", "rune", "string", "uint", "uint8", "uint16", "uint32", "uint64",
+                             "uintptr", "any", "comparable", "func", "map", "chan", "interface", "struct"})
+
+
+def _names_local_type(shape: tuple[tuple[str, ...], tuple[str, ...]]) -> bool:
+    """A method shape naming a type of its own package unqualified (`Key`, `*Item`, `[]Item`)."""
+    return any(w not in _GO_PREDECLARED for part in shape for t in part for w in _GO_TYPE_WORD.findall(t))
+
+
+def _go_group(text: str, start: int) -> tuple[tuple[str, ...] | None, str]:
+    """The types of the parenthesised list at `start` (names dropped: `a, b int` -> int, int) and the text after."""
+    if start < 0 or start >= len(text) or text[start] != "(":
+        return None, ""
+    depth, parts, begin = 0, [], start + 1
+    for i in range(start, len(text)):
+        ch = text[i]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth == 0:
+                parts.append(text[begin:i])
+                break
+        elif ch == "," and depth == 1:
+            parts.append(text[begin:i])
+            begin = i + 1
+    else:
+        return None, ""
+    parts = [p.strip() for p in parts if p.strip()]
+    named = any(" " in p and not p.startswith(("func", "chan", "map[", "*", "[", "...", "struct", "interface"))
+                for p in parts)
+    types: list[str] = []
+    current = None
+    for p in reversed(parts):
+        if named:
+            if " " in p:
+                current = p.split(None, 1)[1]
+            if current is None:
+                return None, ""
+            types.append(re.sub(r"\s+", "", current))
+        else:
+            types.append(re.sub(r"\s+", "", p))
+    return tuple(reversed(types)), text[i + 1:]
 
 
 def family(language: str) -> str:
@@ -427,6 +510,8 @@ def _table_surfaces(path: str, facts: FileFacts | None) -> dict[str, object]:
         out.setdefault("n:" + name, [facts.language]).append((qn, by_qn[qn].kind, by_qn[qn].exported))
     for key, (_, d) in _named_bases(path, facts):
         out.setdefault("b:" + key, []).append(surface(d))
+    for name, (_, d) in _go_methods(path, facts):
+        out.setdefault("g:" + name, []).append(surface(d))
     return {k: tuple(v) for k, v in out.items()}
 
 
@@ -920,9 +1005,12 @@ class Resolver:
         """`a.b.C` -> the definition or module it names, through modules and class members."""
         first, dot, rest = expr.partition(".")
         hit, reason = self.lookup_name(first, scope_chain)
-        if hit is None:                          # a path root such as Rust's `crate` / `super`
-            key = self.adapter.path_root(first, self.path)
-            target = self._module(key) if key is not None else None
+        if hit is None:                          # a path root such as Rust's `crate` / `super` / a crate name
+            target = None
+            for key in self.adapter.path_roots(first, self.path, self.index.config):
+                target = self._module(key)
+                if target is not None:
+                    break
             if target is None:
                 return None, None
             hit, reason = ("module", target), "import"
@@ -1093,6 +1181,8 @@ class Resolver:
             return (self.constructor(*cls_path_def), "self")            # Python `cls(...)`
         if recv is None:
             hit, reason = self.lookup_name(call.name, chain)
+            if hit is None and not call.is_new:
+                hit, reason = self._function_value(call.name, chain)
             if hit is None:
                 # only where functions share one namespace: elsewhere the one project function of that name in
                 # another module is unreachable (Python `quote` from urllib.parse, a Go builtin `copy`)
@@ -1152,6 +1242,28 @@ class Resolver:
                 return None, None
             return self._callable(m, "receiver", new=call.is_new) if m else (None, None)
         return None, None
+
+    def _function_value(self, name: str, chain: list[str]):
+        """`fn()` where the local `fn` holds a function: a parameter defaulting to one (`def f(fn=helper)`), or the
+        result of a function returning one it defines (`g = make(); g()` with `def inner` and `return inner` in
+        make)."""
+        target = self._local_type(name + CALLS, chain)
+        if target:
+            hit, reason = self.resolve_dotted(target, chain)
+            return (hit, reason) if hit is not None and hit[0] == "def" and not hit[2].is_class else (None, None)
+        made = self._local_type(name, chain)
+        if not made:
+            return None, None
+        fn, reason = self.resolve_dotted(made, chain)
+        if fn is None or fn[0] != "def" or fn[2].is_class or fn[2].kind == "module":
+            return None, None
+        resolver = self if fn[1] == self.path else self._sub(fn[1])
+        returned = resolver._bound(fn[1], fn[2].qualified_name, RETURN + CALLS) or ()
+        if len(returned) != 1:
+            return None, None
+        # only a function defined in it (a closure factory): another name may be a local variable of the function
+        hit = resolver._members(fn[1], fn[2].qualified_name).get(next(iter(returned)))
+        return (("def", fn[1], hit), reason) if hit is not None and not hit.is_class else (None, None)
 
     def _enclosing_function_member(self, name: str, chain: list[str]):
         """A function `name` defined directly in one of the function scopes enclosing the caller (not in the
@@ -1285,6 +1397,8 @@ class Resolver:
         if known is not _UNSET:
             return known.get(name, ())
         def compute(sub_resolver):
+            if cls.kind == "interface" and sub_resolver._language(cls_path) == "go":
+                return sub_resolver._go_implementations(cls_path, cls)     # implicit: by method set
             if not sub_resolver.index.subclass_candidates().get(cls.name):     # no class names it as a base
                 sub_resolver.direct_subclasses(cls.name)      # all `subclasses` would read (most classes)
                 return {}
@@ -1297,6 +1411,52 @@ class Resolver:
 
         return self._memo(self.index.dispatch_cache, (cls_path, cls.qualified_name), cls_path, compute,
                           holds=f"q:{cls_path}:{cls.qualified_name}").get(name, ())
+
+    def _go_implementations(self, path: str, iface: Definition) -> dict[str, tuple[tuple[str, Definition], ...]]:
+        """`overrides`' table for a Go interface: the methods of the project's types that declare every method of
+        the interface (its own and its embedded interfaces', same parameter and result types as written). Types
+        whose methods come from an embedded struct are not found; an interface embedding one that does not
+        resolve (`io.Reader`) has no known method set: no implementations. A method naming a type of the
+        interface's package unqualified (`Get(k Key)`) is matched in that package only: elsewhere `Key` is
+        another package's type."""
+        wanted: dict[str, tuple] = {}
+        todo, seen = [(path, iface)], set()
+        while todo:
+            p, c = todo.pop()
+            if (p, c.qualified_name) in seen:
+                continue
+            seen.add((p, c.qualified_name))
+            if len(seen) > 16:
+                return {}
+            for name, hit in self.own_members(p, c).items():
+                if not hit[2].is_class:
+                    shape = go_method_shape(hit[2].signature)
+                    if shape is None:
+                        return {}
+                    wanted.setdefault(name, shape)
+            bases = self.bases_of(p, c)
+            if len(bases) != len(c.bases) or any(b.kind != "interface" for _, b in bases):
+                return {}
+            todo.extend(bases)
+        if not wanted:
+            return {}
+        by_name: dict[str, dict[str, tuple[str, Definition]]] = {}
+        types: set[str] | None = None
+        home = iface.qualified_name.rpartition(".")[0]          # the interface's package
+        for name, shape in wanted.items():
+            self.keys.add("g:" + name)
+            local = _names_local_type(shape)     # `Get(k Key)`: another package's `Key` is another type
+            found = {}
+            for p, d in self.index.go_methods().get(name, ()):
+                if d.parent not in found and (not local or d.parent.rpartition(".")[0] == home) \
+                        and go_method_shape(d.signature) == shape:
+                    found[d.parent] = (p, d)
+            by_name[name] = found
+            types = set(found) if types is None else types & set(found)
+            if not types:
+                return {}
+        order = sorted(types)
+        return {name: tuple(by_name[name][t] for t in order) for name in wanted}
 
     def direct_subclasses(self, name: str) -> dict[tuple[str, str], tuple[tuple[str, Definition], ...]]:
         """(base file, base qn) -> the classes whose resolved bases include it, for bases named `name`: the

@@ -42,7 +42,7 @@ EXTENSIONS = {
 }
 
 # Files whose content changes how imports resolve (read by discovery, handed to adapters as `config`).
-CONFIG_FILES = frozenset({"tsconfig.json", "jsconfig.json", "composer.json", "go.mod"})
+CONFIG_FILES = frozenset({"tsconfig.json", "jsconfig.json", "composer.json", "go.mod", "Cargo.toml"})
 
 
 def language_for_path(path: str) -> str | None:

@@ -11,6 +11,10 @@ Capture names (per-language `.scm` files follow them):
                                                      function gave one (a typed parameter)
   @binding + @bind.return + @bind.type               `return Foo()` / `return cls(...)`: types `x = f()`
                                                      when the signature declares no return type
+      [+ @bind.calls]                                the name's value is the function named by @bind.type:
+                                                     calling it calls that (`def f(fn=helper)`, `return inner`)
+      [+ @bind.elements]                             `items []Foo`: binds the elements' type (as `items[]`)
+      [+ @bind.element] (with @bind.value)           `for _, x := range items`: x is an element of items
   @definition.<kind> ... + @owner                    a method declared outside its type (Go receiver):
                                                      its parent is the module-level type named by @owner
   @container + @name [+ @bases]                      a block naming members without being a definition
@@ -19,6 +23,9 @@ Capture names (per-language `.scm` files follow them):
   @reference.bare + @name                            a call written as a bare identifier (Ruby `helper`):
                                                      dropped when the enclosing function has a @local of that name
   @local                                             a local variable or parameter name (Ruby)
+  @expand                                            a node whose calls the grammar does not parse (Rust macro
+                                                     arguments are token trees): the adapter's `expand_calls`
+                                                     reads them
 """
 from __future__ import annotations
 
@@ -26,7 +33,7 @@ import re
 from functools import cached_property
 from pathlib import Path
 
-from ..index.facts import CLASS_KINDS, RETURN, Binding, CallSite, Definition, FileFacts, Import
+from ..index.facts import CALLS, CLASS_KINDS, RETURN, Binding, CallSite, Definition, FileFacts, Import
 
 QUERY_DIR = Path(__file__).with_name("queries")
 _DOTTED = re.compile(r"[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*")
@@ -158,9 +165,10 @@ class Adapter:
         """Module keys to try, in order, for an import written in file `importer`."""
         raise NotImplementedError
 
-    def path_root(self, name: str, importer: str) -> str | None:
-        """Module key a leading path word names in file `importer` (Rust `crate`, `super`), else None."""
-        return None
+    def path_roots(self, name: str, importer: str, config: dict) -> list[str]:
+        """Module keys a leading path word may name in file `importer` (Rust `crate`, `super`, a child module,
+        a crate of the project), in order."""
+        return []
 
     def companion_keys(self, path: str) -> list[str]:
         """Module keys of files that define what `path` declares (a C header's same-stem sources)."""
@@ -173,6 +181,10 @@ class Adapter:
     def external_module_name(self, imp: Import) -> str:
         """Name of the `Module` node for an import no project file provides."""
         return imp.module
+
+    def expand_calls(self, node, caps, src: bytes, caller: str) -> list[CallSite]:
+        """The calls inside an `@expand` node (Rust `format!(...)` arguments), as the query would capture them."""
+        return []
 
     # -- the generic extraction ---------------------------------------------------------------------------
     def extract(self, src: bytes, *, path: str, hash: str) -> FileFacts:
@@ -214,6 +226,7 @@ class Adapter:
         seen_defs: set[int] = set()
         extra_bases: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}   # container bases by type qn
         bare: set[int] = set()                     # indexes into `calls` of bare-identifier calls
+        weak: list[Binding] = []                   # `@bind.element` bindings (see the end)
         locals_: set[tuple[str, str]] = set()      # (function qn, local name)
         bound: dict[tuple[str, str], set[str]] | None = None   # (scope, name) -> types of `bindings`
         receiver_text = None if self._plain_receivers else self.receiver_text
@@ -293,15 +306,21 @@ class Adapter:
                     caller = qn
             elif order == 2:
                 imports.extend(self.parse_import(node, src))
+            elif order == 5:
+                calls.extend(self.expand_calls(node, caps, src, caller))
             elif order == 4:
                 locals_.add((caller, text[node.start_byte:node.end_byte] if text is not None else _text(src, node)))
             else:
                 scope = parent.qualified_name if parent else module_qn
                 target = caps.get("bind.self")
                 if "bind.return" in caps:          # `return Foo()`: what calling the function gives
-                    scope, name = caller, RETURN
+                    scope, name = caller, RETURN + CALLS if "bind.calls" in caps else RETURN
                 else:
                     name = _text(src, caps["bind.name"][0])
+                    if "bind.elements" in caps:    # `items []T`: what its elements are, as `items[]`
+                        name += "[]"
+                    elif "bind.calls" in caps:     # `fn=helper`: calling fn calls helper
+                        name += CALLS
                 if target or "bind.field" in caps:
                     owner = _enclosing_class(stack)
                     if owner is None or (target and _text(src, target[0]) not in self.self_names):
@@ -312,7 +331,18 @@ class Adapter:
                         bound = {}
                         for b in bindings:
                             bound.setdefault((b.scope, b.name), set()).add(b.type_name)
-                    types = bound.get((caller, _text(src, caps["bind.value"][0])))
+                    value = _text(src, caps["bind.value"][0])
+                    key = (caller, value)
+                    if "bind.element" in caps:     # an element of `xs` (or of a field: `this.xs`, implicit `xs`)
+                        head, dot, rest = value.partition(".")
+                        if dot and head in self.self_names:
+                            key = (_enclosing_class(stack), f"self.{rest}[]")
+                        else:
+                            key = (caller, value + "[]")
+                            if self.implicit_self and not dot and key not in bound and (caller, value) not in bound \
+                                    and (caller, value) not in locals_:     # not a local of that name (`@local`)
+                                key = (_enclosing_class(stack), f"self.{value}[]")
+                    types = bound.get(key)
                     type_name = next(iter(types)) if types is not None and len(types) == 1 else ""
                 else:
                     t = caps["bind.type"][0]
@@ -323,9 +353,18 @@ class Adapter:
                     else:
                         type_name = src[t.start_byte:t.end_byte].decode("utf-8", "replace")
                 if type_name:
+                    if "bind.element" in caps:     # a loop variable or callback parameter: weaker than any
+                        weak.append(Binding(scope, name, type_name))     # other binding of its name (below)
+                        continue
                     bindings.append(Binding(scope, name, type_name))
                     if bound is not None:
                         bound.setdefault((scope, name), set()).add(type_name)
+        if weak:
+            # Loop variables and callback parameters share their function's scope: where the function binds the
+            # name otherwise too (`NewReference type = ...` beside `xs.GroupBy(type => ...)`), they would make it
+            # ambiguous; they yield instead.
+            strong = {(b.scope, b.name) for b in bindings}
+            bindings.extend(b for b in weak if (b.scope, b.name) not in strong)
         if bare:
             calls = [c for i, c in enumerate(calls) if i not in bare or (c.caller, c.name) not in locals_]
         if extra_bases:
@@ -352,6 +391,8 @@ def _role(caps: dict, pattern: int):
             return key, 3, 0, ""
         if key == "local":
             return key, 4, 0, ""
+        if key == "expand":
+            return key, 5, 0, ""
     return None
 
 

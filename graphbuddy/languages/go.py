@@ -85,7 +85,7 @@ class GoAdapter(Adapter):
 
     def binding_type(self, node, src: bytes) -> str:
         text = _text(src, node).lstrip("*&").split("[", 1)[0].strip()
-        return "" if text in _BUILTIN_TYPES or not text.replace(".", "").replace("_", "a").isalnum() else text
+        return "" if text in _BUILTIN_TYPES or text == "map" or not text.replace(".", "").replace("_", "a").isalnum() else text
 
     def return_type(self, signature: str) -> str:
         """`NewServer() *Server` -> "Server": lets `s := NewServer()` type `s`."""

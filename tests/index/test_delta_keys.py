@@ -240,3 +240,59 @@ def test_go_external_test_package_clause_edit(tmp_path):
         assert own in _edges(dump, "calls") and other not in _edges(dump, "calls")
     finally:
         p.close()
+
+
+def test_go_implicit_interface_implementations_follow_method_edits(tmp_path):
+    """g: keys: a type gains (or loses) the interface's method set in another package; the call through the
+    interface gains (or loses) its implementation edge."""
+    files = {"go.mod": "module example.com/app\n",
+             "shape/shape.go": ("package shape\n\ntype Named interface {\n\tName() string\n\tSize() int\n}\n\n"
+                                "func Label(n Named) string {\n\treturn n.Name()\n}\n"),
+             "rect/rect.go": "package rect\n\ntype Rect struct{}\n\nfunc (r Rect) Name() string { return \"r\" }\n",
+             "rect/size.go": "package rect\n"}
+    p = Project(tmp_path, files)
+    edge = ("sample:shape/shape.go:shape.Label", "sample:rect/rect.go:rect.Rect.Name")
+    try:
+        _, dump = p.edit("rect/size.go", _append("\nfunc (r *Rect) Size() int { return 1 }\n"))
+        assert edge in _edges(dump, "calls")
+        _, dump = p.edit("rect/size.go", lambda t: t.replace("Size() int", "Size() string"))
+        assert edge not in _edges(dump, "calls")
+        _, dump = p.edit("rect/size.go", lambda t: t.replace("Size() string", "Size() int"))
+        assert edge in _edges(dump, "calls")
+    finally:
+        p.close()
+
+
+def test_rust_library_crate_named_by_cargo(tmp_path):
+    """A binary's `use my_lib::run` follows the package name in Cargo.toml (a config file: renaming the package
+    re-resolves the project)."""
+    files = {"Cargo.toml": "[package]\nname = \"my-lib\"\n",
+             "src/lib.rs": "pub fn run() -> i32 {\n    1\n}\n",
+             "src/main.rs": "use my_lib::run;\n\nfn main() {\n    run();\n}\n"}
+    p = Project(tmp_path, files)
+    edge = ("sample:src/main.rs:crate::main", "sample:src/lib.rs:crate::run")
+    try:
+        _, dump = p.edit("src/main.rs", _append("\nfn more() {\n    my_lib::run();\n}\n"))
+        assert edge in _edges(dump, "calls")
+        assert ("sample:src/main.rs:crate::more", "sample:src/lib.rs:crate::run") in _edges(dump, "calls")
+        _, dump = p.edit("Cargo.toml", "[package]\nname = \"other\"\n")
+        assert edge not in _edges(dump, "calls")
+    finally:
+        p.close()
+
+
+def test_python_closure_factory_return_edits(tmp_path):
+    """v: keys: `g = make(); g()` follows what make returns (a function it defines) across an edit of make."""
+    files = {"util.py": "def make():\n    def inner():\n        return 1\n\n    def other():\n        return 2\n\n"
+                        "    return inner\n",
+             "main.py": "from util import make\n\n\ndef run():\n    g = make()\n    return g()\n"}
+    p = Project(tmp_path, files)
+    inner, other = ("sample:main.py:main.run", "sample:util.py:util.make.inner"), \
+        ("sample:main.py:main.run", "sample:util.py:util.make.other")
+    try:
+        _, dump = p.edit("util.py", lambda t: t.replace("return inner", "return other"))
+        assert other in _edges(dump, "calls") and inner not in _edges(dump, "calls")
+        _, dump = p.edit("util.py", lambda t: t.replace("return other", "return inner"))
+        assert inner in _edges(dump, "calls") and other not in _edges(dump, "calls")
+    finally:
+        p.close()

@@ -133,6 +133,7 @@ def test_ts_definitions(ts):
     d = defs(ts)
     assert {qn: (x.kind, x.parent, x.exported) for qn, x in d.items() if x.kind != "module"} == {
         f"{T}.Entity": ("interface", None, True),
+        f"{T}.Entity.describe": ("method", f"{T}.Entity", True),        # interface method signature
         f"{T}.Color": ("enum", None, True),
         f"{T}.Service": ("class", None, True),
         f"{T}.Service.run": ("method", f"{T}.Service", True),          # abstract method signature

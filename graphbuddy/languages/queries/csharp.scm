@@ -27,3 +27,49 @@
 (field_declaration (variable_declaration type: (_) @bind.type
                                          (variable_declarator name: (identifier) @bind.name))) @binding @bind.field
 (property_declaration type: (_) @bind.type name: (identifier) @bind.name) @binding @bind.field
+
+; element types of arrays and collections (`Foo[]`, `List<Foo>`, `IEnumerable<Foo>`, ...), bound as `xs[]` (fields
+; and properties as `this.xs[]`): the variable of `foreach (var x in xs)` and the first parameter of a lambda given to
+; `xs.Select` / `Where` / `Any` / `ForEach` / ... get that type
+((parameter type: [(generic_name (identifier) @_c (type_argument_list . (_) @bind.type .))
+                  (array_type type: (_) @bind.type)]
+            name: (identifier) @bind.name) @binding @bind.elements
+  (#any-of? @_c "List" "IList" "IEnumerable" "ICollection" "IReadOnlyList" "IReadOnlyCollection" "HashSet" "ISet"
+   "SortedSet" "Queue" "Stack" "LinkedList" "Collection" "ObservableCollection" "ImmutableList" "ImmutableArray"))
+((variable_declaration type: [(generic_name (identifier) @_c (type_argument_list . (_) @bind.type .))
+                              (array_type type: (_) @bind.type)]
+                       (variable_declarator name: (identifier) @bind.name)) @binding @bind.elements
+  (#any-of? @_c "List" "IList" "IEnumerable" "ICollection" "IReadOnlyList" "IReadOnlyCollection" "HashSet" "ISet"
+   "SortedSet" "Queue" "Stack" "LinkedList" "Collection" "ObservableCollection" "ImmutableList" "ImmutableArray"))
+((variable_declaration type: (implicit_type)
+   (variable_declarator name: (identifier) @bind.name
+     (object_creation_expression type: (generic_name (identifier) @_c (type_argument_list . (_) @bind.type .)))))
+  @binding @bind.elements
+  (#any-of? @_c "List" "HashSet" "SortedSet" "Queue" "Stack" "LinkedList" "Collection" "ObservableCollection"))
+((field_declaration (variable_declaration type: [(generic_name (identifier) @_c (type_argument_list . (_) @bind.type .))
+                                                  (array_type type: (_) @bind.type)]
+                                          (variable_declarator name: (identifier) @bind.name)))
+  @binding @bind.elements @bind.field
+  (#any-of? @_c "List" "IList" "IEnumerable" "ICollection" "IReadOnlyList" "IReadOnlyCollection" "HashSet" "ISet"
+   "SortedSet" "Queue" "Stack" "LinkedList" "Collection" "ObservableCollection" "ImmutableList" "ImmutableArray"))
+((property_declaration type: (generic_name (identifier) @_c (type_argument_list . (_) @bind.type .)) name: (identifier) @bind.name)
+  @binding @bind.elements @bind.field
+  (#any-of? @_c "List" "IList" "IEnumerable" "ICollection" "IReadOnlyList" "IReadOnlyCollection" "HashSet" "ISet"
+   "SortedSet" "Queue" "Stack" "LinkedList" "Collection" "ObservableCollection" "ImmutableList" "ImmutableArray"))
+(foreach_statement type: [(identifier) (qualified_name) (generic_name)] @bind.type left: (identifier) @bind.name) @binding
+(foreach_statement type: (implicit_type) left: (identifier) @bind.name
+  right: [(identifier) (member_access_expression)] @bind.value) @binding @bind.element
+((invocation_expression
+   function: (member_access_expression expression: [(identifier) (member_access_expression)] @bind.value
+                                       name: (identifier) @_linq)
+   arguments: (argument_list . (argument (lambda_expression
+                                           [(implicit_parameter) @bind.name
+                                            (parameter_list . (parameter !type name: (identifier) @bind.name))]))))
+  @binding @bind.element
+  (#any-of? @_linq "Select" "Where" "Any" "All" "First" "FirstOrDefault" "Last" "LastOrDefault" "Single"
+   "SingleOrDefault" "Count" "Sum" "Min" "Max" "Average" "OrderBy" "OrderByDescending" "GroupBy" "SelectMany"
+   "ForEach" "Exists" "Find" "FindAll" "FindIndex" "FindLast" "RemoveAll" "TakeWhile" "SkipWhile" "ToDictionary"
+   "ToLookup" "DistinctBy" "MinBy" "MaxBy" "TrueForAll"))
+; locals shadow fields of the same name (`foreach (var x in items)` after `var items = ...` is not the field's); a
+; typed local is bound already (its elements too), only `var` ones need saying
+(local_declaration_statement (variable_declaration type: (implicit_type) (variable_declarator name: (identifier) @local)))

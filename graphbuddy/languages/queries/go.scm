@@ -35,3 +35,17 @@
 (field_declaration name: (field_identifier) @bind.name type: (_) @bind.type) @binding @bind.field
 (field_declaration !name type: [(type_identifier) @bind.name @bind.type
                                 (pointer_type (type_identifier) @bind.name @bind.type)]) @binding @bind.field
+; element types of slices, arrays and maps (`items []T`, `var xs []*T`, `xs := []T{...}`), bound as `items[]`:
+; `for _, x := range items` gives x that type
+(parameter_declaration name: (identifier) @bind.name
+  type: [(slice_type element: (_) @bind.type) (array_type element: (_) @bind.type)
+         (map_type value: (_) @bind.type)]) @binding @bind.elements
+(var_spec name: (identifier) @bind.name .
+  type: [(slice_type element: (_) @bind.type) (array_type element: (_) @bind.type)
+         (map_type value: (_) @bind.type)]) @binding @bind.elements
+(short_var_declaration
+  left: (expression_list . (identifier) @bind.name .)
+  right: (expression_list . (composite_literal type: [(slice_type element: (_) @bind.type)
+                                                      (array_type element: (_) @bind.type)
+                                                      (map_type value: (_) @bind.type)]) .)) @binding @bind.elements
+(range_clause left: (expression_list (_) . (identifier) @bind.name .) right: (identifier) @bind.value) @binding @bind.element

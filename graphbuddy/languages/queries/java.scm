@@ -34,3 +34,41 @@
 (field_declaration
   type: (_) @bind.type
   declarator: (variable_declarator name: (identifier) @bind.name)) @binding @bind.field
+
+; loop variables: `for (Acc a : xs)` has its declared type; `for (var a : xs)` the element type of xs
+((enhanced_for_statement type: (_) @bind.type name: (identifier) @bind.name) @binding
+  (#not-eq? @bind.type "var"))
+((enhanced_for_statement type: (type_identifier) @_var name: (identifier) @bind.name
+   value: [(identifier) (field_access object: (this))] @bind.value) @binding @bind.element
+  (#eq? @_var "var"))
+; element types of arrays and collections (`Acc[]`, `List<Acc>`, ...), bound as `xs[]` (fields as `this.xs[]`): the
+; variable of `for (var x : xs)` and the first parameter of a lambda given to `xs.forEach` / `xs.stream().map` / ...
+((formal_parameter type: [(generic_type (type_identifier) @_c (type_arguments . (_) @bind.type .))
+                         (array_type element: (_) @bind.type)]
+                   name: (identifier) @bind.name) @binding @bind.elements
+  (#any-of? @_c "List" "Collection" "Set" "Iterable" "ArrayList" "LinkedList" "HashSet" "LinkedHashSet" "TreeSet"
+   "SortedSet" "NavigableSet" "Queue" "Deque" "ArrayDeque" "PriorityQueue" "Vector" "CopyOnWriteArrayList"))
+((local_variable_declaration type: [(generic_type (type_identifier) @_c (type_arguments . (_) @bind.type .))
+                                    (array_type element: (_) @bind.type)]
+                             declarator: (variable_declarator name: (identifier) @bind.name)) @binding @bind.elements
+  (#any-of? @_c "List" "Collection" "Set" "Iterable" "ArrayList" "LinkedList" "HashSet" "LinkedHashSet" "TreeSet"
+   "SortedSet" "NavigableSet" "Queue" "Deque" "ArrayDeque" "PriorityQueue" "Vector" "CopyOnWriteArrayList"))
+((field_declaration type: [(generic_type (type_identifier) @_c (type_arguments . (_) @bind.type .))
+                           (array_type element: (_) @bind.type)]
+                    declarator: (variable_declarator name: (identifier) @bind.name)) @binding @bind.elements @bind.field
+  (#any-of? @_c "List" "Collection" "Set" "Iterable" "ArrayList" "LinkedList" "HashSet" "LinkedHashSet" "TreeSet"
+   "SortedSet" "NavigableSet" "Queue" "Deque" "ArrayDeque" "PriorityQueue" "Vector" "CopyOnWriteArrayList"))
+((method_invocation
+   object: [(identifier) @bind.value (field_access object: (this)) @bind.value
+            (method_invocation object: [(identifier) (field_access object: (this))] @bind.value name: (identifier) @_s)]
+   name: (identifier) @_m
+   arguments: (argument_list . (lambda_expression parameters: [(identifier) @bind.name
+                                                               (inferred_parameters . (identifier) @bind.name)])))
+  @binding @bind.element
+  (#any-of? @_s "stream" "parallelStream")
+  (#any-of? @_m "forEach" "removeIf" "map" "filter" "forEachOrdered" "anyMatch" "allMatch" "noneMatch" "mapToInt"
+   "mapToLong" "mapToDouble" "mapToObj" "flatMap" "peek" "takeWhile" "dropWhile"))
+; locals shadow fields of the same name (`for (var x : items)` after `var items = ...` is not the field's); a
+; typed local is bound already (its elements too), only `var` ones need saying
+((local_variable_declaration type: (type_identifier) @_var declarator: (variable_declarator name: (identifier) @local))
+  (#eq? @_var "var"))
