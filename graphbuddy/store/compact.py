@@ -55,8 +55,9 @@ class CompactReport:
         return asdict(self)
 
     def line(self) -> str:
-        saved = 100 * (1 - self.bytes_after / self.bytes_before) if self.bytes_before else 0.0
-        return (f"compacted {self.path}: {_mb(self.bytes_before)} -> {_mb(self.bytes_after)} ({saved:.0f}% less) in "
+        change = 100 * (self.bytes_after / self.bytes_before - 1) if self.bytes_before else 0.0
+        share = f"{-change:.0f}% less" if change <= 0 else f"{change:.0f}% more: it was compact already"
+        return (f"compacted {self.path}: {_mb(self.bytes_before)} -> {_mb(self.bytes_after)} ({share}) in "
                 f"{self.seconds:.1f} s; {self.nodes} nodes and {self.rels} edges copied and checked")
 
 
