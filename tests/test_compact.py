@@ -193,3 +193,26 @@ def test_refused_for_a_second_opener_in_this_process_and_for_memory(tmp_path, pr
     a.close()
     with graphbuddy.open(memory=True) as gb, pytest.raises(InvalidArgument):
         gb.compact()
+
+
+def test_a_row_missing_in_the_new_file_aborts_and_keeps_the_old_one(tmp_path, project_copy, monkeypatch):
+    from graphbuddy.errors import StoreError
+    from graphbuddy.store.graph import GraphStore
+
+    store = tmp_path / "store"
+    with graphbuddy.open(store) as gb:
+        gb.index(project_copy, project="sample")
+        before = full_dump(gb)
+        real_copy = GraphStore.copy
+
+        def lossy_copy(self, table, data, *, pair=None):      # the new file loses one call
+            real_copy(self, table, data.slice(1) if table == "CALLS" and self.path.endswith(TARGET_SUFFIX) else data,
+                      pair=pair)
+
+        monkeypatch.setattr(GraphStore, "copy", lossy_copy)
+        with pytest.raises(StoreError, match="table CALLS differs"):
+            gb.compact()
+        monkeypatch.undo()
+        assert full_dump(gb) == before                          # the store still works, on the old file
+        assert gb.index(project_copy, project="sample").mode in ("unchanged", "delta")
+    assert not [p.name for p in store.iterdir() if TARGET_SUFFIX in p.name]
