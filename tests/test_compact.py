@@ -216,3 +216,22 @@ def test_a_row_missing_in_the_new_file_aborts_and_keeps_the_old_one(tmp_path, pr
         assert full_dump(gb) == before                          # the store still works, on the old file
         assert gb.index(project_copy, project="sample").mode in ("unchanged", "delta")
     assert not [p.name for p in store.iterdir() if TARGET_SUFFIX in p.name]
+
+
+def test_several_projects_with_cross_project_edges_survive(tmp_path):
+    import shutil
+
+    root = tmp_path / "multi"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "multi", root)
+    store = tmp_path / "store"
+    with graphbuddy.open(store) as gb:
+        for name in ("common-lib", "auth-service", "user-service", "api-types", "web-client", "legacy-tool"):
+            gb.index(root / name, project=name)
+        gb.index(root / "auth-service", project="auth-service", full=True)     # rebuilt under its dependents
+        before = full_dump(gb)
+        assert before["DEPENDS_ON"] and gb.cypher("MATCH (a:File)-[:IMPORTS]->(b:File) WHERE a.project <> b.project "
+                                                  "RETURN count(*) AS n").rows()[0]["n"] > 0
+        gb.compact()
+        assert full_dump(gb) == before
+        for name in ("common-lib", "auth-service", "user-service"):
+            assert _state_matches_graph(gb, name)
