@@ -77,7 +77,9 @@ def test_compact_keeps_every_row_and_the_index_state(tmp_path, project_copy):
         about = [row for row in before["ABOUT"] if "shop.core.pricing.apply_discount" in row]
         assert about, "memory must link into the code for this test"
         assert any("Insight" in k for k in before) and before["VOTED"] and before["SHARED_WITH"]
+        related = [gb.find_related_code("shop.core.pricing.apply_discount", depth=2) for _ in range(2)]  # cached
         report = gb.compact()
+        assert gb.find_related_code("shop.core.pricing.apply_discount", depth=2) == related[0] == related[1]
         assert report.bytes_after < report.bytes_before
         assert report.nodes + report.rels == sum(len(v) for k, v in before.items() if not k.startswith("ddl "))
         assert full_dump(gb) == before                                  # same process, reopened store
