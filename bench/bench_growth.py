@@ -1,4 +1,5 @@
-"""Graph file growth under re-indexing, and what `store compact` takes back (docs/benchmarks.md, "Graph file growth").
+"""Graph file growth under re-indexing, and what `store compact` takes back (docs/benchmarks.md, "Graph file growth
+and `store compact`").
 
 Each scenario starts from a fresh index of a copy of the stdlib, prints the size of graph.kuzu (and its WAL)
 as it goes, then compacts the store through the CLI and prints the size before and after with the seconds:

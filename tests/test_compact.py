@@ -48,8 +48,8 @@ def _grown_store(tmp_path, project_copy) -> Path:
         session = gb.start_session(project_copy, project="sample", agent="test")
         r = gb.add_reflection("`apply_discount` rounds through round_cents; see shop/core/models.py:Order",
                               project="sample", tags=["money"], session_id=session.id)
-        gb.capture_insights("`★ Insight ─────`\nA gotcha about `apply_discount` and `round_cents`.\n`─────`\n",
-                            project="sample", session_id=session.id)
+        gb.capture_insights("`★ Insight ─────`\nA gotcha about `apply_discount` and `round_cents`.\n"
+                            "`─────`\n", project="sample", session_id=session.id)
         gb.end_session(session.id, summary="pricing work")
         gb.create_team("core")
         gb.add_member("core", member="ann")

@@ -1,9 +1,10 @@
 """Compaction: rewrite the graph into a new file and swap it in (Kùzu 0.11.3 has no VACUUM).
 
-Kùzu never shortens its file. A page freed by a write becomes reusable only after the next checkpoint, and a
-checkpoint after a small delta rewrites whole column chunks out of place, so a store that is re-indexed keeps
-growing (docs/benchmarks.md, "Graph file growth and `store compact`"). `compact_graph` copies every table into a
-new database beside the old one, compares the two table by table, and renames the new file over the old:
+Kùzu did not shorten its file in any run measured. A page freed by a write becomes reusable only after the
+next checkpoint, and a checkpoint after a small delta rewrites whole column chunks out of place, so a store
+that is re-indexed keeps growing (docs/benchmarks.md, "Graph file growth and `store compact`"). `compact_graph`
+copies every table into a new database beside the old one, compares the two table by table, and renames the
+new file over the old:
 
 1. under the store's write lock, CHECKPOINT (the WAL folded in: the size before, a quiet file to read);
 2. a bare database at `graph.kuzu.compact`: each table created from the old catalog (`create_statement`:

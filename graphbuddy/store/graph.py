@@ -378,8 +378,8 @@ class GraphStore:
     def create_statement(self, table: str) -> str:
         """The CREATE statement of a table, from the catalog (later ALTERs and DEFAULTs kept). Kùzu's EXPORT
         DATABASE drops the defaults (0.11.3, on a scratch table: a column added by `ALTER TABLE ... ADD votes
-        INT64 DEFAULT 0`, as schema 004 adds `Insight.votes`, was exported as a plain `votes INT64`). Rel tables get Kùzu's default multiplicity and storage
-        direction, the only ones graphbuddy's schema uses."""
+        INT64 DEFAULT 0`, as schema 004 adds `Insight.votes`, was exported as a plain `votes INT64`). Rel
+        tables get Kùzu's default multiplicity and storage direction, the only ones graphbuddy's schema uses."""
         props = self.rows(f"CALL table_info('{table}') RETURN *")
         columns = [f"{name} {typ}" + ("" if default == "NULL" else f" DEFAULT {default}")
                    for _, name, typ, default, _ in props]
