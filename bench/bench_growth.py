@@ -65,8 +65,8 @@ def main() -> None:
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="gb-growth-"))
     store, src = tmp / "store", tmp / "src"
-    shutil.copytree(args.corpus, src)
     try:
+        shutil.copytree(args.corpus, src)
         cli(store, "index", str(src), "--project", "p", "--no-progress")
         cli(store, "index", str(src), "--project", "p", "--no-progress")     # settles: no-change from here
         print(f"fresh            {size(store)}", flush=True)
