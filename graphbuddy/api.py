@@ -54,6 +54,17 @@ class GraphBuddy:
                 self.graph.execute("CHECKPOINT")
         self.analytics.execute("CHECKPOINT")
 
+    def compact(self, *, progress: Callable[[str, int, int], None] | None = None):
+        """Rewrite the graph file without the space Kùzu keeps after re-indexing, and swap it in; every table
+        is compared row for row first, and an interruption leaves the old file or the new one. Needs the store
+        to itself. Returns a `CompactReport` (sizes before and after, seconds). docs/architecture.md, "Store"."""
+        from .errors import InvalidArgument
+        from .store.compact import compact_graph
+
+        if self.memory:
+            raise InvalidArgument("an in-memory store has no file to compact")
+        return compact_graph(self.graph, progress=progress)
+
     def _graph_created(self) -> None:
         from .index.pipeline import forget_recorded_roots
 

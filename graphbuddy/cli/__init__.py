@@ -13,7 +13,7 @@ import sys
 from ..errors import GraphbuddyError
 
 # Domain modules, in the order their commands appear in --help.
-DOMAINS = ("code", "search", "projects", "memory", "analytics", "server")
+DOMAINS = ("code", "search", "projects", "memory", "analytics", "server", "store")
 
 
 def build_parser(only: str | None = None) -> tuple[argparse.ArgumentParser, dict]:

@@ -99,13 +99,10 @@ def _take_out_rel_table(graph, rel: str, owned: dict[tuple[str, str], str], p: d
     """Copy out the rows of `rel` that do not touch the project, and drop the table. Returns what puts it back:
     its CREATE statement (from the catalog, so later ALTERs are kept; the schema gives these tables Kùzu's
     default multiplicity and storage direction, which the catalog does not list), its pairs, and the rows."""
-    props = graph.rows(f"CALL table_info('{rel}') RETURN *")    # [id, name, type, default, storage direction]
-    cols = "".join(f", r.{name} AS {name}" for _, name, *_ in props)
+    cols = "".join(f", r.{name} AS {name}" for name, _, _ in graph.columns(rel))
     kept = [graph.arrow(f"MATCH (a:{src})-[r:{rel}]->(b:{dst}) WHERE NOT coalesce({cond}, false) "
                         f"RETURN a.id AS `from`, b.id AS `to`{cols}", p) for (src, dst), cond in owned.items()]
-    columns = [f"{name} {typ}" + ("" if default == "NULL" else f" DEFAULT {default}")
-               for _, name, typ, default, _ in props]
-    create = f"CREATE REL TABLE {rel}(" + ", ".join([f"FROM {a} TO {b}" for a, b in owned] + columns) + ")"
+    create = graph.create_statement(rel)
     graph.execute(f"DROP TABLE {rel}")
     return rel, create, list(owned), kept
 

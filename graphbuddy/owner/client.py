@@ -124,3 +124,20 @@ def open_shared(store: str | Path | None = None):
         return GraphBuddy(folder)
     except StoreLocked:
         return RemoteGraphBuddy(folder)
+
+
+def open_exclusive(store: str | Path | None = None):
+    """The store's files opened by this process, never through the owner (maintenance that replaces a file:
+    `compact`). `StoreLocked`, one line, while the owner or another process holds the store."""
+    from ..api import GraphBuddy, _prepare_store_folder
+
+    folder = _prepare_store_folder(discovery.store_folder(store))
+    info = discovery.find_owner(folder)
+    if info:
+        raise StoreLocked(f"the store owner (pid {info['pid']}) holds {folder}: stop it first "
+                          f"(`graphbuddy owner stop`), then run this again", path=str(folder))
+    try:
+        return GraphBuddy(folder)
+    except StoreLocked:
+        raise StoreLocked(f"store is in use by another process: {folder} (a notebook, `graphbuddy watch`, an "
+                          "owner starting); close it, then run this again", path=str(folder)) from None

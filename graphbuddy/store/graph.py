@@ -133,8 +133,10 @@ class GraphStore:
     alone, and importing kuzu, opening the file and checking the schema cost ~0.13 s of a cold CLI run.
     """
 
-    def __init__(self, path: str | Path | None, *, lazy: bool = False, on_create: Callable[[], None] | None = None):
+    def __init__(self, path: str | Path | None, *, lazy: bool = False, on_create: Callable[[], None] | None = None,
+                 migrate: bool = True):
         self.path = None if path is None else str(path)
+        self._apply_schema = migrate            # False: a bare database (the target of `compact`'s rewrite)
         self._db = None
         self._conn = None
         self._ready = False                     # opened and migrated
@@ -167,7 +169,7 @@ class GraphStore:
                 try:
                     self._conn = _kuzu().Connection(db)
                     self._db = db
-                    self._schema_version = self._migrate()
+                    self._schema_version = self._migrate() if self._apply_schema else 0
                 except BaseException:
                     self._db = None
                     if self._conn is not None:
@@ -258,12 +260,13 @@ class GraphStore:
         once one fails, runs the rest outside the transaction. `timeout_ms` (0: none) bounds the time;
         `max_rows` returns at most `max_rows + 1` rows so the caller can tell the result was cut.
         """
-        conn = self._acquire_reader()
-        try:
-            with self._gate.shared():
+        self.open()         # outside the gate: a first open migrates, which takes the gate alone
+        with self._gate.shared():       # then a connection: `replace_file` swaps them while it holds the gate
+            conn = self._acquire_reader()
+            try:
                 return self._read_in_transaction(conn, query, params, timeout_ms, max_rows)
-        finally:
-            self._readers.put(conn)
+            finally:
+                self._readers.put(conn)
 
     def _read_in_transaction(self, conn, query: str, params, timeout_ms: int, max_rows: int | None):
         conn.set_query_timeout(timeout_ms)
@@ -308,7 +311,6 @@ class GraphStore:
 
     def _acquire_reader(self):
         """A read connection from the pool; a new one while fewer than MAX_READERS exist, else wait."""
-        self.open()
         try:
             return self._readers.get_nowait()
         except queue.Empty:
@@ -368,6 +370,78 @@ class GraphStore:
             self._conn.close()
             self._conn = _kuzu().Connection(self._db)
 
+    # -- catalog and file replacement (store/compact.py) ------------------------------------------------------
+    def tables(self) -> list[tuple[str, str]]:
+        """(name, NODE | REL) of every table, in catalog order."""
+        return [(row[1], row[2]) for row in self.rows("CALL show_tables() RETURN *")]
+
+    def create_statement(self, table: str) -> str:
+        """The CREATE statement of a table, from the catalog (later ALTERs and DEFAULTs kept). Kùzu's EXPORT
+        DATABASE drops the defaults (0.11.3, on a scratch table: a column added by `ALTER TABLE ... ADD votes
+        INT64 DEFAULT 0`, as schema 004 adds `Insight.votes`, was exported as a plain `votes INT64`). Rel
+        tables get Kùzu's default multiplicity and storage direction, the only ones graphbuddy's schema uses."""
+        props = self.rows(f"CALL table_info('{table}') RETURN *")
+        columns = [f"{name} {typ}" + ("" if default == "NULL" else f" DEFAULT {default}")
+                   for _, name, typ, default, _ in props]
+        pairs = self.rel_pairs(table)
+        if pairs:
+            return f"CREATE REL TABLE {table}(" + ", ".join([f"FROM {a} TO {b}" for a, b in pairs] + columns) + ")"
+        key = next(name for _, name, _, _, primary in props if primary is True)
+        return f"CREATE NODE TABLE {table}(" + ", ".join(columns + [f"PRIMARY KEY({key})"]) + ")"
+
+    def rel_pairs(self, table: str) -> list[tuple[str, str]]:
+        """(from, to) node tables of a rel table; [] for a node table."""
+        if dict(self.tables()).get(table) != "REL":
+            return []
+        return [tuple(r[:2]) for r in self.rows(f"CALL show_connection('{table}') RETURN *")]
+
+    def columns(self, table: str) -> list[tuple[str, str, bool]]:
+        """(name, type, primary key) of a table's properties, in order (False for every rel property)."""
+        return [(name, typ, extra is True) for _, name, typ, _, extra in
+                self.rows(f"CALL table_info('{table}') RETURN *")]
+
+    def holders(self) -> int:
+        """How many GraphStores of this process hold this file open (0 when none, or in memory)."""
+        with _registry_lock:
+            return _open_databases.get(self.path, (None, 0))[1] if self.path else 0
+
+    def replace_file(self, install: Callable[[], None]) -> None:
+        """Close the database, run `install` (which may replace the file on disk), open it again. Nothing else
+        runs on this store meanwhile: the write lock and the commit gate are held, and the read connections are
+        replaced inside the gate. Refused when another GraphStore of this process holds the same file (it
+        would go on writing to the closed database). When `install` fails, the old file is opened again."""
+        self.open()
+        with self._write_lock, self._gate.exclusive(), self._open_lock:
+            if self._in_tx:
+                raise StoreError("cannot replace the graph file inside a transaction", path=self.path)
+            if self.holders() > 1:
+                raise StoreLocked(f"the graph is open twice in this process; close the other one first: {self.path}",
+                                  path=self.path)
+            self._close_database()
+            try:
+                install()
+            finally:
+                db = _acquire_database(self.path)
+                self._conn = _kuzu().Connection(db)
+                self._db = db
+                self._ready = True
+
+    def _close_database(self) -> None:
+        """Close every connection and the database (the write and open locks and the gate are held)."""
+        while True:
+            try:
+                self._readers.get_nowait()
+            except queue.Empty:
+                break
+        for conn in self._read_conns:
+            conn.close()
+        self._read_conns = []
+        self._conn.close()
+        self._conn = None
+        self._ready = False
+        db, self._db = self._db, None
+        _release_database(self.path, db)
+
     @contextmanager
     def transaction_lock(self) -> Iterator["GraphStore"]:
         """Hold the write lock without a transaction (CHECKPOINT must run outside one)."""
@@ -389,6 +463,7 @@ class GraphStore:
         """Bulk load a pyarrow table (the fast path: never per-row CREATE on bulk data)."""
         if data.num_rows == 0:
             return
+        import importlib.util  # noqa: F401 - kuzu 0.11.3 binds an Arrow parameter with importlib.util unimported
         if any(col.num_chunks > 1 for col in data.columns):
             # Kùzu 0.11 COPY silently stops at the first empty chunk: those are left out (aligned batches,
             # no copy; combining the chunks copied the table: 90 MB of CALLS on the stdlib x3)

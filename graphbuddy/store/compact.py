@@ -1,0 +1,190 @@
+"""Compaction: rewrite the graph into a new file and swap it in (Kùzu 0.11.3 has no VACUUM).
+
+Kùzu did not shorten its file in any run measured. A page freed by a write becomes reusable only after the
+next checkpoint, and a checkpoint after a small delta rewrites whole column chunks out of place, so a store
+that is re-indexed keeps growing (docs/benchmarks.md, "Graph file growth and `store compact`"). `compact_graph`
+copies every table into a new database beside the old one, compares the two table by table, and renames the
+new file over the old:
+
+1. under the store's write lock, CHECKPOINT (the WAL folded in: the size before, a quiet file to read);
+2. a bare database at `graph.kuzu.compact`: each table created from the old catalog (`create_statement`:
+   defaults and later ALTERs kept, which EXPORT DATABASE loses), then filled by COPY from Arrow, node tables
+   first, rel tables per (from, to) pair, in batches of `COPY_BATCH` rows;
+3. every table read back from the new database and compared with what was read from the old one, sorted
+   (node tables by primary key, rel tables by every column): any difference aborts with the old file kept;
+4. the new database checkpointed and closed; the old one closed (`GraphStore.replace_file`), refused if it
+   left a WAL behind; the new file fsynced and renamed over `graph.kuzu` (`os.replace`), the folder fsynced;
+   the store opened again on the new file.
+
+The rename is the commit. Killed before it, the old file is untouched and the half-written new one is a
+leftover that the next compaction removes first; killed after it, the new file is complete and
+checkpointed. Nothing in DuckDB changes: the index state's graph stamps are the Projects' `indexed_at`
+values, copied as they are, and the recorded roots stay valid (the file is never empty or new).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+from ..errors import StoreError
+from .graph import GraphStore
+
+log = logging.getLogger(__name__)
+
+COPY_BATCH = 100_000                 # rows per COPY (each its own transaction: it must fit the buffer pool)
+TARGET_SUFFIX = ".compact"           # the new file while it is written: graph.kuzu.compact
+SIDE_FILES = ("", ".wal", ".shadow")     # a Kùzu database's own file, its write-ahead log, its checkpoint pages
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class CompactReport:
+    path: str
+    bytes_before: int
+    bytes_after: int
+    seconds: float
+    nodes: int            # node rows copied and compared
+    rels: int             # rel rows copied and compared
+    tables: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def line(self) -> str:
+        change = 100 * (self.bytes_after / self.bytes_before - 1) if self.bytes_before else 0.0
+        share = f"{-change:.0f}% less" if change <= 0 else f"{change:.0f}% more: it was compact already"
+        return (f"compacted {self.path}: {_mb(self.bytes_before)} -> {_mb(self.bytes_after)} ({share}) in "
+                f"{self.seconds:.1f} s; {self.nodes} nodes and {self.rels} edges copied and checked")
+
+
+def compact_graph(graph: GraphStore, *, progress: Progress | None = None) -> CompactReport:
+    """Rewrite the graph file of `graph` compactly and swap it in; every row is compared before the swap."""
+    started = time.perf_counter()
+    path = Path(graph.path)
+    target = path.with_name(path.name + TARGET_SUFFIX)
+    remove_leftovers(path)
+    with graph.transaction_lock():
+        graph.execute("CHECKPOINT")
+        before = _size(path)
+        try:
+            nodes, rels, tables = _rewrite(graph, target, progress)
+            graph.replace_file(lambda: _install(target, path))
+        finally:
+            remove_leftovers(path)          # nothing left once the rename happened; else the half-written file
+    report = CompactReport(path=str(path), bytes_before=before, bytes_after=_size(path),
+                           seconds=time.perf_counter() - started, nodes=nodes, rels=rels, tables=tables)
+    log.info("%s", report.line())
+    return report
+
+
+def remove_leftovers(path: Path) -> None:
+    """Remove what an interrupted compaction left beside the graph file (never the graph file itself)."""
+    for side in SIDE_FILES:
+        leftover = path.with_name(path.name + TARGET_SUFFIX + side)
+        if leftover.exists():
+            leftover.unlink()
+
+
+def _rewrite(graph: GraphStore, target_path: Path, progress: Progress | None) -> tuple[int, int, int]:
+    """Copy every table of `graph` into a new database at `target_path`; compare each one. (nodes, rels, tables)"""
+    kinds = dict(graph.tables())
+    order = [t for t, kind in kinds.items() if kind == "NODE"] + [t for t, kind in kinds.items() if kind == "REL"]
+    reads = {t: _reads(graph, t) for t in order}
+    total = sum(graph.rows(f"MATCH {count} RETURN count(*)")[0][0] for t in order for _, count, _ in reads[t])
+    done = {"NODE": 0, "REL": 0}
+    target = GraphStore(target_path, migrate=False)
+    try:
+        for table in order:
+            target.execute(graph.create_statement(table))
+        for table in order:
+            kind = kinds[table]
+            for query, _, pair in reads[table]:
+                data = graph.arrow(query)
+                for start in range(0, data.num_rows, COPY_BATCH):
+                    target.copy(table, data.slice(start, COPY_BATCH), pair=pair)
+                _compare(table, data, target.arrow(query), keys=None if kind == "REL" else [data.column_names[0]])
+                done[kind] += data.num_rows
+                if progress:
+                    progress("compact", done["NODE"] + done["REL"], total)
+        target.execute("CHECKPOINT")
+    finally:
+        target.close()
+    return done["NODE"], done["REL"], len(order)
+
+
+def _reads(graph: GraphStore, table: str) -> list[tuple[str, str, tuple[str, str] | None]]:
+    """(query returning the table's rows in COPY column order, its MATCH pattern, COPY pair) per part of a
+    table: one for a node table (primary key first), one per (from, to) pair for a rel table."""
+    columns = graph.columns(table)
+    pairs = graph.rel_pairs(table)
+    if not pairs:
+        key = [name for name, _, primary in columns if primary]
+        names = key + [name for name, _, primary in columns if not primary]
+        if [name for name, _, _ in columns] != names:
+            raise StoreError(f"cannot compact: table {table} does not start with its primary key", path=graph.path)
+        pattern = f"(n:{table})"
+        return [(f"MATCH {pattern} RETURN " + ", ".join(f"n.`{c}` AS `{c}`" for c in names), pattern, None)]
+    keys = {tuple(r[:2]): (r[2], r[3]) for r in graph.rows(f"CALL show_connection('{table}') RETURN *")}
+    out = []
+    for src, dst in pairs:
+        src_key, dst_key = keys[(src, dst)]
+        pattern = f"(a:{src})-[r:{table}]->(b:{dst})"
+        props = "".join(f", r.`{c}` AS `{c}`" for c, _, _ in columns)
+        out.append((f"MATCH {pattern} RETURN a.`{src_key}` AS `from`, b.`{dst_key}` AS `to`{props}", pattern,
+                    (src, dst) if len(pairs) > 1 else None))
+    return out
+
+
+def _compare(table: str, old, new, *, keys: list[str] | None) -> None:
+    """Refuse to go on unless `new` holds exactly the rows of `old` (any order). `keys`: columns that order the
+    rows uniquely (a primary key); None: every column."""
+    if old.num_rows != new.num_rows or old.schema != new.schema or not _sorted(old, keys).equals(_sorted(new, keys)):
+        raise StoreError(f"compaction aborted, the graph is unchanged: table {table} differs in the new file "
+                         f"({old.num_rows} rows before, {new.num_rows} after)")
+
+
+def _sorted(data, keys: list[str] | None):
+    import pyarrow as pa
+
+    try:
+        return data.sort_by([(c, "ascending") for c in (keys or data.column_names)]).combine_chunks()
+    except (pa.ArrowNotImplementedError, pa.ArrowTypeError):      # a list column: order the rows in Python
+        rows = sorted(data.to_pylist(), key=repr)
+        return pa.Table.from_pylist(rows, schema=data.schema).combine_chunks()
+
+
+def _install(target: Path, path: Path) -> None:
+    """Rename the finished new file over the closed old one (the commit of a compaction)."""
+    for side in SIDE_FILES[1:]:
+        for leftover in (path.with_name(path.name + side), target.with_name(target.name + side)):
+            if leftover.exists() and leftover.stat().st_size:
+                raise StoreError(f"compaction aborted, the graph is unchanged: {leftover.name} was not empty after "
+                                 "closing the database", path=str(path))
+    _fsync(target)
+    os.replace(target, path)
+    _fsync(path.parent)
+    for side in SIDE_FILES[1:]:           # empty ones, which belonged to the old file
+        side_file = path.with_name(path.name + side)
+        if side_file.exists():
+            side_file.unlink()
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _size(path: Path) -> int:
+    return sum(p.stat().st_size for p in (path, path.with_name(path.name + ".wal")) if p.exists())
+
+
+def _mb(n: int) -> str:
+    return f"{n / 2 ** 20:.1f} MB"
