@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import inspect
 import json
-import logging
 import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import GraphbuddyError, InvalidArgument
-
-log = logging.getLogger(__name__)
 
 READ_METHODS = frozenset({
     "query", "cypher", "list_queries", "find_related_code", "projects", "stats", "find_symbol",
@@ -134,24 +131,13 @@ def client_paths(method: str, kwargs: dict[str, Any]) -> dict[str, Any]:
     return {**kwargs, name: str(Path.cwd() / Path(value).expanduser())}
 
 
-# Seconds without a write after which the owner checkpoints both databases. Kùzu 0.11.3's replay of its log
-# keeps the edges into nodes that a committed DETACH DELETE removed (docs/architecture.md, "Kùzu's log replay
-# and deletes"), so an owner killed outright (kill -9, a crash, a power cut) before its clean stop's checkpoint
-# would come back with phantom edges; idle, the log is folded into the file and there is nothing to replay.
-IDLE_CHECKPOINT_S = 2.0
-
-
 class OwnedStore:
     """A `GraphBuddy` with the owner's locking; also usable where a `GraphBuddy` is expected (MCP tools)."""
 
-    def __init__(self, gb, *, idle_checkpoint_s: float = IDLE_CHECKPOINT_S):
+    def __init__(self, gb):
         self.gb = gb
         self.path = gb.path
         self._write_lock = threading.Lock()
-        self._idle_checkpoint_s = idle_checkpoint_s
-        self._writes = 0                    # writes so far: a checkpoint timer runs only if none came after it
-        self._timer: threading.Timer | None = None
-        self._flushed = False               # the final flush ran: no more checkpoints
 
     def call(self, method: str, kwargs: dict[str, Any]) -> Any:
         if method not in remote_methods():
@@ -160,30 +146,7 @@ class OwnedStore:
         if method in READ_METHODS or method in UNLOCKED_WRITES:
             return fn(**kwargs)
         with self._write_lock:
-            try:
-                return fn(**kwargs)
-            finally:
-                self._checkpoint_when_idle()
-
-    def _checkpoint_when_idle(self) -> None:
-        """(Under the write lock.) Checkpoint once no write has come for `idle_checkpoint_s`."""
-        self._writes += 1
-        if self._timer is not None:
-            self._timer.cancel()
-        if self._flushed:
-            return
-        self._timer = threading.Timer(self._idle_checkpoint_s, self._checkpoint, args=(self._writes,))
-        self._timer.daemon = True
-        self._timer.start()
-
-    def _checkpoint(self, writes: int) -> None:
-        with self._write_lock:
-            if self._flushed or writes != self._writes:
-                return
-            try:
-                self.gb.flush()
-            except Exception as exc:            # noqa: BLE001 - the next write or the clean stop tries again
-                log.warning("idle checkpoint failed: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            return fn(**kwargs)
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name not in remote_methods():
@@ -191,9 +154,5 @@ class OwnedStore:
         return lambda *args, **kwargs: self.call(name, bind_kwargs(name, args, kwargs))
 
     def flush(self) -> None:
-        """The clean stop's checkpoint; no idle checkpoint runs after it."""
         with self._write_lock:
-            self._flushed = True
-            if self._timer is not None:
-                self._timer.cancel()
             self.gb.flush()

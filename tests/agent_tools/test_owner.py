@@ -654,34 +654,3 @@ def test_relative_paths_in_the_environment_are_the_starting_clients(store, env, 
                    Path(f"/proc/{int(r.stdout)}/environ").read_bytes().decode().split("\0") if "=" in item)
     assert environ["GRAPHBUDDY_MODEL"] == str(folder / "models" / "mini")
     assert environ["GRAPHBUDDY_ALLOWED_ROOTS"] == os.pathsep.join([str(folder / "projects"), "/abs"])
-
-
-def test_an_idle_owner_checkpoints_so_a_kill_9_brings_back_no_deleted_edges(store, env, tmp_path):
-    """Kùzu 0.11.3 replays a committed DETACH DELETE but keeps the edges into the deleted nodes: an owner
-    killed with its log unfolded came back counting edges into a deleted file. Idle for
-    IDLE_CHECKPOINT_S after a write, the owner checkpoints, and a kill -9 then has no log to replay."""
-    from graphbuddy.owner.service import IDLE_CHECKPOINT_S
-
-    src = tmp_path / "src"
-    src.mkdir()
-    (src / "a.py").write_text("def f():\n    return 1\n")
-    for i in range(4):
-        (src / f"u{i}.py").write_text(f"import a\n\ndef u{i}():\n    return a.f()\n")
-    proc, info = _serve(store, env)
-    gb = graphbuddy.connect(store)
-    gb.index(src, project="p")
-    (src / "a.py").unlink()
-    assert gb.index(src, project="p").files_deleted == 1
-    log = store / "graph.kuzu.wal"
-    deadline = time.monotonic() + IDLE_CHECKPOINT_S + 20
-    while log.exists() and log.stat().st_size and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not log.exists() or log.stat().st_size == 0, "the idle owner did not checkpoint"
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=30)
-    with graphbuddy.open(store) as direct:
-        counted = direct.cypher("MATCH (:File)-[i:IMPORTS]->() RETURN count(*) AS n").rows()[0]["n"]
-        rows = direct.cypher("MATCH (:File)-[i:IMPORTS]->(m) RETURN m.id AS m").rows()
-        calls = direct.cypher("MATCH (:Function)-[c:CALLS]->() RETURN count(*) AS n").rows()[0]["n"]
-    assert counted == len(rows) == 4 and {r["m"] for r in rows} == {"python:a"}
-    assert calls == 0
