@@ -117,9 +117,9 @@ class GraphBuddy:
         result = Result.bounded(store.read_only(q.text, bound, timeout_ms=timeout_ms, max_rows=max_rows), max_rows)
         if len(result) == 0 and bound.get("project") is not None:
             # a misspelt project gives no rows: say so (checked only then, so answers cost nothing more)
-            from .projects.registry import require_known_project
+            from .projects.registry import require_project
 
-            require_known_project(self.graph, self.analytics, bound["project"])
+            require_project(self.graph, bound["project"], self.analytics)
         return result
 
     def cypher(self, text: str, *, max_rows: int | None = None, timeout_ms: int = 0, params: dict | None = None,

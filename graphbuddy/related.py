@@ -247,7 +247,7 @@ _IN_FILES = {"code.all_calls": "code.calls_from_files", "code.all_imports": "cod
 class _EdgeCache:
     def __init__(self) -> None:
         self.stamp: list | None = None
-        self.edges: dict[str, tuple[dict, dict]] = {}       # label -> (out, in): id -> ((other, line, conf, reason), ...)
+        self.edges: dict[str, tuple[dict, dict]] = {}       # label -> (out, in): id -> ((other, line, conf, reason),)
         self.nodes: dict[str, tuple] = {}                   # id -> (kind, name, qualified_name, file, start_line)
         self.in_file: dict[str, set[str]] = {}              # file id -> the ids of its nodes held (itself included)
         self.loaded_nodes: set[str] = set()

@@ -152,13 +152,13 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         report.files_total = report.files_unchanged = sum(1 for m in manifest.values()
                                                           if not m.language.startswith("!"))
         report.seconds = time.perf_counter() - started
-        if last is None and _recorded_root(analytics, project) != str(root):
-            _record_root(analytics, project, str(root))      # a run that wrote recorded it with its state
-        if _recorded_head(analytics, project) != found.git_head:
+        if last is None and _meta(analytics, "root", project) != str(root):
+            _set_meta(analytics, "root", project, str(root))      # a run that wrote recorded it with its state
+        if _meta(analytics, "head", project) != found.git_head:
             # a commit (or checkout) that changed no indexed file: the graph's Project.head follows it
             with graph.transaction():
                 graph.execute("MATCH (p:Project {id: $id}) SET p.head = $head", {"id": project, "head": found.git_head})
-            _record_head(analytics, project, found.git_head)
+            _set_meta(analytics, "head", project, found.git_head)
         return report
     if not fresh and last is None and stamp is not None and _graph_stamp(graph, project) != stamp:
         log.warning("project %s: the graph holds a run whose index state was never written (interrupted "
@@ -367,10 +367,10 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
             state.drop_project(project)
         state.write(rows)
         if fresh or config_changed:
-            _store_config(analytics, project, found.config)
-        if existing_root != str(root) or last is None and _recorded_root(analytics, project) != str(root):
-            _record_root(analytics, project, str(root))      # here, not in a transaction of its own
-        _record_head(analytics, project, found.git_head)
+            _set_meta(analytics, "config", project, json.dumps(found.config))
+        if existing_root != str(root) or last is None and _meta(analytics, "root", project) != str(root):
+            _set_meta(analytics, "root", project, str(root))      # here, not in a transaction of its own
+        _set_meta(analytics, "head", project, found.git_head)
         state.finish(project, now, rebuilt=fresh)
         analytics.execute("INSERT INTO events VALUES (?, ?, 'index', NULL, ?, ?, ?)",
                           [now, project, "full" if fresh else "delta", len(changed),
@@ -480,33 +480,25 @@ def _project_root(graph, analytics, project: str, root: str) -> str | None:
     The copy is written after a run commits, removed and renamed with the project's other `meta` rows, and
     dropped when a new graph file is created (`forget_recorded_roots`); the root of a Project node changes
     only when the node is created, so the copy is either missing or right."""
-    if (graph.path is None or not new_database_file(Path(graph.path))) and _recorded_root(analytics, project) == root:
+    if (graph.path is None or not new_database_file(Path(graph.path))) and _meta(analytics, "root", project) == root:
         return root
     rows = graph.rows("MATCH (p:Project {id: $id}) RETURN p.root", {"id": project})
     return rows[0][0] if rows else None
 
 
-def _recorded_root(analytics, project: str) -> str | None:
-    rows = analytics.rows("SELECT value FROM meta WHERE key = " + sql_literal(f"root:{project}"))
+def _meta(analytics, kind: str, project: str) -> str | None:
+    """The project's `<kind>:<project>` row of DuckDB `meta` (its recorded root, head, config): a copy the
+    no-change path reads without opening the graph."""
+    rows = analytics.rows("SELECT value FROM meta WHERE key = " + sql_literal(f"{kind}:{project}"))
     return rows[0][0] if rows else None
 
 
-def _record_root(analytics, project: str, root: str) -> None:
-    analytics.execute(f"INSERT OR REPLACE INTO meta VALUES ({sql_literal(f'root:{project}')}, {sql_literal(root)})")
-
-
-def _recorded_head(analytics, project: str) -> str | None:
-    """The HEAD the graph's Project node holds (DuckDB's copy: a no-change run compares it without the graph)."""
-    rows = analytics.rows("SELECT value FROM meta WHERE key = " + sql_literal(f"head:{project}"))
-    return rows[0][0] if rows else None
-
-
-def _record_head(analytics, project: str, head: str | None) -> None:
-    key = sql_literal(f"head:{project}")
-    if head is None:
+def _set_meta(analytics, kind: str, project: str, value: str | None) -> None:
+    key = sql_literal(f"{kind}:{project}")
+    if value is None:
         analytics.execute(f"DELETE FROM meta WHERE key = {key}")
     else:
-        analytics.execute(f"INSERT OR REPLACE INTO meta VALUES ({key}, {sql_literal(head)})")
+        analytics.execute(f"INSERT OR REPLACE INTO meta VALUES ({key}, {sql_literal(value)})")
 
 
 def forget_recorded_roots(analytics) -> None:
@@ -542,17 +534,8 @@ def _parse_config(files: dict[str, str]) -> dict:
 
 
 def _config_changed(proj_cache: ProjectCache | None, config: dict[str, str], state: IndexState, project: str) -> bool:
-    old = proj_cache.config if proj_cache is not None else _load_config(state.db, project)
+    old = proj_cache.config if proj_cache is not None else json.loads(_meta(state.db, "config", project) or "{}")
     return old != config
-
-
-def _load_config(analytics, project: str) -> dict[str, str]:
-    rows = analytics.rows("SELECT value FROM meta WHERE key = " + sql_literal(f"config:{project}"))
-    return json.loads(rows[0][0]) if rows else {}
-
-
-def _store_config(analytics, project: str, config: dict[str, str]) -> None:
-    analytics.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [f"config:{project}", json.dumps(config)])
 
 
 def _skips(skipped) -> str:

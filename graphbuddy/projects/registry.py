@@ -44,19 +44,13 @@ def project_names(graph) -> list[str]:
     return [r[0] for r in graph.rows("MATCH (p:Project) RETURN p.id ORDER BY p.id")]
 
 
-def require_project(graph, name: str) -> None:
-    if not graph.rows("MATCH (p:Project {id: $id}) RETURN p.id", {"id": name}):
-        known = project_names(graph)
-        hint = f" (known: {', '.join(known[:10])})" if known else " (no project indexed yet)"
-        raise NotFound(f"no project named '{name}'{hint}")
-
-
-def require_known_project(graph, analytics, name: str) -> None:
-    """NotFound (naming the known ones) unless the store holds something under the project name: its graph
-    (an index) or its git history (`ingest-git --project NAME` on a folder never indexed)."""
+def require_project(graph, name: str, analytics=None) -> None:
+    """NotFound, naming the known projects, unless the graph holds project `name`; with `analytics`, a project
+    known only by its git history (`ingest-git --project NAME` on a folder never indexed) counts too."""
     if graph.rows("MATCH (p:Project {id: $id}) RETURN p.id", {"id": name}):
         return
-    history = [r[0] for r in analytics.rows("SELECT DISTINCT project FROM commits ORDER BY project")]
+    history = [r[0] for r in analytics.rows("SELECT DISTINCT project FROM commits ORDER BY project")] \
+        if analytics is not None else []
     if name in history:
         return
     known = sorted(set(project_names(graph)) | set(history))
