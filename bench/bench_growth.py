@@ -13,7 +13,12 @@ as it goes, then compacts the store through the CLI and prints the size before a
 The edits alternate between appending a function to a file (patched in place) and adding a line at the top
 (every line moves: rebuilt), over functools.py, json/encoder.py and inspect.py.
 
-    .venv/bin/python bench/bench_growth.py full 8 [--corpus DIR] [--keep]
+Automatic compaction is off for these runs (they measure the growth), unless `--auto`: then index runs compact
+by themselves (default policy, or $GRAPHBUDDY_AUTO_COMPACT), every run's size and seconds are printed, and a
+summary gives the largest file, the compactions, and the mean seconds per run against the median of the runs
+that did not compact (the cost of automatic compaction spread over the runs).
+
+    .venv/bin/python bench/bench_growth.py full 8 [--corpus DIR] [--keep] [--auto]
 """
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,10 +36,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 EDITED = ("functools.py", "json/encoder.py", "inspect.py")
+AUTO = {"on": False}      # --auto
 
 
 def cli(store: Path, *args: str) -> dict | None:
     env = dict(os.environ, PYTHONPATH=str(REPO))
+    if not AUTO["on"]:
+        env["GRAPHBUDDY_AUTO_COMPACT"] = "off"
     out = subprocess.run([sys.executable, "-m", "graphbuddy.cli", *args, "--store", str(store), "--json"],
                          capture_output=True, text=True, env=env)
     if out.returncode:
@@ -62,7 +71,9 @@ def main() -> None:
     ap.add_argument("--corpus", type=Path, default=REPO / ".bench" / "stdlib", help="default: .bench/stdlib of "
                     "this checkout (bench_index.py makes it)")
     ap.add_argument("--keep", action="store_true", help="keep the store and the copy (printed)")
+    ap.add_argument("--auto", action="store_true", help="automatic compaction on; every run printed, a summary")
     args = ap.parse_args()
+    AUTO["on"] = args.auto
     tmp = Path(tempfile.mkdtemp(prefix="gb-growth-"))
     store, src = tmp / "store", tmp / "src"
     try:
@@ -84,25 +95,46 @@ def main() -> None:
 
 
 def run(scenario: str, n: int, store: Path, src: Path) -> None:
+    runs: list[tuple[float, dict | None, int]] = []      # (seconds, compaction, bytes after), --auto
+
+    def note(i: int, seconds: float, report: dict) -> None:
+        runs.append((seconds, report.get("compaction"), (store / "graph.kuzu").stat().st_size))
+        c = report.get("compaction")
+        print(f"{scenario} {i:<{16 - len(scenario) - 1}}{size(store)}  {seconds * 1000:.0f} ms"
+              + (f"  compacted {c['bytes_before'] / 2 ** 20:.1f} -> {c['bytes_after'] / 2 ** 20:.1f} MB in "
+                 f"{c['seconds']:.1f} s" if c else ""), flush=True)
+
     if scenario == "delta":
         import graphbuddy
 
-        with graphbuddy.open(store) as gb:
+        with graphbuddy.open(store, auto_compact=None if AUTO["on"] else 0) as gb:
             for i in range(1, n + 1):
                 edit(src, i)
-                assert gb.index(src, project="p").mode == "delta"
-                if i % 10 == 0 or i == n:
+                started = time.perf_counter()
+                report = gb.index(src, project="p")
+                assert report.mode == "delta"
+                if AUTO["on"]:
+                    note(i, time.perf_counter() - started, report.as_dict())
+                elif i % 10 == 0 or i == n:
                     print(f"delta {i:<10} {size(store)}", flush=True)
         print(f"closed           {size(store)}")
+        summary(runs)
         return
     name = "p"
     for i in range(1, n + 1):
         started = time.perf_counter()
         if scenario == "full":
-            cli(store, "index", str(src), "--project", "p", "--full", "--no-progress")
+            report = cli(store, "index", str(src), "--project", "p", "--full", "--no-progress")
+            if AUTO["on"]:
+                note(i, time.perf_counter() - started, report)
+                continue
         elif scenario == "cli-delta":
             edit(src, i)
-            assert cli(store, "index", str(src), "--project", "p", "--no-progress")["mode"] == "delta"
+            report = cli(store, "index", str(src), "--project", "p", "--no-progress")
+            assert report["mode"] == "delta"
+            if AUTO["on"]:
+                note(i, time.perf_counter() - started, report)
+                continue
         elif scenario == "remove":
             cli(store, "project", "remove", "p")
             print(f"remove {i:<9} {size(store)}", flush=True)
@@ -117,6 +149,23 @@ def run(scenario: str, n: int, store: Path, src: Path) -> None:
     if name != "p":
         cli(store, "project", "rename", name, "p")
         print(f"rename back      {size(store)}", flush=True)
+    summary(runs)
+
+
+def summary(runs: list[tuple[float, dict | None, int]]) -> None:
+    """--auto: the largest file, the compactions, and the mean run against the median run without one."""
+    if not runs:
+        return
+    done = [c for _, c, _ in runs if c]
+    line = (f"automatic compaction: largest file {max(b for *_, b in runs) / 2 ** 20:.1f} MB after a run, "
+            f"{len(done)} compactions in {len(runs)} runs")
+    if done:
+        line += f" ({min(c['seconds'] for c in done):.1f}-{max(c['seconds'] for c in done):.1f} s each)"
+    plain = [s for s, c, _ in runs if not c]
+    if plain:
+        mean, median = statistics.fmean(s for s, _, _ in runs), statistics.median(plain)
+        line += f"; mean run {mean:.2f} s = {mean / median:.2f}x the median run without one ({median:.2f} s)"
+    print(line, flush=True)
 
 
 if __name__ == "__main__":

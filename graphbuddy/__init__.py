@@ -15,11 +15,13 @@ __all__ = ["open", "connect", "open_shared", "GraphBuddy", "GraphbuddyError"]
 from .errors import GraphbuddyError
 
 
-def open(store=None, *, memory: bool = False, model=None):  # noqa: A001 - mirrors the builtin on purpose
-    """`model`: embedding model folder or name (default $GRAPHBUDDY_MODEL, else all-MiniLM-L6-v2), or an Embedder."""
+def open(store=None, *, memory: bool = False, model=None, auto_compact=None):  # noqa: A001 - mirrors the builtin
+    """`model`: embedding model folder or name (default $GRAPHBUDDY_MODEL, else all-MiniLM-L6-v2), or an Embedder.
+    `auto_compact`: when index runs compact the graph file (a factor, 0 for never, or a `store.compact.AutoCompact`;
+    default $GRAPHBUDDY_AUTO_COMPACT, else at 4x its compacted size)."""
     from .api import GraphBuddy
 
-    return GraphBuddy(store, memory=memory, model=model)
+    return GraphBuddy(store, memory=memory, model=model, auto_compact=auto_compact)
 
 
 def connect(store=None):

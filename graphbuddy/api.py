@@ -16,10 +16,16 @@ log = logging.getLogger(__name__)
 class GraphBuddy:
     """One store: the Kùzu graph plus the DuckDB analytics file. `memory=True` keeps both in RAM."""
 
-    def __init__(self, store: str | Path | None = None, *, memory: bool = False, model=None):
+    def __init__(self, store: str | Path | None = None, *, memory: bool = False, model=None, auto_compact=None):
         from .embedding import make_embedder
         from .store.analytics import AnalyticsStore
+        from .store.compact import AutoCompact
         from .store.graph import GraphStore
+
+        # when an index run compacts the graph file by itself: an `AutoCompact`, a factor (0: never), or None
+        # for $GRAPHBUDDY_AUTO_COMPACT / $GRAPHBUDDY_AUTO_COMPACT_MIN_MB (default: at 4x, and 64 MB more)
+        self.auto_compact = (AutoCompact.from_env() if auto_compact is None else
+                             auto_compact if isinstance(auto_compact, AutoCompact) else AutoCompact(float(auto_compact)))
 
         self.memory = memory
         self.path = None if memory else _prepare_store_folder(Path(store) if store else default_store_path())
@@ -56,14 +62,16 @@ class GraphBuddy:
 
     def compact(self, *, progress: Callable[[str, int, int], None] | None = None):
         """Rewrite the graph file without the space Kùzu keeps after re-indexing, and swap it in; every table
-        is compared row for row first, and an interruption leaves the old file or the new one. Needs the store
-        to itself. Returns a `CompactReport` (sizes before and after, seconds). docs/architecture.md, "Store"."""
+        is compared row for row first, and an interruption leaves the old file or the new one. Refused while
+        another GraphStore of this process holds the file. Returns a `CompactReport` (sizes before and after,
+        seconds). Index runs call it by themselves once the file has grown (`auto_compact`). docs/architecture.md,
+        "Store file growth and compaction"."""
         from .errors import InvalidArgument
         from .store.compact import compact_graph
 
         if self.memory:
             raise InvalidArgument("an in-memory store has no file to compact")
-        return compact_graph(self.graph, progress=progress)
+        return compact_graph(self.graph, progress=progress, analytics=self.analytics)
 
     def _graph_created(self) -> None:
         from .index.pipeline import forget_recorded_roots
@@ -82,16 +90,21 @@ class GraphBuddy:
         """Index (or re-index by delta) the project at `path`. Returns an `IndexReport`."""
         from .index.pipeline import index_project
         from .related import index_run, index_stamp
+        from .store.compact import compact_if_grown, graph_bytes
 
         root = Path(path).expanduser()
         name = _project_name(root, project)
         before = index_stamp(self)
+        size_before = None if self.memory else graph_bytes(Path(self.graph.path))
         report = index_project(self.graph, self.analytics, root, project=name, cache=self._index_cache,
                                full=full, progress=progress, workers=workers)
         from .index.crossproject import after_index
 
         relinked = after_index(self.graph, self.analytics, name, report.mode, root=report.root)   # deps + links
         index_run(self, before, report, relinked)      # find_related_code's edge cache follows the rewrites
+        if size_before is not None and report.mode != "unchanged":      # the run wrote: is the file due a compaction?
+            report.compaction = compact_if_grown(self.graph, self.analytics, self.auto_compact, progress=progress,
+                                                 size_before=size_before)
         return report
 
     def watch(self, path: str | Path, *, project: str | None = None, on_update: Callable | None = None,
@@ -550,10 +563,6 @@ class GraphBuddy:
         from .search.engine import memory_stats
 
         return memory_stats(self.analytics, self.embedder.name)
-
-
-def open(store: str | Path | None = None, *, memory: bool = False, model=None) -> GraphBuddy:  # noqa: A001
-    return GraphBuddy(store, memory=memory, model=model)
 
 
 def _prepare_store_folder(path: Path) -> Path:

@@ -48,9 +48,10 @@ class WatchUpdate:
             return f"{stamp} {r.project}: watching {r.files_total} files: {caught} ({self.index_ms:.0f} ms)"
         if r.mode == "unchanged":
             return f"{stamp} {r.project}: {self.events} events, nothing changed ({self.index_ms:.0f} ms)"
+        compacted = f"; {r.compaction.line()}" if r.compaction else ""
         return (f"{stamp} {r.project}: parsed {r.files_parsed}, deleted {r.files_deleted}, "
                 f"re-resolved {r.files_reresolved} -> {r.functions} functions, {r.calls} calls "
-                f"({self.index_ms:.0f} ms)")
+                f"({self.index_ms:.0f} ms){compacted}")
 
 
 def relevant(path: str, root: str, deleted: bool = False) -> bool:

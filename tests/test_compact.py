@@ -158,24 +158,48 @@ def test_refused_while_another_process_holds_the_store(tmp_path, project_copy):
 
 
 @pytest.mark.slow
-def test_refused_while_the_store_owner_runs(tmp_path, project_copy, monkeypatch):
+def test_compacts_through_the_store_owner_while_it_serves_reads(tmp_path, project_copy, monkeypatch):
+    import threading
+
     from graphbuddy.owner import discovery
 
     monkeypatch.setenv("FASTMCP_CHECK_FOR_UPDATES", "off")
-    store = tmp_path / "store"
+    store = _grown_store(tmp_path, project_copy)
     with graphbuddy.open(store) as gb:
-        gb.index(project_copy, project="sample")
+        before = full_dump(gb)
+    count = "MATCH (:Function)-[c:CALLS]->(:Function) RETURN count(c) AS n"
     info = discovery.ensure_owner(store)
     try:
-        out = run_cli("store", "compact", store=store)
-        assert out.returncode == StoreLocked.exit_code
-        line = out.stderr.strip()
-        assert len(line.splitlines()) == 1 and f"store owner (pid {info['pid']})" in line and "owner stop" in line
+        client = graphbuddy.connect(store)
+        calls = client.cypher(count).rows()
+        answers, errors, done = [], [], threading.Event()
+
+        def read():
+            while not done.is_set():
+                try:
+                    answers.append(client.cypher(count).rows())
+                except Exception as exc:        # noqa: BLE001 - any failure is what the test looks for
+                    errors.append(exc)
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        try:
+            out = run_cli("store", "compact", "--json", store=store, check=True)
+        finally:
+            done.set()
+            reader.join()
+        data = json.loads(out.stdout)
+        assert data["bytes_after"] < data["bytes_before"]
+        assert not errors and answers and all(a == calls for a in answers)
+        assert client.index(str(project_copy), project="sample").mode == "unchanged"
+        assert discovery.find_owner(store)["pid"] == info["pid"]            # the same owner served it all
     finally:
         os.kill(info["pid"], signal.SIGTERM)
         deadline = time.monotonic() + 20
         while discovery.pid_alive(info["pid"]) and time.monotonic() < deadline:
             time.sleep(0.05)
+    with graphbuddy.open(store) as gb:
+        assert full_dump(gb) == before and _state_matches_graph(gb)
 
 
 def test_refused_for_a_second_opener_in_this_process_and_for_memory(tmp_path, project_copy):

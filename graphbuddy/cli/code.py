@@ -63,6 +63,8 @@ def cmd_index(args) -> int:
             f"  +{r.functions} functions, +{r.classes} classes, {r.calls} calls, {r.imports} imports, "
             f"{r.inherits} inherits, {r.unresolved_calls} unresolved call sites\n"
             f"  skipped: {skipped}; files with syntax errors: {r.syntax_error_files}")
+    if r.compaction:
+        text += f"\n  {r.compaction.line()} (the file had grown; GRAPHBUDDY_AUTO_COMPACT sets when)"
     emit(args, r.as_dict(), text)
     return 0
 

@@ -39,7 +39,7 @@ from .discover import Candidate, discover
 from .facts import FileFacts, symbol_part
 from .parse import Prepared, Skipped, Task, Unchanged, extract_all
 from .resolve import SymbolIndex, changed_keys as lookup_keys_changed
-from .state import IndexState, Manifest, next_manifest, sql_literal, state_rows
+from .state import IndexState, Manifest, next_manifest, state_rows
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,7 @@ class IndexReport:
     syntax_error_files: int = 0
     seconds: float = 0.0
     head: str | None = None
+    compaction: object | None = None  # a `CompactReport` when the run compacted the graph file (`GraphBuddy.index`)
     # files whose nodes or outgoing edges the run rewrote (None: all of the project's, a full run), for the
     # in-process caches that follow the graph (related.py); not part of the report users see
     rewritten: list[str] | None = field(default_factory=list, repr=False)
@@ -71,6 +72,7 @@ class IndexReport:
     def as_dict(self) -> dict:
         out = dict(self.__dict__)
         del out["rewritten"]
+        out["compaction"] = self.compaction.as_dict() if self.compaction else None
         return out
 
 
@@ -489,16 +491,11 @@ def _project_root(graph, analytics, project: str, root: str) -> str | None:
 def _meta(analytics, kind: str, project: str) -> str | None:
     """The project's `<kind>:<project>` row of DuckDB `meta` (its recorded root, head, config): a copy the
     no-change path reads without opening the graph."""
-    rows = analytics.rows("SELECT value FROM meta WHERE key = " + sql_literal(f"{kind}:{project}"))
-    return rows[0][0] if rows else None
+    return analytics.meta(f"{kind}:{project}")
 
 
 def _set_meta(analytics, kind: str, project: str, value: str | None) -> None:
-    key = sql_literal(f"{kind}:{project}")
-    if value is None:
-        analytics.execute(f"DELETE FROM meta WHERE key = {key}")
-    else:
-        analytics.execute(f"INSERT OR REPLACE INTO meta VALUES ({key}, {sql_literal(value)})")
+    analytics.set_meta(f"{kind}:{project}", value)
 
 
 def forget_recorded_roots(analytics) -> None:

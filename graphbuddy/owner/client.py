@@ -112,8 +112,9 @@ def connect(store: str | Path | None = None) -> RemoteGraphBuddy:
     return RemoteGraphBuddy(store)
 
 
-def open_shared(store: str | Path | None = None):
-    """The owner's client when an owner runs; else the files directly; else (locked) start an owner."""
+def open_shared(store: str | Path | None = None, *, start_owner: bool = True):
+    """The owner's client when an owner runs; else the files directly; else (locked) start an owner, or with
+    `start_owner=False` (maintenance, which should not wait for a notebook to let go) `StoreLocked`, one line."""
     from ..api import GraphBuddy, _prepare_store_folder
 
     folder = _prepare_store_folder(discovery.store_folder(store))
@@ -123,21 +124,7 @@ def open_shared(store: str | Path | None = None):
     try:
         return GraphBuddy(folder)
     except StoreLocked:
-        return RemoteGraphBuddy(folder)
-
-
-def open_exclusive(store: str | Path | None = None):
-    """The store's files opened by this process, never through the owner (maintenance that replaces a file:
-    `compact`). `StoreLocked`, one line, while the owner or another process holds the store."""
-    from ..api import GraphBuddy, _prepare_store_folder
-
-    folder = _prepare_store_folder(discovery.store_folder(store))
-    info = discovery.find_owner(folder)
-    if info:
-        raise StoreLocked(f"the store owner (pid {info['pid']}) holds {folder}: stop it first "
-                          f"(`graphbuddy owner stop`), then run this again", path=str(folder))
-    try:
-        return GraphBuddy(folder)
-    except StoreLocked:
+        if start_owner:
+            return RemoteGraphBuddy(folder)
         raise StoreLocked(f"store is in use by another process: {folder} (a notebook, `graphbuddy watch`, an "
                           "owner starting); close it, then run this again", path=str(folder)) from None

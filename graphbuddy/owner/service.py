@@ -29,10 +29,9 @@ UNLOCKED_WRITES = frozenset({"record_event"})
 # Writes a client may safely repeat when the owner died mid-call (the second run converges to the same state).
 IDEMPOTENT_WRITES = frozenset({"index"})
 # Lifecycle, and `watch` (main's watch mode runs until stopped: it would hold the owner's write lock forever;
-# `RemoteGraphBuddy.watch` runs the loop in the client instead, one remote `index` per update), and `compact`
-# (it closes and replaces the graph file: it needs the store to itself, so `graphbuddy store compact` refuses
-# while an owner runs).
-NOT_REMOTE = frozenset({"close", "flush", "watch", "compact"})
+# `RemoteGraphBuddy.watch` runs the loop in the client instead, one remote `index` per update). `compact` is a
+# write like any other: reads go on while it copies, and wait only while the files are swapped.
+NOT_REMOTE = frozenset({"close", "flush", "watch"})
 # The argument naming a file or folder, per method. The owner's cwd is wherever it was started, so a client
 # sends these absolute, against its own cwd (`client_paths`); for CWD_DEFAULT methods a missing one means the
 # cwd, which is the client's too (the session methods pick the active session of the cwd's project).

@@ -183,16 +183,16 @@ def _store_scan(analytics, name: str, root: str, s: ManifestScan) -> None:
 
     files = [m.path for m in s.manifests] + [e[0] for e in s.errors]
     data = {"sig": _signature(root, files), "manifests": [asdict(m) for m in s.manifests], "errors": s.errors}
-    analytics.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [f"manifests:{name}", json.dumps(data)])
+    analytics.set_meta(f"manifests:{name}", json.dumps(data))
 
 
 def _cached_scan(analytics, name: str, root: str) -> ManifestScan | None:
     from .manifests import Manifest, ManifestScan
 
-    rows = analytics.rows("SELECT value FROM meta WHERE key = ?", [f"manifests:{name}"])
-    if not rows:
+    stored = analytics.meta(f"manifests:{name}")
+    if stored is None:
         return None
-    data = json.loads(rows[0][0])
+    data = json.loads(stored)
     if _signature(root, data["sig"]) != data["sig"]:
         return None
     return ManifestScan(tuple(Manifest(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in m.items()})
@@ -202,12 +202,10 @@ def _cached_scan(analytics, name: str, root: str) -> ManifestScan | None:
 def cached_scan_holds(analytics, name: str, root: str) -> bool:
     """Whether `name` has a cached manifest scan whose files all keep their mtime and size (what
     `scan_projects` would reuse). The SQL has no bound parameters: duckdb's first binding imports pandas."""
-    from ..index.state import sql_literal
-
-    rows = analytics.rows("SELECT value FROM meta WHERE key = " + sql_literal(f"manifests:{name}"))
-    if not rows:
+    stored = analytics.meta(f"manifests:{name}")
+    if stored is None:
         return False
-    sig = json.loads(rows[0][0])["sig"]
+    sig = json.loads(stored)["sig"]
     return _signature(root, sig) == sig
 
 

@@ -70,10 +70,10 @@ def ensure_fts_index(analytics) -> tuple[bool, float]:
     """Rebuild the fts index if the documents changed since it was built: (rebuilt, seconds)."""
     analytics.load_extension("fts")
     fp = documents_fingerprint(analytics)
-    stored = analytics.rows("SELECT value FROM meta WHERE key = ?", [_FINGERPRINT_KEY])
+    stored = analytics.meta(_FINGERPRINT_KEY)
     exists = analytics.rows("SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = 'docs'",
                             [FTS_SCHEMA])[0][0]
-    if exists and stored and stored[0][0] == fp:
+    if exists and stored == fp:
         return False, 0.0
     started = time.perf_counter()
     # The pragma copies the stop words from a one-column table; a temporary one leaves nothing behind.
@@ -81,7 +81,7 @@ def ensure_fts_index(analytics) -> tuple[bool, float]:
     analytics.execute("INSERT INTO search_stopwords SELECT unnest(?::VARCHAR[])", [sorted(STOP_WORDS)])
     analytics.execute("PRAGMA create_fts_index('documents', 'id', 'title', 'content', stemmer = 'porter', "
                       f"stopwords = 'search_stopwords', ignore = '{_IGNORE}', overwrite = 1)")
-    analytics.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [_FINGERPRINT_KEY, fp])
+    analytics.set_meta(_FINGERPRINT_KEY, fp)
     seconds = time.perf_counter() - started
     log.info("rebuilt full-text index over %s documents in %.2fs", fp.split(":")[0], seconds)
     return True, seconds

@@ -148,6 +148,18 @@ class AnalyticsStore:
         with self._lock:
             return self.execute(sql, params).fetchall()
 
+    def meta(self, key: str) -> str | None:
+        """The value of a `meta` row (None when missing). No bound parameters: see `sql_literal`."""
+        rows = self.rows("SELECT value FROM meta WHERE key = " + sql_literal(key))
+        return rows[0][0] if rows else None
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        """Write a `meta` row; None removes it."""
+        if value is None:
+            self.execute("DELETE FROM meta WHERE key = " + sql_literal(key))
+        else:
+            self.execute(f"INSERT OR REPLACE INTO meta VALUES ({sql_literal(key)}, {sql_literal(value)})")
+
     def read_only(self, sql: str, params: dict | list | tuple | None = None, *, timeout_ms: int = 0,
                   max_rows: int | None = None):
         """Run one user SELECT on a separate connection inside a READ ONLY transaction; returns Arrow.

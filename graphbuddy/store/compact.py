@@ -6,7 +6,8 @@ that is re-indexed keeps growing (docs/benchmarks.md, "Graph file growth and `st
 copies every table into a new database beside the old one, compares the two table by table, and renames the
 new file over the old:
 
-1. under the store's write lock, CHECKPOINT (the WAL folded in: the size before, a quiet file to read);
+1. under the store's write lock, the database closed (which checkpoints: the WAL folded in, the size before)
+   and opened again (a quiet file to read, and Kùzu's in-memory state fresh: see `compact_graph`);
 2. a bare database at `graph.kuzu.compact`: each table created from the old catalog (`create_statement`:
    defaults and later ALTERs kept, which EXPORT DATABASE loses), then filled by COPY from Arrow, node tables
    first, rel tables per (from, to) pair, in batches of `COPY_BATCH` rows;
@@ -20,6 +21,10 @@ The rename is the commit. Killed before it, the old file is untouched and the ha
 leftover that the next compaction removes first; killed after it, the new file is complete and
 checkpointed. Nothing in DuckDB changes: the index state's graph stamps are the Projects' `indexed_at`
 values, copied as they are, and the recorded roots stay valid (the file is never empty or new).
+
+`AutoCompact` decides when an index run compacts by itself (`compact_if_grown`, from `GraphBuddy.index`): when
+the file has grown to `factor` times its baseline and by at least `min_growth` bytes. The baseline is the
+file's size after the last compaction (or, until the first, when a run first found the file).
 """
 from __future__ import annotations
 
@@ -30,7 +35,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..errors import StoreError
+from ..errors import GraphbuddyError, InvalidArgument, StoreError
 from .graph import GraphStore
 
 log = logging.getLogger(__name__)
@@ -39,7 +44,53 @@ COPY_BATCH = 100_000                 # rows per COPY (each its own transaction: 
 TARGET_SUFFIX = ".compact"           # the new file while it is written: graph.kuzu.compact
 SIDE_FILES = ("", ".wal", ".shadow")     # a Kùzu database's own file, its write-ahead log, its checkpoint pages
 
+BASELINE_KEY = "graph_compact_baseline"      # DuckDB meta: the graph file's bytes without waste, as far as known
+FACTOR_ENV = "GRAPHBUDDY_AUTO_COMPACT"              # "off", or the growth factor that triggers a compaction
+MIN_GROWTH_ENV = "GRAPHBUDDY_AUTO_COMPACT_MIN_MB"   # and the growth in MB it needs at least
+DEFAULT_FACTOR = 4.0
+DEFAULT_MIN_GROWTH_MB = 64.0
+
 Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class AutoCompact:
+    """When an index run compacts the graph file by itself. `factor=0`: never.
+
+    The defaults trade disk for pauses: on the stdlib (57 MB compacted) a compaction takes ~4 s, and one-file
+    deltas grow the file by 6-16 MB each, so it runs about every 10-20 deltas and the file stays under ~230 MB
+    (docs/benchmarks.md, "Automatic compaction")."""
+
+    factor: float = DEFAULT_FACTOR
+    min_growth: int = int(DEFAULT_MIN_GROWTH_MB * 2 ** 20)
+
+    def __post_init__(self):
+        if self.factor and not self.factor >= 1:
+            raise InvalidArgument(f"automatic compaction factor must be 0 (off) or at least 1, not {self.factor}")
+        if not self.min_growth >= 0:
+            raise InvalidArgument(f"automatic compaction needs a growth of 0 bytes or more, not {self.min_growth}")
+
+    @classmethod
+    def from_env(cls, environ=os.environ) -> "AutoCompact":
+        """From $GRAPHBUDDY_AUTO_COMPACT (`off`, `0` or a factor) and $GRAPHBUDDY_AUTO_COMPACT_MIN_MB."""
+        factor, min_mb = environ.get(FACTOR_ENV, "").strip(), environ.get(MIN_GROWTH_ENV, "").strip()
+        return cls(factor=0.0 if factor.lower() in ("off", "no", "false") else _number(FACTOR_ENV, factor,
+                                                                                         DEFAULT_FACTOR),
+                   min_growth=int(_number(MIN_GROWTH_ENV, min_mb, DEFAULT_MIN_GROWTH_MB) * 2 ** 20))
+
+    def due(self, size: int, baseline: int) -> bool:
+        """Has a file of `size` bytes grown enough past `baseline` to be compacted?"""
+        return bool(self.factor) and size >= self.factor * baseline and size - baseline >= self.min_growth
+
+
+def _number(name: str, text: str, default: float) -> float:
+    if not text:
+        return default
+    try:
+        return float(text)
+    except ValueError:
+        raise InvalidArgument(f"${name} must be a number{' or off' if name == FACTOR_ENV else ''}, "
+                              f"not {text!r}") from None
 
 
 @dataclass(frozen=True)
@@ -62,22 +113,59 @@ class CompactReport:
                 f"{self.seconds:.1f} s; {self.nodes} nodes and {self.rels} edges copied and checked")
 
 
-def compact_graph(graph: GraphStore, *, progress: Progress | None = None) -> CompactReport:
-    """Rewrite the graph file of `graph` compactly and swap it in; every row is compared before the swap."""
+def compact_if_grown(graph: GraphStore, analytics, policy: AutoCompact, *, size_before: int,
+                     progress: Progress | None = None) -> CompactReport | None:
+    """After an index run that wrote: compact the graph file when `policy` says it has grown enough past its
+    baseline, the size after the last compaction (for a store never compacted: its size when a run first
+    found it, `size_before`, as the last checkpoint left it). A compaction that fails leaves the run as it is:
+    logged, and the baseline moved to the current size, so the next try waits for as much growth again."""
+    baseline = analytics.meta(BASELINE_KEY)
+    if not policy.factor or baseline is None and not size_before:
+        return None
+    if baseline is None:
+        # Not a size measured now: Kùzu's file size means something only after a checkpoint (the sample's
+        # first index: 67 KB in process, 35 MB once closed), and a CHECKPOINT statement between index runs
+        # crashed Kùzu 0.11.3 (docs/architecture.md, "Store file growth and compaction").
+        analytics.set_meta(BASELINE_KEY, str(size_before))
+        return None
+    path = Path(graph.path)
+    size = graph_bytes(path)
+    if not policy.due(size, int(baseline)):
+        return None
+    if graph.holders() > 1:
+        log.info("graph file %s has grown to %.0f MB; not compacting it while this process holds it twice",
+                 path, size / 2 ** 20)
+        return None
+    try:
+        return compact_graph(graph, progress=progress, analytics=analytics)
+    except (GraphbuddyError, OSError, RuntimeError) as exc:
+        log.warning("automatic compaction failed, the graph is unchanged (next try after as much growth again; "
+                    "`graphbuddy store compact` tries now): %s", str(exc).splitlines()[0])
+        analytics.set_meta(BASELINE_KEY, str(size))
+        return None
+
+
+def compact_graph(graph: GraphStore, *, progress: Progress | None = None, analytics=None) -> CompactReport:
+    """Rewrite the graph file of `graph` compactly and swap it in; every row is compared before the swap.
+    `analytics`: the store's DuckDB, where the new size is recorded as the automatic compaction's baseline."""
     started = time.perf_counter()
     path = Path(graph.path)
     target = path.with_name(path.name + TARGET_SUFFIX)
     remove_leftovers(path)
     with graph.transaction_lock():
-        graph.execute("CHECKPOINT")
-        before = _size(path)
+        # Closed and opened again rather than CHECKPOINTed: after a checkpoint in a process that had indexed,
+        # Kùzu 0.11.3 crashed (segfault) scanning rel tables; an opened database starts from the file alone.
+        graph.replace_file(lambda: None)
+        before = graph_bytes(path)
         try:
             nodes, rels, tables = _rewrite(graph, target, progress)
             graph.replace_file(lambda: _install(target, path))
         finally:
             remove_leftovers(path)          # nothing left once the rename happened; else the half-written file
-    report = CompactReport(path=str(path), bytes_before=before, bytes_after=_size(path),
+    report = CompactReport(path=str(path), bytes_before=before, bytes_after=graph_bytes(path),
                            seconds=time.perf_counter() - started, nodes=nodes, rels=rels, tables=tables)
+    if analytics is not None:
+        analytics.set_meta(BASELINE_KEY, str(report.bytes_after))
     log.info("%s", report.line())
     return report
 
@@ -182,7 +270,8 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def _size(path: Path) -> int:
+def graph_bytes(path: Path) -> int:
+    """The size of a graph file with its write-ahead log (0 when there is none yet)."""
     return sum(p.stat().st_size for p in (path, path.with_name(path.name + ".wal")) if p.exists())
 
 
