@@ -112,12 +112,20 @@ def connect(store: str | Path | None = None) -> RemoteGraphBuddy:
     return RemoteGraphBuddy(store)
 
 
-def open_shared(store: str | Path | None = None):
-    """The owner's client when an owner runs; else the files directly; else (locked) start an owner."""
-    from ..api import GraphBuddy, _prepare_store_folder
+def _store_and_owner(store: str | Path | None) -> tuple[Path, dict | None]:
+    """The store folder (prepared as `GraphBuddy` would: refused when it is not a store) and the running
+    owner's discovery record, None when no owner runs for it."""
+    from ..api import _prepare_store_folder
 
     folder = _prepare_store_folder(discovery.store_folder(store))
-    info = discovery.find_owner(folder)
+    return folder, discovery.find_owner(folder)
+
+
+def open_shared(store: str | Path | None = None):
+    """The owner's client when an owner runs; else the files directly; else (locked) start an owner."""
+    from ..api import GraphBuddy
+
+    folder, info = _store_and_owner(store)
     if info:
         return RemoteGraphBuddy(folder, info)
     try:
@@ -129,10 +137,9 @@ def open_shared(store: str | Path | None = None):
 def open_exclusive(store: str | Path | None = None):
     """The store's files opened by this process, never through the owner (maintenance that replaces a file:
     `compact`). `StoreLocked`, one line, while the owner or another process holds the store."""
-    from ..api import GraphBuddy, _prepare_store_folder
+    from ..api import GraphBuddy
 
-    folder = _prepare_store_folder(discovery.store_folder(store))
-    info = discovery.find_owner(folder)
+    folder, info = _store_and_owner(store)
     if info:
         raise StoreLocked(f"the store owner (pid {info['pid']}) holds {folder}: stop it first "
                           f"(`graphbuddy owner stop`), then run this again", path=str(folder))
