@@ -105,10 +105,11 @@ def _close_names(gb, text: str, project: str | None) -> list[str]:
 
 
 def _lookup_target(gb, text: str, project: str | None) -> Target:
-    e = gb.query("code.find_by_id", id=text).rows()[0]      # primary-key lookups: the common, cheap case
-    exact = [t for t in (Target(e["function"], "Function", e["function_name"], e["function_file"]),
-                         Target(e["class"], "Class", e["class_name"], e["class_file"]),
-                         Target(e["file"], "File", e["path"], e["file"]))
+    # primary-key lookups: the common, cheap case (no row: the text is no id)
+    exact = [t for e in gb.query("code.find_by_id", id=text).rows()
+             for t in (Target(e["function"], "Function", e["function_name"], e["function_file"]),
+                       Target(e["class"], "Class", e["class_name"], e["class_file"]),
+                       Target(e["file"], "File", e["path"], e["file"]))
              if t.id is not None and (project is None or t.id.startswith(project + ":"))]
     if len(exact) == 1:
         return exact[0]
