@@ -8,8 +8,9 @@ blocks like
 
 (`--` instead of `//` in .sql files). A block's full name is `<domain>.<name>` (e.g. `code.callers`,
 `analytics.velocity`). Parameters are declared with a type (STRING, INT64, DOUBLE, BOOLEAN, DATE, TIMESTAMP,
-STRING[]) and an optional default; values from the CLI arrive as strings and are converted here, values from
-Python are checked against the declared type.
+STRING[]), for a STRING optionally the values it may take (`bucket STRING {hour|day|week} = day`: any case,
+passed on in lower case), and an optional default; values from the CLI arrive as strings and are converted
+here, values from Python are checked against the declared type.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from .errors import InvalidArgument, QueryError, ReadOnlyViolation
 
 _HEADER = re.compile(r"^(?://|--)\s*(name|description|params):\s*(.*)$")
 _COMMENT = {"cypher": "//", "sql": "--"}
-_PARAM = re.compile(r"^\s*(\w+)\s+([A-Z0-9_\[\]]+)\s*(?:=\s*(.+?))?\s*$")
+_PARAM = re.compile(r"^\s*(\w+)\s+([A-Z0-9_\[\]]+)\s*(?:\{([\w|\s]+)\})?\s*(?:=\s*(.+?))?\s*$")
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,12 @@ class Param:
     type: str
     default: Any = None
     required: bool = True
+    choices: tuple[str, ...] = ()      # the values a STRING may take (lower case), () for any
+
+    def declaration(self) -> str:
+        """As declared: `bucket STRING {hour|day} = day`."""
+        return (f"{self.name} {self.type}" + (" {" + "|".join(self.choices) + "}" if self.choices else "")
+                + ("" if self.required else f" = {self.default}"))
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,12 @@ def check_parameters(text: str, params: dict[str, Any]) -> None:
 def convert(p: Param, value: Any) -> Any:
     if value is None:
         return None
+    if p.choices:
+        # checked here: the database's own words for a value it cannot use name neither the parameter nor
+        # the values it takes (DuckDB: 'extract specifier "fortnight" not recognized')
+        if not isinstance(value, str) or value.strip().lower() not in p.choices:
+            raise InvalidArgument(f"parameter '{p.name}' expects one of {', '.join(p.choices)}; got {value!r}")
+        return value.strip().lower()
     if not isinstance(value, str) or p.type in ("DATE", "TIMESTAMP"):
         return _check_type(p, value)
     try:
@@ -158,12 +171,15 @@ def _parse_param(spec: str) -> Param:
     m = _PARAM.match(spec)
     if not m:
         raise QueryError(f"bad parameter declaration: {spec!r}")
-    name, typ, default = m.groups()
+    name, typ, choices, default = m.groups()
+    choices = tuple(c.strip().lower() for c in (choices or "").split("|") if c.strip())
+    if choices and typ != "STRING":
+        raise QueryError(f"bad parameter declaration: {spec!r} (only a STRING takes a list of values)")
     if default is None:
-        return Param(name, typ)
-    p = Param(name, typ, None, False)
+        return Param(name, typ, choices=choices)
+    p = Param(name, typ, None, False, choices)
     value = default.strip().strip("'\"")
-    return Param(name, typ, None if value == "null" else convert(p, value), False)
+    return Param(name, typ, None if value == "null" else convert(p, value), False, choices)
 
 
 def parse_file(domain: str, text: str, source: str, language: str = "cypher") -> list[NamedQuery]:
@@ -262,6 +278,7 @@ def catalogue_markdown() -> str:
         if q.name.split(".")[0] != domain:
             domain = q.name.split(".")[0]
             lines += ["", f"## {domain}", "", "| name | store | description | parameters |", "|---|---|---|---|"]
-        params = ", ".join(f"`{p.name} {p.type}`" + ("" if p.required else f" = {p.default}") for p in q.params)
+        params = ", ".join(f"`{p.name} {p.type}`" + (" (" + " \\| ".join(p.choices) + ")" if p.choices else "")
+                           + ("" if p.required else f" = {p.default}") for p in q.params)
         lines.append(f"| `{q.name}` | {q.language} | {q.description} | {params or '-'} |")
     return "\n".join(lines) + "\n"

@@ -65,6 +65,11 @@ def test_parameters_are_declared_converted_and_checked(sample_gb):
         sample_gb.query("code.hotspots", project=7)
     with pytest.raises(InvalidArgument, match="parameter 'since' expects TIMESTAMP"):
         sample_gb.query("analytics.velocity", since="last tuesday")
+    # a value outside the declared choices: DuckDB said 'extract specifier "fortnight" not recognized'
+    with pytest.raises(InvalidArgument, match="parameter 'bucket' expects one of minute, hour, day, week, month, "
+                                              "quarter, year; got 'fortnight'"):
+        sample_gb.query("analytics.velocity", bucket="fortnight")
+    assert sample_gb.query("analytics.quality_trend", bucket="Week").rows() == []       # any case
     with pytest.raises(InvalidArgument, match="parameter 'ids' expects STRING\\[\\]"):
         queries.get("code.members").bind({"ids": [1, 2]})
     # an integer past INT64 reached Kùzu's binding: "Unable to cast Python instance of type <class 'int'> to C++

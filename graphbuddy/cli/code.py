@@ -107,7 +107,7 @@ def cmd_query(args) -> int:
         from .. import queries
 
         cat = [{"name": q.name, "description": q.description,
-                "params": [f"{p.name} {p.type}" + ("" if p.required else f" = {p.default}") for p in q.params]}
+                "params": [p.declaration() for p in q.params]}
                for q in queries.catalogue().values()]
         text = "\n".join(f"{q['name']:<24} {q['description']}" + (f"\n{'':<24} params: {', '.join(q['params'])}"
                                                                if q["params"] else "") for q in cat)

@@ -1,6 +1,6 @@
 -- name: event_series
 -- description: Events per time bucket and kind (index runs, git ingestion, tool calls, ...) with summed value
--- params: kind STRING = null, project STRING = null, bucket STRING = hour, since TIMESTAMP = null
+-- params: kind STRING = null, project STRING = null, bucket STRING {minute|hour|day|week|month|quarter|year} = hour, since TIMESTAMP = null
 SELECT date_trunc($bucket, ts) AS bucket, kind, count(*) AS events, sum(value) AS value
 FROM events
 WHERE ($kind IS NULL OR kind = $kind) AND ($project IS NULL OR project = $project)
