@@ -79,6 +79,8 @@ def resolve_target(gb, text: str, project: str | None, *, cache: "_EdgeCache | N
     """A file path, function or class (id, qualified or short name). Ambiguity is an error listing candidates.
     Answers are kept until the code changes (the edge cache's stamps): the name scans cost ~5 ms a call, most
     of a warm find_related_code or get_callers (agents ask about the same few names again and again)."""
+    if not text or not text.strip():
+        raise InvalidArgument("empty target: give a file path, a qualified name or a short name")
     cache = cache or _edge_cache(gb)
     key = (text, project)
     found = cache.targets.get(key)

@@ -48,6 +48,10 @@ def test_index_related_query_cypher_stats(project_copy, tmp_path):
     (["related", "nothing_named_like_this"], 6, "no file, function or class"),
     (["related", "x", "--depth", "99"], 6, "no file"),
     (["stats", "--project", "ghost"], 6, "no project named"),
+    # an empty target said "no file, function or class named ''" (exit 6), as if one might have that name
+    (["related", ""], 2, "empty target: give a file path, a qualified name or a short name"),
+    (["related", "  ", "--json"], 2, "empty target: give a file path, a qualified name or a short name"),
+    (["impact", ""], 2, "empty target: give a file path, a qualified name or a short name"),
     # argparse's own errors printed the usage first (3-10 lines; found trying typos on the tour)
     (["related", "x", "--depth", "abc"], 2, "graphbuddy related: error: argument --depth: invalid int value: 'abc'"),
     (["index"], 2, "the following arguments are required: path"),
