@@ -62,7 +62,7 @@ def cmd_index(args) -> int:
             f"(parsed {r.files_parsed}, deleted {r.files_deleted}, re-resolved {r.files_reresolved})\n"
             f"  +{r.functions} functions, +{r.classes} classes, {r.calls} calls, {r.imports} imports, "
             f"{r.inherits} inherits, {r.unresolved_calls} unresolved call sites\n"
-            f"  skipped: {skipped}; files with syntax errors: {r.syntax_error_files}")
+            f"  skipped: {skipped}; files with syntax errors: {r.syntax_error_files} of {r.files_parsed} parsed")
     emit(args, r.as_dict(), text)
     return 0
 

@@ -249,3 +249,27 @@ def test_a_process_killed_after_a_delta_that_deleted_a_file_leaves_no_phantom_ed
         counted = gb.cypher("MATCH (:File)-[i:IMPORTS]->() RETURN count(*) AS n").rows()[0]["n"]
         rows = len(gb.cypher("MATCH (:File)-[i:IMPORTS]->(m) RETURN m.id").rows())
     assert counted == rows
+
+
+def test_the_report_counts_the_syntax_errors_of_the_files_this_run_parsed(tmp_path):
+    """Text and --json: a delta counts the files IT parsed that hold syntax errors, and says "of N parsed" (a
+    bare "files with syntax errors: 0" read as the project's count while another file was still broken)."""
+    import json
+
+    from clirun import run_cli
+
+    root, store = tmp_path / "p", tmp_path / "store"
+    root.mkdir()
+    (root / "ok.py").write_text("def fine():\n    return 1\n")
+    (root / "broken.py").write_text("def bad(:\n    pass\n")
+    full = run_cli("index", str(root), store=store, check=True).stdout
+    assert "files with syntax errors: 1 of 2 parsed" in full
+    (root / "ok.py").write_text("def fine():\n    return 2\n\ndef more():\n    return 3\n")
+    delta = run_cli("index", str(root), store=store, check=True).stdout
+    assert "delta index" in delta and "files with syntax errors: 0 of 1 parsed" in delta
+    (root / "ok.py").write_text("def fine(:\n    return 2\n")
+    report = json.loads(run_cli("index", str(root), "--json", store=store, check=True).stdout)
+    assert (report["mode"], report["files_parsed"], report["syntax_error_files"]) == ("delta", 1, 1)
+    rows = json.loads(run_cli("cypher", "MATCH (f:File) WHERE f.syntax_errors > 0 RETURN f.path AS p ORDER BY p",
+                              "--json", store=store, check=True).stdout)
+    assert rows == [{"p": "broken.py"}, {"p": "ok.py"}]            # the project's broken files: both
