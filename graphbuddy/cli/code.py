@@ -73,7 +73,7 @@ def cmd_watch(args) -> int:
     def show(update) -> None:
         if args.json:
             print(json.dumps({"events": update.events, "paths": list(update.paths), "error": update.error,
-                              "index_ms": round(update.index_ms, 1),
+                              "index_ms": round(update.index_ms, 1), "head_moved": update.head_moved,
                               "report": update.report.as_dict() if update.report else None}, default=str),
                   flush=True)
         else:
