@@ -48,6 +48,8 @@ def test_index_related_query_cypher_stats(project_copy, tmp_path):
     (["related", "nothing_named_like_this"], 6, "no file, function or class"),
     (["related", "x", "--depth", "99"], 6, "no file"),
     (["stats", "--project", "ghost"], 6, "no project named"),
+    # found on the tour: "code.hotspots: unknown parameter(s) ; declared: project, limit"
+    (["query", "code.hotspots", "-p", "=x"], 2, "--param expects K=V, got '=x'"),
     # an empty target said "no file, function or class named ''" (exit 6), as if one might have that name
     (["related", ""], 2, "empty target: give a file path, a qualified name or a short name"),
     (["related", "  ", "--json"], 2, "empty target: give a file path, a qualified name or a short name"),

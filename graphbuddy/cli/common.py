@@ -43,7 +43,7 @@ def parse_params(pairs: list[str], *, flag: str = "--param K=V") -> dict[str, st
 
     out = {}
     for pair in pairs:
-        if "=" not in pair:
+        if "=" not in pair or not pair.split("=", 1)[0].strip():
             option, form = flag.split(" ")
             raise InvalidArgument(f"{option} expects {form}, got {pair!r}")
         k, v = pair.split("=", 1)
