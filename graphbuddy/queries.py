@@ -256,6 +256,8 @@ def check_read_only(cypher: str) -> None:
     harmless (a property named `set`); CALL is allowed only for procedures on the read list.
     """
     code = _STRIP.sub(lambda m: f" {m.group(1)} " if m.group(1) is not None else " ", cypher)
+    if not code.strip().rstrip(";").strip():
+        raise QueryError("empty query: give one Cypher statement", query=cypher)
     if ";" in code.strip().rstrip(";"):
         raise ReadOnlyViolation("one statement at a time: ';' separates several statements", query=cypher)
     words = re.findall(r"[A-Za-z_][A-Za-z_0-9]*", code)

@@ -50,6 +50,9 @@ def test_index_related_query_cypher_stats(project_copy, tmp_path):
     (["stats", "--project", "ghost"], 6, "no project named"),
     # found on the tour: "code.hotspots: unknown parameter(s) ; declared: project, limit"
     (["query", "code.hotspots", "-p", "=x"], 2, "--param expects K=V, got '=x'"),
+    # Kùzu's "Cypher failed: Connection exception: Query is empty."
+    (["cypher", ""], 4, "empty query: give one Cypher statement"),
+    (["cypher", " // only a comment"], 4, "empty query: give one Cypher statement"),
     # an empty target said "no file, function or class named ''" (exit 6), as if one might have that name
     (["related", ""], 2, "empty target: give a file path, a qualified name or a short name"),
     (["related", "  ", "--json"], 2, "empty target: give a file path, a qualified name or a short name"),

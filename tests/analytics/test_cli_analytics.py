@@ -59,6 +59,7 @@ def test_ingest_git_says_how_many_commits_a_rewrite_dropped(team_repo, tmp_path)
     (["sql", "DELETE FROM commits"], 4, "read-only: DELETE statements are refused"),
     (["ingest-git", "."], 5, "not a git repository"),
     (["query", "analytics.velocit"], 4, "did you mean analytics.velocity"),
+    (["sql", " "], 4, "empty query: give one SQL statement"),         # was "one statement at a time (got 0)"
     # DuckDB's own words reached the user: 'Conversion Error: extract specifier "fortnight" not recognized'
     (["query", "analytics.velocity", "-p", "bucket=fortnight"], 2,
      "parameter 'bucket' expects one of minute, hour, day, week, month, quarter, year; got 'fortnight'"),
