@@ -134,7 +134,8 @@ class GraphBuddy:
 
     def list_queries(self) -> list[dict]:
         return [{"name": q.name, "store": q.language, "description": q.description,
-                 "params": [{"name": p.name, "type": p.type, "required": p.required, "default": p.default}
+                 "params": [{"name": p.name, "type": p.type, "required": p.required, "default": p.default,
+                             "choices": list(p.choices)}
                             for p in q.params]}
                 for q in queries.catalogue().values()]
 
