@@ -172,6 +172,7 @@ class GraphBuddy:
         one SELECT/EXPLAIN statement; `$name` placeholders take keywords or `params` (a mapping: any name,
         even `text` or `max_rows`); `max_rows`/`timeout_ms` bound it."""
         params = {**(params or {}), **kwparams}
+        queries.check_parameters(text, params, "sql")
         return Result.bounded(self.analytics.read_only(text, params or None, timeout_ms=timeout_ms,
                                                        max_rows=max_rows), max_rows)
 

@@ -80,10 +80,17 @@ def parameter_names(text: str, language: str = "cypher") -> list[str]:
     return list(dict.fromkeys(_PLACEHOLDER.findall(_NOT_CODE[language].sub(" ", text))))
 
 
-def check_parameters(text: str, params: dict[str, Any]) -> None:
-    """User Cypher's parameters match its placeholders: Kùzu runs a `$name` without a value as NULL (a silent
-    empty answer) and reports a value for no placeholder as "Parameter x not found"."""
-    used = parameter_names(text, "cypher")
+_POSITIONAL = re.compile(r"\?|\$\d")
+
+
+def check_parameters(text: str, params: dict[str, Any], language: str = "cypher") -> None:
+    """User Cypher's or SQL's parameters match its placeholders: Kùzu runs a `$name` without a value as NULL
+    (a silent empty answer) and reports a value for no placeholder as "Parameter x not found"; DuckDB's words
+    for either ("Parameter argument/count mismatch, identifiers of the excess parameters") name neither side.
+    SQL with positional placeholders (`?`, `$1`) is left to DuckDB."""
+    if language == "sql" and _POSITIONAL.search(_NOT_CODE["sql"].sub(" ", text)):
+        return
+    used = parameter_names(text, language)
     missing = [n for n in used if n not in params]
     if missing:
         raise QueryError(f"no value given for {', '.join('$' + n for n in missing)}", query=text)
