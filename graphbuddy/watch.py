@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .errors import GraphbuddyError
+from .errors import GraphbuddyError, InvalidArgument
 from .index.discover import SKIP_DIRS, check_root, git_dirs
 from .languages import CONFIG_FILES, language_for_path
 
@@ -115,6 +115,9 @@ def watch_project(index: Callable[[], object], root: Path, *, on_update: Callabl
     between updates; an index run in progress completes or rolls back as a whole (one transaction)."""
     import watchfiles
 
+    for what, ms in (("debounce", debounce_ms), ("step", step_ms), ("settle time", settle_ms)):
+        if ms < 0:       # watchfiles raised OverflowError (an internal error, exit 70)
+            raise InvalidArgument(f"the {what} must be 0 ms or more, got {ms}")
     root = root.expanduser()
     check_root(root)                  # the index's own words and exit code (5) for the same path
     root_str = str(root.resolve())

@@ -354,3 +354,13 @@ def test_git_ref_files_are_relevant_and_lock_files_are_not(tmp_path):
     assert not refs.moved("/r/.git/refs/heads/main.lock") and not refs.moved("/r/.git/index")
     assert not refs.moved("/r/.git/objects/ab/cdef") and not refs.moved("/r/.git/logs/HEAD")
     assert not refs.moved("/r/.git/refs/tags/v1")
+
+
+def test_a_negative_debounce_is_one_line_not_an_internal_error(project_copy, tmp_path):
+    """`watch --debounce-ms -5` reached watchfiles: "internal error: OverflowError: can't convert negative int to
+    unsigned", exit 70."""
+    from clirun import run_cli
+
+    proc = run_cli("watch", str(project_copy), "--debounce-ms", "-5", store=tmp_path / "store")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip() == "graphbuddy: error: the debounce must be 0 ms or more, got -5"
