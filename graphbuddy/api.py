@@ -135,7 +135,7 @@ class GraphBuddy:
     def list_queries(self) -> list[dict]:
         return [{"name": q.name, "store": q.language, "description": q.description,
                  "params": [{"name": p.name, "type": p.type, "required": p.required, "default": p.default,
-                             "choices": list(p.choices)}
+                             "choices": list(p.choices), "min": p.bounds[0], "max": p.bounds[1]}
                             for p in q.params]}
                 for q in queries.catalogue().values()]
 

@@ -9,7 +9,8 @@ blocks like
 (`--` instead of `//` in .sql files). A block's full name is `<domain>.<name>` (e.g. `code.callers`,
 `analytics.velocity`). Parameters are declared with a type (STRING, INT64, DOUBLE, BOOLEAN, DATE, TIMESTAMP,
 STRING[]), for a STRING optionally the values it may take (`bucket STRING {hour|day|week} = day`: any case,
-passed on in lower case), and an optional default; values from the CLI arrive as strings and are converted
+passed on in lower case), for an integer optionally its range (`limit INT64 {0..} = 20`, `depth INT64 {1..10}`),
+and an optional default; values from the CLI arrive as strings and are converted
 here, values from Python are checked against the declared type.
 """
 from __future__ import annotations
@@ -25,7 +26,9 @@ from .errors import InvalidArgument, QueryError, ReadOnlyViolation
 
 _HEADER = re.compile(r"^(?://|--)\s*(name|description|params):\s*(.*)$")
 _COMMENT = {"cypher": "//", "sql": "--"}
-_PARAM = re.compile(r"^\s*(\w+)\s+([A-Z0-9_\[\]]+)\s*(?:\{([\w|\s]+)\})?\s*(?:=\s*(.+?))?\s*$")
+_PARAM = re.compile(r"^\s*(\w+)\s+([A-Z0-9_\[\]]+)\s*(?:\{([\w|\s.-]+)\})?\s*(?:=\s*(.+?))?\s*$")
+_RANGE = re.compile(r"^\s*(-?\d+)?\s*\.\.\s*(-?\d+)?\s*$")
+_INTS = ("INT64", "INT32", "INT")
 
 
 @dataclass(frozen=True)
@@ -35,11 +38,18 @@ class Param:
     default: Any = None
     required: bool = True
     choices: tuple[str, ...] = ()      # the values a STRING may take (lower case), () for any
+    bounds: tuple[int | None, int | None] = (None, None)     # an integer's lowest and highest value
 
     def declaration(self) -> str:
         """As declared: `bucket STRING {hour|day} = day`."""
-        return (f"{self.name} {self.type}" + (" {" + "|".join(self.choices) + "}" if self.choices else "")
-                + ("" if self.required else f" = {self.default}"))
+        return f"{self.name} {self.type}{self.restriction()}" + ("" if self.required else f" = {self.default}")
+
+    def restriction(self) -> str:
+        """` {a|b}` or ` {0..}` as declared, "" when there is none."""
+        if self.choices:
+            return " {" + "|".join(self.choices) + "}"
+        low, high = self.bounds
+        return "" if low is None and high is None else f" {{{'' if low is None else low}..{'' if high is None else high}}}"
 
 
 @dataclass(frozen=True)
@@ -162,6 +172,13 @@ def _in_range(p: Param, value: int) -> int:
     bits = 32 if p.type == "INT32" else 64
     if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
         raise InvalidArgument(f"parameter '{p.name}' expects {p.type}, got {value} (out of range)")
+    low, high = p.bounds
+    if (low is not None and value < low) or (high is not None and value > high):
+        # checked here: Kùzu's words ("The number of rows to skip/limit must be a non-negative integer.") name
+        # no parameter, and a depth past a query's own bound ran as that bound
+        span = f"from {low} to {high}" if low is not None and high is not None else \
+            f"of {low} or more" if low is not None else f"of {high} or less"
+        raise InvalidArgument(f"parameter '{p.name}' expects {p.type} {span}, got {value}")
     return value
 
 
@@ -178,15 +195,23 @@ def _parse_param(spec: str) -> Param:
     m = _PARAM.match(spec)
     if not m:
         raise QueryError(f"bad parameter declaration: {spec!r}")
-    name, typ, choices, default = m.groups()
-    choices = tuple(c.strip().lower() for c in (choices or "").split("|") if c.strip())
-    if choices and typ != "STRING":
-        raise QueryError(f"bad parameter declaration: {spec!r} (only a STRING takes a list of values)")
+    name, typ, restriction, default = m.groups()
+    choices: tuple[str, ...] = ()
+    bounds: tuple[int | None, int | None] = (None, None)
+    if restriction is not None and typ in _INTS:
+        r = _RANGE.match(restriction)
+        if not r:
+            raise QueryError(f"bad parameter declaration: {spec!r} (an integer's range is {{low..high}})")
+        bounds = tuple(None if b is None else int(b) for b in r.groups())
+    elif restriction is not None:
+        choices = tuple(c.strip().lower() for c in restriction.split("|") if c.strip())
+        if typ != "STRING" or not choices:
+            raise QueryError(f"bad parameter declaration: {spec!r} (a STRING takes {{a|b}}, an integer {{low..high}})")
     if default is None:
-        return Param(name, typ, choices=choices)
-    p = Param(name, typ, None, False, choices)
+        return Param(name, typ, choices=choices, bounds=bounds)
+    p = Param(name, typ, None, False, choices, bounds)
     value = default.strip().strip("'\"")
-    return Param(name, typ, None if value == "null" else convert(p, value), False, choices)
+    return Param(name, typ, None if value == "null" else convert(p, value), False, choices, bounds)
 
 
 def parse_file(domain: str, text: str, source: str, language: str = "cypher") -> list[NamedQuery]:
@@ -277,6 +302,12 @@ def check_read_only(cypher: str) -> None:
             raise ReadOnlyViolation(f"read-only: procedure '{shown}' is not on the read list", query=cypher)
 
 
+def _markdown_restriction(p: Param) -> str:
+    """` (a \\| b)` or ` (0..)`: the declared values or range, its pipes escaped for a table cell."""
+    inner = p.restriction().strip()[1:-1]
+    return " (" + inner.replace("|", " \\| ") + ")" if inner else ""
+
+
 def catalogue_markdown() -> str:
     """docs/queries.md, generated (a test keeps the file in sync)."""
     lines = ["# Named queries", "", "Generated from `queries/` by `graphbuddy.queries.catalogue_markdown()`. "
@@ -287,7 +318,7 @@ def catalogue_markdown() -> str:
         if q.name.split(".")[0] != domain:
             domain = q.name.split(".")[0]
             lines += ["", f"## {domain}", "", "| name | store | description | parameters |", "|---|---|---|---|"]
-        params = ", ".join(f"`{p.name} {p.type}`" + (" (" + " \\| ".join(p.choices) + ")" if p.choices else "")
+        params = ", ".join(f"`{p.name} {p.type}`" + _markdown_restriction(p)
                            + ("" if p.required else f" = {p.default}") for p in q.params)
         lines.append(f"| `{q.name}` | {q.language} | {q.description} | {params or '-'} |")
     return "\n".join(lines) + "\n"

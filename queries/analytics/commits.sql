@@ -56,7 +56,7 @@ ORDER BY commits DESC, weekday_number;
 
 -- name: top_authors
 -- description: Authors by commit count with their conventional-commit rate
--- params: project STRING = null, since TIMESTAMP = null, limit INT64 = 20
+-- params: project STRING = null, since TIMESTAMP = null, limit INT64 {0..} = 20
 SELECT coalesce(author, '(no author)') AS author, count(*) AS commits,
        round(count(type) / count(*), 4) AS compliance, min(ts) AS first_commit, max(ts) AS last_commit
 FROM commits

@@ -10,7 +10,7 @@ ORDER BY 1, 2;
 
 -- name: index_runs
 -- description: Index runs (full or delta) with the number of files parsed, newest first
--- params: project STRING = null, limit INT64 = 50
+-- params: project STRING = null, limit INT64 {0..} = 50
 SELECT ts, project, name AS mode, value AS files_parsed, attrs
 FROM events
 WHERE kind = 'index' AND ($project IS NULL OR project = $project)
