@@ -50,6 +50,8 @@ def test_index_related_query_cypher_stats(project_copy, tmp_path):
     (["stats", "--project", "ghost"], 6, "no project named"),
     # found on the tour: "code.hotspots: unknown parameter(s) ; declared: project, limit"
     (["query", "code.hotspots", "-p", "=x"], 2, "--param expects K=V, got '=x'"),
+    # the last value won, silently
+    (["query", "code.hotspots", "-p", "project=a", "-p", "project=b"], 2, "--param 'project' given twice"),
     # Kùzu's "Cypher failed: Connection exception: Query is empty."
     (["cypher", ""], 4, "empty query: give one Cypher statement"),
     (["cypher", " // only a comment"], 4, "empty query: give one Cypher statement"),

@@ -47,6 +47,8 @@ def parse_params(pairs: list[str], *, flag: str = "--param K=V") -> dict[str, st
             option, form = flag.split(" ")
             raise InvalidArgument(f"{option} expects {form}, got {pair!r}")
         k, v = pair.split("=", 1)
+        if k.strip() in out:
+            raise InvalidArgument(f"{flag.split(' ')[0]} '{k.strip()}' given twice")
         out[k.strip()] = v
     return out
 
