@@ -153,7 +153,7 @@ class GraphBuddy:
         return self._rows("code.projects")
 
     def stats(self, project: str | None = None) -> list[dict]:
-        names = [project] if project else [p["project"] for p in self.projects()]
+        names = [project] if project is not None else [p["project"] for p in self.projects()]
         known = {p["project"] for p in self.projects()}
         out = []
         for name in names:

@@ -52,6 +52,8 @@ def test_index_related_query_cypher_stats(project_copy, tmp_path):
     (["query", "code.hotspots", "-p", "=x"], 2, "--param expects K=V, got '=x'"),
     # the last value won, silently
     (["query", "code.hotspots", "-p", "project=a", "-p", "project=b"], 2, "--param 'project' given twice"),
+    # an empty name listed every project, as if none was given
+    (["stats", "--project", ""], 6, "no project named ''"),
     # Kùzu's "Cypher failed: Connection exception: Query is empty."
     (["cypher", ""], 4, "empty query: give one Cypher statement"),
     (["cypher", " // only a comment"], 4, "empty query: give one Cypher statement"),
