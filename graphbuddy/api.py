@@ -575,6 +575,10 @@ def _prepare_store_folder(path: Path) -> Path:
 
 
 def _project_name(root: Path, project: str | None) -> str:
+    if project is None:
+        from .index.discover import check_root
+
+        check_root(root)      # the name is the folder's: a missing or non-UTF-8 one is said as such (exit 5)
     name = project or (root.resolve().name if root.exists() else root.name)
     _check_project_name(name)
     return name

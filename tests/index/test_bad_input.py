@@ -159,8 +159,16 @@ def test_a_project_folder_whose_name_is_not_utf8_is_refused_in_one_line(tmp_path
     with graphbuddy.open(tmp_path / "store") as gb:
         with pytest.raises(IndexingError, match="not valid UTF-8"):
             gb.index(root, project="cafe")
-        with pytest.raises(InvalidArgument, match="invalid project name"):
+        # the name taken from such a folder was refused first: "invalid project name 'caf\udce9'" (exit 2), for
+        # a folder that does not exist too; the path's own error comes first, as with --project (exit 5)
+        with pytest.raises(IndexingError, match="path is not valid UTF-8"):
             gb.index(root)
+        with pytest.raises(IndexingError, match="path does not exist"):
+            gb.index(root.with_name(root.name + "-gone"))
+        with pytest.raises(IndexingError, match="path is not valid UTF-8"):
+            gb.watch(root)
+        with pytest.raises(InvalidArgument, match="invalid project name"):
+            gb.index(tmp_path, project="a/b")
 
 
 def test_an_interrupted_big_run_stops_its_background_writes_before_the_store_closes(tmp_path, project_copy,
