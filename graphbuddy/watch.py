@@ -102,6 +102,12 @@ class GitRefs:
         return out
 
 
+def wanted(path: str, root: str, refs: GitRefs | None, deleted: bool = False) -> bool:
+    """Does an event start an update: a move of HEAD, or a relevant change inside the watched folder (a git
+    dir watched outside it, say a bare repository's, holds nothing else of interest)."""
+    return refs is not None and refs.moved(path) or _inside(path, root) and relevant(path, root, deleted)
+
+
 def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(os.path.join(folder, ""))
 
@@ -129,15 +135,14 @@ def watch_project(index: Callable[[], object], root: Path, *, on_update: Callabl
     # edits made while nobody watched, so nothing falls between the catch-up and the first event. Events are
     # filtered here, not by watchfiles: a batch of only irrelevant events (a build writing dist/, .git churn)
     # must still close a pending burst once `settle_ms` passed since its last relevant event.
-    changes_iter = watchfiles.watch(root_str, *(refs.outside(root_str) if refs else ()), watch_filter=None, debounce=debounce_ms, step=step_ms,
-                                    stop_event=stop, rust_timeout=settle_ms, yield_on_timeout=True,
-                                    raise_interrupt=True)
+    changes_iter = watchfiles.watch(root_str, *(refs.outside(root_str) if refs else ()), watch_filter=None,
+                                    debounce=debounce_ms, step=step_ms, stop_event=stop, rust_timeout=settle_ms,
+                                    yield_on_timeout=True, raise_interrupt=True)
     armed = False
     pending: set = set()
     first_event = last_event = 0.0
     for raw in changes_iter:
-        changes = {(c, p) for c, p in raw
-                   if refs is not None and refs.moved(p) or relevant(p, root_str, c == watchfiles.Change.deleted)}
+        changes = {(c, p) for c, p in raw if wanted(p, root_str, refs, c == watchfiles.Change.deleted)}
         if not armed:
             armed = True
             head = _apply(index, len(changes), _relative(changes, root_str), on_update)

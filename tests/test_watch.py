@@ -354,6 +354,15 @@ def test_git_ref_files_are_relevant_and_lock_files_are_not(tmp_path):
     assert not refs.moved("/r/.git/refs/heads/main.lock") and not refs.moved("/r/.git/index")
     assert not refs.moved("/r/.git/objects/ab/cdef") and not refs.moved("/r/.git/logs/HEAD")
     assert not refs.moved("/r/.git/refs/tags/v1")
+    # a worktree of a bare repository: its git dirs are watched too, but only their refs matter there
+    from graphbuddy.watch import wanted
+
+    bare = GitRefs("/x/repo.git/worktrees/wt", "/x/repo.git")
+    assert wanted("/x/repo.git/refs/heads/main", "/w/wt", bare)
+    assert wanted("/x/repo.git/worktrees/wt/HEAD", "/w/wt", bare)
+    assert not wanted("/x/repo.git/objects/ab/cdef0123", "/w/wt", bare)
+    assert not wanted("/x/repo.git/config", "/w/wt", bare)
+    assert wanted("/w/wt/src/a.py", "/w/wt", bare) and not wanted("/w/wt/notes.txt", "/w/wt", bare)
 
 
 def test_a_negative_debounce_is_one_line_not_an_internal_error(project_copy, tmp_path):
