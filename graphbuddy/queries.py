@@ -49,7 +49,9 @@ class Param:
         if self.choices:
             return " {" + "|".join(self.choices) + "}"
         low, high = self.bounds
-        return "" if low is None and high is None else f" {{{'' if low is None else low}..{'' if high is None else high}}}"
+        if low is None and high is None:
+            return ""
+        return " {" + ("" if low is None else str(low)) + ".." + ("" if high is None else str(high)) + "}"
 
 
 @dataclass(frozen=True)
