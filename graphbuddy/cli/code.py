@@ -31,13 +31,15 @@ def register(sub) -> dict:
 
     p = sub.add_parser("query", help="run a named query (--list shows the catalogue)")
     p.add_argument("name", nargs="?")
-    p.add_argument("--param", "-p", action="append", default=[], metavar="K=V")
+    p.add_argument("--param", "-p", action="append", default=[], metavar="K=V",
+                   help="a parameter value (text); K:=V takes V as JSON: a number, true, null, [1, 2]")
     p.add_argument("--list", action="store_true")
     store_args(p)
 
     p = sub.add_parser("cypher", help="run read-only Cypher")
     p.add_argument("text")
-    p.add_argument("--param", "-p", action="append", default=[], metavar="K=V")
+    p.add_argument("--param", "-p", action="append", default=[], metavar="K=V",
+                   help="a parameter value (text); K:=V takes V as JSON: a number, true, null, [1, 2]")
     store_args(p)
 
     p = sub.add_parser("stats", help="node and edge counts per project")
