@@ -147,7 +147,8 @@ class GraphBuddy:
 
     def list_queries(self) -> list[dict]:
         return [{"name": q.name, "store": q.language, "description": q.description,
-                 "params": [{"name": p.name, "type": p.type, "required": p.required, "default": p.default}
+                 "params": [{"name": p.name, "type": p.type, "required": p.required, "default": p.default,
+                             "choices": list(p.choices), "min": p.bounds[0], "max": p.bounds[1]}
                             for p in q.params]}
                 for q in queries.catalogue().values()]
 
@@ -165,7 +166,7 @@ class GraphBuddy:
         return self._rows("code.projects")
 
     def stats(self, project: str | None = None) -> list[dict]:
-        names = [project] if project else [p["project"] for p in self.projects()]
+        names = [project] if project is not None else [p["project"] for p in self.projects()]
         known = {p["project"] for p in self.projects()}
         out = []
         for name in names:
@@ -184,6 +185,7 @@ class GraphBuddy:
         one SELECT/EXPLAIN statement; `$name` placeholders take keywords or `params` (a mapping: any name,
         even `text` or `max_rows`); `max_rows`/`timeout_ms` bound it."""
         params = {**(params or {}), **kwparams}
+        queries.check_parameters(text, params, "sql")
         return Result.bounded(self.analytics.read_only(text, params or None, timeout_ms=timeout_ms,
                                                        max_rows=max_rows), max_rows)
 
@@ -582,6 +584,10 @@ def _prepare_store_folder(path: Path) -> Path:
 
 
 def _project_name(root: Path, project: str | None) -> str:
+    if project is None:
+        from .index.discover import check_root
+
+        check_root(root)      # the name is the folder's: a missing or non-UTF-8 one is said as such (exit 5)
     name = project or (root.resolve().name if root.exists() else root.name)
     _check_project_name(name)
     return name

@@ -8,8 +8,10 @@ blocks like
 
 (`--` instead of `//` in .sql files). A block's full name is `<domain>.<name>` (e.g. `code.callers`,
 `analytics.velocity`). Parameters are declared with a type (STRING, INT64, DOUBLE, BOOLEAN, DATE, TIMESTAMP,
-STRING[]) and an optional default; values from the CLI arrive as strings and are converted here, values from
-Python are checked against the declared type.
+STRING[]), for a STRING optionally the values it may take (`bucket STRING {hour|day|week} = day`: any case,
+passed on in lower case), for an integer optionally its range (`limit INT64 {0..} = 20`, `depth INT64 {1..10}`),
+and an optional default; values from the CLI arrive as strings and are converted
+here, values from Python are checked against the declared type.
 """
 from __future__ import annotations
 
@@ -24,7 +26,9 @@ from .errors import InvalidArgument, QueryError, ReadOnlyViolation
 
 _HEADER = re.compile(r"^(?://|--)\s*(name|description|params):\s*(.*)$")
 _COMMENT = {"cypher": "//", "sql": "--"}
-_PARAM = re.compile(r"^\s*(\w+)\s+([A-Z0-9_\[\]]+)\s*(?:=\s*(.+?))?\s*$")
+_PARAM = re.compile(r"^\s*(\w+)\s+([A-Z0-9_\[\]]+)\s*(?:\{([\w|\s.-]+)\})?\s*(?:=\s*(.+?))?\s*$")
+_RANGE = re.compile(r"^\s*(-?\d+)?\s*\.\.\s*(-?\d+)?\s*$")
+_INTS = ("INT64", "INT32", "INT")
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,21 @@ class Param:
     type: str
     default: Any = None
     required: bool = True
+    choices: tuple[str, ...] = ()      # the values a STRING may take (lower case), () for any
+    bounds: tuple[int | None, int | None] = (None, None)     # an integer's lowest and highest value
+
+    def declaration(self) -> str:
+        """As declared: `bucket STRING {hour|day} = day`."""
+        return f"{self.name} {self.type}{self.restriction()}" + ("" if self.required else f" = {self.default}")
+
+    def restriction(self) -> str:
+        """` {a|b}` or ` {0..}` as declared, "" when there is none."""
+        if self.choices:
+            return " {" + "|".join(self.choices) + "}"
+        low, high = self.bounds
+        if low is None and high is None:
+            return ""
+        return " {" + ("" if low is None else str(low)) + ".." + ("" if high is None else str(high)) + "}"
 
 
 @dataclass(frozen=True)
@@ -73,10 +92,17 @@ def parameter_names(text: str, language: str = "cypher") -> list[str]:
     return list(dict.fromkeys(_PLACEHOLDER.findall(_NOT_CODE[language].sub(" ", text))))
 
 
-def check_parameters(text: str, params: dict[str, Any]) -> None:
-    """User Cypher's parameters match its placeholders: Kùzu runs a `$name` without a value as NULL (a silent
-    empty answer) and reports a value for no placeholder as "Parameter x not found"."""
-    used = parameter_names(text, "cypher")
+_POSITIONAL = re.compile(r"\?|\$\d")
+
+
+def check_parameters(text: str, params: dict[str, Any], language: str = "cypher") -> None:
+    """User Cypher's or SQL's parameters match its placeholders: Kùzu runs a `$name` without a value as NULL
+    (a silent empty answer) and reports a value for no placeholder as "Parameter x not found"; DuckDB's words
+    for either ("Parameter argument/count mismatch, identifiers of the excess parameters") name neither side.
+    SQL with positional placeholders (`?`, `$1`) is left to DuckDB."""
+    if language == "sql" and _POSITIONAL.search(_NOT_CODE["sql"].sub(" ", text)):
+        return
+    used = parameter_names(text, language)
     missing = [n for n in used if n not in params]
     if missing:
         raise QueryError(f"no value given for {', '.join('$' + n for n in missing)}", query=text)
@@ -89,6 +115,12 @@ def check_parameters(text: str, params: dict[str, Any]) -> None:
 def convert(p: Param, value: Any) -> Any:
     if value is None:
         return None
+    if p.choices:
+        # checked here: the database's own words for a value it cannot use name neither the parameter nor
+        # the values it takes (DuckDB: 'extract specifier "fortnight" not recognized')
+        if not isinstance(value, str) or value.strip().lower() not in p.choices:
+            raise InvalidArgument(f"parameter '{p.name}' expects one of {', '.join(p.choices)}; got {value!r}")
+        return value.strip().lower()
     if not isinstance(value, str) or p.type in ("DATE", "TIMESTAMP"):
         return _check_type(p, value)
     try:
@@ -142,6 +174,13 @@ def _in_range(p: Param, value: int) -> int:
     bits = 32 if p.type == "INT32" else 64
     if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
         raise InvalidArgument(f"parameter '{p.name}' expects {p.type}, got {value} (out of range)")
+    low, high = p.bounds
+    if (low is not None and value < low) or (high is not None and value > high):
+        # checked here: Kùzu's words ("The number of rows to skip/limit must be a non-negative integer.") name
+        # no parameter, and a depth past a query's own bound ran as that bound
+        span = f"from {low} to {high}" if low is not None and high is not None else \
+            f"of {low} or more" if low is not None else f"of {high} or less"
+        raise InvalidArgument(f"parameter '{p.name}' expects {p.type} {span}, got {value}")
     return value
 
 
@@ -158,12 +197,23 @@ def _parse_param(spec: str) -> Param:
     m = _PARAM.match(spec)
     if not m:
         raise QueryError(f"bad parameter declaration: {spec!r}")
-    name, typ, default = m.groups()
+    name, typ, restriction, default = m.groups()
+    choices: tuple[str, ...] = ()
+    bounds: tuple[int | None, int | None] = (None, None)
+    if restriction is not None and typ in _INTS:
+        r = _RANGE.match(restriction)
+        if not r:
+            raise QueryError(f"bad parameter declaration: {spec!r} (an integer's range is {{low..high}})")
+        bounds = tuple(None if b is None else int(b) for b in r.groups())
+    elif restriction is not None:
+        choices = tuple(c.strip().lower() for c in restriction.split("|") if c.strip())
+        if typ != "STRING" or not choices:
+            raise QueryError(f"bad parameter declaration: {spec!r} (a STRING takes {{a|b}}, an integer {{low..high}})")
     if default is None:
-        return Param(name, typ)
-    p = Param(name, typ, None, False)
+        return Param(name, typ, choices=choices, bounds=bounds)
+    p = Param(name, typ, None, False, choices, bounds)
     value = default.strip().strip("'\"")
-    return Param(name, typ, None if value == "null" else convert(p, value), False)
+    return Param(name, typ, None if value == "null" else convert(p, value), False, choices, bounds)
 
 
 def parse_file(domain: str, text: str, source: str, language: str = "cypher") -> list[NamedQuery]:
@@ -240,6 +290,8 @@ def check_read_only(cypher: str) -> None:
     harmless (a property named `set`); CALL is allowed only for procedures on the read list.
     """
     code = _STRIP.sub(lambda m: f" {m.group(1)} " if m.group(1) is not None else " ", cypher)
+    if not code.strip().rstrip(";").strip():
+        raise QueryError("empty query: give one Cypher statement", query=cypher)
     if ";" in code.strip().rstrip(";"):
         raise ReadOnlyViolation("one statement at a time: ';' separates several statements", query=cypher)
     words = re.findall(r"[A-Za-z_][A-Za-z_0-9]*", code)
@@ -252,6 +304,12 @@ def check_read_only(cypher: str) -> None:
             raise ReadOnlyViolation(f"read-only: procedure '{shown}' is not on the read list", query=cypher)
 
 
+def _markdown_restriction(p: Param) -> str:
+    """` (a \\| b)` or ` (0..)`: the declared values or range, its pipes escaped for a table cell."""
+    inner = p.restriction().strip()[1:-1]
+    return " (" + inner.replace("|", " \\| ") + ")" if inner else ""
+
+
 def catalogue_markdown() -> str:
     """docs/queries.md, generated (a test keeps the file in sync)."""
     lines = ["# Named queries", "", "Generated from `queries/` by `graphbuddy.queries.catalogue_markdown()`. "
@@ -262,6 +320,7 @@ def catalogue_markdown() -> str:
         if q.name.split(".")[0] != domain:
             domain = q.name.split(".")[0]
             lines += ["", f"## {domain}", "", "| name | store | description | parameters |", "|---|---|---|---|"]
-        params = ", ".join(f"`{p.name} {p.type}`" + ("" if p.required else f" = {p.default}") for p in q.params)
+        params = ", ".join(f"`{p.name} {p.type}`" + _markdown_restriction(p)
+                           + ("" if p.required else f" = {p.default}") for p in q.params)
         lines.append(f"| `{q.name}` | {q.language} | {q.description} | {params or '-'} |")
     return "\n".join(lines) + "\n"

@@ -79,6 +79,8 @@ def resolve_target(gb, text: str, project: str | None, *, cache: "_EdgeCache | N
     """A file path, function or class (id, qualified or short name). Ambiguity is an error listing candidates.
     Answers are kept until the code changes (the edge cache's stamps): the name scans cost ~5 ms a call, most
     of a warm find_related_code or get_callers (agents ask about the same few names again and again)."""
+    if not text or not text.strip():
+        raise InvalidArgument("empty target: give a file path, a qualified name or a short name")
     cache = cache or _edge_cache(gb)
     key = (text, project)
     found = cache.targets.get(key)
@@ -105,10 +107,11 @@ def _close_names(gb, text: str, project: str | None) -> list[str]:
 
 
 def _lookup_target(gb, text: str, project: str | None) -> Target:
-    e = gb.query("code.find_by_id", id=text).rows()[0]      # primary-key lookups: the common, cheap case
-    exact = [t for t in (Target(e["function"], "Function", e["function_name"], e["function_file"]),
-                         Target(e["class"], "Class", e["class_name"], e["class_file"]),
-                         Target(e["file"], "File", e["path"], e["file"]))
+    # primary-key lookups: the common, cheap case (no row: the text is no id)
+    exact = [t for e in gb.query("code.find_by_id", id=text).rows()
+             for t in (Target(e["function"], "Function", e["function_name"], e["function_file"]),
+                       Target(e["class"], "Class", e["class_name"], e["class_file"]),
+                       Target(e["file"], "File", e["path"], e["file"]))
              if t.id is not None and (project is None or t.id.startswith(project + ":"))]
     if len(exact) == 1:
         return exact[0]

@@ -48,6 +48,19 @@ def test_index_related_query_cypher_stats(project_copy, tmp_path):
     (["related", "nothing_named_like_this"], 6, "no file, function or class"),
     (["related", "x", "--depth", "99"], 6, "no file"),
     (["stats", "--project", "ghost"], 6, "no project named"),
+    # found on the tour: "code.hotspots: unknown parameter(s) ; declared: project, limit"
+    (["query", "code.hotspots", "-p", "=x"], 2, "--param expects K=V, got '=x'"),
+    # the last value won, silently
+    (["query", "code.hotspots", "-p", "project=a", "-p", "project=b"], 2, "--param 'project' given twice"),
+    # an empty name listed every project, as if none was given
+    (["stats", "--project", ""], 6, "no project named ''"),
+    # Kùzu's "Cypher failed: Connection exception: Query is empty."
+    (["cypher", ""], 4, "empty query: give one Cypher statement"),
+    (["cypher", " // only a comment"], 4, "empty query: give one Cypher statement"),
+    # an empty target said "no file, function or class named ''" (exit 6), as if one might have that name
+    (["related", ""], 2, "empty target: give a file path, a qualified name or a short name"),
+    (["related", "  ", "--json"], 2, "empty target: give a file path, a qualified name or a short name"),
+    (["impact", ""], 2, "empty target: give a file path, a qualified name or a short name"),
     # argparse's own errors printed the usage first (3-10 lines; found trying typos on the tour)
     (["related", "x", "--depth", "abc"], 2, "graphbuddy related: error: argument --depth: invalid int value: 'abc'"),
     (["index"], 2, "the following arguments are required: path"),
@@ -170,3 +183,19 @@ def test_text_output_on_a_terminal_that_cannot_show_it(tmp_path):
                           capture_output=True, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr.decode()
     assert b"\\u2615 caf\\xe9" in proc.stdout
+
+
+def test_a_param_given_with_colon_equals_is_a_json_value(tmp_path, project_copy):
+    """`-p n=2` is the string '2': `LIMIT $n` failed with Kùzu's "The number of rows to skip/limit must be a
+    non-negative integer." and no way to pass a number. `-p n:=2` takes the value as JSON."""
+    store = tmp_path / "store"
+    gb("index", str(project_copy), "--project", "sample", store=store)
+    limit = "MATCH (f:Function) RETURN f.name AS n ORDER BY n LIMIT $n"
+    assert len(json.loads(gb("cypher", limit, "-p", "n:=2", "--json", store=store).stdout)) == 2
+    rows = json.loads(gb("cypher", "RETURN $xs AS xs, $flag AS flag, $s AS s", "-p", "xs:=[1, 2]", "-p",
+                         "flag:=true", "-p", "s=2", "--json", store=store).stdout)
+    assert rows == [{"xs": [1, 2], "flag": True, "s": "2"}]
+    assert json.loads(gb("sql", "SELECT $n + 1 AS m", "-p", "n:=41", "--json", store=store).stdout) == [{"m": 42}]
+    proc = gb("cypher", limit, "-p", "n:=two", store=store, check=False)
+    assert proc.returncode == 2 and proc.stderr.strip() == \
+        "graphbuddy: error: --param n:= expects a JSON value (2, 1.5, true, null, \"text\", [1, 2]), got 'two'"

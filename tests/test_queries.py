@@ -65,6 +65,21 @@ def test_parameters_are_declared_converted_and_checked(sample_gb):
         sample_gb.query("code.hotspots", project=7)
     with pytest.raises(InvalidArgument, match="parameter 'since' expects TIMESTAMP"):
         sample_gb.query("analytics.velocity", since="last tuesday")
+    # outside a declared range: Kùzu said "The number of rows to skip/limit must be a non-negative integer.",
+    # DuckDB "LIMIT/OFFSET cannot be negative", and a depth past 10 ran as 10
+    with pytest.raises(InvalidArgument, match="parameter 'limit' expects INT64 of 0 or more, got -1"):
+        sample_gb.query("code.hotspots", project="sample", limit=-1)
+    with pytest.raises(InvalidArgument, match="parameter 'limit' expects INT64 of 0 or more, got -3"):
+        queries.get("analytics.top_authors").bind({"limit": "-3"})
+    with pytest.raises(InvalidArgument, match="parameter 'depth' expects INT64 from 1 to 10, got 50"):
+        queries.get("code.call_chain_down").bind({"id": "x", "depth": "50"})
+    assert queries.get("code.call_chain_up").bind({"id": "x", "depth": 10})["depth"] == 10
+    assert sample_gb.query("code.hotspots", project="sample", limit=0).rows() == []
+    # a value outside the declared choices: DuckDB said 'extract specifier "fortnight" not recognized'
+    with pytest.raises(InvalidArgument, match="parameter 'bucket' expects one of minute, hour, day, week, month, "
+                                              "quarter, year; got 'fortnight'"):
+        sample_gb.query("analytics.velocity", bucket="fortnight")
+    assert sample_gb.query("analytics.quality_trend", bucket="Week").rows() == []       # any case
     with pytest.raises(InvalidArgument, match="parameter 'ids' expects STRING\\[\\]"):
         queries.get("code.members").bind({"ids": [1, 2]})
     # an integer past INT64 reached Kùzu's binding: "Unable to cast Python instance of type <class 'int'> to C++

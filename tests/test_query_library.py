@@ -112,3 +112,13 @@ def test_memory_and_sessions(gb):
     over_time = gb.query("memory.insight_topics_over_time").rows()
     assert [(r["topic"], r["month"].month, r["insights"]) for r in over_time] == [
         ("perf", 1, 1), ("db", 2, 1), ("perf", 2, 1), ("db", 3, 1)]
+
+
+def test_find_by_id_gives_no_row_for_an_unknown_id(gb):
+    """It answered one row of eight nulls for an id that is none of a function, class or file."""
+    assert gb.query("code.find_by_id", id="cyc:no/such.py").rows() == []
+    assert gb.query("code.find_by_id", id="").rows() == []
+    [row] = gb.query("code.find_by_id", id="cyc:pkg/b.py").rows()
+    assert (row["file"], row["path"], row["function"], row["class"]) == ("cyc:pkg/b.py", "pkg/b.py", None, None)
+    [row] = gb.query("code.find_by_id", id=_fid(gb, "pkg.b.fb")).rows()
+    assert (row["function_name"], row["file"]) == ("pkg.b.fb", None)

@@ -313,3 +313,63 @@ def test_the_first_line_says_what_is_watched_not_zero_events(project_copy):
                           "(80 ms)"), first
     assert again.endswith("sample: watching 12 files: up to date (5 ms)"), again
     assert "sample: parsed 1, deleted 0, re-resolved 1 -> " in later and "watching" not in later
+
+
+@pytest.mark.parametrize("worktree", [False, True])
+def test_a_commit_that_changes_no_file_moves_the_recorded_head_while_watching(project_copy, tmp_path, worktree):
+    """A bare `git commit` (everything was saved, and indexed, before) touches only git's own files, which watch
+    ignored with the rest of .git: `Project.head` stayed at the old commit until the next edit of a source
+    file. In a worktree (or a sub-folder of the repository) the refs live outside the watched folder."""
+    _git(project_copy, "init", "-q", "-b", "main")
+    _git(project_copy, "add", "-A")
+    _git(project_copy, "commit", "-qm", "base")
+    root = project_copy
+    if worktree:
+        root = tmp_path / "wt"
+        _git(project_copy, "worktree", "add", "-q", "-b", "side", str(root))
+    gb = graphbuddy.open(memory=True)
+    with Watcher(gb, root, step_ms=50) as w:
+        pricing = root / "shop/core/pricing.py"
+        pricing.write_text(pricing.read_text() + "\n\ndef tax(x):\n    return round_cents(x * 0.2)\n")
+        assert w.next().report.mode == "delta"
+        _git(root, "commit", "-qam", "the edit, committed as indexed")
+        head = _git(root, "rev-parse", "HEAD")
+        update = w.next()
+        assert update.error is None and (update.report.mode, update.report.head) == ("unchanged", head)
+        assert update.head_moved and f"HEAD moved to {head[:12]}, no indexed file changed" in update.line()
+        assert [p["head"] for p in gb.projects()] == [head]
+        _git(root, "commit", "-q", "--allow-empty", "-m", "empty")        # no file at all, not even the index
+        head = _git(root, "rev-parse", "HEAD")
+        update = w.next()
+        assert update.report.head == head and [p["head"] for p in gb.projects()] == [head]
+    gb.close()
+
+
+def test_git_ref_files_are_relevant_and_lock_files_are_not(tmp_path):
+    from graphbuddy.watch import GitRefs
+
+    refs = GitRefs("/r/.git", "/r/.git")
+    assert refs.moved("/r/.git/HEAD") and refs.moved("/r/.git/refs/heads/main")
+    assert refs.moved("/r/.git/refs/heads/feature/x") and refs.moved("/r/.git/packed-refs")
+    assert not refs.moved("/r/.git/refs/heads/main.lock") and not refs.moved("/r/.git/index")
+    assert not refs.moved("/r/.git/objects/ab/cdef") and not refs.moved("/r/.git/logs/HEAD")
+    assert not refs.moved("/r/.git/refs/tags/v1")
+    # a worktree of a bare repository: its git dirs are watched too, but only their refs matter there
+    from graphbuddy.watch import wanted
+
+    bare = GitRefs("/x/repo.git/worktrees/wt", "/x/repo.git")
+    assert wanted("/x/repo.git/refs/heads/main", "/w/wt", bare)
+    assert wanted("/x/repo.git/worktrees/wt/HEAD", "/w/wt", bare)
+    assert not wanted("/x/repo.git/objects/ab/cdef0123", "/w/wt", bare)
+    assert not wanted("/x/repo.git/config", "/w/wt", bare)
+    assert wanted("/w/wt/src/a.py", "/w/wt", bare) and not wanted("/w/wt/notes.txt", "/w/wt", bare)
+
+
+def test_a_negative_debounce_is_one_line_not_an_internal_error(project_copy, tmp_path):
+    """`watch --debounce-ms -5` reached watchfiles: "internal error: OverflowError: can't convert negative int to
+    unsigned", exit 70."""
+    from clirun import run_cli
+
+    proc = run_cli("watch", str(project_copy), "--debounce-ms", "-5", store=tmp_path / "store")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip() == "graphbuddy: error: the debounce must be 0 ms or more, got -5"

@@ -18,7 +18,8 @@ def register(sub) -> dict:
 
     p = sub.add_parser("sql", help="run read-only SQL on the analytics tables (events, commits, ...)")
     p.add_argument("text")
-    p.add_argument("--param", "-p", action="append", default=[], metavar="K=V", help="value for $K")
+    p.add_argument("--param", "-p", action="append", default=[], metavar="K=V",
+                   help="value for $K (text); K:=V takes V as JSON: a number, true, null, [1, 2]")
     store_args(p)
     return {"analytics": cmd_analytics, "ingest-git": cmd_ingest_git, "sql": cmd_sql}
 

@@ -31,13 +31,15 @@ def register(sub) -> dict:
 
     p = sub.add_parser("query", help="run a named query (--list shows the catalogue)")
     p.add_argument("name", nargs="?")
-    p.add_argument("--param", "-p", action="append", default=[], metavar="K=V")
+    p.add_argument("--param", "-p", action="append", default=[], metavar="K=V",
+                   help="a parameter value (text); K:=V takes V as JSON: a number, true, null, [1, 2]")
     p.add_argument("--list", action="store_true")
     store_args(p)
 
     p = sub.add_parser("cypher", help="run read-only Cypher")
     p.add_argument("text")
-    p.add_argument("--param", "-p", action="append", default=[], metavar="K=V")
+    p.add_argument("--param", "-p", action="append", default=[], metavar="K=V",
+                   help="a parameter value (text); K:=V takes V as JSON: a number, true, null, [1, 2]")
     store_args(p)
 
     p = sub.add_parser("stats", help="node and edge counts per project")
@@ -62,7 +64,7 @@ def cmd_index(args) -> int:
             f"(parsed {r.files_parsed}, deleted {r.files_deleted}, re-resolved {r.files_reresolved})\n"
             f"  +{r.functions} functions, +{r.classes} classes, {r.calls} calls, {r.imports} imports, "
             f"{r.inherits} inherits, {r.unresolved_calls} unresolved call sites\n"
-            f"  skipped: {skipped}; files with syntax errors: {r.syntax_error_files}")
+            f"  skipped: {skipped}; files with syntax errors: {r.syntax_error_files} of {r.files_parsed} parsed")
     if r.compaction:
         text += f"\n  {r.compaction.line()} (the file had grown; GRAPHBUDDY_AUTO_COMPACT sets when)"
     emit(args, r.as_dict(), text)
@@ -75,7 +77,7 @@ def cmd_watch(args) -> int:
     def show(update) -> None:
         if args.json:
             print(json.dumps({"events": update.events, "paths": list(update.paths), "error": update.error,
-                              "index_ms": round(update.index_ms, 1),
+                              "index_ms": round(update.index_ms, 1), "head_moved": update.head_moved,
                               "report": update.report.as_dict() if update.report else None}, default=str),
                   flush=True)
         else:
@@ -109,7 +111,7 @@ def cmd_query(args) -> int:
         from .. import queries
 
         cat = [{"name": q.name, "description": q.description,
-                "params": [f"{p.name} {p.type}" + ("" if p.required else f" = {p.default}") for p in q.params]}
+                "params": [p.declaration() for p in q.params]}
                for q in queries.catalogue().values()]
         text = "\n".join(f"{q['name']:<24} {q['description']}" + (f"\n{'':<24} params: {', '.join(q['params'])}"
                                                                if q["params"] else "") for q in cat)

@@ -6,6 +6,7 @@ import json
 import math
 import sys
 import time
+from typing import Any
 
 
 def store_args(p: argparse.ArgumentParser) -> None:
@@ -38,16 +39,27 @@ def _finite(obj):
     return obj
 
 
-def parse_params(pairs: list[str], *, flag: str = "--param K=V") -> dict[str, str]:
+def parse_params(pairs: list[str], *, flag: str = "--param K=V") -> dict[str, Any]:
+    """`K=V` pairs: V as text; for --param, `K:=V` takes V as JSON (a number, boolean, null, list)."""
     from ..errors import InvalidArgument
 
-    out = {}
+    option, form = flag.split(" ")
+    out: dict[str, Any] = {}
     for pair in pairs:
-        if "=" not in pair:
-            option, form = flag.split(" ")
+        k, sep, v = pair.partition("=")
+        as_json = option == "--param" and k.endswith(":")
+        k = (k[:-1] if as_json else k).strip()
+        if not sep or not k:
             raise InvalidArgument(f"{option} expects {form}, got {pair!r}")
-        k, v = pair.split("=", 1)
-        out[k.strip()] = v
+        if k in out:
+            raise InvalidArgument(f"{option} '{k}' given twice")
+        if as_json:
+            try:
+                v = json.loads(v)
+            except ValueError:
+                raise InvalidArgument(f"{option} {k}:= expects a JSON value (2, 1.5, true, null, \"text\", [1, 2]), "
+                                      f"got {v!r}") from None
+        out[k] = v
     return out
 
 

@@ -45,8 +45,9 @@ def cmd_mcp(args) -> int:
 
 
 def cmd_install_mcp(args) -> int:
-    from ..owner.install import mcp_entry, merge_into
+    from ..owner.install import check_server_name, mcp_entry, merge_into
 
+    check_server_name(args.name)
     entry = mcp_entry(args.store, command=shutil.which("graphbuddy") or sys.executable)
     if args.write:
         path = merge_into(args.write, args.name, entry)

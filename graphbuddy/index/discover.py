@@ -159,6 +159,16 @@ def _git_files(root: Path) -> list[str] | None:
     return [p for p in files if not any(part in SKIP_DIRS for part in p.split("/")[:-1])]
 
 
+def git_dirs(root: Path) -> tuple[Path, Path] | None:
+    """The git dir of the work tree holding `root` (where its HEAD is) and the common dir (branch refs,
+    packed-refs; another folder for a `git worktree`), absolute; None outside a work tree."""
+    out = _git(root, "rev-parse", "--absolute-git-dir", "--git-common-dir")
+    lines = out.splitlines() if out else []
+    if len(lines) != 2:
+        return None
+    return Path(lines[0]), (root / lines[1]).resolve()      # the common dir may be given relative to `root`
+
+
 def _git_head(root: Path) -> str | None:
     head = _git(root, "rev-parse", "HEAD")
     return head.strip() if head else None

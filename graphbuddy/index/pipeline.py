@@ -150,18 +150,8 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
     config_changed = not fresh and _config_changed(cache.get(project), found.config, state, project)
     if not fresh and not todo and not deleted and not forgotten and not config_changed:
         report.skipped = dict(skipped)
-        report.mode = "unchanged"
-        report.files_total = report.files_unchanged = sum(1 for m in manifest.values()
-                                                          if not m.language.startswith("!"))
-        report.seconds = time.perf_counter() - started
-        if last is None and _meta(analytics, "root", project) != str(root):
-            _set_meta(analytics, "root", project, str(root))      # a run that wrote recorded it with its state
-        if _meta(analytics, "head", project) != found.git_head:
-            # a commit (or checkout) that changed no indexed file: the graph's Project.head follows it
-            with graph.transaction():
-                graph.execute("MATCH (p:Project {id: $id}) SET p.head = $head", {"id": project, "head": found.git_head})
-            _set_meta(analytics, "head", project, found.git_head)
-        return report
+        return _unchanged(graph, analytics, report, manifest, root=root, head=found.git_head, record_root=last is None,
+                          started=started)
     if not fresh and last is None and stamp is not None and _graph_stamp(graph, project) != stamp:
         log.warning("project %s: the graph holds a run whose index state was never written (interrupted "
                     "between the two commits): rebuilding it", project)
@@ -204,6 +194,17 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
             new_facts[rec.path] = rec
     deleted = sorted(set(deleted))
     report.skipped = dict(skipped)
+    if not fresh and not new_facts and not deleted and not config_changed:
+        # only mtimes moved (a touch, a checkout there and back), files were screened out or forgotten: the
+        # graph is as it was; the index state records them so the next run does not read those files again
+        changes = dict(facts=[], mtimes={}, deleted=forgotten, touched=touched, screened=screened)
+        with analytics.transaction():
+            state.write(state_rows(project, keys={}, digests={}, **changes))
+        manifest = next_manifest(manifest, **changes)
+        if last is not None:
+            last.manifest, last.files = manifest, found.files
+        return _unchanged(graph, analytics, report, manifest, root=root, head=found.git_head,
+                          record_root=last is None, started=started)
     if fresh and not new_facts:
         raise IndexingError(f"no parseable source files in {root}" + _skips(skipped), path=str(root))
 
@@ -468,6 +469,23 @@ def _plan(manifest: dict[str, Manifest], found) -> tuple[list[Task], list[str], 
         elif (old.mtime_ns, old.size) != (cand.mtime_ns, cand.size):
             todo.append(Task(path, cand.language, old.hash, cand.size))
     return todo, deleted, forgotten, skipped
+
+
+def _unchanged(graph, analytics, report: IndexReport, manifest: dict[str, Manifest], *, root: Path, head: str | None,
+               record_root: bool, started: float) -> IndexReport:
+    """The report of a run that left the graph as it was; the project's recorded root and HEAD follow."""
+    project = report.project
+    report.mode = "unchanged"
+    report.files_total = report.files_unchanged = sum(1 for m in manifest.values() if not m.language.startswith("!"))
+    report.seconds = time.perf_counter() - started
+    if record_root and _meta(analytics, "root", project) != str(root):
+        _set_meta(analytics, "root", project, str(root))      # a run that wrote recorded it with its state
+    if _meta(analytics, "head", project) != head:
+        # a commit (or checkout) that changed no indexed file: the graph's Project.head follows it
+        with graph.transaction():
+            graph.execute("MATCH (p:Project {id: $id}) SET p.head = $head", {"id": project, "head": head})
+        _set_meta(analytics, "head", project, head)
+    return report
 
 
 def _graph_stamp(graph, project: str):

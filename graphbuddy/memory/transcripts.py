@@ -123,6 +123,8 @@ def _parse_jsonl(text: str, digest: str) -> Transcript:
 
 def import_transcript(ms: MemoryStore, path, *, project: str | None = None, agent: str | None = None) -> ImportReport:
     p = Path(path).expanduser()
+    if p.is_dir():
+        raise InvalidArgument(f"{p} is a folder: give a transcript file (a .jsonl session file or a text file)")
     if not p.is_file():
         raise NotFound(f"transcript not found: {p}")
     try:

@@ -28,6 +28,13 @@ def mcp_entry(store: str | None, *, command: str) -> dict:
     return {"type": "stdio", "command": command, "args": args, "env": env}
 
 
+def check_server_name(name: str) -> str:
+    """The key of the entry under `mcpServers`: an empty one is no name a host can start the server by."""
+    if not name.strip():
+        raise InvalidArgument("empty MCP server name: give one with --name (default graphbuddy)")
+    return name
+
+
 def merge_into(path: str, name: str, entry: dict) -> Path:
     """Add or replace `name` under `mcpServers` in a JSON file, keeping every other entry."""
     target = Path(path).expanduser()

@@ -213,6 +213,8 @@ class AnalyticsStore:
             statements = self._conn.extract_statements(sql)
         except self._error as exc:
             raise QueryError(f"SQL failed: {str(exc).splitlines()[0]}", query=sql) from None
+        if not statements:
+            raise QueryError("empty query: give one SQL statement (a SELECT)", query=sql)
         if len(statements) != 1:
             raise ReadOnlyViolation(f"one statement at a time, please (got {len(statements)})", query=sql)
         return statements[0].type.name

@@ -1,6 +1,6 @@
 -- name: velocity
--- description: Commits per time bucket (hour, day, week, month) with lines added/removed and distinct authors
--- params: project STRING = null, bucket STRING = day, since TIMESTAMP = null
+-- description: Commits per time bucket (minute, hour, day, week, month, quarter, year) with lines added/removed and distinct authors
+-- params: project STRING = null, bucket STRING {minute|hour|day|week|month|quarter|year} = day, since TIMESTAMP = null
 SELECT date_trunc($bucket, ts) AS bucket, count(*) AS commits, CAST(sum(insertions) AS BIGINT) AS insertions,
        CAST(sum(deletions) AS BIGINT) AS deletions, count(DISTINCT author) AS authors
 FROM commits
@@ -56,7 +56,7 @@ ORDER BY commits DESC, weekday_number;
 
 -- name: top_authors
 -- description: Authors by commit count with their conventional-commit rate
--- params: project STRING = null, since TIMESTAMP = null, limit INT64 = 20
+-- params: project STRING = null, since TIMESTAMP = null, limit INT64 {0..} = 20
 SELECT coalesce(author, '(no author)') AS author, count(*) AS commits,
        round(count(type) / count(*), 4) AS compliance, min(ts) AS first_commit, max(ts) AS last_commit
 FROM commits

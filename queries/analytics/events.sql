@@ -1,6 +1,6 @@
 -- name: event_series
 -- description: Events per time bucket and kind (index runs, git ingestion, tool calls, ...) with summed value
--- params: kind STRING = null, project STRING = null, bucket STRING = hour, since TIMESTAMP = null
+-- params: kind STRING = null, project STRING = null, bucket STRING {minute|hour|day|week|month|quarter|year} = hour, since TIMESTAMP = null
 SELECT date_trunc($bucket, ts) AS bucket, kind, count(*) AS events, sum(value) AS value
 FROM events
 WHERE ($kind IS NULL OR kind = $kind) AND ($project IS NULL OR project = $project)
@@ -10,7 +10,7 @@ ORDER BY 1, 2;
 
 -- name: index_runs
 -- description: Index runs (full or delta) with the number of files parsed, newest first
--- params: project STRING = null, limit INT64 = 50
+-- params: project STRING = null, limit INT64 {0..} = 50
 SELECT ts, project, name AS mode, value AS files_parsed, attrs
 FROM events
 WHERE kind = 'index' AND ($project IS NULL OR project = $project)

@@ -1,6 +1,6 @@
 -- name: quality_trend
 -- description: Quality checkpoints per project and time bucket: count, mean, min and max score
--- params: project STRING = null, bucket STRING = day, since TIMESTAMP = null
+-- params: project STRING = null, bucket STRING {minute|hour|day|week|month|quarter|year} = day, since TIMESTAMP = null
 SELECT project, date_trunc($bucket, ts) AS bucket, count(*) AS checkpoints, avg(score) AS quality,
        min(score) AS min_quality, max(score) AS max_quality
 FROM checkpoints

@@ -1,6 +1,6 @@
 // name: call_chain_down
 // description: Call chains leaving a function, up to `depth` calls deep (at most 10), shortest chain per function
-// params: id STRING, depth INT64 = 3
+// params: id STRING, depth INT64 {1..10} = 3
 MATCH p = (f:Function {id: $id})-[:CALLS* SHORTEST 1..10]->(g:Function)
 WHERE length(p) <= $depth
 RETURN g.id AS id, g.qualified_name AS function, length(p) AS depth,
@@ -9,7 +9,7 @@ ORDER BY depth, function;
 
 // name: call_chain_up
 // description: Call chains arriving at a function (its transitive callers), up to `depth` calls away (at most 10)
-// params: id STRING, depth INT64 = 3
+// params: id STRING, depth INT64 {1..10} = 3
 MATCH p = (g:Function)-[:CALLS* SHORTEST 1..10]->(f:Function {id: $id})
 WHERE length(p) <= $depth
 RETURN g.id AS id, g.qualified_name AS function, length(p) AS depth,
@@ -39,7 +39,7 @@ ORDER BY length, start;
 
 // name: dead_code
 // description: Dead-code candidates: functions with no inbound CALLS, not exported, not modules or dunders
-// params: project STRING, limit INT64 = 100
+// params: project STRING, limit INT64 {0..} = 100
 MATCH (f:Function {project: $project})
 WHERE f.kind <> 'module' AND NOT coalesce(f.exported, false)
   AND NOT (f.name STARTS WITH '__' AND f.name ENDS WITH '__')
@@ -51,7 +51,7 @@ LIMIT $limit;
 
 // name: largest_classes
 // description: Classes of a project with the most methods, with their line span
-// params: project STRING, limit INT64 = 20
+// params: project STRING, limit INT64 {0..} = 20
 MATCH (c:Class {project: $project})
 OPTIONAL MATCH (c)-[:HAS_METHOD]->(m:Function)
 RETURN c.qualified_name AS class, c.file AS file, count(m) AS methods, c.end_line - c.start_line + 1 AS lines

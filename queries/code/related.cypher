@@ -1,9 +1,10 @@
 // name: find_by_id
-// description: The function, class or file whose id is exactly the text (primary-key lookups, no scan)
+// description: The function, class or file whose id is exactly the text (primary-key lookups, no scan); no row when none has it
 // params: id STRING
 OPTIONAL MATCH (f:Function {id: $id})
 OPTIONAL MATCH (c:Class {id: $id})
 OPTIONAL MATCH (x:File {id: $id})
+WITH f, c, x WHERE f IS NOT NULL OR c IS NOT NULL OR x IS NOT NULL
 RETURN f.id AS function, f.qualified_name AS function_name, f.file AS function_file,
        c.id AS class, c.qualified_name AS class_name, c.file AS class_file, x.id AS file, x.path AS path;
 

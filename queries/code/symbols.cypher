@@ -49,7 +49,7 @@ ORDER BY line, callee;
 
 // name: hotspots
 // description: Most-called functions of a project (inbound CALLS edges from distinct callers)
-// params: project STRING, limit INT64 = 20
+// params: project STRING, limit INT64 {0..} = 20
 MATCH (g:Function)-[:CALLS]->(f:Function {project: $project})
 RETURN f.qualified_name AS function, f.file AS file, count(DISTINCT g) AS callers
 ORDER BY callers DESC, function
@@ -57,7 +57,7 @@ LIMIT $limit;
 
 // name: largest_files
 // description: Biggest files of a project by line count, with their definition counts
-// params: project STRING, limit INT64 = 20
+// params: project STRING, limit INT64 {0..} = 20
 MATCH (f:File {project: $project})
 OPTIONAL MATCH (f)-[:DEFINES]->(d)
 RETURN f.path AS path, f.language AS language, f.lines AS lines, count(d) AS definitions
@@ -80,7 +80,7 @@ ORDER BY importer, line;
 
 // name: external_modules
 // description: External modules (not provided by any indexed project) ranked by importing files
-// params: project STRING, limit INT64 = 20
+// params: project STRING, limit INT64 {0..} = 20
 MATCH (f:File {project: $project})-[:IMPORTS]->(m:Module)
 RETURN m.id AS module, count(DISTINCT f) AS files
 ORDER BY files DESC, module

@@ -58,7 +58,7 @@ ORDER BY created_at DESC, id;
 
 // name: insights
 // description: Insights, newest first, optionally of one project, topic or type
-// params: project STRING = null, topic STRING = null, type STRING = null, limit INT64 = 50
+// params: project STRING = null, topic STRING = null, type STRING = null, limit INT64 {0..} = 50
 MATCH (i:Insight)
 WHERE ($project IS NULL OR i.project = $project)
   AND ($topic IS NULL OR list_contains(i.topics, $topic))

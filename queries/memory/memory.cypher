@@ -20,7 +20,7 @@ ORDER BY created_at DESC;
 
 // name: recent_reflections
 // description: Latest reflections, optionally of one project
-// params: project STRING = null, limit INT64 = 20
+// params: project STRING = null, limit INT64 {0..} = 20
 MATCH (r:Reflection)
 WHERE $project IS NULL OR r.project = $project
 RETURN r.id AS id, r.project AS project, r.content AS content, r.tags AS tags, r.votes AS votes,

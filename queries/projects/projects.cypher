@@ -1,6 +1,6 @@
 // name: most_connected
 // description: Projects ranked by links to other projects: DEPENDS_ON edges both ways and cross-project imports
-// params: limit INT64 = 20
+// params: limit INT64 {0..} = 20
 MATCH (p:Project)
 OPTIONAL MATCH (p)-[d:DEPENDS_ON]->(:Project)
 WITH p, count(d) AS depends_on
@@ -35,7 +35,7 @@ ORDER BY imports DESC, importer, imported;
 
 // name: shared_modules
 // description: External modules imported by more than one project: the implicit links between projects
-// params: limit INT64 = 50
+// params: limit INT64 {0..} = 50
 MATCH (f:File)-[:IMPORTS]->(m:Module)
 WITH m, collect(DISTINCT f.project) AS projects, count(DISTINCT f) AS files
 WHERE size(projects) > 1

@@ -1,6 +1,6 @@
 // name: list
 // description: Sessions, newest first, optionally of one project
-// params: project STRING = null, limit INT64 = 20
+// params: project STRING = null, limit INT64 {0..} = 20
 MATCH (s:Session)
 WHERE $project IS NULL OR s.project = $project
 OPTIONAL MATCH (s)-[t:TOUCHED]->(:File)

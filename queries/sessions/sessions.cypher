@@ -31,7 +31,7 @@ ORDER BY started_at;
 
 // name: recent
 // description: Latest sessions, optionally of one project, with status and summary
-// params: project STRING = null, limit INT64 = 20
+// params: project STRING = null, limit INT64 {0..} = 20
 MATCH (s:Session)
 WHERE $project IS NULL OR s.project = $project
 RETURN s.id AS session, s.project AS project, s.agent AS agent, s.status AS status, s.started_at AS started_at,

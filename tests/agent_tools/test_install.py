@@ -53,3 +53,14 @@ def test_owner_status_without_an_owner(tmp_path):
     r = run("owner", "status", "--store", str(tmp_path / "s"), "--json")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout) == {"pid": None}
+
+
+def test_an_empty_server_name_is_refused_and_nothing_is_written(tmp_path):
+    """`--name ''` printed (or merged) an entry under the key "", which no MCP host can start by name."""
+    target = tmp_path / ".mcp.json"
+    target.write_text('{"mcpServers": {"other": {"command": "x"}}}')
+    for args in (["--name", ""], ["--name", "  ", "--write", str(target)]):
+        r = run("install-mcp", "--store", str(tmp_path / "s"), *args)
+        assert r.returncode == 2 and r.stdout == ""
+        assert r.stderr.strip() == "graphbuddy: error: empty MCP server name: give one with --name (default graphbuddy)"
+    assert json.loads(target.read_text()) == {"mcpServers": {"other": {"command": "x"}}}

@@ -164,6 +164,9 @@ def test_resources_and_list_tools(tools):
     assert not err and [p["project"] for p in out["projects"]] == ["sample"]
     err, out = call("list_queries")
     assert not err and any(q["name"] == "code.hotspots" for q in out["queries"])
+    bucket = next(p for q in out["queries"] if q["name"] == "analytics.velocity" for p in q["params"]
+                  if p["name"] == "bucket")                   # an agent sees the values it may take
+    assert bucket["choices"] == ["minute", "hour", "day", "week", "month", "quarter", "year"]
     server = build_server(graphbuddy.open(memory=True))
 
     async def read(c):

@@ -59,12 +59,19 @@ def test_ingest_git_says_how_many_commits_a_rewrite_dropped(team_repo, tmp_path)
     (["sql", "DELETE FROM commits"], 4, "read-only: DELETE statements are refused"),
     (["ingest-git", "."], 5, "not a git repository"),
     (["query", "analytics.velocit"], 4, "did you mean analytics.velocity"),
+    (["sql", " "], 4, "empty query: give one SQL statement"),         # was "one statement at a time (got 0)"
+    # DuckDB's own words reached the user: 'Conversion Error: extract specifier "fortnight" not recognized'
+    (["query", "analytics.velocity", "-p", "bucket=fortnight"], 2,
+     "parameter 'bucket' expects one of minute, hour, day, week, month, quarter, year; got 'fortnight'"),
+    (["query", "analytics.event_series", "-p", "bucket=fortnight", "--json"], 2,
+     "parameter 'bucket' expects one of minute, hour, day, week, month, quarter, year; got 'fortnight'"),
     (["analytics", "--since", "yesterday"], 2, "parameter 'since' expects TIMESTAMP"),
     (["analytics", "--chart", "x.pdf"], 2, "--chart wants a .png, .svg or .html"),
 ])
 def test_bad_input_is_one_line_and_an_exit_code(tmp_path, args, code, message):
     proc = gb(*[a if a != "." else str(tmp_path) for a in args], store=tmp_path / "store", check=False)
     assert proc.returncode == code and message in proc.stderr and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
 
 
 def test_query_list_shows_the_whole_catalogue(tmp_path):

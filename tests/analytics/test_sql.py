@@ -101,3 +101,16 @@ def test_text_that_is_not_utf8_is_a_one_line_error(gb):
         gb.sql("SELECT '\udcff' AS x")
     with pytest.raises(QueryError, match="not valid UTF-8"):
         gb.sql("SELECT $v AS x", v="caf\udce9")
+
+
+def test_sql_parameters_must_match_the_placeholders(gb):
+    """DuckDB said 'Parameter argument/count mismatch, identifiers of the excess parameters: x' for a value the
+    text does not use, and 'Values were not provided for the following prepared statement parameters: x'."""
+    with pytest.raises(QueryError, match=r"parameter\(s\) x not used by the query \(it uses none\)"):
+        gb.sql("SELECT 1 AS v", x=1)
+    with pytest.raises(QueryError, match=r"parameter\(s\) y not used by the query \(it uses \$kind\)"):
+        gb.sql("SELECT count(*) AS n FROM events WHERE kind = $kind", kind="index", y=2)
+    with pytest.raises(QueryError, match=r"no value given for \$kind"):
+        gb.sql("SELECT count(*) AS n FROM events WHERE kind = $kind")
+    assert gb.sql("SELECT '$x' AS v, $y AS w -- $z", y=1).rows() == [{"v": "$x", "w": 1}]    # strings, comments
+    assert gb.sql("SELECT $1 AS v", params={"1": "a"}).rows() == [{"v": "a"}]               # positional: DuckDB's

@@ -160,8 +160,16 @@ def test_a_project_folder_whose_name_is_not_utf8_is_refused_in_one_line(tmp_path
     with graphbuddy.open(tmp_path / "store") as gb:
         with pytest.raises(IndexingError, match="not valid UTF-8"):
             gb.index(root, project="cafe")
-        with pytest.raises(InvalidArgument, match="invalid project name"):
+        # the name taken from such a folder was refused first: "invalid project name 'caf\udce9'" (exit 2), for
+        # a folder that does not exist too; the path's own error comes first, as with --project (exit 5)
+        with pytest.raises(IndexingError, match="path is not valid UTF-8"):
             gb.index(root)
+        with pytest.raises(IndexingError, match="path does not exist"):
+            gb.index(root.with_name(root.name + "-gone"))
+        with pytest.raises(IndexingError, match="path is not valid UTF-8"):
+            gb.watch(root)
+        with pytest.raises(InvalidArgument, match="invalid project name"):
+            gb.index(tmp_path, project="a/b")
 
 
 def test_an_interrupted_big_run_stops_its_background_writes_before_the_store_closes(tmp_path, project_copy,
@@ -255,3 +263,27 @@ def test_a_process_killed_after_a_delta_that_deleted_a_file_leaves_no_phantom_ed
     with graphbuddy.open(store) as gb:                                      # closed cleanly: no second rewrite
         gb.cypher("MATCH (p:Project) RETURN p.id").rows()
     assert "not closed cleanly" not in caplog.text
+
+
+def test_the_report_counts_the_syntax_errors_of_the_files_this_run_parsed(tmp_path):
+    """Text and --json: a delta counts the files IT parsed that hold syntax errors, and says "of N parsed" (a
+    bare "files with syntax errors: 0" read as the project's count while another file was still broken)."""
+    import json
+
+    from clirun import run_cli
+
+    root, store = tmp_path / "p", tmp_path / "store"
+    root.mkdir()
+    (root / "ok.py").write_text("def fine():\n    return 1\n")
+    (root / "broken.py").write_text("def bad(:\n    pass\n")
+    full = run_cli("index", str(root), store=store, check=True).stdout
+    assert "files with syntax errors: 1 of 2 parsed" in full
+    (root / "ok.py").write_text("def fine():\n    return 2\n\ndef more():\n    return 3\n")
+    delta = run_cli("index", str(root), store=store, check=True).stdout
+    assert "delta index" in delta and "files with syntax errors: 0 of 1 parsed" in delta
+    (root / "ok.py").write_text("def fine(:\n    return 2\n")
+    report = json.loads(run_cli("index", str(root), "--json", store=store, check=True).stdout)
+    assert (report["mode"], report["files_parsed"], report["syntax_error_files"]) == ("delta", 1, 1)
+    rows = json.loads(run_cli("cypher", "MATCH (f:File) WHERE f.syntax_errors > 0 RETURN f.path AS p ORDER BY p",
+                              "--json", store=store, check=True).stdout)
+    assert rows == [{"p": "broken.py"}, {"p": "ok.py"}]            # the project's broken files: both

@@ -216,6 +216,41 @@ def test_same_content_new_mtime_is_not_reparsed(project_copy):
         assert report.files_parsed == 0
 
 
+@pytest.mark.parametrize("reopen", [False, True])
+def test_a_run_that_finds_only_new_mtimes_reports_unchanged_and_records_them(project_copy, tmp_path, reopen):
+    """A touch, a `git stash && git stash pop` or a checkout there and back changes mtimes only: the run said
+    "delta index ... (parsed 0, deleted 0, re-resolved 0)", wrote the graph (a new stamp) and an index event.
+    It is an unchanged run: the new mtimes (and a newly screened-out file) go to the index state only."""
+    from graphbuddy.index.state import IndexState
+
+    store = tmp_path / "store"
+    gb = graphbuddy.open(store)
+    gb.index(project_copy, project="sample")
+    before, stamped = graph_dump(gb, "sample"), stamp(gb)
+    runs = len(gb.query("analytics.index_runs", project="sample").rows())
+    f = project_copy / "shop/cli.py"
+    os.utime(f, ns=(10**18, 10**18))
+    (project_copy / "blob.py").write_bytes(b"\x00\x01\x02" * 100)          # screened out: binary
+    if reopen:
+        gb.close()
+        gb = graphbuddy.open(store)
+    report = gb.index(project_copy, project="sample")
+    assert (report.mode, report.files_parsed, report.files_deleted, report.skipped.get("binary")) == \
+        ("unchanged", 0, 0, 1)
+    assert report.files_total == report.files_unchanged == len(before["files"])
+    assert graph_dump(gb, "sample") == before and stamp(gb) == stamped
+    assert len(gb.query("analytics.index_runs", project="sample").rows()) == runs
+    manifest = IndexState(gb.analytics).manifest("sample")
+    assert manifest["shop/cli.py"].mtime_ns == 10**18 and manifest["blob.py"].language == "!binary"
+    again = gb.index(project_copy, project="sample")
+    assert (again.mode, again.skipped.get("binary")) == ("unchanged", 1)
+    gb.close()
+
+
+def stamp(gb):
+    return gb.cypher("MATCH (p:Project {id: 'sample'}) RETURN p.indexed_at AS t").rows()
+
+
 def _delta_matches_full(tmp_path, files: dict[str, str], edit: tuple[str, str]) -> None:
     """Index `files`, append `edit[1]` to `edit[0]`, delta re-index: the graph must equal a fresh full index."""
     root = tmp_path / "p"

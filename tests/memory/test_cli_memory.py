@@ -72,6 +72,8 @@ def test_reflect_joins_the_one_active_session_of_its_project_only(repo, tmp_path
     (["session", "status", "--session", "nope"], 6, "unknown session 'nope'"),
     (["session", "start", "--project", "nope"], 6, "unknown project 'nope'"),
     (["import-transcript", "/no/such/file.jsonl"], 6, "transcript not found"),
+    # a folder was "transcript not found: <folder>", as if it did not exist
+    (["import-transcript", "."], 2, "is a folder: give a transcript file (a .jsonl session file or a text file)"),
     (["session", "checkpoint", "-m", "ci"], 2, "--metric expects NAME=SCORE"),     # named --param before
 ])
 def test_errors_are_one_line_with_exit_codes(tmp_path, args, code, message):
