@@ -270,14 +270,14 @@ def merge_node_tables(parts: list[NodeTables]) -> NodeTables:
 
 
 def insert_files(graph, project: str, facts: list[FileFacts], now: datetime, *,
-                 built: list[NodeTables] | None = None) -> NodeTables | None:
+                 built: list[NodeTables] | None = None, bulk_from: float | None = None) -> NodeTables | None:
     """Nodes for files and their definitions, with CONTAINS, DEFINES and HAS_METHOD. `built`: their tables,
-    when the parse workers made them. Returns what it wrote."""
+    when the parse workers made them; `bulk_from`: see `write_rows`. Returns what it wrote."""
     if not facts:
         return None
     nodes = merge_node_tables(built) if built else node_tables(project, facts, now)
     for key, table, pair in _NODE_WRITES:
-        write_rows(graph, table, nodes.tables[key], pair=pair)
+        write_rows(graph, table, nodes.tables[key], pair=pair, bulk_from=bulk_from)
     return nodes
 
 
@@ -385,7 +385,7 @@ def patch_outgoing(graph, project: str, path: str, edges: "EdgeTables") -> list[
             if name == "imp_mod":
                 _ensure_modules(graph, sorted({r[1] for r in rows}))
             _write_edges(graph, name, pa.table({c: [r[i] for r in rows] for i, c in enumerate(cols)},
-                                               schema=_schema(name, ends=False)), copy=False)   # a patch: pipeline.py says why
+                                               schema=_schema(name, ends=False)), bulk_from=math.inf)   # a patch: pipeline.py says why
     return dropped
 
 
@@ -504,13 +504,13 @@ def merge_edge_tables(parts: list[EdgeTables]) -> EdgeTables:
                       tuple(modules), digests)
 
 
-def insert_edges(graph, edges: EdgeTables, *, copy: bool = True) -> None:
-    """Write edges (the old outgoing edges of their source files already deleted). `copy=False`: never
-    COPY, however many rows (see the caller: a Kùzu crash)."""
+def insert_edges(graph, edges: EdgeTables, *, bulk_from: float | None = None) -> None:
+    """Write edges (the old outgoing edges of their source files already deleted). `bulk_from`: see
+    `write_rows` (`math.inf`: never COPY, however many rows; see the caller: a Kùzu crash)."""
     t = {name: table.drop_columns([c for c, _ in _ENDS]) for name, table in edges.tables.items()}
     _ensure_modules(graph, list(edges.modules))
     for name in _EDGE_SCHEMAS:
-        _write_edges(graph, name, t[name], copy=copy)
+        _write_edges(graph, name, t[name], bulk_from=bulk_from)
 
 
 # edge table -> (Kùzu rel table, its FROM/TO node tables when it has several pairs)
@@ -518,9 +518,9 @@ _REL_TABLES = {"imp_file": ("IMPORTS", ("File", "File")), "imp_mod": ("IMPORTS",
                "calls": ("CALLS", None), "inherits": ("INHERITS", None)}
 
 
-def _write_edges(graph, name: str, table, *, copy: bool = True) -> None:
+def _write_edges(graph, name: str, table, *, bulk_from: float | None = None) -> None:
     rel, pair = _REL_TABLES[name]
-    write_rows(graph, rel, table, pair=pair, bulk_from=None if copy else math.inf)
+    write_rows(graph, rel, table, pair=pair, bulk_from=bulk_from)
 
 
 def _schema(name: str, *, ends: bool = True):
@@ -556,14 +556,21 @@ def remove_orphan_modules(graph, ids: list[str]) -> None:
 
 
 SMALL_BATCH = 256
+# A delta COPYs only a bigger batch than this: Kùzu 0.11.3 checkpoints at the commit of every transaction that
+# ran a COPY (it forces one for COPY's pages, which its log does not hold), and a checkpoint after a small
+# change rewrites whole column chunks. On the stdlib a one-file delta that rebuilt inspect.py or functools.py
+# took 4.2-6.0 s with its COPYs and grew the file 8-26 MB each time; row by row 2.8-3.3 s and no growth (load
+# ~4; docs/benchmarks.md, "Session 11"). Row by row costs ~0.15 ms a node and ~0.3 ms an edge.
+DELTA_BULK_FROM = 4096
 _REL_ENDS = {"CONTAINS": ("Project", "File"), "HAS_METHOD": ("Class", "Function"),
              "CALLS": ("Function", "Function"), "INHERITS": ("Class", "Class")}
 
 
 def write_rows(graph, table: str, data, pair: tuple[str, str] | None = None, *, bulk_from: int | None = None) -> None:
-    """COPY in bulk, CREATE for a small batch. On the stdlib, each COPY into a non-empty table adds 30-130 ms
-    to the COMMIT (a one-file delta used to spend 110-450 ms committing), while an UNWIND CREATE of nodes
-    costs ~0.15 ms a row and a prepared per-row CREATE of an edge ~0.3 ms (UNWIND + MATCH plans a scan)."""
+    """COPY in bulk (more than `bulk_from` rows, default SMALL_BATCH), CREATE for a small batch. On the stdlib,
+    each COPY into a non-empty table adds 30-130 ms to the COMMIT (a one-file delta used to spend 110-450 ms
+    committing) and makes it a checkpoint (DELTA_BULK_FROM), while an UNWIND CREATE of nodes costs ~0.15 ms a
+    row and a prepared per-row CREATE of an edge ~0.3 ms (UNWIND + MATCH plans a scan)."""
     if data.num_rows > (SMALL_BATCH if bulk_from is None else bulk_from):
         graph.copy(table, data, pair=pair)
         return

@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import math
 import re
 import time
 from collections import Counter
@@ -283,8 +284,9 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
             links = load.memory_links(graph, project, rebuilt)
         load.delete_files(graph, project, rebuilt)
         # the parse workers' tables hold every changed file: usable when none was patched
+        bulk_from = None if fresh else load.DELTA_BULK_FROM      # a delta's COPY is a checkpoint: see there
         nodes = load.insert_files(graph, project, [new_facts[p] for p in changed if p not in patched], now,
-                                  built=None if patched else prepared.nodes)
+                                  built=None if patched else prepared.nodes, bulk_from=bulk_from)
         written += [nodes] if nodes is not None else []
         if big:
             return_free_memory()
@@ -332,7 +334,7 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         # docs/architecture.md): after a patch, edges are created row by row
         load.insert_edges(graph, resolved.edges if fresh else resolved.edges.select(
             (set(changed) - patched) | set(rewired) | unpatched, into=set(rebuilt), sources_into=same),
-            copy=not patched)
+            bulk_from=math.inf if patched else bulk_from)
         # the edges are written: only their counts are needed now (stdlib x3: 130 MB of Arrow)
         counts, unresolved, resolved_keys = resolved.edges.rows(), resolved.unresolved, resolved.keys
         resolved = None

@@ -130,6 +130,7 @@ def test_delta_equals_full_on_the_bulk_write_path(project_copy, tmp_path, seed, 
 
     monkeypatch.setattr(pipeline, "BACKGROUND_FROM", 0)
     monkeypatch.setattr(load, "SMALL_BATCH", 0)
+    monkeypatch.setattr(load, "DELTA_BULK_FROM", 0)
     monkeypatch.setattr(load, "PER_FILE_LIMIT", 0)
     monkeypatch.setattr(parse, "POOL_THRESHOLD", 0)
     monkeypatch.setattr(resolve_pool, "POOL_MIN_BODY_BYTES", 0)
