@@ -175,6 +175,11 @@ def test_delta_equals_full_when_a_later_duplicate_moves_or_goes(tmp_path):
     first_only = DUP_FILES["main.py"].split("else:")[0]
     _delta_after_rewrite(tmp_path / "b", DUP_FILES, {**DUP_FILES, "main.py": first_only})
     _delta_after_rewrite(tmp_path / "c", {**DUP_FILES, "main.py": first_only}, DUP_FILES)
+    # the first goes: the later one becomes the first (`P`, no `@8`), its `go` moves from `P@8` to it
+    second_only = DUP_FILES["main.py"].replace("    class P(Base):\n        def run(self):\n            pass\nelse:",
+                                               "    pass\nelse:")
+    assert second_only != DUP_FILES["main.py"]
+    _delta_after_rewrite(tmp_path / "d", DUP_FILES, {**DUP_FILES, "main.py": second_only})
 
 
 def _delta_after_rewrite(tmp_path, files: dict[str, str], rewritten: dict[str, str]) -> None:
