@@ -235,7 +235,7 @@ class Adapter:
         extra_bases: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}   # container bases by type key
         bare: set[int] = set()                     # indexes into `calls` of bare-identifier calls
         weak: list[Binding] = []                   # `@bind.element` bindings (see the end)
-        locals_: set[tuple[str, str]] = set()      # (function qn, local name)
+        locals_: set[tuple[str, str]] = set()      # (function key, local name)
         bound: dict[tuple[str, str], set[str]] | None = None   # (scope, name) -> types of `bindings`
         receiver_text = None if self._plain_receivers else self.receiver_text
         binding_type = None if self._plain_binding_types else self.binding_type
