@@ -249,7 +249,7 @@ def _plan_calls(prov, project: str, index: SymbolIndex, linked: dict, out: dict)
             if found is None or caller is None:
                 continue
             owner, callee_path, d = found
-            callee = definition_ids(owner, prov.index(owner).facts[callee_path]).get((d.qualified_name, False))
+            callee = definition_ids(owner, prov.index(owner).facts[callee_path]).get((d.key, False))
             if callee is None:
                 continue
             for k, v in (("from", caller), ("to", callee), ("line", call.line), ("confidence", CONFIDENCE),

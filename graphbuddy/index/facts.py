@@ -57,7 +57,7 @@ class Definition(_FastPickle):
     kind: str                 # function|method|constructor|module|class|interface|struct|trait|enum
     name: str
     qualified_name: str       # module-qualified, in the language's own convention
-    parent: str | None        # qualified name of the enclosing definition (None: the module itself)
+    parent: str | None        # `key` of the enclosing definition (None: the module itself)
     start_line: int           # 1-based, inclusive
     end_line: int
     signature: str = ""
@@ -65,10 +65,20 @@ class Definition(_FastPickle):
     exported: bool = False
     bases: tuple[str, ...] = ()   # class-likes: base/interface expressions as written ("pkg.Base")
     base_kinds: tuple[str, ...] = ()  # parallel to bases: extends|implements|includes
+    alias: str = ""           # the name scopes know it by where the qualified name would name another class:
+                              # "mod.Popen@12" for a later class of the same name in the file (both arms of
+                              # an `if`), "mod.Popen@12.wait" for a member of it; "" for every other definition
 
     @property
     def is_class(self) -> bool:
         return self.kind in CLASS_KINDS
+
+    @property
+    def key(self) -> str:
+        """What `parent`, call sites' `caller`, bindings' `scope` and resolved edges name it by: unique in its
+        file but for a function defined twice, a function and a class of one name, and a class the language
+        reopens (Ruby), whose lookups bind to the first (a class before a function)."""
+        return self.alias or self.qualified_name
 
 
 CLASS_KINDS = frozenset({"class", "interface", "struct", "trait", "enum", "module_class"})
@@ -90,7 +100,7 @@ class Import(_FastPickle):
 @slot_init
 @dataclass(frozen=True, slots=True)
 class CallSite(_FastPickle):
-    caller: str               # qualified name of the innermost enclosing function (or the module)
+    caller: str               # `key` of the innermost enclosing function (or the module's qualified name)
     name: str                 # called name, last segment
     receiver: str | None      # None for bare calls; "self", "this", "super", "cls", "a.b", "Foo()" ...
     line: int
@@ -107,7 +117,7 @@ CALLS = "()"                  # suffix of a binding naming the function a value 
 class Binding(_FastPickle):
     """`x = Foo()` / `self.x = Foo()` / `x: Foo`: lets `x.m()` resolve through Foo."""
 
-    scope: str                # qualified name of the scope where the name is bound (a class for attributes)
+    scope: str                # `key` of the scope where the name is bound (a class for attributes)
     name: str                 # "x", or "self.x" for attributes
     type_name: str            # "Foo" or "mod.Foo" as written
 

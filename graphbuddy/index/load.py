@@ -30,9 +30,11 @@ def def_id(project: str, path: str, qualified_name: str) -> str:
 
 
 def definition_ids(project: str, facts: FileFacts) -> dict[tuple[str, bool], str]:
-    """(qualified_name, is_class) -> node id. A name defined twice in one file (a function and a class, or
-    a conditional redefinition) gets `@<line>` on every occurrence after the first; edges bind to the first
-    function or the first class of that name."""
+    """(qualified name or key, is_class) -> node id. A name defined twice in one file (a function and a class,
+    or a conditional redefinition) gets `@<line>` on every occurrence after the first; edges that name it bind
+    to the first function or the first class of that name. A later class of the same name and its members are
+    also found by their own keys (`Definition.alias`: `mod.Popen@12`, `mod.Popen@12.wait`), which edges
+    resolved inside it name."""
     out: dict[tuple[str, bool], str] = {}
     taken: set[str] = set()
     prefix = def_id(project, facts.path, "")
@@ -41,11 +43,15 @@ def definition_ids(project: str, facts: FileFacts) -> dict[tuple[str, bool], str
         did = prefix + qn
         if did in taken:
             did = f"{did}@{line}"
-            if did in taken:
+            if did in taken:       # a second one on the same line: no node, its key names the one there
+                if d.alias:
+                    out.setdefault((d.alias, is_class), did)
                 continue
         taken.add(did)
         out.setdefault((qn, is_class), did)
         out.setdefault((f"{qn}@{line}", is_class), did)
+        if d.alias:
+            out.setdefault((d.alias, is_class), did)
     return out
 
 
@@ -197,7 +203,7 @@ def _node_columns(project: str, facts: list[FileFacts], now: datetime) -> _Nodes
         fid = file_id(project, f.path)
         files.append((fid, project, f.path, f.language, f.module, f.hash, f.size, f.lines, now, f.syntax_errors))
         ids = definition_ids(project, f)
-        class_qns = {d.qualified_name for d in f.definitions if d.is_class}
+        class_keys = {d.key for d in f.definitions if d.is_class}
         for d in f.definitions:
             is_class = d.is_class
             did = ids.get((f"{d.qualified_name}@{d.start_line}", is_class))
@@ -215,7 +221,7 @@ def _node_columns(project: str, facts: list[FileFacts], now: datetime) -> _Nodes
                 fn.append((did, project, fid, d.name, d.qualified_name, d.kind, d.signature, d.docstring,
                            d.start_line, d.end_line, d.exported))
                 defines_fn.append((fid, did))
-                if d.parent in class_qns:
+                if d.parent in class_keys:       # the class enclosing it, a later duplicate's by its alias
                     has_method.append((ids[(d.parent, True)], did))
     return _Nodes(_columns(_FILE_COLUMNS, files), _columns(_FN_COLUMNS, fn), _columns(_CL_COLUMNS, cl),
                   *(tuple(_transposed(rows, 2)) for rows in (defines_fn, defines_cl, has_method)), symbols)

@@ -446,8 +446,8 @@ def _moved_nodes(project: str, old: dict[str, FileFacts], new: dict[str, FileFac
             keys.add("e:" + p)
             continue
         before, after = definition_ids(project, old[p]), definition_ids(project, f)
-        if any(before.get((d.qualified_name, c)) != after.get((d.qualified_name, c))
-               for d in old[p].definitions for c in (False, True)):
+        if any(before.get((name, c)) != after.get((name, c))
+               for d in old[p].definitions for name in (d.qualified_name, d.key) for c in (False, True)):
             keys.add("e:" + p)
     return keys
 

@@ -51,9 +51,9 @@ class ImportEdge:
 @slot_init          # the stdlib has ~180,000 call edges (facts.slot_init: a cheaper `__init__`)
 @dataclass(frozen=True, slots=True)
 class CallEdge:
-    caller: str                # qualified name in this file
+    caller: str                # `Definition.key` in this file
     callee_path: str
-    callee: str                # qualified name in callee_path
+    callee: str                # `Definition.key` in callee_path
     line: int
     confidence: float
     reason: str
@@ -78,7 +78,8 @@ class FileResolution:
 
 
 class _FileView:
-    """Per-file lookups derived from facts: definitions by qualified name, children by parent."""
+    """Per-file lookups derived from facts: definitions by key (`Definition.key`: the qualified name, but for a
+    later class of the same name and its members), children by parent key."""
 
     __slots__ = ("facts", "by_qn", "children", "top", "imports_by_alias", "star_imports", "bindings")
 
@@ -87,9 +88,10 @@ class _FileView:
         self.by_qn: dict[str, Definition] = {}
         self.children: dict[str | None, dict[str, Definition]] = {}
         for d in facts.definitions:
-            known = self.by_qn.get(d.qualified_name)
+            key = d.key
+            known = self.by_qn.get(key)
             if known is None or (d.is_class and not known.is_class):   # a class is the scope its members name
-                self.by_qn[d.qualified_name] = d
+                self.by_qn[key] = d
             if d.kind != "module":
                 self.children.setdefault(d.parent, {}).setdefault(d.name, d)
         self.top: dict[str, Definition] = self.children.get(None, _EMPTY)     # top-level names
@@ -334,7 +336,7 @@ def _patch_table(before: dict[str, list[tuple]], before_files: dict[str, tuple[s
 
 
 def _top_level_functions(path: str, facts: FileFacts):
-    return ((d.name, (path, d.qualified_name)) for d in facts.definitions if d.parent is None and d.kind == "function")
+    return ((d.name, (path, d.key)) for d in facts.definitions if d.parent is None and d.kind == "function")
 
 
 def _top_level_names(path: str, facts: FileFacts):
@@ -352,7 +354,7 @@ def _named_bases(path: str, facts: FileFacts):
 def _go_methods(path: str, facts: FileFacts):
     if facts.language != "go":
         return ()
-    interfaces = {d.qualified_name for d in facts.definitions if d.kind == "interface"}
+    interfaces = {d.key for d in facts.definitions if d.kind == "interface"}
     return ((d.name, (path, d)) for d in facts.definitions
             if d.kind == "method" and d.parent is not None and d.parent not in interfaces)
 
@@ -465,7 +467,7 @@ def build_module_map(facts: dict[str, FileFacts]) -> dict[str, str]:
 
 def surface(d: Definition) -> tuple:
     """What resolving other files reads of a definition: everything but its lines and docstring."""
-    return d.kind, d.name, d.qualified_name, d.parent, d.signature, d.exported, d.bases, d.base_kinds
+    return d.kind, d.name, d.qualified_name, d.parent, d.signature, d.exported, d.bases, d.base_kinds, d.alias
 
 
 def _import_surface(imp: Import | None) -> tuple | None:
@@ -489,7 +491,7 @@ def _file_surfaces(path: str, facts: FileFacts | None) -> dict[str, object]:
         out[f"c:{path}:{scope}"] = tuple((name, surface(d)) for name, d in members.items())
     by_qn: dict[str, list] = {}
     for d in facts.definitions:
-        by_qn.setdefault(d.qualified_name, []).append(surface(d))
+        by_qn.setdefault(d.key, []).append(surface(d))
     out.update((f"q:{path}:{qn}", tuple(v)) for qn, v in by_qn.items())
     scopes: dict[str, set] = {}
     for b in facts.bindings:
@@ -645,7 +647,7 @@ class Resolver:
         d = self._defn(path, qn)
         while d is not None and d.kind != "module":
             if with_classes or not d.is_class:
-                out.append(d.qualified_name)
+                out.append(d.key)
             d = self._defn(path, d.parent)
         return out
 
@@ -996,7 +998,7 @@ class Resolver:
             d = self._defn(self.path, scope_chain[0])
             while d is not None and d.parent is not None:
                 d = self._defn(self.path, d.parent)
-                hit = self._members(self.path, d.qualified_name).get(name) if d is not None and d.is_class else None
+                hit = self._members(self.path, d.key).get(name) if d is not None and d.is_class else None
                 if hit is not None and hit.is_class:
                     return ("def", self.path, hit), "scope"
         return None, None
@@ -1053,9 +1055,9 @@ class Resolver:
     # -- classes -----------------------------------------------------------------------------------------------
     def bases_of(self, path: str, cls: Definition):
         """Resolved base classes, memoised per run with the keys their resolution read."""
-        # keyed by the bases as written too: a file may define two classes of one name (a redefinition, or both
-        # arms of an `if`), and which of them was asked first must not decide what the other's bases are
-        memo_key = (path, cls.qualified_name, cls.bases)
+        # keyed by the bases as written too: the definitions of a class a file reopens (Ruby) share a key, and
+        # which of them was asked first must not decide what the other's bases are
+        memo_key = (path, cls.key, cls.bases)
         known = self._settled(self.index.bases_cache, memo_key)
         if known is not _UNSET:
             return known
@@ -1066,14 +1068,14 @@ class Resolver:
                 hit, _ = sub.resolve_dotted(base, chain)
                 # never the class itself (`A < ::A`), told by name: `cls` may be an older run's object
                 if hit is not None and hit[0] == "def" and hit[2].is_class and not (
-                        hit[1] == path and hit[2].qualified_name == cls.qualified_name):
+                        hit[1] == path and hit[2].key == cls.key):
                     out.append((hit[1], hit[2]))
             return tuple(out)
 
         # A base named through the class itself (Ruby `module A::C; include A::C::Fragments`) looks C's members
         # up, which needs C's bases: while they are being resolved, C has none (no recursion).
         return self._memo(self.index.bases_cache, memo_key, path, compute,
-                          holds=f"q:{path}:{cls.qualified_name}", pending=())
+                          holds=f"q:{path}:{cls.key}", pending=())
 
     def member(self, path: str, cls: Definition, name: str, depth: int = 0, *, skip_self: bool = False):
         """Look `name` up in class `cls` and then its bases (depth-first, like a simple MRO)."""
@@ -1100,32 +1102,32 @@ class Resolver:
 
     def own_member(self, path: str, cls: Definition, name: str):
         """`name` defined by class `cls` itself (file `path`), wherever its members live."""
-        d = self._members(path, cls.qualified_name).get(name)
+        d = self._members(path, cls.key).get(name)
         if d is not None:
             return ("def", path, d)
         for target in self._companions(path):       # C++ `void A::f() {...}` in a.cpp, class in a.h
-            d = self._members(target, cls.qualified_name).get(name)
+            d = self._members(target, cls.key).get(name)
             if d is not None:
                 return ("def", target, d)
         if self.adapter.lexical_class_scopes:      # Ruby: the class reopened in a required file
-            hit = self._required_members(cls.qualified_name).get(name)
+            hit = self._required_members(cls.key).get(name)
             if hit is not None:
                 return ("def", *hit)
         if self.adapter.package_scoped:      # Go methods in other files, C# partial classes
-            return self._in_package(path, cls.qualified_name, name)
+            return self._in_package(path, cls.key, name)
         return None
 
     def own_members(self, path: str, cls: Definition) -> dict[str, tuple]:
         """Every name `own_member` would find in class `cls`, with the same hit for each (memoised with the
         keys read: a class's dispatch table is rebuilt from its subclasses' member tables)."""
-        known = self._settled(self.index.members_cache, (self.path, path, cls.qualified_name))
+        known = self._settled(self.index.members_cache, (self.path, path, cls.key))
         if known is not _UNSET:
             return known
-        return self._memo(self.index.members_cache, (self.path, path, cls.qualified_name), self.path,
-                          lambda sub: sub._own_members(path, cls), holds=f"c:{path}:{cls.qualified_name}")
+        return self._memo(self.index.members_cache, (self.path, path, cls.key), self.path,
+                          lambda sub: sub._own_members(path, cls), holds=f"c:{path}:{cls.key}")
 
     def _own_members(self, path: str, cls: Definition) -> dict[str, tuple]:
-        qn = cls.qualified_name
+        qn = cls.key
         sources = [path, *self._companions(path)]
         if self.adapter.lexical_class_scopes:
             sources += self._required()
@@ -1175,7 +1177,7 @@ class Resolver:
             hit = self.member(*cls_path_def, call.name)          # `helper()` in a method: this.helper()
             if hit is not None and not hit[2].is_class:
                 self._dispatch = cls_path_def
-                own = hit[2].parent == cls_path_def[1].qualified_name     # also out of line, in a companion
+                own = hit[2].parent == cls_path_def[1].key     # also out of line, in a companion
                 return hit, ("self" if own else "inherited")
         if recv is None and call.name in self.adapter.class_self_names and cls_path_def is not None:
             return (self.constructor(*cls_path_def), "self")            # Python `cls(...)`
@@ -1198,7 +1200,7 @@ class Resolver:
             if hit is None:
                 return None, None
             self._dispatch = cls_path_def
-            return hit, ("self" if hit[2].parent == cls_path_def[1].qualified_name else "inherited")
+            return hit, ("self" if hit[2].parent == cls_path_def[1].key else "inherited")
         if recv in self.adapter.super_names:
             if cls_path_def is None:
                 return None, None
@@ -1258,11 +1260,11 @@ class Resolver:
         if fn is None or fn[0] != "def" or fn[2].is_class or fn[2].kind == "module":
             return None, None
         resolver = self if fn[1] == self.path else self._sub(fn[1])
-        returned = resolver._bound(fn[1], fn[2].qualified_name, RETURN + CALLS) or ()
+        returned = resolver._bound(fn[1], fn[2].key, RETURN + CALLS) or ()
         if len(returned) != 1:
             return None, None
         # only a function defined in it (a closure factory): another name may be a local variable of the function
-        hit = resolver._members(fn[1], fn[2].qualified_name).get(next(iter(returned)))
+        hit = resolver._members(fn[1], fn[2].key).get(next(iter(returned)))
         return (("def", fn[1], hit), reason) if hit is not None and not hit.is_class else (None, None)
 
     def _enclosing_function_member(self, name: str, chain: list[str]):
@@ -1374,26 +1376,26 @@ class Resolver:
         resolver = self if fn_path == self.path else self._sub(fn_path)
         returned = resolver.adapter.return_type(fn.signature)
         if not returned:                     # no declared type: what its `return` statements build
-            types = resolver._bound(fn_path, fn.qualified_name, RETURN) or ()
+            types = resolver._bound(fn_path, fn.key, RETURN) or ()
             returned = next(iter(types)) if len(types) == 1 else ""
         if returned in resolver.adapter.class_self_names or returned in resolver.adapter.self_names:
-            cls = resolver._enclosing_class(fn.qualified_name)      # `return cls(...)`, `return self`
+            cls = resolver._enclosing_class(fn.key)      # `return cls(...)`, `return self`
             return ("def", *cls) if cls is not None else None
-        hit = resolver.resolve_dotted(returned, resolver._chain(fn_path, fn.qualified_name))[0] if returned else None
+        hit = resolver.resolve_dotted(returned, resolver._chain(fn_path, fn.key))[0] if returned else None
         return hit if hit is not None and hit[0] == "def" and hit[2].is_class else None
 
     def _field_types(self, path: str, cls: Definition, field: str):
         where = path
-        if self._defn(path, cls.qualified_name) is None and self.adapter.package_scoped:
+        if self._defn(path, cls.key) is None and self.adapter.package_scoped:
             home = self._in_package(path, cls.parent, cls.name)     # a Go receiver's struct lives next door
             where = home[1] if home is not None else path
-        return self._bound(where, cls.qualified_name, "self." + field)
+        return self._bound(where, cls.key, "self." + field)
 
     def overrides(self, cls_path: str, cls: Definition, name: str) -> tuple[tuple[str, Definition], ...]:
         """Methods `name` that subclasses of `cls` (transitively) define: the targets of dynamic dispatch.
         One table per class, method name -> the subclasses' methods in subclass order, memoised with the keys
         read (a class's `self.m()` calls ask for many names; big hierarchies have hundreds of subclasses)."""
-        known = self._settled(self.index.dispatch_cache, (cls_path, cls.qualified_name))
+        known = self._settled(self.index.dispatch_cache, (cls_path, cls.key))
         if known is not _UNSET:
             return known.get(name, ())
         def compute(sub_resolver):
@@ -1409,8 +1411,8 @@ class Resolver:
                         table.setdefault(member, []).append((hit[1], hit[2]))
             return {k: tuple(v) for k, v in table.items()}
 
-        return self._memo(self.index.dispatch_cache, (cls_path, cls.qualified_name), cls_path, compute,
-                          holds=f"q:{cls_path}:{cls.qualified_name}").get(name, ())
+        return self._memo(self.index.dispatch_cache, (cls_path, cls.key), cls_path, compute,
+                          holds=f"q:{cls_path}:{cls.key}").get(name, ())
 
     def _go_implementations(self, path: str, iface: Definition) -> dict[str, tuple[tuple[str, Definition], ...]]:
         """`overrides`' table for a Go interface: the methods of the project's types that declare every method of
@@ -1423,9 +1425,9 @@ class Resolver:
         todo, seen = [(path, iface)], set()
         while todo:
             p, c = todo.pop()
-            if (p, c.qualified_name) in seen:
+            if (p, c.key) in seen:
                 continue
-            seen.add((p, c.qualified_name))
+            seen.add((p, c.key))
             if len(seen) > 16:
                 return {}
             for name, hit in self.own_members(p, c).items():
@@ -1471,8 +1473,7 @@ class Resolver:
             for sub_path, d in self.index.subclass_candidates().get(name, ()):
                 for bp, b in sub.bases_of(sub_path, d):
                     if b.name == name:
-                        table.setdefault((bp, b.qualified_name), {}).setdefault((sub_path, d.qualified_name),
-                                                                              (sub_path, d))
+                        table.setdefault((bp, b.key), {}).setdefault((sub_path, d.key), (sub_path, d))
             return {k: tuple(v.values()) for k, v in table.items()}
 
         return self._memo(self.index.subtable_cache, name, self.path, compute, holds=None)
@@ -1480,24 +1481,24 @@ class Resolver:
     def subclasses(self, cls_path: str, cls: Definition) -> tuple[tuple[str, Definition], ...]:
         """Classes extending/implementing `cls`, transitively, memoised per run with the keys read: candidates
         are the classes naming `cls` as a base (key "b:<name>"), confirmed by resolving their bases."""
-        known = self._settled(self.index.subclass_cache, (cls_path, cls.qualified_name))
+        key = (cls_path, cls.key)
+        known = self._settled(self.index.subclass_cache, key)
         if known is not _UNSET:
             return known
-        key = (cls_path, cls.qualified_name)
 
         def compute(sub_resolver):
             out, todo, seen = [], [(cls_path, cls)], {key}
             while todo and len(seen) < 64:
                 path, c = todo.pop()
-                for sub_path, sub in sub_resolver.direct_subclasses(c.name).get((path, c.qualified_name), ()):
-                    if (sub_path, sub.qualified_name) in seen:
+                for sub_path, sub in sub_resolver.direct_subclasses(c.name).get((path, c.key), ()):
+                    if (sub_path, sub.key) in seen:
                         continue
-                    seen.add((sub_path, sub.qualified_name))
+                    seen.add((sub_path, sub.key))
                     todo.append((sub_path, sub))
                     out.append((sub_path, sub))
             return tuple(out)
 
-        return self._memo(self.index.subclass_cache, key, cls_path, compute, holds=f"q:{cls_path}:{cls.qualified_name}")
+        return self._memo(self.index.subclass_cache, key, cls_path, compute, holds=f"q:{cls_path}:{cls.key}")
 
     def _enclosing_class(self, qn: str) -> tuple[str, Definition] | None:
         d = self._defn(self.path, qn)
@@ -1536,11 +1537,11 @@ class Resolver:
         self._dispatch, self._scoped = None, False
         hit, reason = self.resolve_call(call)
         found = hit is not None and hit[0] == "def" and not hit[2].is_class
-        targets = [(hit[1], hit[2].qualified_name, CONFIDENCE[reason], reason)] if found else []
+        targets = [(hit[1], hit[2].key, CONFIDENCE[reason], reason)] if found else []
         if self._dispatch is not None and (not found or hit[2].kind == "method"):
             for sub_path, m in self.overrides(*self._dispatch, call.name):   # interface without the method
                 found = True
-                targets.append((sub_path, m.qualified_name, CONFIDENCE["override"], "override"))
+                targets.append((sub_path, m.key, CONFIDENCE["override"], "override"))
         outcome = tuple(targets), found
         if not self._scoped:
             self._unscoped_sites[alike] = outcome
@@ -1578,7 +1579,7 @@ class Resolver:
                 for base, kind in zip(d.bases, d.base_kinds or ("extends",) * len(d.bases)):
                     hit, _ = self.resolve_dotted(base, chain)
                     if hit is not None and hit[0] == "def" and hit[2].is_class and hit[2] is not d:
-                        inherits.append(InheritsEdge(d.qualified_name, hit[1], hit[2].qualified_name, kind))
+                        inherits.append(InheritsEdge(d.key, hit[1], hit[2].key, kind))
         # A file is re-resolved whenever the nodes its edges point at may change: a delta that rebuilds a
         # file's nodes drops the edges into them (`import c` reads nothing of c, yet points at it).
         callees = {target[0] for targets, _ in outcomes.values() for target in targets}     # those of `calls`
@@ -1613,7 +1614,7 @@ def _scope_chain(view: _FileView, qn: str | None, with_classes: bool = False) ->
     d = view.by_qn.get(qn) if qn else None
     while d is not None and d.kind != "module":
         if with_classes or not d.is_class:
-            out.append(d.qualified_name)
+            out.append(d.key)
         d = view.by_qn.get(d.parent) if d.parent else None
     return out
 

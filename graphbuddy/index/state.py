@@ -33,7 +33,9 @@ class Manifest:
 # 2: shared bindings (return types, attributes) moved from the body blob to the symbols blob.
 # 3: finer lookup keys (resolve.py), stored packed in `lookup_keys` (BLOB) instead of the `keys` list: DuckDB
 #    wrote the whole list column to its WAL on every row written (10 MB per delta with the finer keys).
-FORMAT = "3"
+# 4: a later class of a name its file already defines has its own members (`Definition.alias`): the stored facts
+#    of such files name their scopes and callees differently.
+FORMAT = "4"
 
 
 def _format_key(project: str) -> str:

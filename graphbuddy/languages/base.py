@@ -65,6 +65,7 @@ class Adapter:
                               # (`global_unique`); elsewhere it is a builtin, an external import or a local
     exported_is_linkage = False   # `exported` is external linkage (C/C++ non-`static`): a function that is not
                                   # can only be called from files that see it (no `global_unique` target)
+    reopened_kinds: frozenset[str] = frozenset()   # class-like kinds a second definition reopens (`reopens`)
 
     # -- tree-sitter objects, built lazily per process ------------------------------------------------
     @cached_property
@@ -104,6 +105,12 @@ class Adapter:
         """The qualified-name prefix of the file's top-level definitions; "" for none (Java default package).
         Languages that declare their package in the file (Java `package`, Go `package`) override this."""
         return self.module_name(path)
+
+    def reopens(self, node, kind: str) -> bool:
+        """Whether a class-like defined again in one file is the same class reopened (Ruby classes, TypeScript
+        interfaces, C# partial classes), whose members join the first definition's; elsewhere a later one is
+        another class (both arms of an `if`, `#if`/`#else`, `#[cfg]`): its members are its own."""
+        return kind in self.reopened_kinds
 
     def definition_kind(self, capture_kind: str, name: str, parent: Definition | None) -> str:
         if capture_kind in ("function", "method"):
@@ -224,10 +231,11 @@ class Adapter:
         bindings: list[Binding] = []
         stack: list[tuple[int, Definition]] = []   # (end_byte, definition)
         seen_defs: set[int] = set()
-        extra_bases: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}   # container bases by type qn
+        class_keys: set[str] = set()               # keys of the class-likes so far (a later one of a key: `reopens`)
+        extra_bases: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}   # container bases by type key
         bare: set[int] = set()                     # indexes into `calls` of bare-identifier calls
         weak: list[Binding] = []                   # `@bind.element` bindings (see the end)
-        locals_: set[tuple[str, str]] = set()      # (function qn, local name)
+        locals_: set[tuple[str, str]] = set()      # (function key, local name)
         bound: dict[tuple[str, str], set[str]] | None = None   # (scope, name) -> types of `bindings`
         receiver_text = None if self._plain_receivers else self.receiver_text
         binding_type = None if self._plain_binding_types else self.binding_type
@@ -269,11 +277,13 @@ class Adapter:
                     continue
                 if kind == "":                     # @container: a naming scope, not a definition
                     qn = _join(parent.qualified_name if parent else module, name, sep)
+                    # `impl T` blocks reopen T: never a class of their own, inside a later duplicate its own T
+                    d = Definition("class", name, qn, parent.key if parent else None, 0, 0,
+                                   alias=_member_alias(parent, qn))
                     if "bases" in caps:
                         b, k = self.bases(caps, src)
-                        old = extra_bases.get(qn, ((), ()))
-                        extra_bases[qn] = (old[0] + b, old[1] + k)
-                    d = Definition("class", name, qn, parent.qualified_name if parent else None, 0, 0)
+                        old = extra_bases.get(d.key, ((), ()))
+                        extra_bases[d.key] = (old[0] + b, old[1] + k)
                     top_end = -neg_end
                     stack.append((top_end, d))
                     parent = d
@@ -290,20 +300,32 @@ class Adapter:
                     dkind = "constructor" if name in self.constructor_names or name == owner_name else "method"
                 is_class = dkind in CLASS_KINDS
                 bases, base_kinds = self.bases(caps, src) if is_class else ((), ())
+                line = node.start_point[0] + 1
+                alias = ""
+                if parent is not None and parent.alias:        # a member of a later duplicate: named through it
+                    alias = _member_alias(parent, qn)
+                    if parent_qn == parent.qualified_name:
+                        parent_qn = parent.alias
+                if is_class:
+                    key = alias or qn
+                    if key not in class_keys:
+                        class_keys.add(key)
+                    elif not self.reopens(node, dkind):     # another class of the same name: `@line` as its id
+                        alias = f"{key}@{line}"
                 d = Definition(
                     dkind, name, qn, parent_qn,
-                    node.start_point[0] + 1, node.end_point[0] + 1,
+                    line, node.end_point[0] + 1,
                     "" if is_class else self.signature(node, caps, src),
                     self.docstring(node, src),
                     self.is_exported(node, name, parent),
-                    bases, base_kinds,
+                    bases, base_kinds, alias,
                 )
                 definitions.append(d)
                 top_end = -neg_end
                 stack.append((top_end, d))
                 parent = d
                 if not is_class:
-                    caller = qn
+                    caller = d.key
             elif order == 2:
                 imports.extend(self.parse_import(node, src))
             elif order == 5:
@@ -311,7 +333,7 @@ class Adapter:
             elif order == 4:
                 locals_.add((caller, text[node.start_byte:node.end_byte] if text is not None else _text(src, node)))
             else:
-                scope = parent.qualified_name if parent else module_qn
+                scope = parent.key if parent else module_qn
                 target = caps.get("bind.self")
                 if "bind.return" in caps:          # `return Foo()`: what calling the function gives
                     scope, name = caller, RETURN + CALLS if "bind.calls" in caps else RETURN
@@ -368,7 +390,7 @@ class Adapter:
         if bare:
             calls = [c for i, c in enumerate(calls) if i not in bare or (c.caller, c.name) not in locals_]
         if extra_bases:
-            definitions = [_with_bases(d, extra_bases.get(d.qualified_name)) if d.is_class else d
+            definitions = [_with_bases(d, extra_bases.get(d.key)) if d.is_class else d
                            for d in definitions]
         return FileFacts(
             path=path, language=self.name, module=module, hash=hash, size=len(src), lines=lines,
@@ -475,15 +497,23 @@ def _text(src: bytes, node) -> str:
 def _enclosing_function(stack, module: str) -> str:
     for _, d in reversed(stack):
         if not d.is_class:
-            return d.qualified_name
+            return d.key
     return module
 
 
 def _enclosing_class(stack) -> str | None:
     for _, d in reversed(stack):
         if d.is_class:
-            return d.qualified_name
+            return d.key
     return None
+
+
+def _member_alias(parent: Definition | None, qn: str) -> str:
+    """The alias of a member `qn` of `parent`: its qualified name with the parent's alias in front, or "" where
+    the parent has none (or the member is not named under it: C++ `A::f` inside a namespace)."""
+    if parent is None or not parent.alias or not qn.startswith(parent.qualified_name):
+        return ""
+    return parent.alias + qn[len(parent.qualified_name):]
 
 
 def _count_errors(root) -> int:

@@ -144,7 +144,7 @@ class CppAdapter(CAdapter):
 
     def extract(self, src: bytes, *, path: str, hash: str):
         facts = super().extract(src, path=path, hash=hash)
-        classes = {d.qualified_name for d in facts.definitions if d.is_class}
+        classes = {d.key for d in facts.definitions if d.is_class}
         # Fields bind in the class scope: they are what `this->x` / `x` mean inside its methods.
         bindings = tuple(dict.fromkeys(Binding(b.scope, "self." + b.name, b.type_name) if b.scope in classes else b
                                        for b in facts.bindings))

@@ -32,6 +32,11 @@ class CSharpAdapter(JavaAdapter):
                 todo.extend(node.named_children)
         return ""
 
+    def reopens(self, node, kind: str) -> bool:
+        """`partial class A` declared twice in one file is one class; two plain `class A` are the arms of an
+        `#if` (the grammar reads both)."""
+        return any(c.type == "modifier" and c.text == b"partial" for c in node.children)
+
     def is_exported(self, node, name, parent) -> bool:
         return any(c.type == "modifier" and c.text == b"public" for c in node.children)
 

@@ -137,7 +137,7 @@ def _rename_constructor_calls(facts, *, super_word: str = "super"):
     """`super(...)` -> the superclass's constructor, `this(...)` -> a sibling constructor."""
     if not any(c.name in (super_word, "this") and c.receiver is None for c in facts.calls):
         return facts
-    by_qn = {d.qualified_name: d for d in facts.definitions}
+    by_qn = {d.key: d for d in facts.definitions}
     calls = []
     for c in facts.calls:
         if c.receiver is None and c.name in (super_word, "this"):

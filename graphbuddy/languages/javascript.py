@@ -111,7 +111,7 @@ class JavaScriptAdapter(Adapter):
             exports = _current.exports
         finally:
             _current.exports = None
-        classes = {d.qualified_name for d in facts.definitions if d.is_class}
+        classes = {d.key for d in facts.definitions if d.is_class}
         calls = tuple(dataclasses.replace(c, name="constructor") if c.name == "super" and c.receiver == "super"
                       else c for c in facts.calls)
         # Only class fields bind directly in a class scope: they are instance attributes (`this.x`).
@@ -244,6 +244,7 @@ class TypeScriptAdapter(JavaScriptAdapter):
     name = "typescript"
     grammar = "typescript"
     query_file = "typescript.scm"
+    reopened_kinds = frozenset({"interface"})     # declaration merging: `interface A` twice is one interface
 
     def return_type(self, signature: str) -> str:
         return colon_return_type(signature)     # `run(): Rows`
@@ -260,7 +261,7 @@ _BASE_NODES = frozenset({"identifier", "member_expression", "type_identifier", "
 def _parameter_properties(facts) -> list:
     """TS `constructor(private repo: Repo)` also binds `this.repo`: read the modifiers off the signature."""
     out = []
-    ctors = {d.qualified_name: d for d in facts.definitions if d.kind == "constructor" and d.parent}
+    ctors = {d.key: d for d in facts.definitions if d.kind == "constructor" and d.parent}
     for b in facts.bindings:
         ctor = ctors.get(b.scope)
         if ctor is not None and re.search(rf"\b(?:public|private|protected|readonly)\s+{re.escape(b.name)}\??\s*:",

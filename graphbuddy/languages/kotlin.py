@@ -96,7 +96,7 @@ class KotlinAdapter(JavaAdapter):
 def _kotlin_constructor_calls(facts):
     """`this(...)`/`super(...)` delegation -> constructor calls; a class header's `Base(...)` is called by the
     class's primary constructor."""
-    by_qn = {d.qualified_name: d for d in facts.definitions}
+    by_qn = {d.key: d for d in facts.definitions}
     headers = {d.start_line: d for d in facts.definitions if d.is_class}
     calls = []
     for c in facts.calls:
@@ -106,7 +106,7 @@ def _kotlin_constructor_calls(facts):
         elif c.receiver is None and c.line in headers and by_qn.get(c.caller, None) is not None \
                 and by_qn[c.caller].kind == "module":
             cls = headers[c.line]
-            ctor = f"{cls.qualified_name}.constructor"
+            ctor = f"{cls.key}.constructor"
             if ctor in by_qn and c.name in [b.rsplit(".", 1)[-1] for b in cls.bases]:
                 c = dataclasses.replace(c, caller=ctor, name="constructor", receiver="super")
         calls.append(c)

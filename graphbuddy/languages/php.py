@@ -38,7 +38,7 @@ class PhpAdapter(Adapter):
             spaces = _current.namespaces or ([], [])
         finally:
             _current.namespaces = None
-        by_qn = {d.qualified_name: d for d in facts.definitions}
+        by_qn = {d.key: d for d in facts.definitions}
         calls = []
         for c in facts.calls:
             if c.is_new and c.name in ("self", "static", "parent"):      # new self(): the enclosing class

@@ -27,11 +27,12 @@ class RubyAdapter(Adapter):
     constructor_names = ("initialize",)
     implicit_self = True
     lexical_class_scopes = True
+    reopened_kinds = frozenset({"class", "module_class"})     # `class Foo ... end` twice: one class
     global_functions = True
 
     def extract(self, src: bytes, *, path: str, hash: str):
         facts = super().extract(src, path=path, hash=hash)
-        by_qn = {d.qualified_name: d for d in facts.definitions}
+        by_qn = {d.key: d for d in facts.definitions}
         calls = []
         for c in facts.calls:
             if c.name == "new" and c.receiver and c.receiver.replace(".", "").isidentifier() \
