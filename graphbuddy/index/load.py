@@ -564,9 +564,10 @@ def remove_orphan_modules(graph, ids: list[str]) -> None:
 SMALL_BATCH = 256
 # A delta COPYs only a bigger batch than this: Kùzu 0.11.3 checkpoints at the commit of every transaction that
 # ran a COPY (it forces one for COPY's pages, which its log does not hold), and a checkpoint after a small
-# change rewrites whole column chunks. On the stdlib a one-file delta that rebuilt inspect.py or functools.py
-# took 4.2-6.0 s with its COPYs and grew the file 8-26 MB each time; row by row 2.8-3.3 s and no growth (load
-# ~4; docs/benchmarks.md, "Session 11"). Row by row costs ~0.15 ms a node and ~0.3 ms an edge.
+# change rewrites whole column chunks: on the stdlib, each one-file delta that rebuilt inspect.py or
+# functools.py grew the file 8-26 MB (12 deltas: 57 -> 138 MB; row by row: no growth), for ~0.5 s less than
+# row by row (2.3 against 2.8 s p50; docs/benchmarks.md, "Session 11"). Row by row costs ~0.15-0.3 ms a node
+# and ~0.3-0.8 ms an edge, so past a few thousand rows a COPY and its checkpoint are cheaper again.
 DELTA_BULK_FROM = 4096
 _REL_ENDS = {"CONTAINS": ("Project", "File"), "HAS_METHOD": ("Class", "Function"),
              "CALLS": ("Function", "Function"), "INHERITS": ("Class", "Class")}
