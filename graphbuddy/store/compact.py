@@ -57,9 +57,9 @@ Progress = Callable[[str, int, int], None]
 class AutoCompact:
     """When an index run compacts the graph file by itself. `factor=0`: never.
 
-    The defaults trade disk for pauses: on the stdlib (57 MB compacted) a compaction takes ~4 s, and one-file
-    deltas grow the file by 6-16 MB each, so it runs about every 10-20 deltas and the file stays under ~230 MB
-    (docs/benchmarks.md, "Automatic compaction")."""
+    The defaults trade disk for pauses: on the stdlib (57 MB compacted) a compaction takes 4-18 s by host and
+    load, and one-file CLI deltas grow the file 8-24 MB each (every run checkpoints when it closes), so 40 of
+    them compacted 3 times and the file stayed under 231 MB (docs/benchmarks.md, "Session 11")."""
 
     factor: float = DEFAULT_FACTOR
     min_growth: int = int(DEFAULT_MIN_GROWTH_MB * 2 ** 20)
