@@ -288,12 +288,18 @@ def insert_files(graph, project: str, facts: list[FileFacts], now: datetime, *,
 
 
 PATCH_LIMIT = 48     # statements; beyond this, rebuilding a file's nodes and edges costs about the same
+# Definitions whose properties alone changed (lines moved by an edit above them: one prepared SET each, ~0.3-0.8
+# ms) that a patch still takes: a rebuild deletes the nodes, so every file calling into them is re-resolved
+# and its edges into them written again (stdlib: 49-120 files for a line added at the top of inspect.py).
+PATCH_MOVED_LIMIT = 2048
 
 
 def plan_patch(project: str, old: FileFacts, new: FileFacts, now: datetime) -> tuple | None:
     """What `patch_file` writes to turn the stored nodes of `old` into those of `new`, or None when more than
-    PATCH_LIMIT statements would be needed (the file is rebuilt instead). Decided before resolution: whether
-    a file's nodes are rebuilt decides which other files are re-resolved (resolve.py, "e:" keys)."""
+    PATCH_LIMIT statements would be needed for added and removed nodes and methods, or more than
+    PATCH_MOVED_LIMIT for nodes whose properties changed (the file is rebuilt instead). Decided before
+    resolution: whether a file's nodes are rebuilt decides which other files are re-resolved (resolve.py, "e:"
+    keys)."""
     o, n = _node_columns(project, [old], now), _node_columns(project, [new], now)
     plans = []
     for label, before, after in (("Function", _by_id(o.fn), _by_id(n.fn)), ("Class", _by_id(o.cl), _by_id(n.cl))):
@@ -302,7 +308,8 @@ def plan_patch(project: str, old: FileFacts, new: FileFacts, now: datetime) -> t
         changed = [after[i] for i in after if i in before and before[i] != after[i]]
         plans.append((label, gone, added, changed))
     old_hm, new_hm = set(zip(*o.has_method)), set(zip(*n.has_method))
-    if sum(len(g) + len(a) + len(c) for _, g, a, c in plans) + len(old_hm ^ new_hm) > PATCH_LIMIT:
+    if sum(len(g) + len(a) for _, g, a, _ in plans) + len(old_hm ^ new_hm) > PATCH_LIMIT or \
+            sum(len(c) for *_, c in plans) > PATCH_MOVED_LIMIT:
         return None
     return new, n, plans, old_hm, new_hm
 

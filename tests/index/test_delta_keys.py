@@ -208,15 +208,22 @@ def test_re_exports_star_imports_and_unique_names(tmp_path):
 
 
 def test_moved_node_ids_re_resolve_the_files_pointing_at_them(tmp_path):
-    """e: keys. A file rebuilt instead of patched (an edit at its top shifts every line: more statements than
-    PATCH_LIMIT) drops the edges into it; a patched file whose first `f` goes away hands the plain id of `f`
-    to the next definition of that name."""
+    """e: keys. A file rebuilt instead of patched (more new definitions than PATCH_LIMIT) drops the edges into
+    it; one whose lines all moved (an edit at its top) is patched in place and keeps them, its callers not
+    re-resolved; a patched file whose first `f` goes away hands the plain id of `f` to the next definition of
+    that name."""
+    from graphbuddy.index.load import PATCH_LIMIT
+
     many = "".join(f"def f{i}():\n    return {i}\n\n\n" for i in range(60))
     files = {"m.py": many + "def f():\n    return 1\n\n\ndef f():\n    return 2\n",
              "a.py": "from m import f0, f59, f\n\n\ndef use():\n    f0()\n    f59()\n    f()\n"}
     p = Project(tmp_path, files)
     try:
-        report, dump = p.edit("m.py", lambda t: "import os\n" + t)
+        report, dump = p.edit("m.py", lambda t: "import os\n" + t)          # every line moved: patched
+        assert report.files_reresolved == 1
+        assert ("sample:a.py:a.use", "sample:m.py:m.f59") in _edges(dump, "calls")
+        added = "".join(f"def n{i}():\n    return {i}\n\n\n" for i in range(PATCH_LIMIT + 1))
+        report, dump = p.edit("m.py", lambda t: added + t)                   # too many new nodes: rebuilt
         assert report.files_reresolved == 2
         assert ("sample:a.py:a.use", "sample:m.py:m.f59") in _edges(dump, "calls")
         p.edit("m.py", lambda t: t.replace("def f():\n    return 1\n", "def e():\n    return 1\n"))
