@@ -24,8 +24,7 @@ class GraphBuddy:
 
         # when an index run compacts the graph file by itself: an `AutoCompact`, a factor (0: never), or None
         # for $GRAPHBUDDY_AUTO_COMPACT / $GRAPHBUDDY_AUTO_COMPACT_MIN_MB (default: at 4x, and 64 MB more)
-        self.auto_compact = (AutoCompact.from_env() if auto_compact is None else
-                             auto_compact if isinstance(auto_compact, AutoCompact) else AutoCompact(float(auto_compact)))
+        self.auto_compact = AutoCompact.of(auto_compact)
 
         self.memory = memory
         self.path = None if memory else _prepare_store_folder(Path(store) if store else default_store_path())

@@ -183,3 +183,23 @@ def test_index_runs_of_several_projects_in_one_process(tmp_path):
 
 def test_timestamps_filter_sees_datetimes():
     assert lasting({"T": [repr(sorted({"a": datetime(2026, 1, 1)}.items())), "x"]}) == {"T": ["x"], "T timestamps": 1}
+
+
+def test_a_second_holder_in_this_process_skips_the_compaction_without_backing_off(tmp_path, project_copy):
+    store = tmp_path / "store"
+    with graphbuddy.open(store) as gb:
+        gb.index(project_copy, project="sample")
+        gb.analytics.set_meta(COMPACT_BASELINE, "1")
+    a = graphbuddy.open(store, auto_compact=EVERY_GROWTH)
+    b = graphbuddy.open(store)
+    try:
+        b.graph.open()
+        edit(project_copy)
+        report = a.index(project_copy, project="sample")
+        assert report.files_parsed == 1 and report.compaction is None
+        assert a.analytics.meta(COMPACT_BASELINE) == "1"              # not moved: it tries again next run
+    finally:
+        b.close()
+    edit(project_copy, 2)
+    assert a.index(project_copy, project="sample").compaction is not None
+    a.close()

@@ -35,7 +35,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..errors import GraphbuddyError, InvalidArgument, StoreError
+from ..errors import GraphbuddyError, InvalidArgument, StoreError, StoreLocked
 from .graph import GraphStore
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,13 @@ class AutoCompact:
             raise InvalidArgument(f"automatic compaction factor must be 0 (off) or at least 1, not {self.factor}")
         if not self.min_growth >= 0:
             raise InvalidArgument(f"automatic compaction needs a growth of 0 bytes or more, not {self.min_growth}")
+
+    @classmethod
+    def of(cls, setting) -> "AutoCompact":
+        """`setting`: an AutoCompact, a factor (0: never), or None for the environment (`from_env`)."""
+        if setting is None:
+            return cls.from_env()
+        return setting if isinstance(setting, AutoCompact) else cls(float(setting))
 
     @classmethod
     def from_env(cls, environ=os.environ) -> "AutoCompact":
@@ -132,12 +139,11 @@ def compact_if_grown(graph: GraphStore, analytics, policy: AutoCompact, *, size_
     size = graph_bytes(path)
     if not policy.due(size, int(baseline)):
         return None
-    if graph.holders() > 1:
-        log.info("graph file %s has grown to %.0f MB; not compacting it while this process holds it twice",
-                 path, size / 2 ** 20)
-        return None
     try:
         return compact_graph(graph, progress=progress, analytics=analytics)
+    except StoreLocked as exc:      # another GraphStore of this process holds the file: refused before any work
+        log.info("graph file %s has grown to %.0f MB; not compacting it now: %s", path, size / 2 ** 20, exc)
+        return None
     except (GraphbuddyError, OSError, RuntimeError) as exc:
         log.warning("automatic compaction failed, the graph is unchanged (next try after as much growth again; "
                     "`graphbuddy store compact` tries now): %s", str(exc).splitlines()[0])

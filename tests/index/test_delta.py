@@ -252,8 +252,9 @@ def stamp(gb):
     return gb.cypher("MATCH (p:Project {id: 'sample'}) RETURN p.indexed_at AS t").rows()
 
 
-def _delta_matches_full(tmp_path, files: dict[str, str], edit: tuple[str, str]) -> None:
-    """Index `files`, append `edit[1]` to `edit[0]`, delta re-index: the graph must equal a fresh full index."""
+def _delta_after_rewrite(tmp_path, files: dict[str, str], rewritten: dict[str, str]) -> tuple:
+    """Index `files`, write `rewritten` over them, delta re-index: the graph must equal a fresh full index.
+    Returns the graph dumps before and after the delta."""
     root = tmp_path / "p"
     for rel, text in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -261,13 +262,20 @@ def _delta_matches_full(tmp_path, files: dict[str, str], edit: tuple[str, str]) 
     with graphbuddy.open(tmp_path / "store") as gb:
         gb.index(root, project="sample")
         before = graph_dump(gb, "sample")
-        target = root / edit[0]
-        target.write_text(target.read_text() + edit[1])
-        os.utime(target, ns=(10**18, 10**18))
+        for rel, text in rewritten.items():
+            if files.get(rel) != text:
+                (root / rel).parent.mkdir(parents=True, exist_ok=True)
+                (root / rel).write_text(text)
+                os.utime(root / rel, ns=(10**18, 10**18))
         assert gb.index(root, project="sample").mode == "delta"
         after = _dump(gb)
     assert after == _full_dump(root)
     return before, after[0]
+
+
+def _delta_matches_full(tmp_path, files: dict[str, str], edit: tuple[str, str]) -> tuple:
+    """`_delta_after_rewrite` with `edit[1]` appended to the file `edit[0]`."""
+    return _delta_after_rewrite(tmp_path, files, {edit[0]: files[edit[0]] + edit[1]})
 
 
 def test_delta_keeps_imports_of_a_changed_module_that_nothing_else_reads(tmp_path):

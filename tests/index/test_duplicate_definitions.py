@@ -5,10 +5,8 @@ language reopens the class (Ruby classes and modules, TypeScript interfaces, C# 
 Node ids are written here without the `<project>:` prefix."""
 from __future__ import annotations
 
-import os
-
 import graphbuddy
-from tests.index.test_delta import _dump, _full_dump
+from tests.index.test_delta import _delta_after_rewrite
 
 # the stdlib's subprocess.Popen pattern: one class per platform, both defining the same methods
 PY_POPEN = """import sys
@@ -182,18 +180,3 @@ def test_delta_equals_full_when_a_later_duplicate_moves_or_goes(tmp_path):
     _delta_after_rewrite(tmp_path / "d", DUP_FILES, {**DUP_FILES, "main.py": second_only})
 
 
-def _delta_after_rewrite(tmp_path, files: dict[str, str], rewritten: dict[str, str]) -> None:
-    """Index `files`, write `rewritten` over them, delta re-index: the graph must equal a fresh full index."""
-    root = tmp_path / "p"
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
-    with graphbuddy.open(tmp_path / "store") as gb:
-        gb.index(root, project="sample")
-        for rel, text in rewritten.items():
-            if files.get(rel) != text:
-                (root / rel).write_text(text)
-                os.utime(root / rel, ns=(10**18, 10**18))
-        assert gb.index(root, project="sample").mode == "delta"
-        after = _dump(gb)
-    assert after == _full_dump(root)
