@@ -165,8 +165,9 @@ class GraphBuddy:
         return self._rows("code.projects")
 
     def stats(self, project: str | None = None) -> list[dict]:
-        names = [project] if project is not None else [p["project"] for p in self.projects()]
-        known = {p["project"] for p in self.projects()}
+        indexed = [p["project"] for p in self.projects()]
+        names = [project] if project is not None else indexed
+        known = set(indexed)
         out = []
         for name in names:
             if name not in known:
