@@ -5,10 +5,12 @@ write at a time (Kùzu refuses a second concurrent write transaction): both enfo
 """
 from __future__ import annotations
 
+import atexit
 import logging
 import queue
 import re
 import threading
+import weakref
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +26,8 @@ _open_databases: dict[str, tuple[Any, int]] = {}
 PREPARED_CACHE = 256     # prepared statements kept per read connection
 MAX_READERS = 4          # read connections per store: reads run concurrently with each other and with a write
 _registry_lock = threading.Lock()
+_file_stores: "weakref.WeakSet[GraphStore]" = weakref.WeakSet()    # open stores on files, closed at exit
+EXIT_WAIT = 5.0          # seconds the exit hook waits for a write in another thread before leaving a store open
 
 
 def _kuzu():
@@ -83,6 +87,22 @@ def _release_database(path: str | None, db) -> None:
             db.close()
         else:
             _open_databases[path] = (db, refs - 1)
+
+
+@atexit.register
+def _close_at_exit() -> None:
+    """Close the stores a process leaves open: Kùzu folds its log into the file when the database closes,
+    which a process may otherwise never do (a daemon thread or a notebook's output history still holding the
+    store at exit), and the next open would have to rewrite the whole file (`_rewrite_replayed`). A store
+    whose write is still running in another thread is left as it is."""
+    for store in list(_file_stores):
+        if store._write_lock.acquire(timeout=EXIT_WAIT):
+            try:
+                store.close()
+            except Exception as exc:        # noqa: BLE001 - exiting: say it, and close the others
+                log.warning("could not close the graph store %s at exit: %s", store.path, exc)
+            finally:
+                store._write_lock.release()
 
 
 _STATEMENT_SPLIT = re.compile(r";\s*(?:\n|$)")
@@ -192,6 +212,8 @@ class GraphStore:
                     _release_database(self.path, db)
                     raise
                 self._ready = True
+                if self.path is not None:
+                    _file_stores.add(self)
         if created and self._on_create is not None:     # outside the lock: the callback may use other stores
             self._on_create()
         if replayed:
@@ -225,6 +247,7 @@ class GraphStore:
         with self._open_lock:
             self._closed = True
             self._ready = False
+            _file_stores.discard(self)
             if self._db is not None:
                 for conn in self._read_conns:
                     conn.close()

@@ -265,6 +265,27 @@ def test_a_process_killed_after_a_delta_that_deleted_a_file_leaves_no_phantom_ed
     assert "not closed cleanly" not in caplog.text
 
 
+def test_a_process_exiting_with_the_store_still_referenced_closes_it(tmp_path, caplog):
+    """A process that exits normally while something still holds the store (here a daemon thread; in a notebook,
+    the output history) never had the database finalized: Kùzu's log stayed, and the next open rewrote the
+    whole graph. The exit hook closes it, so the log is folded into the file and the next open is plain."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.py").write_text("def f():\n    return g()\n\ndef g():\n    return 1\n")
+    store = tmp_path / "store"
+    code = (f"import threading, time, graphbuddy\n"
+            f"gb = graphbuddy.open({str(store)!r})\n"
+            f"gb.index({str(src)!r}, project='p')\n"
+            f"import os; assert os.path.getsize({str(store / 'graph.kuzu.wal')!r}) > 0\n"
+            f"threading.Thread(target=lambda g=gb: time.sleep(600), daemon=True).start()\n")
+    assert subprocess.run([sys.executable, "-c", code], timeout=120).returncode == 0
+    assert not (store / "graph.kuzu.wal").exists() or (store / "graph.kuzu.wal").stat().st_size == 0
+    with caplog.at_level(logging.WARNING), graphbuddy.open(store) as gb:
+        assert [r["name"] for r in gb.cypher("MATCH (f:Function {kind: 'function'}) RETURN f.name AS name "
+                                             "ORDER BY name").rows()] == ["f", "g"]
+    assert "not closed cleanly" not in caplog.text
+
+
 def test_the_report_counts_the_syntax_errors_of_the_files_this_run_parsed(tmp_path):
     """Text and --json: a delta counts the files IT parsed that hold syntax errors, and says "of N parsed" (a
     bare "files with syntax errors: 0" read as the project's count while another file was still broken)."""
