@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import math
+import sys
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,9 +17,27 @@ from .facts import FileFacts
 from .resolve import FileResolution
 
 
-# pyarrow imports pandas on its first conversion (~0.2 s): here, before the worker pools fork, so that it
-# is paid once and not again in each worker
-pa.array([0])
+
+
+def first_conversion() -> None:
+    """pyarrow's first conversion imports pandas to learn whether it is installed (0.3-0.4 s): a big run calls
+    this while its parse workers run, not on the way to starting them."""
+    pa.array([0])
+
+
+def without_pandas() -> None:
+    """In a parse worker (graphbuddy's code only, converting lists): pyarrow's first conversion finds no pandas
+    instead of importing it, 0.3-0.4 s of each worker's start."""
+    if "pandas" not in sys.modules and _NoPandas not in sys.meta_path:
+        sys.meta_path.insert(0, _NoPandas)
+
+
+class _NoPandas:
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name == "pandas":
+            raise ModuleNotFoundError("not imported by graphbuddy's parse workers", name=name)
+        return None
 
 
 def file_id(project: str, path: str) -> str:

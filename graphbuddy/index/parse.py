@@ -138,7 +138,7 @@ def extract_all(root: Path, tasks: list[Task], *, workers: int | None = None,
     chunks.sort(key=lambda c: -sum(t.size for t in c))      # big ones first: no worker is left with one late
     n = len(chunks)
     with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"),
-                             initializer=die_with_parent) as pool:
+                             initializer=_start_worker) as pool:
         for batch, nodes in pool.map(_extract_chunk, [str(root)] * n, chunks, [prepared and prepared.project] * n,
                                      [prepared and prepared.now] * n):
             for rec in batch:
@@ -155,6 +155,13 @@ def _decode(rec: Encoded, blobs: dict[str, tuple[bytes, bytes]]) -> FileFacts:
     """The file's symbols part: its call bodies stay a blob here, decoded where the file is resolved."""
     blobs[rec.path] = (rec.symbols, rec.body)
     return decode_symbols(rec.symbols)
+
+
+def _start_worker() -> None:
+    from . import load
+
+    die_with_parent()
+    load.without_pandas()
 
 
 def die_with_parent() -> None:

@@ -180,7 +180,11 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         if progress:
             progress("parse", done, len(todo))
 
+    converted = False
     for rec in extract_all(root, todo, workers=workers, progress=tick, prepared=prepared):
+        if not converted:           # the parse workers run: pyarrow's import of pandas overlaps them
+            load.first_conversion()
+            converted = True
         if isinstance(rec, Unchanged):
             c = found.files[rec.path]
             touched[rec.path] = (c.mtime_ns, c.size)
