@@ -8,6 +8,7 @@ from __future__ import annotations
 import fnmatch
 import logging
 import os
+import re
 import stat as stat_mod
 import subprocess
 from collections import Counter
@@ -67,17 +68,19 @@ def discover(root: Path, *, max_bytes: int = MAX_FILE_BYTES, use_git: bool = Tru
     check_root(root)
     result = Discovery(root=root)
     listed = _git_files(root) if use_git else None
+    stats: dict[str, os.stat_result] = {}      # the walk's lstat of each file it lists
     if listed is None:
         walk_skips: Counter = Counter()
-        paths, has_git = _walk(root, walk_skips)
+        stats, has_git = _walk(root, walk_skips)
         if has_git and not use_git:     # `git init` here since the last run: git's rules hold now (the walk saw it)
             listed = _git_files(root)
     if listed is not None:
         result.git_head = _git_head(root)
-        paths = listed
+        paths, stats = listed, {}
     else:
         result.skipped.update(walk_skips)
         result.walked = True
+        paths = sorted(stats)
     root_s = str(root) + os.sep
     known = known or {}
     for rel in paths:
@@ -104,7 +107,7 @@ def discover(root: Path, *, max_bytes: int = MAX_FILE_BYTES, use_git: bool = Tru
                 continue
         full = root_s + rel
         try:
-            st = os.lstat(full)       # one syscall for most files: only a link needs its target's stat
+            st = stats.get(rel) or os.lstat(full)     # one syscall for most files: a link also needs its target's
             mtime = st.st_mtime_ns
             if stat_mod.S_ISLNK(st.st_mode):
                 st = os.stat(full)
@@ -170,28 +173,110 @@ def git_dirs(root: Path) -> tuple[Path, Path] | None:
 
 
 def _git_head(root: Path) -> str | None:
-    head = _git(root, "rev-parse", "HEAD")
-    return head.strip() if head else None
+    """The commit HEAD names, read from the repository's files (a `git rev-parse HEAD` process costs 3-5 ms of
+    every run); git itself answers whatever the files do not say plainly (a reftable, an odd ref)."""
+    head = _head_from_files(root)
+    if head is None:
+        head = _git(root, "rev-parse", "HEAD")
+        head = head.strip() if head else None
+    return head or None
 
 
-def _walk(root: Path, skipped: Counter) -> tuple[list[str], bool]:
+_SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+
+
+def _head_from_files(root: Path) -> str | None:
+    """HEAD's commit from `.git/HEAD` and the ref it names (loose or packed), "" for a branch with no commit
+    yet; None when the files do not say it plainly."""
+    if "GIT_DIR" in os.environ:                 # git is told where the repository is: ask it
+        return None
+    for folder in (root, *root.parents):
+        dot_git = folder / ".git"
+        if dot_git.exists():
+            break
+    else:
+        return None
+    try:
+        if dot_git.is_file():                   # a worktree or submodule: "gitdir: <path>"
+            text = dot_git.read_text(encoding="utf-8").strip()
+            if not text.startswith("gitdir:"):
+                return None
+            git_dir = (folder / text[7:].strip()).resolve()
+        else:
+            git_dir = dot_git
+        common = git_dir
+        if (git_dir / "commondir").exists():
+            common = (git_dir / (git_dir / "commondir").read_text(encoding="utf-8").strip()).resolve()
+        if (common / "reftable").exists():
+            return None
+        head = (git_dir / "HEAD").read_text(encoding="utf-8").strip()
+        if _SHA.fullmatch(head):                # detached
+            return head
+        if not head.startswith("ref: refs/"):
+            return None
+        ref = head[5:].strip()
+        for base in (git_dir, common):          # a worktree's own refs, then the shared ones
+            try:
+                sha = (base / ref).read_text(encoding="utf-8").strip()
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            return sha if _SHA.fullmatch(sha) else None
+        try:
+            packed = (common / "packed-refs").read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return ""                           # no commit on this branch yet
+        for line in packed.splitlines():
+            sha, _, name = line.partition(" ")
+            if name == ref:
+                return sha if _SHA.fullmatch(sha) else None
+        return ""
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)
+
+
+def _walk(root: Path, skipped: Counter) -> tuple[dict[str, os.stat_result], bool]:
     """Outside git: walk without following directory links (no loops), honouring simple .gitignore rules.
+    Each file listed (a link: the link itself) comes with its lstat, taken relative to the open folder while it
+    is listed (`scandir` of a descriptor): stdlib 11-13 ms where os.walk and an lstat per path took 16-21.
     Also says whether the top holds a `.git` (a folder or a worktree's file)."""
     ignore = _load_gitignore(root)
-    out = []
-    top = str(root)
+    out: dict[str, os.stat_result] = {}
     has_git = False
-    prefix = os.path.join(top, "")         # every folder below the top starts with it (os.path.relpath: ~0.1 ms each)
-    for dirpath, dirnames, filenames in os.walk(top, followlinks=False, onerror=lambda e: skipped.update(["unreadable"])):
-        if dirpath == top:
-            has_git = ".git" in dirnames or ".git" in filenames
-        rel_dir = "" if dirpath == top else dirpath[len(prefix):].replace(os.sep, "/") + "/"
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not _ignored(rel_dir + d, d, ignore, True))
-        for name in filenames:
-            rel = rel_dir + name
-            if not _ignored(rel, name, ignore, False):
-                out.append(rel)
-    return sorted(out), has_git
+    todo = [("", str(root))]          # folders to list: opened when listed, so only one is open at a time
+    while todo:
+        rel_dir, folder = todo.pop()
+        try:
+            # the top may be a link; a folder below it is opened only as what the listing saw (not a link)
+            fd = os.open(folder, _DIR_FLAGS if rel_dir else _DIR_FLAGS & ~getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            skipped["unreadable"] += 1
+            continue
+        try:
+            with os.scandir(fd) as entries:
+                for entry in entries:
+                    name = entry.name
+                    if not rel_dir and name == ".git":
+                        has_git = True
+                    rel = rel_dir + name
+                    try:
+                        if entry.is_dir():           # a link to a folder too (listed by nobody, walked never)
+                            if not entry.is_symlink() and name not in SKIP_DIRS and not _ignored(rel, name, ignore,
+                                                                                                   True):
+                                todo.append((rel + "/", os.path.join(folder, name)))
+                        elif not _ignored(rel, name, ignore, False):
+                            out[rel] = entry.stat(follow_symlinks=False)
+                    except FileNotFoundError:        # gone since the folder was listed
+                        skipped["vanished_or_broken_link"] += 1
+                    except OSError:
+                        skipped["unreadable"] += 1
+        except OSError:
+            skipped["unreadable"] += 1
+        finally:
+            os.close(fd)
+    return out, has_git
 
 
 def _load_gitignore(root: Path) -> list[tuple[str, bool]]:

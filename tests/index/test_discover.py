@@ -46,3 +46,80 @@ def test_a_store_kept_inside_the_project_is_not_listed(tmp_path):
     (tmp_path / ".graphbuddy").mkdir()
     (tmp_path / ".graphbuddy" / "notes.py").write_text("x = 1\n")
     assert sorted(discover(tmp_path, use_git=False).files) == ["app.py"]
+
+
+def test_the_walk_lists_file_links_with_their_own_stat_and_never_enters_folder_links(tmp_path):
+    """Links: a file link is listed (mtime: the later of link and target), a link to a folder is neither walked
+    (no loops) nor listed, a broken link and a link leaving the project are counted skips."""
+    import os
+
+    root = tmp_path / "proj"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "a.py").write_text("x = 1\n")
+    (tmp_path / "outside.py").write_text("x = 1\n")
+    os.symlink(root / "pkg" / "a.py", root / "alias.py")
+    os.symlink(root / "pkg", root / "loop")                  # a folder link: would list pkg twice
+    os.symlink(root, root / "pkg" / "up")                    # a loop
+    os.symlink(root / "missing.py", root / "broken.py")
+    os.symlink(tmp_path / "outside.py", root / "escape.py")
+    found = discover(root, use_git=False)
+    assert sorted(found.files) == ["alias.py", "pkg/a.py"]
+    assert found.files["alias.py"].mtime_ns == max(os.lstat(root / "alias.py").st_mtime_ns,
+                                                   os.stat(root / "pkg" / "a.py").st_mtime_ns)
+    assert found.skipped["vanished_or_broken_link"] == 1 and found.skipped["not_a_regular_file"] == 1
+
+
+def test_an_unreadable_folder_is_a_counted_skip_and_the_walk_goes_on(tmp_path):
+    import os
+
+    import pytest
+
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "hidden.py").write_text("x = 1\n")
+    (tmp_path / "b.py").write_text("x = 1\n")
+    os.chmod(tmp_path / "locked", 0)
+    try:
+        if os.access(tmp_path / "locked", os.R_OK):
+            pytest.skip("this user reads any folder (root)")
+        found = discover(tmp_path, use_git=False)
+    finally:
+        os.chmod(tmp_path / "locked", 0o755)
+    assert sorted(found.files) == ["b.py"] and found.skipped["unreadable"] == 1
+
+
+def test_git_head_is_read_from_the_repository_files_as_git_reads_it(tmp_path):
+    """HEAD from .git's files (no `git rev-parse` process per run): a branch with no commit, a loose ref, a
+    detached HEAD, packed refs, a subfolder of the work tree, and a linked worktree all agree with git."""
+    import subprocess
+
+    from graphbuddy.index.discover import _git_head, _head_from_files
+
+    def git(*args, cwd=None):
+        return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=cwd or repo,
+                              check=True, capture_output=True, text=True).stdout.strip()
+
+    def check(folder):
+        truth = subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True)
+        expected = truth.stdout.strip() if truth.returncode == 0 else None
+        assert _head_from_files(folder) is not None            # the files answered, not the fallback
+        assert _git_head(folder) == expected
+
+    repo = tmp_path / "repo"
+    (repo / "sub").mkdir(parents=True)
+    git("init", "-q", "-b", "main")
+    check(repo)                                                 # no commit yet: None, as git says
+    (repo / "sub" / "a.py").write_text("x = 1\n")
+    git("add", ".")
+    git("commit", "-qm", "one")
+    check(repo)
+    check(repo / "sub")
+    first = git("rev-parse", "HEAD")
+    git("commit", "-qm", "two", "--allow-empty")
+    git("pack-refs", "--all")                                   # the branch now lives in packed-refs only
+    check(repo)
+    git("checkout", "-q", first)                                # detached
+    check(repo)
+    git("checkout", "-q", "main")
+    git("worktree", "add", "-q", str(tmp_path / "wt"), "-b", "side", first)
+    check(tmp_path / "wt")
+    assert _git_head(tmp_path / "wt") == first
