@@ -22,7 +22,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
-	$(BIN)/python bench/bench_index.py
+	$(BIN)/python bench/bench_index.py --rounds 3
 
 clean-venv:
 	rm -rf $(VENV)
