@@ -23,9 +23,13 @@ import logging
 import posixpath
 from dataclasses import dataclass
 
-from .facts import Import
-from .resolve import Resolver, SymbolIndex, _call_chain, _scope_chain, family
+from typing import TYPE_CHECKING
+
 from .state import IndexState
+
+if TYPE_CHECKING:
+    from .facts import Import
+    from .resolve import Resolver, SymbolIndex
 
 log = logging.getLogger(__name__)
 REASON = "cross_project"
@@ -77,6 +81,8 @@ class _Providers:
 
     def index(self, project: str) -> SymbolIndex | None:
         if project not in self._indexes:
+            from .resolve import SymbolIndex
+
             symbols = self.state.load_symbols(project)
             self._indexes[project] = SymbolIndex(symbols, _config(self.analytics, project)) if symbols else None
         return self._indexes[project]
@@ -177,7 +183,8 @@ def link_projects(graph, analytics, *, scans=None, around: str | None = None) ->
 
 
 def _plan(prov: _Providers, project: str, recorded: list) -> dict:
-    from .load import file_id       # load and pyarrow only when relinking: a no-change run never does
+    from .load import file_id       # load, pyarrow and the resolver only when relinking: a no-change run never
+    from .resolve import Resolver
 
     index = prov.index(project)
     plan = {"project": project, "links": [], "unlink": [], "restore": [], "depends": set(),
@@ -218,6 +225,7 @@ def _plan(prov: _Providers, project: str, recorded: list) -> dict:
 def _plan_calls(prov, project: str, index: SymbolIndex, linked: dict, out: dict) -> None:
     """Bind calls the project's own resolver left open and that go through a linked import."""
     from .load import definition_ids
+    from .resolve import Resolver, SymbolIndex, _scope_chain
 
     bodies = prov.state.load_bodies(project, sorted(linked), index.facts)
     full = dict(index.facts)
@@ -260,6 +268,8 @@ def _plan_calls(prov, project: str, index: SymbolIndex, linked: dict, out: dict)
 def _through(prov, link: tuple[Import, tuple[str, str]], call, type_expr: str | None = None):
     """Follow `alias[.attr...].name(...)` into the providing project: (project, path, Definition) or None.
     With `type_expr` (`x = alias.Client()` / `alias.Client().m()`), `name` is a method of that class."""
+    from .resolve import Resolver, family
+
     imp, (owner, target) = link
     idx = prov.index(owner)
     rb = Resolver(idx, target)
@@ -314,6 +324,8 @@ def _through(prov, link: tuple[Import, tuple[str, str]], call, type_expr: str | 
 def _receiver_type(view, call, chain: list[str]) -> str | None:
     """`Foo()` receivers and local variables bound once to `Foo()` / `x: Foo`: the type as written (not a chain:
     `Foo().b()` is what b returns)."""
+    from .resolve import _call_chain
+
     calls = _call_chain(call.receiver or "")
     if calls is not None:
         return calls[0] if len(calls) == 1 else None

@@ -29,18 +29,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ..errors import IndexingError
 from ..gc_pause import gc_paused
-from ..search.documents import code_documents, sync_code_documents
 from ..store.graph import new_database_file
 from ..store.malloc import return_free_memory
 from .discover import Candidate, discover
-from .facts import FileFacts, symbol_part
-from .parse import Prepared, Skipped, Task, Unchanged, extract_all
-from .resolve import SymbolIndex, changed_keys as lookup_keys_changed
 from .state import IndexState, Manifest, next_manifest, state_rows
+
+if TYPE_CHECKING:
+    from .facts import FileFacts
+    from .parse import Task
+    from .resolve import SymbolIndex
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +163,12 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
     if fresh and not found.files:
         raise IndexingError(f"no supported source files in {root}" + _skips(found.skipped), path=str(root))
 
-    from . import load      # pyarrow and the writers: only once there is something to write
+    # only once there is something to read or write (a no-change run imports none of them: docs/architecture.md)
+    from ..search.documents import code_documents, sync_code_documents
+    from . import load
+    from .facts import symbol_part
+    from .parse import Prepared, Skipped, Unchanged, extract_all
+    from .resolve import SymbolIndex, changed_keys as lookup_keys_changed
     from .resolve_pool import resolve_to_edges
 
     now = datetime.now(timezone.utc).replace(tzinfo=None)
@@ -469,11 +475,15 @@ def _plan(manifest: dict[str, Manifest], found) -> tuple[list[Task], list[str], 
             if (old.mtime_ns, old.size) == (cand.mtime_ns, cand.size):
                 skipped[old.language[1:]] += 1
             else:
-                todo.append(Task(path, cand.language, None, cand.size))
+                todo.append((path, cand.language, None, cand.size))
         elif old is None or old.language != cand.language:
-            todo.append(Task(path, cand.language, None, cand.size))
+            todo.append((path, cand.language, None, cand.size))
         elif (old.mtime_ns, old.size) != (cand.mtime_ns, cand.size):
-            todo.append(Task(path, cand.language, old.hash, cand.size))
+            todo.append((path, cand.language, old.hash, cand.size))
+    if todo:
+        from .parse import Task       # here: a no-change run never loads the parse stage
+
+        todo = [Task(*t) for t in todo]
     return todo, deleted, forgotten, skipped
 
 

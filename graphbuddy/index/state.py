@@ -10,9 +10,12 @@ import sys
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from ..store.analytics import sql_literal  # noqa: F401 (the index modules take it from here)
-from .facts import FileFacts, body_part, symbol_part, with_body
+
+if TYPE_CHECKING:
+    from .facts import FileFacts      # imported by the functions that build facts: a no-change run needs none
 
 
 @dataclass(frozen=True)
@@ -226,11 +229,15 @@ def decode_symbols(blob: bytes) -> FileFacts:
 
 def decode_body(symbols: FileFacts, body: bytes) -> FileFacts:
     """A file's full facts from its symbols part and its body blob."""
+    from .facts import with_body
+
     return with_body(symbols, pickle.loads(body))
 
 
 def encode(facts: FileFacts) -> tuple[bytes, bytes]:
     """A file's symbols and body blobs (a big run's parse workers make them; `parse.Encoded`)."""
+    from .facts import body_part, symbol_part
+
     return pickle.dumps(symbol_part(facts), 5), pickle.dumps(body_part(facts), 5)
 
 
