@@ -108,14 +108,16 @@ class Timeline:
 
 
 def instrument(tl: Timeline) -> None:
-    from graphbuddy.index import load, pipeline, resolve_pool, state
+    from graphbuddy.index import load, parse, pipeline, resolve, resolve_pool, state
+    from graphbuddy.search import documents
 
-    tl.wrap(pipeline, "extract_all", "parse", generator=True)
-    tl.wrap(pipeline, "SymbolIndex", "symbol index")
+    # the pipeline imports its stages when a run has work, from these modules: wrapped there
+    tl.wrap(parse, "extract_all", "parse", generator=True)
+    tl.wrap(resolve, "SymbolIndex", "symbol index")
     tl.wrap(resolve_pool, "resolve_to_edges", "fork resolvers")
     tl.wrap(load, "insert_files", "COPY nodes")
     tl.wrap(load, "merge_node_tables", "merge docs")
-    tl.wrap(pipeline, "sync_code_documents", "documents", background=True)
+    tl.wrap(documents, "sync_code_documents", "documents", background=True)
     tl.wrap(pipeline, "state_rows", "state rows", background=True)
     tl.wrap(resolve_pool.Resolving, "result", "wait resolvers")
     tl.wrap(load, "insert_edges", "COPY edges")

@@ -180,9 +180,10 @@ def test_an_interrupted_big_run_stops_its_background_writes_before_the_store_clo
     project cut from its File, after which every index of it failed on a duplicate primary key. Found with
     Ctrl-C at random moments of `graphbuddy index --full` on graphbuddy's own repository."""
     from graphbuddy.index import load, pipeline
+    from graphbuddy.search import documents
 
     finished = []
-    real_sync = pipeline.sync_code_documents
+    real_sync = documents.sync_code_documents
 
     def slow_sync(*args, **kwargs):
         time.sleep(0.5)
@@ -195,7 +196,7 @@ def test_an_interrupted_big_run_stops_its_background_writes_before_the_store_clo
         raise KeyboardInterrupt
 
     monkeypatch.setattr(pipeline, "BACKGROUND_FROM", 0)
-    monkeypatch.setattr(pipeline, "sync_code_documents", slow_sync)
+    monkeypatch.setattr(documents, "sync_code_documents", slow_sync)     # the pipeline imports it from there
     with graphbuddy.open(tmp_path / "store") as gb:
         with monkeypatch.context() as m:
             m.setattr(load, "remove_orphan_modules", interrupt)        # after the thread started
