@@ -22,7 +22,6 @@ import json
 import logging
 import posixpath
 from dataclasses import dataclass
-
 from typing import TYPE_CHECKING
 
 from .state import IndexState

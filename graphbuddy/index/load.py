@@ -17,8 +17,6 @@ from .facts import FileFacts
 from .resolve import FileResolution
 
 
-
-
 def first_conversion() -> None:
     """pyarrow's first conversion imports pandas to learn whether it is installed (0.3-0.4 s): a big run calls
     this while its parse workers run, not on the way to starting them."""
