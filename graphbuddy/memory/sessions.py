@@ -196,6 +196,7 @@ def _record_checkpoint(ms: MemoryStore, session_id: str, project: str, ts: datet
 
 # -- lifecycle ---------------------------------------------------------------------------------------------
 def start_session(ms: MemoryStore, path=None, *, project: str | None = None, agent: str | None = None) -> Session:
+    agent = agent.strip() or None if agent else None      # a blank name (`--agent "$UNSET"`) names no agent
     name, root = detect_project(ms, path, project)
     g = gitinfo.state(root)
     dirty = gitinfo.changes_since(root, g.head) if gitinfo.git_root(root) else {}

@@ -27,6 +27,12 @@ def test_start_records_git_state_and_quality(gb, repo):
                  id=s.id) == 1
 
 
+def test_a_blank_agent_name_is_no_agent_and_a_padded_one_is_trimmed(gb, repo):
+    assert gb.start_session(repo, agent="  ").agent is None
+    s = gb.start_session(repo, agent=" codex ")
+    assert s.agent == "codex" and gb.memory_store.session_events(s.id, "start")[0]["attrs"]["agent"] == "codex"
+
+
 def test_unknown_project_is_a_clear_error(gb, tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
