@@ -102,23 +102,33 @@ def test_kill_9_mid_index_then_the_next_run_converges(tmp_path):
         assert got == graph_dump(fresh, "p")
 
 
+def _small_project(tmp_path, files: dict[str, str]):
+    """A source folder holding `files` and the path of a store beside it (not created)."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for rel, text in files.items():
+        (src / rel).write_text(text)
+    return src, tmp_path / "store"
+
+
+def _child(*lines: str, timeout: float = 300) -> int:
+    """Run `lines` as a Python program in a process of its own; its exit code."""
+    return subprocess.run([sys.executable, "-c", "\n".join(lines) + "\n"], timeout=timeout).returncode
+
+
 def test_killed_between_the_graph_commit_and_the_state_commit_the_next_run_rebuilds(tmp_path):
     """A delta commits the graph, then dies before its state commits; the file is then put back as it was
     (so the manifest alone sees nothing to redo): the graph stamp must reveal the graph ahead of its state."""
-    src = tmp_path / "src"
-    src.mkdir()
-    (src / "a.py").write_text("def f():\n    return 1\n")
-    (src / "b.py").write_text("from a import *\n\ndef h():\n    return g()\n")
-    store = tmp_path / "store"
-    code = (f"import os, pathlib, graphbuddy\n"
-            f"from graphbuddy.index.state import IndexState\n"
-            f"gb = graphbuddy.open({str(store)!r})\n"
-            f"gb.index({str(src)!r}, project='p')\n"
-            f"pathlib.Path({str(src / 'a.py')!r})"
-            f".write_text('def f():\\n    return 1\\n\\ndef g():\\n    return 2\\n')\n"
-            f"IndexState.finish = lambda *a, **k: os._exit(9)\n"
-            f"gb.index({str(src)!r}, project='p')\n")
-    assert subprocess.run([sys.executable, "-c", code]).returncode == 9
+    src, store = _small_project(tmp_path, {"a.py": "def f():\n    return 1\n",
+                                           "b.py": "from a import *\n\ndef h():\n    return g()\n"})
+    assert _child("import os, pathlib, graphbuddy",
+                  "from graphbuddy.index.state import IndexState",
+                  f"gb = graphbuddy.open({str(store)!r})",
+                  f"gb.index({str(src)!r}, project='p')",
+                  f"pathlib.Path({str(src / 'a.py')!r})"
+                  ".write_text('def f():\\n    return 1\\n\\ndef g():\\n    return 2\\n')",
+                  "IndexState.finish = lambda *a, **k: os._exit(9)",
+                  f"gb.index({str(src)!r}, project='p')") == 9
     (src / "a.py").write_text("def f():\n    return 1\n")
     with graphbuddy.open(store) as gb:
         assert gb.graph.rows("MATCH (f:Function {name: 'g'}) RETURN f.id"), "the killed run committed the graph"
@@ -239,20 +249,16 @@ def test_a_process_killed_after_a_delta_that_deleted_a_file_leaves_no_phantom_ed
     """Killed outright after a committed delta that deleted an imported file: Kùzu 0.11.3's log replay keeps
     the edges into the deleted file's node (`count(*)` 7 for 4 rows); the open that replays the log rewrites the
     graph, which drops them, and says so."""
-    src = tmp_path / "src"
-    src.mkdir()
-    (src / "a.py").write_text("def f():\n    return 1\n")
-    for i in range(4):
-        (src / f"u{i}.py").write_text(f"import a\n\ndef u{i}():\n    return a.f()\n")
-    store = tmp_path / "store"
+    src, store = _small_project(tmp_path, {"a.py": "def f():\n    return 1\n",
+                                           **{f"u{i}.py": f"import a\n\ndef u{i}():\n    return a.f()\n"
+                                              for i in range(4)}})
     with graphbuddy.open(store) as gb:          # closed: the first index is in the database file, not the log
         gb.index(src, project="p")
-    code = (f"import os, graphbuddy\n"
-            f"gb = graphbuddy.open({str(store)!r})\n"
-            f"os.remove({str(src / 'a.py')!r})\n"
-            f"gb.index({str(src)!r}, project='p')\n"
-            f"os._exit(0)\n")                   # no close, no checkpoint: the log is replayed on the next open
-    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+    assert _child("import os, graphbuddy",
+                  f"gb = graphbuddy.open({str(store)!r})",
+                  f"os.remove({str(src / 'a.py')!r})",
+                  f"gb.index({str(src)!r}, project='p')",
+                  "os._exit(0)") == 0           # no close, no checkpoint: the log is replayed on the next open
     assert (store / "graph.kuzu.wal").stat().st_size > 0                  # what the killed process left
     with caplog.at_level(logging.WARNING), graphbuddy.open(store) as gb:
         counted = gb.cypher("MATCH (:File)-[i:IMPORTS]->() RETURN count(*) AS n").rows()[0]["n"]
@@ -270,16 +276,12 @@ def test_a_process_exiting_with_the_store_still_referenced_closes_it(tmp_path, c
     """A process that exits normally while something still holds the store (here a daemon thread; in a notebook,
     the output history) never had the database finalized: Kùzu's log stayed, and the next open rewrote the
     whole graph. The exit hook closes it, so the log is folded into the file and the next open is plain."""
-    src = tmp_path / "src"
-    src.mkdir()
-    (src / "a.py").write_text("def f():\n    return g()\n\ndef g():\n    return 1\n")
-    store = tmp_path / "store"
-    code = (f"import threading, time, graphbuddy\n"
-            f"gb = graphbuddy.open({str(store)!r})\n"
-            f"gb.index({str(src)!r}, project='p')\n"
-            f"import os; assert os.path.getsize({str(store / 'graph.kuzu.wal')!r}) > 0\n"
-            f"threading.Thread(target=lambda g=gb: time.sleep(600), daemon=True).start()\n")
-    assert subprocess.run([sys.executable, "-c", code], timeout=120).returncode == 0
+    src, store = _small_project(tmp_path, {"a.py": "def f():\n    return g()\n\ndef g():\n    return 1\n"})
+    assert _child("import os, threading, time, graphbuddy",
+                  f"gb = graphbuddy.open({str(store)!r})",
+                  f"gb.index({str(src)!r}, project='p')",
+                  f"assert os.path.getsize({str(store / 'graph.kuzu.wal')!r}) > 0",
+                  "threading.Thread(target=lambda g=gb: time.sleep(600), daemon=True).start()", timeout=120) == 0
     assert not (store / "graph.kuzu.wal").exists() or (store / "graph.kuzu.wal").stat().st_size == 0
     with caplog.at_level(logging.WARNING), graphbuddy.open(store) as gb:
         assert [r["name"] for r in gb.cypher("MATCH (f:Function {kind: 'function'}) RETURN f.name AS name "
