@@ -300,9 +300,7 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         written += [nodes] if nodes is not None else []
         if big:
             return_free_memory()
-        # code documents (DuckDB, docs/search.md) follow the nodes just written; a big run syncs them in a
-        # thread while Kùzu writes and commits, which releases the GIL (an interrupted run is dirty: the next
-        # one rebuilds and re-syncs)
+        # code documents (DuckDB, docs/search.md) follow the nodes just written
         docs = load.merge_node_tables(written).docs if written else code_documents([])
         # the node tables are written: only their counts are needed now (stdlib x3: 110 MB of Arrow)
         functions, classes = sum(n.functions for n in written), sum(n.classes for n in written)
@@ -312,8 +310,6 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         old_doc_ids = sorted({i for p in doc_paths if p in old_symbols
                               for i in load.definition_ids(project, old_symbols[p]).values()}) \
             if doc_paths is not None and len(doc_paths) <= PATCH_FILES else None
-        syncing = syncer.submit(sync_code_documents, analytics, project, docs, paths=doc_paths,
-                                old_ids=old_doc_ids) if syncer else None
 
         resolved = resolving.result()
         if progress:
@@ -327,6 +323,11 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         state_rows_for = functools.partial(state_rows, project, keys=rekeyed, digests=digests, blobs=prepared.blobs,
                                            packed=resolved.packed, **written_files)
         building = syncer.submit(state_rows_for) if syncer else None
+        # A big run syncs its documents in that thread too, after the resolve workers are done (while they run,
+        # both cores are busy: stdlib ~0.9 CPU-s of DuckDB insert would only slow them down) and while this
+        # thread's Kùzu COPY and COMMIT leave a core idle (an interrupted run is dirty: the next one re-syncs)
+        syncing = syncer.submit(sync_code_documents, analytics, project, docs, paths=doc_paths,
+                                old_ids=old_doc_ids) if syncer else None
         modules.update(load.imported_modules(graph, project, rewired))
         load.delete_outgoing(graph, project, rewired)
         unpatched = set()
