@@ -38,7 +38,8 @@ class Manifest:
 #    wrote the whole list column to its WAL on every row written (10 MB per delta with the finer keys).
 # 4: a later class of a name its file already defines has its own members (`Definition.alias`): the stored facts
 #    of such files name their scopes and callees differently.
-FORMAT = "4"
+# 5: the body blob holds columns (`facts.body_part`) instead of call site and binding records.
+FORMAT = "5"
 
 
 def _format_key(project: str) -> str:

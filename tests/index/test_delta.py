@@ -208,6 +208,30 @@ def test_delta_reparses_only_changed_files(project_copy):
         assert {r["caller"] for r in callers} == {"shop.core.pricing._line_total", "shop.core.pricing.apply_discount"}
 
 
+def test_a_project_stored_in_an_older_state_format_is_rebuilt_before_its_blobs_are_read(project_copy, tmp_path):
+    """A store written by an older graphbuddy holds facts blobs the current decoder may not read (format 5 made
+    the body blob columns): its next run rebuilds the project in full instead, and deltas work from there."""
+    from graphbuddy.index import state
+
+    store = tmp_path / "store"
+    with graphbuddy.open(store) as gb:
+        fresh = gb.index(project_copy, project="sample")
+        dump = graph_dump(gb, "sample")
+        # what an older version left: its format number, and a body blob of its own
+        gb.analytics.execute("UPDATE meta SET value = '4' WHERE key = 'index_format:sample'")
+        gb.analytics.execute("UPDATE index_files SET body = 'not a body blob of this version'::BLOB")
+    pricing = project_copy / "shop/core/pricing.py"
+    pricing.write_text(pricing.read_text() + "\n\ndef added():\n    return round_cents(1)\n")
+    with graphbuddy.open(store) as gb:
+        rebuilt = gb.index(project_copy, project="sample")
+        assert rebuilt.mode == "full" and rebuilt.files_parsed == fresh.files_parsed
+        assert gb.analytics.meta("index_format:sample") == state.FORMAT
+        pricing.write_text(pricing.read_text().replace("\n\ndef added():\n    return round_cents(1)\n", ""))
+        delta = gb.index(project_copy, project="sample")
+        assert delta.mode == "delta" and delta.files_parsed == 1 and delta.files_reresolved > 1
+        assert graph_dump(gb, "sample") == dump
+
+
 def test_same_content_new_mtime_is_not_reparsed(project_copy):
     with graphbuddy.open(memory=True) as gb:
         gb.index(project_copy, project="sample")
