@@ -13,6 +13,7 @@ $(BIN)/python:
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install -q --disable-pip-version-check torch==2.13.0
 	$(BIN)/pip install -q --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m compileall -q graphbuddy >/dev/null   # an editable install writes no bytecode itself
 	touch $(STAMP)
 
 demo: $(STAMP)
