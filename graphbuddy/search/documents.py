@@ -59,9 +59,23 @@ def _write_documents(analytics, docs: list[Document]) -> int:
 
     now = utc_now()
     table = pa.Table.from_pylist([d.row(now) for d in docs], schema=_schema())
-    analytics.execute("DELETE FROM documents WHERE id IN (SELECT unnest(?::VARCHAR[]))", [[d.id for d in docs]])
+    delete_documents(analytics, [d.id for d in docs])
     analytics.insert_arrow("documents", table)
     return len(docs)
+
+
+INLINE_IDS = 64     # ids deleted by a statement that names them (a delta's): the primary-key index finds each
+
+
+def delete_documents(analytics, ids: list[str]) -> None:
+    """Delete documents by id. A few ids are written into the statement: the primary-key index then answers
+    each (0.6 ms for 3 of 72k rows), where a bound list is scanned for (1.2 ms)."""
+    if not ids:
+        return
+    if len(ids) <= INLINE_IDS:
+        analytics.execute("DELETE FROM documents WHERE id IN (" + ",".join(map(sql_literal, ids)) + ")")
+    else:
+        analytics.execute("DELETE FROM documents WHERE id IN (SELECT unnest(?::VARCHAR[]))", [ids])
 
 
 def _write_code_table(analytics, project: str, docs, *, replace: bool) -> None:
@@ -76,7 +90,7 @@ def _write_code_table(analytics, project: str, docs, *, replace: bool) -> None:
                       "created_at": now, "updated_at": now, "votes": pa.array([0] * n, pa.int32()),
                       "attrs": docs["attrs"]}, schema=_schema())
     if replace:
-        analytics.execute("DELETE FROM documents WHERE id IN (SELECT unnest(?::VARCHAR[]))", [docs["id"].to_pylist()])
+        delete_documents(analytics, docs["id"].to_pylist())
     analytics.insert_arrow("documents", table)
 
 
@@ -197,8 +211,7 @@ def sync_code_documents(analytics, project: str, docs, *, paths: list[str] | Non
         fresh = docs.filter(pa.array(keep, pa.bool_()))
     gone = sorted(set(old).difference(ids))
     with analytics.transaction():
-        if gone:
-            analytics.execute("DELETE FROM documents WHERE id IN (SELECT unnest(?::VARCHAR[]))", [gone])
+        delete_documents(analytics, gone)
         if fresh.num_rows:
             _write_code_table(analytics, project, fresh, replace=bool(old))
     added = sum(1 for i in fresh["id"].to_pylist() if i not in old) if old else fresh.num_rows

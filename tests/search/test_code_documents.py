@@ -59,3 +59,20 @@ def test_full_reindex_keeps_unchanged_code_text(project_copy, fake):
         gb.index(project_copy, project="sample", full=True)
         assert code_docs(gb) == before
         assert gb.embed_pending().embedded == 0
+
+
+def test_documents_are_deleted_by_id_whether_named_in_the_statement_or_bound(monkeypatch):
+    """A few ids are written into the DELETE as literals (quotes escaped), more go as one bound list."""
+    from graphbuddy.search import documents
+    from graphbuddy.search.documents import Document, delete_documents, upsert_documents
+
+    with graphbuddy.open(memory=True) as gb:
+        ids = [f"p:it's/{i}.py:f" for i in range(10)] + ["p:a'); DELETE FROM documents; --"]
+        upsert_documents(gb.analytics, [Document(id=i, kind="code", project="p", content=i) for i in ids])
+        delete_documents(gb.analytics, ids[:2] + ids[-1:])
+        left = {r[0] for r in gb.analytics.rows("SELECT id FROM documents")}
+        assert left == set(ids[2:-1])
+        monkeypatch.setattr(documents, "INLINE_IDS", 3)
+        delete_documents(gb.analytics, ids[2:6])          # over the limit: a bound list
+        assert {r[0] for r in gb.analytics.rows("SELECT id FROM documents")} == set(ids[6:-1])
+        delete_documents(gb.analytics, [])
