@@ -62,7 +62,7 @@ def _chunks(ordered: list[str], work: list[int], workers: int) -> list[list[str]
     """Runs of `ordered` (neighbouring files share lookups) whose work shrinks as less remains (guided
     scheduling): each is about the remaining work over twice the workers, none under 1/32 of a worker's share.
     The pool hands them out in order, so the last ones are small and the workers finish together (equal file
-    counts left one worker alone on a big last chunk for ~0.4 s of the stdlib's ~3.5 s)."""
+    counts left one worker alone on a big last chunk for ~0.4 s of the stdlib's 3-5 s of resolution)."""
     total = sum(work)
     least = total / (workers * 32)
     chunks, run, acc, left = [], [], 0, total
