@@ -2,7 +2,8 @@
 
 Prints, measured in the same run:
   parse-only baseline (tree-sitter, 1 and N processes) and the full index, as a ratio to the mean of the
-  1-process parse-only runs just before and after it (`--rounds N`: N such full indexes, and their median);
+  1-process parse-only runs just before and after it (`--rounds N`: N such full indexes, and their median),
+  each with the share of the machine's CPU time a virtual machine's host took back (steal) meanwhile;
   `--full` over the stored project and `project remove`, as ratios to that full index;
   no-change re-index (in-process, and as CLI processes: p50 wall and CPU, with the load average);
   one changed file re-indexed end to end (p50 over N edits);
@@ -68,6 +69,25 @@ def parse_only(files: list[str], workers: int) -> float:
         with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
             list(pool.map(_parse_chunk, chunks))
     return time.perf_counter() - t
+
+
+def cpu_ticks() -> tuple[int, int] | None:
+    """(steal, all) of the machine's CPU time so far, in clock ticks (Linux /proc/stat; None elsewhere)."""
+    try:
+        with open("/proc/stat") as fh:
+            ticks = [int(v) for v in fh.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return (ticks[7] if len(ticks) > 7 else 0), sum(ticks)
+
+
+def steal_since(before: tuple[int, int] | None) -> str:
+    """The share of CPU time a virtual machine's host took back since `before` (its other tenants): a run
+    that lost more of it than its baseline did is slower for that reason alone."""
+    after = cpu_ticks()
+    if before is None or after is None or after[1] == before[1]:
+        return "steal n/a"
+    return f"steal {100 * (after[0] - before[0]) / (after[1] - before[1]):.0f}%"
 
 
 def peak_rss_mb() -> float:
@@ -148,20 +168,24 @@ def main() -> None:
     workers = os.cpu_count() or 1
     print(f"corpus: {corpus} ({len(files)} files, {size_mb:.1f} MB), {workers} cores")
 
+    ticks = cpu_ticks()
     base1 = parse_only(files, 1)
     baseN = parse_only(files, workers)
-    print(f"parse-only baseline: {base1:.2f}s (1 process), {baseN:.2f}s ({workers} processes)")
+    print(f"parse-only baseline: {base1:.2f}s (1 process), {baseN:.2f}s ({workers} processes), {steal_since(ticks)}")
 
     # This host's speed drifts within minutes (a pure-Python loop: 1.4-2.5 s): each full index sits between two
     # parse-only runs, and its ratio is to their mean; with --rounds N the median of N such ratios
     ratios = []
     for i in range(args.rounds):
         store = Path(tempfile.mkdtemp(prefix="gb-bench-")) / "store"
+        ticks = cpu_ticks()
         full = run_child(corpus, store, "fresh")
+        index_steal, ticks = steal_since(ticks), cpu_ticks()
         after = parse_only(files, 1)
         ratios.append(full["seconds"] / ((base1 + after) / 2))
-        print(f"full index: {full['seconds']:.2f}s = {ratios[-1]:.2f}x parse-only (1 proc: {base1:.2f}s before, "
-              f"{after:.2f}s after), {full['seconds'] / baseN:.2f}x parse-only ({workers} procs)  [target <= 2.0x]")
+        print(f"full index: {full['seconds']:.2f}s ({index_steal}) = {ratios[-1]:.2f}x parse-only (1 proc: "
+              f"{base1:.2f}s before, {after:.2f}s after, {steal_since(ticks)}), {full['seconds'] / baseN:.2f}x "
+              f"parse-only ({workers} procs)  [target <= 2.0x]")
         if i < args.rounds - 1:
             shutil.rmtree(store.parent, ignore_errors=True)
             base1 = after
