@@ -83,7 +83,7 @@ class ProjectCache:
     """What a process keeps between index runs of one project, so a delta reads nothing it already has."""
 
     symbols: dict[str, FileFacts]
-    keys: dict[str, frozenset[str]]
+    keys: dict[str, frozenset[str]]       # see `lookup_keys`
     digests: dict[str, str]
     config: dict[str, str]
     index: SymbolIndex | None = None      # the last run's, so memoised lookups carry over
@@ -93,6 +93,17 @@ class ProjectCache:
     files: dict[str, Candidate] | None = None      # the last run's discovered source files
     root: str = ""                        # the root it was indexed from (recorded in the state's meta)
     stamp: datetime | None = None         # the graph stamp it recorded (IndexState.finish)
+    packed: dict[str, bytes] = field(default_factory=dict)     # keys of files still as resolve workers packed them
+
+    def lookup_keys(self) -> dict[str, frozenset[str]]:
+        """Each file's lookup keys. A full run leaves its workers' keys packed (unpacking is ~0.3 CPU-s on the
+        stdlib, most often for nothing: a CLI run exits): the first delta of this process unpacks them."""
+        if self.packed:
+            from .state import unpack_keys
+
+            self.keys.update((p, unpack_keys(b)) for p, b in self.packed.items())
+            self.packed = {}
+        return self.keys
 
 
 Progress = Callable[[str, int, int], None]      # (stage, done, total)
@@ -134,7 +145,7 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         if existing_root is not None and existing_root != str(root):
             raise IndexingError(f"project '{project}' is already indexed from {existing_root}; "
                                 f"pass another --project name", path=str(root))
-        if existing_root is None:        # a new name: not for a folder indexed under another one (a copy)
+        if existing_root is None and not graph.unborn:   # a new name: not for a folder indexed under another one
             other = [r[0] for r in graph.rows("MATCH (p:Project {root: $r}) RETURN p.id", {"r": str(root)})]
             if other:
                 raise IndexingError(f"{root} is already indexed as project '{other[0]}'; index it under that "
@@ -188,8 +199,9 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
 
     converted = False
     for rec in extract_all(root, todo, workers=workers, progress=tick, prepared=prepared):
-        if not converted:           # the parse workers run: pyarrow's import of pandas overlaps them
-            load.first_conversion()
+        if not converted:           # the parse workers run: pyarrow's import of pandas overlaps them, and so
+            load.first_conversion()     # does creating the graph file of a new store (`_project_root`)
+            graph.open()
             converted = True
         if isinstance(rec, Unchanged):
             c = found.files[rec.path]
@@ -225,7 +237,7 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         old_symbols = {} if fresh else state.load_symbols(project)
         old_keys, old_digests = ({}, {}) if fresh else state.resolutions(project)
     else:
-        old_symbols, old_keys, old_digests = proj_cache.symbols, proj_cache.keys, proj_cache.digests
+        old_symbols, old_keys, old_digests = proj_cache.symbols, proj_cache.lookup_keys(), proj_cache.digests
     changed = sorted(new_facts)
     symbols = dict(old_symbols)
     for p in deleted:
@@ -274,8 +286,8 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
         # (no state row yet), a rebuild, and a big run (its documents commit on their own): those go dirty first
         state.set_dirty(project)
     with _background(big) as syncer, resolve_to_edges(index, project, affected, full_facts, workers=workers,
-                                                       bodies={p: b for p, (_, b) in prepared.blobs.items()}
-                                                       ) as resolving, graph.transaction():
+                                                       bodies={p: b for p, (_, b) in prepared.blobs.items()},
+                                                       unpack=not fresh) as resolving, graph.transaction():
         links = []                       # memory edges into nodes this run deletes and writes again
         if fresh and existing_root is not None:
             links = load.memory_links(graph, project)
@@ -348,6 +360,7 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
             bulk_from=math.inf if patched else bulk_from)
         # the edges are written: only their counts are needed now (stdlib x3: 130 MB of Arrow)
         counts, unresolved, resolved_keys = resolved.edges.rows(), resolved.unresolved, resolved.keys
+        still_packed = {p: b for p, b in (resolved.packed or {}).items() if p not in resolved_keys}
         resolved = None
         load.remove_orphan_modules(graph, sorted(modules))
         load.restore_memory_links(graph, links)
@@ -404,7 +417,7 @@ def _index_project(graph, analytics, root: Path, *, project: str, cache: dict, f
     cache[project] = ProjectCache(symbols=symbols, keys=new_keys, digests=new_digests, config=dict(found.config),
                                   index=index.keep_for_next_run(symbols), bodies=recent, walked=found.walked,
                                   manifest=next_manifest(manifest, **written_files), files=found.files,
-                                  root=str(root), stamp=now)
+                                  root=str(root), stamp=now, packed=still_packed)
     report.classes, report.functions = classes, functions
 
     report.mode = "full" if fresh else "delta"
@@ -519,6 +532,8 @@ def _project_root(graph, analytics, project: str, root: str) -> str | None:
     only when the node is created, so the copy is either missing or right."""
     if (graph.path is None or not new_database_file(Path(graph.path))) and _meta(analytics, "root", project) == root:
         return root
+    if graph.unborn:            # no graph file yet: no project in it (opened once the parse workers run)
+        return None
     rows = graph.rows("MATCH (p:Project {id: $id}) RETURN p.root", {"id": project})
     return rows[0][0] if rows else None
 

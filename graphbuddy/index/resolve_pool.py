@@ -82,18 +82,21 @@ class Resolving:
     """A resolution under way: `result()` waits for it. Leaving it as a context manager stops its workers
     (on an error the caller does not wait for their chunks)."""
 
-    def __init__(self, done: Resolved | None = None, pool: ProcessPoolExecutor | None = None, futures=()):
+    def __init__(self, done: Resolved | None = None, pool: ProcessPoolExecutor | None = None, futures=(), *,
+                 unpack: bool = True):
         self._done, self._pool, self._futures = done, pool, futures
         # each chunk's keys are unpacked as it arrives, in the pool's result thread (~0.3 s on the stdlib:
-        # off the path from the last chunk to the edge COPY), or by `result()` if it gets there first
+        # off the path from the last chunk to the edge COPY), or by `result()` if it gets there first; not at
+        # all when the caller takes them packed (`unpack=False`: its `keys` are then empty)
+        self._unpacks = unpack
         self._keys: dict[int, dict[str, frozenset[str]]] = {}
         self._keys_lock = threading.Lock()
-        for i, f in enumerate(futures):
+        for i, f in enumerate(futures if unpack else ()):
             f.add_done_callback(functools.partial(self._unpack, i))
 
     def _unpack(self, i: int, future) -> None:
         with self._keys_lock:
-            if i not in self._keys and not future.cancelled() and future.exception() is None:
+            if self._unpacks and i not in self._keys and not future.cancelled() and future.exception() is None:
                 self._keys[i] = {p: unpack_keys(b) for p, b in future.result().packed.items()}
 
     @property
@@ -110,7 +113,7 @@ class Resolving:
             packed: dict[str, bytes] = {}
             for i, (f, part) in enumerate(zip(self._futures, parts)):
                 self._unpack(i, f)
-                keys.update(self._keys.pop(i))
+                keys.update(self._keys.pop(i, {}))
                 packed.update(part.packed)
             self._futures = ()
             self._done = Resolved(keys, sum(p.unresolved for p in parts),
@@ -127,11 +130,13 @@ class Resolving:
 
 
 def resolve_to_edges(index: SymbolIndex, project: str, paths, facts: dict[str, FileFacts], *,
-                     bodies: dict[str, bytes] | None = None, workers: int | None = None) -> Resolving:
+                     bodies: dict[str, bytes] | None = None, workers: int | None = None,
+                     unpack: bool = True) -> Resolving:
     """Start resolving `paths`. A big batch goes to forked workers, all started before this returns, so the
     caller may write to the stores meanwhile (a full index loads its nodes while they resolve); a small one
     is resolved here and now. `bodies`: body blobs (`state.encode`) of files whose `facts` are symbols only,
-    decoded where the file is resolved (in a worker, the parent never holds them)."""
+    decoded where the file is resolved (in a worker, the parent never holds them). `unpack=False`: the
+    workers' keys stay packed (`Resolved.packed`; `keys` holds those of an in-process resolution only)."""
     global _shared
     bodies = bodies or {}
     ordered = sorted(paths)
@@ -151,4 +156,4 @@ def resolve_to_edges(index: SymbolIndex, project: str, paths, facts: dict[str, F
             futures = [pool.submit(_resolve_in_worker, c) for c in chunks]
         finally:
             _shared = None
-    return Resolving(pool=pool, futures=futures)
+    return Resolving(pool=pool, futures=futures, unpack=unpack)
