@@ -36,7 +36,7 @@ from ..gc_pause import gc_paused
 from ..store.graph import new_database_file
 from ..store.malloc import return_free_memory
 from .discover import Candidate, discover
-from .state import IndexState, Manifest, next_manifest, state_rows
+from .state import IndexState, Manifest, next_manifest, state_rows, unpack_keys
 
 if TYPE_CHECKING:
     from .facts import FileFacts
@@ -99,8 +99,6 @@ class ProjectCache:
         """Each file's lookup keys. A full run leaves its workers' keys packed (unpacking is ~0.3 CPU-s on the
         stdlib, most often for nothing: a CLI run exits): the first delta of this process unpacks them."""
         if self.packed:
-            from .state import unpack_keys
-
             self.keys.update((p, unpack_keys(b)) for p, b in self.packed.items())
             self.packed = {}
         return self.keys
