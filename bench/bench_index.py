@@ -162,6 +162,12 @@ def main() -> None:
         child_full_index(*args.child)
         return
 
+    # The package's bytecode is compiled first, as a regular install does: under PYTHONDONTWRITEBYTECODE (set on
+    # some machines and CI runners) an editable install never caches it, and each process timed below would
+    # compile the modules changed since their last .pyc (a cold CLI run: ~110 ms more when none is cached).
+    import compileall
+
+    compileall.compile_dir(str(HERE.parent / "graphbuddy"), quiet=1)
     corpus = stdlib_copy(args.corpus)
     files = sorted(str(p) for p in corpus.rglob("*.py"))
     size_mb = sum(os.path.getsize(f) for f in files) / 1e6
@@ -205,15 +211,9 @@ def main() -> None:
         remove_and_clean(corpus, store, full)
         return
 
-    import compileall
-
     import graphbuddy
 
-    # cold: a new process per run, as the CLI does; wall and CPU (user+sys) medians, with the load they ran under.
-    # The package's bytecode is compiled first, as a regular install does: under PYTHONDONTWRITEBYTECODE (set on
-    # some machines and CI runners) an editable install never caches it, and every CLI process compiled the
-    # modules changed since their last .pyc (~110 ms more when none is cached, measured).
-    compileall.compile_dir(str(Path(graphbuddy.__file__).parent), quiet=1)
+    # cold: a new process per run, as the CLI does; wall and CPU (user+sys) medians, with the load they ran under
     cli = str(Path(sys.executable).with_name("graphbuddy"))
     cold_walls, cold_cpus, load = [], [], os.getloadavg()[0]
     for _ in range(args.cold_runs):
