@@ -129,7 +129,10 @@ def discover(root: Path, *, max_bytes: int = MAX_FILE_BYTES, use_git: bool = Tru
         if st.st_size > max_bytes:
             result.skipped["too_large"] += 1
             continue
-        result.files[rel] = Candidate(rel, language, mtime, st.st_size)
+        if seen is not None and seen.mtime_ns == mtime and seen.size == st.st_size:
+            result.files[rel] = seen       # unchanged: no new tuple for the collector to scan after the run
+        else:
+            result.files[rel] = Candidate(rel, language, mtime, st.st_size)
     return result
 
 
