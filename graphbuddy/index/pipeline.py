@@ -477,21 +477,23 @@ def _moved_nodes(project: str, old: dict[str, FileFacts], new: dict[str, FileFac
 def _plan(manifest: dict[str, Manifest], found) -> tuple[list[Task], list[str], list[str], Counter]:
     """What a run must read: changed and new files (tasks), deleted files, forgotten screened-out files, and
     the skip counts (unchanged screened-out files count again)."""
-    deleted = sorted(p for p in set(manifest) - set(found.files) if not manifest[p].language.startswith("!"))
-    forgotten = sorted(p for p in set(manifest) - set(found.files) if manifest[p].language.startswith("!"))
+    gone = set(manifest).difference(found.files)
+    deleted = sorted(p for p in gone if not manifest[p].language.startswith("!"))
+    forgotten = sorted(p for p in gone if manifest[p].language.startswith("!"))
     todo = []
     skipped = Counter(found.skipped)
-    for path, cand in found.files.items():
+    for path, cand in found.files.items():          # most files: indexed before, same language, same stat
         old = manifest.get(path)
-        if old is not None and old.language.startswith("!"):      # screened out before
-            if (old.mtime_ns, old.size) == (cand.mtime_ns, cand.size):
+        if old is not None and old.language == cand.language:
+            if old.mtime_ns != cand.mtime_ns or old.size != cand.size:
+                todo.append((path, cand.language, old.hash, cand.size))
+        elif old is not None and old.language.startswith("!"):      # screened out before
+            if old.mtime_ns == cand.mtime_ns and old.size == cand.size:
                 skipped[old.language[1:]] += 1
             else:
                 todo.append((path, cand.language, None, cand.size))
-        elif old is None or old.language != cand.language:
+        else:
             todo.append((path, cand.language, None, cand.size))
-        elif (old.mtime_ns, old.size) != (cand.mtime_ns, cand.size):
-            todo.append((path, cand.language, old.hash, cand.size))
     if todo:
         from .parse import Task       # here: a no-change run never loads the parse stage
 
