@@ -162,6 +162,8 @@ def body_part(facts: FileFacts) -> tuple[list, ...]:
 
 
 def with_body(symbols: FileFacts, body: tuple[list, ...]) -> FileFacts:
+    if len(body) == 2:      # a body stored before state format 5 (records): another project of the store may hold it
+        return replace(symbols, calls=tuple(body[0]), bindings=symbols.bindings + tuple(body[1]))
     callers, names, receivers, lines, new, scopes, bound, types = body
     return replace(symbols, calls=tuple(map(CallSite, callers, names, receivers, lines, new)),
                    bindings=symbols.bindings + tuple(map(Binding, scopes, bound, types)))
