@@ -391,3 +391,18 @@ def test_a_full_reindex_over_a_stored_graph_leaves_no_orphan_module(tmp_path):
         (root / "a.py").write_text("x = 1\n")
         assert gb.index(root, project="p", full=True).mode == "full"
         assert {r["m"] for r in gb.cypher("MATCH (m:Module) RETURN m.id AS m").rows()} == {"python:os"}
+
+
+def test_a_body_blob_of_the_older_record_form_still_decodes():
+    """Cross-project resolution reads other projects' bodies; a store rebuilt project by project after format
+    5 still holds format-4 bodies (pickled records) for the projects not indexed since (make demo failed)."""
+    import pickle
+
+    from graphbuddy.index.facts import Binding, CallSite, FileFacts, body_part
+    from graphbuddy.index.state import decode_body, encode
+
+    calls, binds = (CallSite("m", "f", None, 3),), (Binding("m.g", "x", "Foo"),)
+    symbols = FileFacts("a.py", "python", "a", "h", 1, 1)
+    full = FileFacts("a.py", "python", "a", "h", 1, 1, calls=calls, bindings=binds)
+    assert decode_body(symbols, pickle.dumps((calls, binds), 5)) == full
+    assert decode_body(symbols, encode(full)[1]) == full and len(body_part(full)) == 8
